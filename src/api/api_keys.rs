@@ -1,0 +1,127 @@
+//! Brand API keys for the shop's checkout. The secret is shown once, at creation.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::extract::{BrandUser, Json};
+use super::{ApiError, db};
+use crate::AppState;
+use crate::auth::secrets;
+use crate::domain::KeyName;
+use crate::store::api_keys::{self, ApiKeyRow, NewApiKey};
+use crate::store::ids::ApiKeyId;
+use crate::store::time;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ApiKeyResponse {
+    pub id: ApiKeyId,
+    pub name: String,
+    /// The first characters of the key, to tell keys apart.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKeyRow> for ApiKeyResponse {
+    fn from(row: ApiKeyRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            prefix: row.prefix,
+            created_at: time::from_db(row.created_at),
+            last_used_at: row.last_used_at.map(time::from_db),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedApiKeyResponse {
+    #[serde(flatten)]
+    pub key: ApiKeyResponse,
+    /// The secret; it is not stored and cannot be shown again.
+    pub secret: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ApiKeyList {
+    pub items: Vec<ApiKeyResponse>,
+    pub next_cursor: Option<String>,
+}
+
+/// Most live keys one brand may hold; enough for every shop and environment.
+const MAX_KEYS_PER_BRAND: usize = 50;
+
+/// `POST /v1/brand/api-keys`
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    user: BrandUser,
+    Json(body): Json<CreateApiKeyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let name = KeyName::parse(&body.name).map_err(|m| ApiError::field("name", m))?;
+    let now = time::to_db(state.clock.now());
+    let generated = secrets::new_api_key();
+    let hash = generated.hash;
+    let prefix = generated.prefix;
+    let row = db::write(&state.db, move |conn| {
+        if api_keys::list_active_for_brand(conn, user.brand_id)?.len() >= MAX_KEYS_PER_BRAND {
+            return Err(ApiError::unprocessable(
+                "too_many_api_keys",
+                format!("A brand can hold at most {MAX_KEYS_PER_BRAND} live API keys; revoke one first."),
+            ));
+        }
+        let id = ApiKeyId::generate();
+        let key = NewApiKey {
+            id,
+            brand_id: user.brand_id,
+            name: name.as_str(),
+            prefix: &prefix,
+            key_hash: &hash,
+            created_at: now,
+        };
+        api_keys::insert(conn, &key)?;
+        Ok(ApiKeyRow {
+            id,
+            brand_id: user.brand_id,
+            name: name.as_str().to_owned(),
+            prefix: prefix.clone(),
+            key_hash: hash.clone(),
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(CreatedApiKeyResponse {
+        key: row.into(),
+        secret: generated.secret,
+    }))
+}
+
+/// `GET /v1/brand/api-keys`: the brand's live keys, without secrets.
+pub async fn list_api_keys(state: web::Data<AppState>, user: BrandUser) -> Result<HttpResponse, ApiError> {
+    let rows = db::read(&state.db, move |conn| Ok(api_keys::list_active_for_brand(conn, user.brand_id)?)).await?;
+    Ok(HttpResponse::Ok().json(ApiKeyList {
+        items: rows.into_iter().map(ApiKeyResponse::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// `DELETE /v1/brand/api-keys/{id}`: revokes at once. Another brand's key, an unknown
+/// id and an already revoked key all answer 404.
+pub async fn revoke_api_key(state: web::Data<AppState>, user: BrandUser, id: web::Path<ApiKeyId>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = time::to_db(state.clock.now());
+    let revoked = db::write(&state.db, move |conn| Ok(api_keys::revoke(conn, user.brand_id, id, now)?)).await?;
+    if revoked {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::not_found("api_key_not_found", "No such API key."))
+    }
+}

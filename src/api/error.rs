@@ -1,0 +1,197 @@
+//! The one error type of the HTTP layer and its RFC 9457 problem+json answer.
+//!
+//! Every failure has a stable machine `code`. A 5xx logs its whole cause chain and
+//! answers nothing internal: no SQL, no stack trace, no library message.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::store::StoreError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid input field: `field` is a JSON path such as `lines[0].quantity`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    retry_after_secs: Option<u64>,
+    cause: Option<anyhow::Error>,
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after_secs: None,
+            cause: None,
+        }
+    }
+
+    /// 422 `validation_failed` listing every invalid field.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let mut err = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "The request has invalid fields; see `errors`.",
+        );
+        err.errors = errors;
+        err
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn malformed_json(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_json", detail)
+    }
+
+    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, detail)
+    }
+
+    pub fn not_found(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, detail)
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+
+    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+    }
+
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        let mut err = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests; retry later.");
+        err.retry_after_secs = Some(retry_after_secs.max(1));
+        err
+    }
+
+    /// A 500 whose cause is logged, never shown.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        let mut err = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.");
+        err.cause = Some(cause.into());
+        err
+    }
+
+    pub fn unavailable(cause: impl Into<anyhow::Error>) -> Self {
+        let mut err = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database is not answering; retry later.",
+        );
+        err.cause = Some(cause.into());
+        err.retry_after_secs = Some(1);
+        err
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+}
+
+/// Compact, and free of the request's input: this is what the request log prints.
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.code)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.code)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            match &self.cause {
+                Some(cause) => tracing::error!(code = self.code, error = format!("{cause:#}"), "request failed"),
+                None => tracing::error!(code = self.code, "request failed"),
+            }
+        }
+        let problem = Problem {
+            kind: format!("urn:reftrack:problem:{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("Error"),
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            code: self.code,
+            errors: &self.errors,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if let Some(secs) = self.retry_after_secs {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        response.body(body)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Pool(cause) => Self::unavailable(cause),
+            StoreError::Query(cause) => Self::internal(cause),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        Self::internal(err)
+    }
+}

@@ -1,0 +1,302 @@
+//! Request extractors: JSON bodies with field-level errors, and the three kinds of
+//! caller (`BrandUser`, `Influencer`, `ApiKey`). The tenant always comes from the
+//! credential, never from the body or the path.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, FieldError};
+use crate::AppState;
+use crate::auth::JwtError;
+use crate::auth::secrets::{is_api_key, sha256_hex};
+use crate::store::api_keys;
+use crate::store::ids::{ApiKeyId, BrandId, BrandUserId, InfluencerId};
+use crate::store::refresh_tokens::AccountKind;
+use crate::store::time;
+
+/// Largest request body accepted anywhere.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A JSON body parsed into `T`. Syntax errors are 400 `malformed_json`; unknown fields,
+/// wrong types and missing fields are 422 `validation_failed` naming the field.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = match req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str()) {
+            None => true,
+            Some(Ok(value)) => {
+                let mime = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            }
+            Some(Err(_)) => false,
+        };
+        let too_long = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .is_some_and(|len| len > MAX_BODY_BYTES);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Send the body as application/json.",
+                ));
+            }
+            if too_long {
+                return Err(payload_too_large());
+            }
+            let bytes = body.await.map_err(|err| match err.as_error::<actix_web::error::PayloadError>() {
+                Some(actix_web::error::PayloadError::Overflow) => payload_too_large(),
+                _ => ApiError::malformed_json("The request body could not be read."),
+            })?;
+            parse_json(&bytes).map(Json)
+        })
+    }
+}
+
+fn payload_too_large() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+    )
+}
+
+/// Parses a JSON document, reporting data errors with the path of the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            // A data error in a document that is not even valid JSON is a syntax error.
+            serde_json::error::Category::Data if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() => {
+                let message = without_position(&inner.to_string());
+                ApiError::validation(vec![FieldError::new(field_of(&path, &message), message)])
+            }
+            _ => ApiError::malformed_json(format!("The body is not valid JSON: {}", without_position(&inner.to_string()))),
+        }
+    })?;
+    de.end().map_err(|_| ApiError::malformed_json("The body has trailing characters after the JSON value."))?;
+    Ok(value)
+}
+
+/// serde reports a missing field at its parent's path; name the field itself.
+/// (An unknown field is already the last element of the path.)
+fn field_of(path: &str, message: &str) -> String {
+    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    match (missing, path) {
+        (Some(name), "." | "") => name.to_owned(),
+        (Some(name), parent) => format!("{parent}.{name}"),
+        (None, ".") => String::new(),
+        (None, path) => path.to_owned(),
+    }
+}
+
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("unauthenticated", "Send `Authorization: Bearer <token>`."))?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("invalid_token", "The Authorization header is not readable."))?;
+    let (scheme, token) = value
+        .split_once(' ')
+        .ok_or_else(|| ApiError::unauthorized("invalid_token", "Use the Bearer scheme."))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::unauthorized("invalid_token", "Use the Bearer scheme."));
+    }
+    Ok(token.trim())
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))
+}
+
+fn verify_jwt(req: &HttpRequest, audience: AccountKind) -> Result<String, ApiError> {
+    let token = bearer(req)?;
+    if is_api_key(token) {
+        return Err(ApiError::unauthorized(
+            "wrong_credential",
+            "An API key cannot be used here; log in and send the access token.",
+        ));
+    }
+    let state = state(req)?;
+    match state.jwt.verify(token, audience, state.clock.now()) {
+        Ok(claims) => Ok(claims.sub),
+        Err(JwtError::Expired) => Err(ApiError::unauthorized("token_expired", "The access token has expired; refresh it.")),
+        Err(JwtError::Invalid) => Err(ApiError::unauthorized("invalid_token", "The access token is not valid here.")),
+    }
+}
+
+/// A signed-in member of a brand's staff (JWT with audience `brand`).
+#[derive(Debug, Clone, Copy)]
+pub struct BrandUser {
+    pub user_id: BrandUserId,
+    pub brand_id: BrandId,
+}
+
+impl FromRequest for BrandUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let subject = verify_jwt(req, AccountKind::Brand);
+        let state = state(req);
+        Box::pin(async move {
+            let user_id: BrandUserId = subject?
+                .parse()
+                .map_err(|_| ApiError::unauthorized("invalid_token", "The access token is not valid here."))?;
+            let state = state?;
+            // The brand is looked up rather than carried in the token, so a removed
+            // user loses access at once.
+            let db = state.db.clone();
+            let brand_id = web::block(move || db.read(|conn| crate::store::users::find_brand_of(conn, user_id).map_err(ApiError::from)))
+                .await??
+                .ok_or_else(|| ApiError::unauthorized("invalid_token", "The account no longer exists."))?;
+            Ok(Self { user_id, brand_id })
+        })
+    }
+}
+
+/// A signed-in influencer (JWT with audience `influencer`).
+#[derive(Debug, Clone, Copy)]
+pub struct Influencer {
+    pub influencer_id: InfluencerId,
+}
+
+impl FromRequest for Influencer {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(verify_jwt(req, AccountKind::Influencer).and_then(|sub| {
+            sub.parse()
+                .map(|influencer_id| Self { influencer_id })
+                .map_err(|_| ApiError::unauthorized("invalid_token", "The access token is not valid here."))
+        }))
+    }
+}
+
+/// A brand's shop calling with an API key (`rtk_…`).
+#[derive(Debug, Clone, Copy)]
+pub struct ApiKey {
+    pub key_id: ApiKeyId,
+    pub brand_id: BrandId,
+}
+
+/// `last_used_at` is written at most this often per key.
+const KEY_TOUCH_INTERVAL_SECS: i64 = 60;
+
+impl FromRequest for ApiKey {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req).map(str::to_owned);
+        let state = state(req);
+        Box::pin(async move {
+            let token = token?;
+            if !is_api_key(&token) {
+                return Err(ApiError::unauthorized(
+                    "wrong_credential",
+                    "This endpoint takes a brand API key (rtk_…), not an access token.",
+                ));
+            }
+            let state = state?;
+            let hash = sha256_hex(&token);
+            let db = state.db.clone();
+            let row = web::block(move || db.read(|conn| api_keys::find_active_by_hash(conn, &hash).map_err(ApiError::from)))
+                .await??
+                .ok_or_else(|| ApiError::unauthorized("invalid_api_key", "The API key is unknown or revoked."))?;
+            let now = state.clock.now();
+            let stale_before = now - chrono::Duration::seconds(KEY_TOUCH_INTERVAL_SECS);
+            if row.last_used_at.is_none_or(|at| time::from_db(at) < stale_before) {
+                let db = state.db.clone();
+                let id = row.id;
+                // Bookkeeping only: a failure here must not fail the checkout.
+                let touched = web::block(move || {
+                    db.write_tx(|conn| api_keys::touch(conn, id, time::to_db(now), time::to_db(stale_before)).map_err(ApiError::from))
+                })
+                .await;
+                if let Ok(Err(err)) | Err(err) = touched.map_err(ApiError::from) {
+                    tracing::warn!(error = %err, "could not record API key use");
+                }
+            }
+            Ok(Self {
+                key_id: row.id,
+                brand_id: row.brand_id,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields exist to be deserialised")]
+    struct Line {
+        sku: String,
+        quantity: u32,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields exist to be deserialised")]
+    struct Body {
+        email: String,
+        lines: Vec<Line>,
+    }
+
+    fn fields(json: &str) -> Vec<String> {
+        match parse_json::<Body>(json.as_bytes()) {
+            Ok(_) => vec![],
+            Err(err) => err.errors().iter().map(|e| e.field.clone()).collect(),
+        }
+    }
+
+    fn code(json: &str) -> Option<&'static str> {
+        parse_json::<Body>(json.as_bytes()).err().map(|e| e.code())
+    }
+
+    #[test]
+    fn names_the_failing_field() {
+        assert_eq!(fields(r#"{"email":"a","lines":[{"sku":"x","quantity":-1}]}"#), ["lines[0].quantity"]);
+        assert_eq!(fields(r#"{"email":"a","lines":[],"extra":1}"#), ["extra"]);
+        assert_eq!(fields(r#"{"email":"a","lines":[{"sku":"x"}]}"#), ["lines[0].quantity"]);
+        assert_eq!(fields(r#"{"lines":[]}"#), ["email"]);
+        assert_eq!(code(r#"{"lines":[]}"#), Some("validation_failed"));
+    }
+
+    #[test]
+    fn syntax_errors_are_malformed_json() {
+        for bad in ["{\"email\":", "{} {}", "", "nul"] {
+            assert_eq!(code(bad), Some("malformed_json"), "{bad}");
+        }
+    }
+}

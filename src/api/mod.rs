@@ -1,0 +1,101 @@
+//! The HTTP layer: routing, extractors, handlers and the problem+json error type.
+//!
+//! Every route is declared once in [`endpoints`]; the router and the OpenAPI drift
+//! test both read that table, so the served API and the spec are compared for real.
+
+pub mod accounts;
+pub mod api_keys;
+pub mod brand;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod me;
+pub mod ops;
+pub mod responses;
+pub mod sessions;
+pub mod validate;
+
+use std::collections::BTreeMap;
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, Route, web};
+
+pub use error::{ApiError, FieldError};
+
+/// One served operation: a method on a path template (actix syntax, `{id}`).
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    route: Route,
+}
+
+fn endpoint(method: Method, path: &'static str, route: Route) -> Endpoint {
+    Endpoint { method, path, route }
+}
+
+/// Every route the service answers.
+pub fn endpoints() -> Vec<Endpoint> {
+    use Method as M;
+    vec![
+        endpoint(M::GET, "/healthz", web::get().to(ops::healthz)),
+        endpoint(M::GET, "/readyz", web::get().to(ops::readyz)),
+        endpoint(M::GET, "/openapi.yaml", web::get().to(ops::openapi)),
+        endpoint(M::POST, "/v1/brands", web::post().to(accounts::create_brand)),
+        endpoint(M::POST, "/v1/influencers", web::post().to(accounts::create_influencer)),
+        endpoint(M::POST, "/v1/auth/login", web::post().to(sessions::login)),
+        endpoint(M::POST, "/v1/auth/refresh", web::post().to(sessions::refresh)),
+        endpoint(M::POST, "/v1/auth/logout", web::post().to(sessions::logout)),
+        endpoint(M::GET, "/v1/brand", web::get().to(brand::get_brand)),
+        endpoint(M::PATCH, "/v1/brand", web::patch().to(brand::update_brand)),
+        endpoint(M::POST, "/v1/brand/api-keys", web::post().to(api_keys::create_api_key)),
+        endpoint(M::GET, "/v1/brand/api-keys", web::get().to(api_keys::list_api_keys)),
+        endpoint(M::DELETE, "/v1/brand/api-keys/{id}", web::delete().to(api_keys::revoke_api_key)),
+        endpoint(M::GET, "/v1/me", web::get().to(me::get_me)),
+        endpoint(M::PATCH, "/v1/me", web::patch().to(me::update_me)),
+    ]
+}
+
+/// The (method, path) pairs of [`endpoints`], for the spec drift test.
+pub fn routes() -> Vec<(Method, &'static str)> {
+    endpoints().into_iter().map(|e| (e.method, e.path)).collect()
+}
+
+/// Registers every endpoint, one resource per path, so a known path with an unknown
+/// method answers 405 and an unknown path 404, both as problem+json.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut by_path: BTreeMap<&'static str, Vec<Route>> = BTreeMap::new();
+    for e in endpoints() {
+        by_path.entry(e.path).or_default().push(e.route);
+    }
+    for (path, routes) in by_path {
+        let mut resource = web::resource(path).default_service(web::to(method_not_allowed));
+        for route in routes {
+            resource = resource.route(route);
+        }
+        cfg.service(resource);
+    }
+}
+
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let err = ApiError::not_found("route_not_found", format!("No route for {}.", req.path()));
+    actix_web::ResponseError::error_response(&err)
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let err = ApiError::new(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} is not allowed on {}.", req.method(), req.path()),
+    );
+    actix_web::ResponseError::error_response(&err)
+}
+
+/// Path parameters that fail to parse (an id that is not a UUID) name no resource: 404.
+pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::not_found("not_found", format!("No such resource ({err}).")).into()
+}
+
+/// Query strings that fail to parse are invalid input: 422.
+pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::field("query", err.to_string()).into()
+}

@@ -1,0 +1,7 @@
+//! Credentials: password hashing, access tokens (JWT), refresh tokens and API keys.
+
+pub mod jwt;
+pub mod password;
+pub mod secrets;
+
+pub use jwt::{AccessToken, Claims, JwtError, JwtKeys};

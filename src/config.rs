@@ -1,0 +1,121 @@
+//! Configuration from the environment. Every variable is listed in the README.
+
+use crate::auth::jwt::MIN_SECRET_BYTES;
+use crate::store::{DbTarget, SqliteSync};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `postgres://…`, `sqlite://path` or a path; default `reftrack.db`.
+    pub database: DbTarget,
+    /// `REFTRACK_BIND`: default `127.0.0.1:8080`.
+    pub bind: String,
+    /// `REFTRACK_JWT_SECRET`: at least 32 bytes; unset means a generated secret kept in
+    /// the database.
+    pub jwt_secret: Option<String>,
+    /// `REFTRACK_SQLITE_SYNC`: `full` (default) or `normal`.
+    pub sqlite_sync: SqliteSync,
+    /// `REFTRACK_LOG_FORMAT`: `text` (default) or `json`.
+    pub log_format: LogFormat,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("backend", &self.database.backend())
+            .field("bind", &self.bind)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("sqlite_sync", &self.sqlite_sync)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("DATABASE_URL: {0}")]
+    Database(#[from] crate::store::conn::TargetError),
+    #[error("REFTRACK_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")]
+    ShortSecret,
+    #[error("{name} must be one of {allowed}, not `{value}`")]
+    Invalid { name: &'static str, allowed: &'static str, value: String },
+}
+
+pub const DEFAULT_DATABASE: &str = "reftrack.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Builds the configuration from any variable source (the environment, or a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database = DbTarget::parse(&get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.to_owned()))?;
+        let jwt_secret = get("REFTRACK_JWT_SECRET");
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < MIN_SECRET_BYTES) {
+            return Err(ConfigError::ShortSecret);
+        }
+        let sqlite_sync = match get("REFTRACK_SQLITE_SYNC").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("full") => SqliteSync::Full,
+            Some("normal") => SqliteSync::Normal,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "REFTRACK_SQLITE_SYNC",
+                    allowed: "full, normal",
+                    value: other.to_owned(),
+                });
+            }
+        };
+        let log_format = match get("REFTRACK_LOG_FORMAT").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "REFTRACK_LOG_FORMAT",
+                    allowed: "text, json",
+                    value: other.to_owned(),
+                });
+            }
+        };
+        Ok(Self {
+            database,
+            bind: get("REFTRACK_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+            jwt_secret,
+            sqlite_sync,
+            log_format,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: std::collections::HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_a_local_sqlite_file_and_full_sync() {
+        let config = with(&[]).ok();
+        assert_eq!(config.as_ref().map(|c| c.database.clone()), Some(DbTarget::Sqlite("reftrack.db".into())));
+        assert_eq!(config.as_ref().map(|c| c.sqlite_sync), Some(SqliteSync::Full));
+        assert_eq!(config.map(|c| c.bind), Some("127.0.0.1:8080".to_owned()));
+    }
+
+    #[test]
+    fn refuses_short_secrets_and_unknown_values() {
+        assert!(matches!(with(&[("REFTRACK_JWT_SECRET", "short")]), Err(ConfigError::ShortSecret)));
+        assert!(matches!(with(&[("REFTRACK_SQLITE_SYNC", "off")]), Err(ConfigError::Invalid { .. })));
+        assert!(matches!(with(&[("DATABASE_URL", "mysql://x")]), Err(ConfigError::Database(_))));
+    }
+}

@@ -1,0 +1,16 @@
+//! Pure rules with no I/O: parsing input into domain types, money and currencies.
+//! Nothing here knows about HTTP or the database.
+
+pub mod currency;
+pub mod email;
+pub mod names;
+pub mod password;
+pub mod slug;
+pub mod url;
+
+pub use currency::Currency;
+pub use email::Email;
+pub use names::{BrandName, DisplayName, KeyName};
+pub use password::Password;
+pub use slug::Slug;
+pub use url::LandingUrl;

@@ -1,0 +1,23 @@
+//! reftrack: a self-hosted affiliate backend for brands that work with
+//! micro-influencers. This crate builds the HTTP application for the binary and for
+//! the tests from one place ([`startup`]).
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod service;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: store::Db,
+    pub jwt: auth::JwtKeys,
+    pub clock: Arc<dyn clock::Clock>,
+}

@@ -1,0 +1,3 @@
+//! Use cases that span several store calls inside one transaction.
+
+pub mod sessions;

@@ -1,0 +1,107 @@
+//! Builds the application on any listener: the binary binds the configured address,
+//! the tests bind port 0.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, NormalizePath, TrailingSlash};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use rand::RngCore;
+use tracing_actix_web::TracingLogger;
+
+use crate::AppState;
+use crate::api::{self, extract::MAX_BODY_BYTES};
+use crate::auth::JwtKeys;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::{self, Db, PoolSettings};
+
+const JWT_SECRET_SETTING: &str = "jwt_secret";
+
+/// Opens the database and applies pending migrations.
+pub fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database, config.sqlite_sync, &PoolSettings::default())
+        .with_context(|| format!("cannot open the {:?} database named by DATABASE_URL", config.database.backend()))?;
+    let mut conn = db.write_conn().context("no connection for migrations")?;
+    let applied = store::migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    if !applied.is_empty() {
+        tracing::info!(versions = ?applied, "applied migrations");
+    }
+    Ok(db)
+}
+
+/// The JWT secret from the configuration, or the one generated once and kept in the
+/// database so tokens survive restarts and are shared by every instance.
+pub fn jwt_keys(config: &Config, db: &Db, clock: &dyn Clock) -> anyhow::Result<JwtKeys> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(JwtKeys::from_secret(secret.as_bytes()));
+    }
+    let mut candidate = [0u8; 32];
+    rand::rng().fill_bytes(&mut candidate);
+    let candidate = hex::encode(candidate);
+    let now = clock.now();
+    let secret = db
+        .write_tx(|conn| store::settings::get_or_insert(conn, JWT_SECRET_SETTING, &candidate, now).map_err(store::StoreError::from))
+        .context("cannot read or store the generated JWT secret")?;
+    Ok(JwtKeys::from_secret(secret.as_bytes()))
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub fn build(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot bind {}", config.bind))?;
+        let db = open_database(config)?;
+        Self::build_with(listener, db, config, clock)
+    }
+
+    pub fn build_with(listener: TcpListener, db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let jwt = jwt_keys(config, &db, clock.as_ref())?;
+        crate::auth::password::warm_up();
+        let state = AppState { db, jwt, clock };
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state)?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Cache-Control", "no-store")),
+            )
+            .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(web::PathConfig::default().error_handler(api::path_error))
+            .app_data(web::QueryConfig::default().error_handler(api::query_error))
+            .configure(api::configure)
+            .default_service(web::to(api::not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,174 @@
+//! Storage: the diesel schema, the queries, the connection pools and the embedded
+//! migrations, one code path over SQLite and PostgreSQL.
+
+pub mod api_keys;
+pub mod brands;
+pub mod conn;
+pub mod ids;
+pub mod influencers;
+pub mod migrations;
+pub mod refresh_tokens;
+pub mod schema;
+pub mod settings;
+pub mod time;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+pub use conn::{Backend, DbConn, DbTarget, Manager, SqliteSync};
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Why a unit of work could not run or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no database connection available")]
+    Pool(#[from] r2d2::Error),
+    #[error("database error")]
+    Query(#[from] DieselError),
+}
+
+/// True when the error is a UNIQUE constraint violation. SQLite names no constraint,
+/// so callers decide what the conflict means from context, not from the name.
+pub fn is_unique_violation(err: &DieselError) -> bool {
+    matches!(err, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+}
+
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub read_connections: u32,
+    /// PostgreSQL only; SQLite always has exactly one writer.
+    pub write_connections: u32,
+    pub connect_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            read_connections: 8,
+            write_connections: 16,
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The database handle shared by every request: a read pool and a write pool.
+///
+/// SQLite has one writer. Writes go through a one-connection pool in `BEGIN IMMEDIATE`
+/// transactions, so they queue in the pool instead of failing with `SQLITE_BUSY`
+/// (a deferred transaction that reads and then writes cannot be retried safely).
+/// On PostgreSQL both pools are the same pool.
+#[derive(Clone)]
+pub struct Db {
+    backend: Backend,
+    read: Pool,
+    write: Pool,
+}
+
+impl Db {
+    /// Opens the pools; fails when the database cannot be reached, so a wrong URL is a
+    /// start-up error rather than a later surprise.
+    pub fn connect(target: &DbTarget, sync: SqliteSync, settings: &PoolSettings) -> Result<Self, r2d2::Error> {
+        let manager = Manager::new(target.clone(), sync);
+        match target.backend() {
+            Backend::Postgres => {
+                let pool = r2d2::Pool::builder()
+                    .max_size(settings.write_connections.max(1))
+                    .min_idle(Some(1))
+                    .connection_timeout(settings.connect_timeout)
+                    .build(manager)?;
+                Ok(Self {
+                    backend: Backend::Postgres,
+                    read: pool.clone(),
+                    write: pool,
+                })
+            }
+            Backend::Sqlite => {
+                // Open the writer first: it creates the file and switches it to WAL
+                // before any reader opens it.
+                let write = r2d2::Pool::builder()
+                    .max_size(1)
+                    .connection_timeout(settings.connect_timeout)
+                    .build(manager.clone())?;
+                let read = r2d2::Pool::builder()
+                    .max_size(settings.read_connections.max(1))
+                    .min_idle(Some(1))
+                    .connection_timeout(settings.connect_timeout)
+                    .build(manager)?;
+                Ok(Self {
+                    backend: Backend::Sqlite,
+                    read,
+                    write,
+                })
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` in one write transaction: `BEGIN IMMEDIATE` on SQLite (takes the write
+    /// lock up front), `BEGIN` on PostgreSQL. Commits on `Ok`, rolls back on `Err`.
+    /// Nested `conn.transaction(..)` calls inside `f` become savepoints.
+    pub fn write_tx<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.write.get().map_err(StoreError::from)?;
+        // `immediate_transaction` on the inner SqliteConnection would hand the closure
+        // the inner connection; opening the transaction ourselves keeps `&mut DbConn`.
+        let begun = match &mut *conn {
+            DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE"),
+            DbConn::Pg(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN"),
+        };
+        begun.map_err(StoreError::from)?;
+        match f(&mut conn) {
+            Ok(value) => {
+                if let Err(err) = <DbConn as Connection>::TransactionManager::commit_transaction(&mut conn) {
+                    // A failed COMMIT on PostgreSQL leaves the transaction open; close it
+                    // so the pooled connection is clean (or marked broken).
+                    let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(&mut conn);
+                    return Err(StoreError::from(err).into());
+                }
+                Ok(value)
+            }
+            Err(err) => {
+                if let Err(rollback) = <DbConn as Connection>::TransactionManager::rollback_transaction(&mut conn) {
+                    tracing::error!(error = %rollback, "rollback failed");
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Runs `f` on a read connection inside one (deferred) transaction, so the reads
+    /// see one consistent snapshot.
+    pub fn read<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<DieselError>,
+    {
+        let mut conn = self.read.get().map_err(StoreError::from)?;
+        let conn: &mut DbConn = &mut conn;
+        conn.transaction(f)
+    }
+
+    /// A connection from the write pool for maintenance (migrations).
+    pub fn write_conn(&self) -> Result<PooledConn, StoreError> {
+        Ok(self.write.get()?)
+    }
+
+    /// True when the database answers a trivial query.
+    pub fn ping(&self) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        match self.read.get() {
+            Ok(mut conn) => conn.ping().is_ok(),
+            Err(_) => false,
+        }
+    }
+}
