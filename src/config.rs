@@ -45,7 +45,11 @@ pub enum ConfigError {
     #[error("REFTRACK_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")]
     ShortSecret,
     #[error("{name} must be one of {allowed}, not `{value}`")]
-    Invalid { name: &'static str, allowed: &'static str, value: String },
+    Invalid {
+        name: &'static str,
+        allowed: &'static str,
+        value: String,
+    },
 }
 
 pub const DEFAULT_DATABASE: &str = "reftrack.db";
@@ -63,7 +67,11 @@ impl Config {
         if jwt_secret.as_ref().is_some_and(|s| s.len() < MIN_SECRET_BYTES) {
             return Err(ConfigError::ShortSecret);
         }
-        let sqlite_sync = match get("REFTRACK_SQLITE_SYNC").as_deref().map(str::to_ascii_lowercase).as_deref() {
+        let sqlite_sync = match get("REFTRACK_SQLITE_SYNC")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("full") => SqliteSync::Full,
             Some("normal") => SqliteSync::Normal,
             Some(other) => {
@@ -74,7 +82,11 @@ impl Config {
                 });
             }
         };
-        let log_format = match get("REFTRACK_LOG_FORMAT").as_deref().map(str::to_ascii_lowercase).as_deref() {
+        let log_format = match get("REFTRACK_LOG_FORMAT")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
             Some(other) => {
@@ -100,22 +112,35 @@ mod tests {
     use super::*;
 
     fn with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: std::collections::HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: std::collections::HashMap<String, String> =
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
     #[test]
     fn defaults_are_a_local_sqlite_file_and_full_sync() {
         let config = with(&[]).ok();
-        assert_eq!(config.as_ref().map(|c| c.database.clone()), Some(DbTarget::Sqlite("reftrack.db".into())));
+        assert_eq!(
+            config.as_ref().map(|c| c.database.clone()),
+            Some(DbTarget::Sqlite("reftrack.db".into()))
+        );
         assert_eq!(config.as_ref().map(|c| c.sqlite_sync), Some(SqliteSync::Full));
         assert_eq!(config.map(|c| c.bind), Some("127.0.0.1:8080".to_owned()));
     }
 
     #[test]
     fn refuses_short_secrets_and_unknown_values() {
-        assert!(matches!(with(&[("REFTRACK_JWT_SECRET", "short")]), Err(ConfigError::ShortSecret)));
-        assert!(matches!(with(&[("REFTRACK_SQLITE_SYNC", "off")]), Err(ConfigError::Invalid { .. })));
-        assert!(matches!(with(&[("DATABASE_URL", "mysql://x")]), Err(ConfigError::Database(_))));
+        assert!(matches!(
+            with(&[("REFTRACK_JWT_SECRET", "short")]),
+            Err(ConfigError::ShortSecret)
+        ));
+        assert!(matches!(
+            with(&[("REFTRACK_SQLITE_SYNC", "off")]),
+            Err(ConfigError::Invalid { .. })
+        ));
+        assert!(matches!(
+            with(&[("DATABASE_URL", "mysql://x")]),
+            Err(ConfigError::Database(_))
+        ));
     }
 }

@@ -9,7 +9,11 @@ use reftrack::config::Config;
 use reftrack::startup::{Application, open_database};
 
 #[derive(Parser)]
-#[command(name = "reftrack", version, about = "Self-hosted affiliate backend for brands and micro-influencers")]
+#[command(
+    name = "reftrack",
+    version,
+    about = "Self-hosted affiliate backend for brands and micro-influencers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -22,8 +22,12 @@ const JWT_SECRET_SETTING: &str = "jwt_secret";
 
 /// Opens the database and applies pending migrations.
 pub fn open_database(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database, config.sqlite_sync, &PoolSettings::default())
-        .with_context(|| format!("cannot open the {:?} database named by DATABASE_URL", config.database.backend()))?;
+    let db = Db::connect(&config.database, config.sqlite_sync, &PoolSettings::default()).with_context(|| {
+        format!(
+            "cannot open the {:?} database named by DATABASE_URL",
+            config.database.backend()
+        )
+    })?;
     let mut conn = db.write_conn().context("no connection for migrations")?;
     let applied = store::migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
     if !applied.is_empty() {
@@ -43,7 +47,9 @@ pub fn jwt_keys(config: &Config, db: &Db, clock: &dyn Clock) -> anyhow::Result<J
     let candidate = hex::encode(candidate);
     let now = clock.now();
     let secret = db
-        .write_tx(|conn| store::settings::get_or_insert(conn, JWT_SECRET_SETTING, &candidate, now).map_err(store::StoreError::from))
+        .write_tx(|conn| {
+            store::settings::get_or_insert(conn, JWT_SECRET_SETTING, &candidate, now).map_err(store::StoreError::from)
+        })
         .context("cannot read or store the generated JWT secret")?;
     Ok(JwtKeys::from_secret(secret.as_bytes()))
 }

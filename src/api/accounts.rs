@@ -45,14 +45,20 @@ fn email_taken() -> ApiError {
 /// sign-up on PostgreSQL); SQLite names no constraint, so the answer stays general.
 fn map_conflict(err: diesel::result::Error) -> ApiError {
     if is_unique_violation(&err) {
-        ApiError::conflict("conflict", "The slug or e-mail was taken at the same moment; try again.")
+        ApiError::conflict(
+            "conflict",
+            "The slug or e-mail was taken at the same moment; try again.",
+        )
     } else {
         ApiError::internal(err)
     }
 }
 
 /// `POST /v1/brands`: creates the brand and its owner, and signs the owner in.
-pub async fn create_brand(state: web::Data<AppState>, Json(body): Json<CreateBrandRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_brand(
+    state: web::Data<AppState>,
+    Json(body): Json<CreateBrandRequest>,
+) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::default();
     let parsed = (
         v.check("name", BrandName::parse(&body.name)),
@@ -65,7 +71,9 @@ pub async fn create_brand(state: web::Data<AppState>, Json(body): Json<CreateBra
     let (Some(name), Some(slug), Some(landing_url), Some(currency), Some(email), Some(pass)) = parsed else {
         return Err(v.into_error());
     };
-    let password_hash = db::cpu(move || password::hash(pass.expose())).await?.map_err(ApiError::internal)?;
+    let password_hash = db::cpu(move || password::hash(pass.expose()))
+        .await?
+        .map_err(ApiError::internal)?;
     let now_utc = state.clock.now();
     let now = time::to_db(now_utc);
     let (brand, subject, refresh) = db::write(&state.db, move |conn| {
@@ -102,7 +110,8 @@ pub async fn create_brand(state: web::Data<AppState>, Json(body): Json<CreateBra
             },
         )
         .map_err(map_conflict)?;
-        let brand = brands::find(conn, brand_id)?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("brand vanished after insert")))?;
+        let brand = brands::find(conn, brand_id)?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("brand vanished after insert")))?;
         let subject = Subject {
             account: AccountKind::Brand,
             id: user_id.to_string(),
@@ -147,7 +156,9 @@ pub async fn create_influencer(
     let (Some(email), Some(pass), Some(display_name)) = parsed else {
         return Err(v.into_error());
     };
-    let password_hash = db::cpu(move || password::hash(pass.expose())).await?.map_err(ApiError::internal)?;
+    let password_hash = db::cpu(move || password::hash(pass.expose()))
+        .await?
+        .map_err(ApiError::internal)?;
     let now_utc = state.clock.now();
     let now = time::to_db(now_utc);
     let (influencer, subject, refresh) = db::write(&state.db, move |conn| {
@@ -168,7 +179,8 @@ pub async fn create_influencer(
             },
         )
         .map_err(map_conflict)?;
-        let influencer = influencers::find(conn, id)?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("influencer vanished after insert")))?;
+        let influencer = influencers::find(conn, id)?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("influencer vanished after insert")))?;
         let subject = Subject {
             account: AccountKind::Influencer,
             id: id.to_string(),

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::extract::{BrandUser, Json};
+use super::extract::{ApiKey, BrandUser, Json};
 use super::{ApiError, db};
 use crate::AppState;
 use crate::auth::secrets;
@@ -106,7 +106,10 @@ pub async fn create_api_key(
 
 /// `GET /v1/brand/api-keys`: the brand's live keys, without secrets.
 pub async fn list_api_keys(state: web::Data<AppState>, user: BrandUser) -> Result<HttpResponse, ApiError> {
-    let rows = db::read(&state.db, move |conn| Ok(api_keys::list_active_for_brand(conn, user.brand_id)?)).await?;
+    let rows = db::read(&state.db, move |conn| {
+        Ok(api_keys::list_active_for_brand(conn, user.brand_id)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ApiKeyList {
         items: rows.into_iter().map(ApiKeyResponse::from).collect(),
         next_cursor: None,
@@ -115,13 +118,59 @@ pub async fn list_api_keys(state: web::Data<AppState>, user: BrandUser) -> Resul
 
 /// `DELETE /v1/brand/api-keys/{id}`: revokes at once. Another brand's key, an unknown
 /// id and an already revoked key all answer 404.
-pub async fn revoke_api_key(state: web::Data<AppState>, user: BrandUser, id: web::Path<ApiKeyId>) -> Result<HttpResponse, ApiError> {
+pub async fn revoke_api_key(
+    state: web::Data<AppState>,
+    user: BrandUser,
+    id: web::Path<ApiKeyId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = time::to_db(state.clock.now());
-    let revoked = db::write(&state.db, move |conn| Ok(api_keys::revoke(conn, user.brand_id, id, now)?)).await?;
+    let revoked = db::write(&state.db, move |conn| {
+        Ok(api_keys::revoke(conn, user.brand_id, id, now)?)
+    })
+    .await?;
     if revoked {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::not_found("api_key_not_found", "No such API key."))
     }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CurrentApiKeyResponse {
+    #[serde(flatten)]
+    pub key: ApiKeyResponse,
+    pub brand: CurrentKeyBrand,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CurrentKeyBrand {
+    pub id: crate::store::ids::BrandId,
+    pub slug: String,
+    pub currency: String,
+}
+
+/// `GET /v1/checkout/api-key`: the key this request was made with and its brand, so a
+/// shop integration can check its set-up ("test connection") without side effects.
+pub async fn get_current_api_key(state: web::Data<AppState>, key: ApiKey) -> Result<HttpResponse, ApiError> {
+    let (row, brand) = db::read(&state.db, move |conn| {
+        let row = api_keys::find(conn, key.brand_id, key.key_id)?;
+        let brand = crate::store::brands::find(conn, key.brand_id)?;
+        match (row, brand) {
+            (Some(row), Some(brand)) => Ok((row, brand)),
+            _ => Err(ApiError::unauthorized(
+                "invalid_api_key",
+                "The API key is unknown or revoked.",
+            )),
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(CurrentApiKeyResponse {
+        key: row.into(),
+        brand: CurrentKeyBrand {
+            id: brand.id,
+            slug: brand.slug,
+            currency: brand.currency,
+        },
+    }))
 }

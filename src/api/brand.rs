@@ -18,7 +18,10 @@ fn brand_not_found() -> ApiError {
 
 /// `GET /v1/brand`
 pub async fn get_brand(state: web::Data<AppState>, user: BrandUser) -> Result<HttpResponse, ApiError> {
-    let brand = db::read(&state.db, move |conn| brands::find(conn, user.brand_id)?.ok_or_else(brand_not_found)).await?;
+    let brand = db::read(&state.db, move |conn| {
+        brands::find(conn, user.brand_id)?.ok_or_else(brand_not_found)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(BrandResponse::from(brand)))
 }
 

@@ -97,14 +97,22 @@ impl ApiError {
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
-        let mut err = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests; retry later.");
+        let mut err = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many requests; retry later.",
+        );
         err.retry_after_secs = Some(retry_after_secs.max(1));
         err
     }
 
     /// A 500 whose cause is logged, never shown.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
-        let mut err = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.");
+        let mut err = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side.",
+        );
         err.cause = Some(cause.into());
         err
     }

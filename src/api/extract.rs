@@ -57,10 +57,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             if too_long {
                 return Err(payload_too_large());
             }
-            let bytes = body.await.map_err(|err| match err.as_error::<actix_web::error::PayloadError>() {
-                Some(actix_web::error::PayloadError::Overflow) => payload_too_large(),
-                _ => ApiError::malformed_json("The request body could not be read."),
-            })?;
+            let bytes = body
+                .await
+                .map_err(|err| match err.as_error::<actix_web::error::PayloadError>() {
+                    Some(actix_web::error::PayloadError::Overflow) => payload_too_large(),
+                    _ => ApiError::malformed_json("The request body could not be read."),
+                })?;
             parse_json(&bytes).map(Json)
         })
     }
@@ -86,17 +88,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 let message = without_position(&inner.to_string());
                 ApiError::validation(vec![FieldError::new(field_of(&path, &message), message)])
             }
-            _ => ApiError::malformed_json(format!("The body is not valid JSON: {}", without_position(&inner.to_string()))),
+            _ => ApiError::malformed_json(format!(
+                "The body is not valid JSON: {}",
+                without_position(&inner.to_string())
+            )),
         }
     })?;
-    de.end().map_err(|_| ApiError::malformed_json("The body has trailing characters after the JSON value."))?;
+    de.end()
+        .map_err(|_| ApiError::malformed_json("The body has trailing characters after the JSON value."))?;
     Ok(value)
 }
 
 /// serde reports a missing field at its parent's path; name the field itself.
 /// (An unknown field is already the last element of the path.)
 fn field_of(path: &str, message: &str) -> String {
-    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
     match (missing, path) {
         (Some(name), "." | "") => name.to_owned(),
         (Some(name), parent) => format!("{parent}.{name}"),
@@ -146,8 +154,14 @@ fn verify_jwt(req: &HttpRequest, audience: AccountKind) -> Result<String, ApiErr
     let state = state(req)?;
     match state.jwt.verify(token, audience, state.clock.now()) {
         Ok(claims) => Ok(claims.sub),
-        Err(JwtError::Expired) => Err(ApiError::unauthorized("token_expired", "The access token has expired; refresh it.")),
-        Err(JwtError::Invalid) => Err(ApiError::unauthorized("invalid_token", "The access token is not valid here.")),
+        Err(JwtError::Expired) => Err(ApiError::unauthorized(
+            "token_expired",
+            "The access token has expired; refresh it.",
+        )),
+        Err(JwtError::Invalid) => Err(ApiError::unauthorized(
+            "invalid_token",
+            "The access token is not valid here.",
+        )),
     }
 }
 
@@ -173,9 +187,11 @@ impl FromRequest for BrandUser {
             // The brand is looked up rather than carried in the token, so a removed
             // user loses access at once.
             let db = state.db.clone();
-            let brand_id = web::block(move || db.read(|conn| crate::store::users::find_brand_of(conn, user_id).map_err(ApiError::from)))
-                .await??
-                .ok_or_else(|| ApiError::unauthorized("invalid_token", "The account no longer exists."))?;
+            let brand_id = web::block(move || {
+                db.read(|conn| crate::store::users::find_brand_of(conn, user_id).map_err(ApiError::from))
+            })
+            .await??
+            .ok_or_else(|| ApiError::unauthorized("invalid_token", "The account no longer exists."))?;
             Ok(Self { user_id, brand_id })
         })
     }
@@ -228,9 +244,10 @@ impl FromRequest for ApiKey {
             let state = state?;
             let hash = sha256_hex(&token);
             let db = state.db.clone();
-            let row = web::block(move || db.read(|conn| api_keys::find_active_by_hash(conn, &hash).map_err(ApiError::from)))
-                .await??
-                .ok_or_else(|| ApiError::unauthorized("invalid_api_key", "The API key is unknown or revoked."))?;
+            let row =
+                web::block(move || db.read(|conn| api_keys::find_active_by_hash(conn, &hash).map_err(ApiError::from)))
+                    .await??
+                    .ok_or_else(|| ApiError::unauthorized("invalid_api_key", "The API key is unknown or revoked."))?;
             let now = state.clock.now();
             let stale_before = now - chrono::Duration::seconds(KEY_TOUCH_INTERVAL_SECS);
             if row.last_used_at.is_none_or(|at| time::from_db(at) < stale_before) {
@@ -238,7 +255,9 @@ impl FromRequest for ApiKey {
                 let id = row.id;
                 // Bookkeeping only: a failure here must not fail the checkout.
                 let touched = web::block(move || {
-                    db.write_tx(|conn| api_keys::touch(conn, id, time::to_db(now), time::to_db(stale_before)).map_err(ApiError::from))
+                    db.write_tx(|conn| {
+                        api_keys::touch(conn, id, time::to_db(now), time::to_db(stale_before)).map_err(ApiError::from)
+                    })
                 })
                 .await;
                 if let Ok(Err(err)) | Err(err) = touched.map_err(ApiError::from) {
@@ -286,7 +305,10 @@ mod tests {
 
     #[test]
     fn names_the_failing_field() {
-        assert_eq!(fields(r#"{"email":"a","lines":[{"sku":"x","quantity":-1}]}"#), ["lines[0].quantity"]);
+        assert_eq!(
+            fields(r#"{"email":"a","lines":[{"sku":"x","quantity":-1}]}"#),
+            ["lines[0].quantity"]
+        );
         assert_eq!(fields(r#"{"email":"a","lines":[],"extra":1}"#), ["extra"]);
         assert_eq!(fields(r#"{"email":"a","lines":[{"sku":"x"}]}"#), ["lines[0].quantity"]);
         assert_eq!(fields(r#"{"lines":[]}"#), ["email"]);

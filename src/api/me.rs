@@ -18,7 +18,10 @@ fn account_not_found() -> ApiError {
 
 /// `GET /v1/me`
 pub async fn get_me(state: web::Data<AppState>, me: Influencer) -> Result<HttpResponse, ApiError> {
-    let row = db::read(&state.db, move |conn| influencers::find(conn, me.influencer_id)?.ok_or_else(account_not_found)).await?;
+    let row = db::read(&state.db, move |conn| {
+        influencers::find(conn, me.influencer_id)?.ok_or_else(account_not_found)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(InfluencerResponse::from(row)))
 }
 
@@ -32,7 +35,11 @@ pub struct UpdateMeRequest {
 }
 
 /// `PATCH /v1/me`
-pub async fn update_me(state: web::Data<AppState>, me: Influencer, Json(body): Json<UpdateMeRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn update_me(
+    state: web::Data<AppState>,
+    me: Influencer,
+    Json(body): Json<UpdateMeRequest>,
+) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::default();
     let display_name = v.check_opt("display_name", body.display_name.as_deref().map(DisplayName::parse));
     let payout_email = match body.payout_email {

@@ -49,7 +49,16 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::PATCH, "/v1/brand", web::patch().to(brand::update_brand)),
         endpoint(M::POST, "/v1/brand/api-keys", web::post().to(api_keys::create_api_key)),
         endpoint(M::GET, "/v1/brand/api-keys", web::get().to(api_keys::list_api_keys)),
-        endpoint(M::DELETE, "/v1/brand/api-keys/{id}", web::delete().to(api_keys::revoke_api_key)),
+        endpoint(
+            M::DELETE,
+            "/v1/brand/api-keys/{id}",
+            web::delete().to(api_keys::revoke_api_key),
+        ),
+        endpoint(
+            M::GET,
+            "/v1/checkout/api-key",
+            web::get().to(api_keys::get_current_api_key),
+        ),
         endpoint(M::GET, "/v1/me", web::get().to(me::get_me)),
         endpoint(M::PATCH, "/v1/me", web::patch().to(me::update_me)),
     ]

@@ -3,10 +3,10 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::ApiError;
 use super::db;
 use super::extract::Json;
 use super::responses::TokenResponse;
-use super::ApiError;
 use crate::AppState;
 use crate::auth::password;
 use crate::service::sessions::{self, Rotation, Subject};
@@ -55,7 +55,9 @@ pub async fn login(state: web::Data<AppState>, Json(body): Json<LoginRequest>) -
     let found: Option<(String, String)> = db::read(&state.db, move |conn| {
         Ok(match account {
             AccountKind::Brand => users::find_by_email(conn, &email)?.map(|u| (u.id.to_string(), u.password_hash)),
-            AccountKind::Influencer => influencers::find_by_email(conn, &email)?.map(|i| (i.id.to_string(), i.password_hash)),
+            AccountKind::Influencer => {
+                influencers::find_by_email(conn, &email)?.map(|i| (i.id.to_string(), i.password_hash))
+            }
         })
     })
     .await?;
@@ -83,20 +85,31 @@ pub async fn refresh(state: web::Data<AppState>, Json(body): Json<RefreshRequest
     let now = state.clock.now();
     // The revocation of a reused family must commit, so the outcome is returned as
     // a value and turned into an error only after the transaction.
-    let rotation = db::write(&state.db, move |conn| Ok(sessions::rotate(conn, &body.refresh_token, now)?)).await?;
+    let rotation = db::write(&state.db, move |conn| {
+        Ok(sessions::rotate(conn, &body.refresh_token, now)?)
+    })
+    .await?;
     match rotation {
-        Rotation::Rotated { subject, refresh_token } => Ok(HttpResponse::Ok().json(token_response(&state, &subject, refresh_token)?)),
+        Rotation::Rotated { subject, refresh_token } => {
+            Ok(HttpResponse::Ok().json(token_response(&state, &subject, refresh_token)?))
+        }
         Rotation::Reused => Err(ApiError::unauthorized(
             "refresh_token_reused",
             "This refresh token was already used; the session has been revoked. Log in again.",
         )),
-        Rotation::Invalid => Err(ApiError::unauthorized("invalid_refresh_token", "The refresh token is unknown or expired.")),
+        Rotation::Invalid => Err(ApiError::unauthorized(
+            "invalid_refresh_token",
+            "The refresh token is unknown or expired.",
+        )),
     }
 }
 
 /// `POST /v1/auth/logout`: revokes the session (the token's whole family).
 pub async fn logout(state: web::Data<AppState>, Json(body): Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
-    db::write(&state.db, move |conn| Ok(sessions::end(conn, &body.refresh_token, now)?)).await?;
+    db::write(&state.db, move |conn| {
+        Ok(sessions::end(conn, &body.refresh_token, now)?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

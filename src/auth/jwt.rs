@@ -53,7 +53,12 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, audience: AccountKind, subject: &str, now: DateTime<Utc>) -> Result<AccessToken, jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        audience: AccountKind,
+        subject: &str,
+        now: DateTime<Utc>,
+    ) -> Result<AccessToken, jsonwebtoken::errors::Error> {
         let iat = now.timestamp();
         let claims = Claims {
             iss: ISSUER.to_owned(),
@@ -97,17 +102,38 @@ mod tests {
     #[test]
     fn round_trip_and_audience() {
         let now = Utc::now();
-        let token = keys().issue(AccountKind::Brand, "user-1", now).map(|t| t.token).unwrap_or_default();
-        assert_eq!(keys().verify(&token, AccountKind::Brand, now).map(|c| c.sub), Ok("user-1".to_owned()));
-        assert_eq!(keys().verify(&token, AccountKind::Influencer, now).map(|c| c.sub), Err(JwtError::Invalid));
+        let token = keys()
+            .issue(AccountKind::Brand, "user-1", now)
+            .map(|t| t.token)
+            .unwrap_or_default();
+        assert_eq!(
+            keys().verify(&token, AccountKind::Brand, now).map(|c| c.sub),
+            Ok("user-1".to_owned())
+        );
+        assert_eq!(
+            keys().verify(&token, AccountKind::Influencer, now).map(|c| c.sub),
+            Err(JwtError::Invalid)
+        );
     }
 
     #[test]
     fn expires_after_fifteen_minutes() {
         let now = Utc::now();
-        let token = keys().issue(AccountKind::Influencer, "i", now).map(|t| t.token).unwrap_or_default();
-        assert!(keys().verify(&token, AccountKind::Influencer, now + Duration::seconds(899)).is_ok());
-        assert_eq!(keys().verify(&token, AccountKind::Influencer, now + Duration::seconds(900)).err(), Some(JwtError::Expired));
+        let token = keys()
+            .issue(AccountKind::Influencer, "i", now)
+            .map(|t| t.token)
+            .unwrap_or_default();
+        assert!(
+            keys()
+                .verify(&token, AccountKind::Influencer, now + Duration::seconds(899))
+                .is_ok()
+        );
+        assert_eq!(
+            keys()
+                .verify(&token, AccountKind::Influencer, now + Duration::seconds(900))
+                .err(),
+            Some(JwtError::Expired)
+        );
     }
 
     #[test]
@@ -121,9 +147,25 @@ mod tests {
             exp: now.timestamp() + 60,
         };
         let secret = b"0123456789abcdef0123456789abcdef";
-        let hs512 = encode(&Header::new(Algorithm::HS512), &claims, &EncodingKey::from_secret(secret)).unwrap_or_default();
-        assert_eq!(keys().verify(&hs512, AccountKind::Brand, now).err(), Some(JwtError::Invalid));
-        let other = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(b"another secret of thirty-two bytes!")).unwrap_or_default();
-        assert_eq!(keys().verify(&other, AccountKind::Brand, now).err(), Some(JwtError::Invalid));
+        let hs512 = encode(
+            &Header::new(Algorithm::HS512),
+            &claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            keys().verify(&hs512, AccountKind::Brand, now).err(),
+            Some(JwtError::Invalid)
+        );
+        let other = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"another secret of thirty-two bytes!"),
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            keys().verify(&other, AccountKind::Brand, now).err(),
+            Some(JwtError::Invalid)
+        );
     }
 }

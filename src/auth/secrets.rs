@@ -32,7 +32,10 @@ pub struct NewApiKeySecret {
 
 pub fn new_api_key() -> NewApiKeySecret {
     let secret = format!("{API_KEY_PREFIX}{}", random_token());
-    let prefix = secret.chars().take(API_KEY_PREFIX.len() + API_KEY_DISPLAY_CHARS).collect();
+    let prefix = secret
+        .chars()
+        .take(API_KEY_PREFIX.len() + API_KEY_DISPLAY_CHARS)
+        .collect();
     NewApiKeySecret {
         hash: sha256_hex(&secret),
         prefix,

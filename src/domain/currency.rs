@@ -11,7 +11,8 @@ impl Currency {
         if input.len() != 3 || !input.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err("must be a three-letter ISO 4217 code in upper case, such as USD".into());
         }
-        let currency = iso_currency::Currency::from_code(input).ok_or_else(|| format!("`{input}` is not an ISO 4217 currency"))?;
+        let currency =
+            iso_currency::Currency::from_code(input).ok_or_else(|| format!("`{input}` is not an ISO 4217 currency"))?;
         if currency.exponent().is_none() {
             return Err(format!("`{input}` has no minor unit and cannot hold money"));
         }

@@ -54,12 +54,24 @@ mod tests {
 
     #[test]
     fn normalises_case_and_space() {
-        assert_eq!(Email::parse("  Ana@Example.COM ").map(|e| e.0), Ok("ana@example.com".to_owned()));
+        assert_eq!(
+            Email::parse("  Ana@Example.COM ").map(|e| e.0),
+            Ok("ana@example.com".to_owned())
+        );
     }
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "a@b@c.com", "ana@example..com"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "ana@example..com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
     }

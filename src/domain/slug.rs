@@ -11,7 +11,10 @@ impl Slug {
         if !(3..=40).contains(&len) {
             return Err("must be 3 to 40 characters".into());
         }
-        if !input.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if !input
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err("may contain only a-z, 0-9 and -".into());
         }
         Ok(Self(input.to_owned()))

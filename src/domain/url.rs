@@ -10,7 +10,8 @@ impl LandingUrl {
         if input.len() > 2048 {
             return Err("must be at most 2048 characters".into());
         }
-        let url = ::url::Url::parse(input.trim()).map_err(|_| "must be an absolute URL such as https://shop.example.com".to_owned())?;
+        let url = ::url::Url::parse(input.trim())
+            .map_err(|_| "must be an absolute URL such as https://shop.example.com".to_owned())?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err("must use http or https".into());
         }
@@ -40,7 +41,13 @@ mod tests {
     fn accepts_http_and_https_only() {
         assert!(LandingUrl::parse("https://shop.example.com/welcome?x=1").is_ok());
         assert!(LandingUrl::parse("http://localhost:3000").is_ok());
-        for bad in ["javascript:alert(1)", "ftp://example.com", "shop.example.com", "https://user:pw@example.com", "data:text/html,hi"] {
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://example.com",
+            "shop.example.com",
+            "https://user:pw@example.com",
+            "data:text/html,hi",
+        ] {
             assert!(LandingUrl::parse(bad).is_err(), "{bad} accepted");
         }
     }

@@ -45,6 +45,16 @@ pub fn list_active_for_brand(conn: &mut DbConn, brand: BrandId) -> QueryResult<V
         .load(conn)
 }
 
+/// One key of this brand, revoked or not.
+pub fn find(conn: &mut DbConn, brand: BrandId, id: ApiKeyId) -> QueryResult<Option<ApiKeyRow>> {
+    api_keys::table
+        .find(id)
+        .filter(api_keys::brand_id.eq(brand))
+        .select(ApiKeyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The live key with this hash: one indexed read on the checkout hot path.
 pub fn find_active_by_hash(conn: &mut DbConn, key_hash: &str) -> QueryResult<Option<ApiKeyRow>> {
     api_keys::table
@@ -73,9 +83,11 @@ pub fn revoke(conn: &mut DbConn, brand: BrandId, id: ApiKeyId, now: NaiveDateTim
 /// every request into a write.
 pub fn touch(conn: &mut DbConn, id: ApiKeyId, now: NaiveDateTime, stale_before: NaiveDateTime) -> QueryResult<()> {
     diesel::update(
-        api_keys::table
-            .find(id)
-            .filter(api_keys::last_used_at.is_null().or(api_keys::last_used_at.lt(stale_before))),
+        api_keys::table.find(id).filter(
+            api_keys::last_used_at
+                .is_null()
+                .or(api_keys::last_used_at.lt(stale_before)),
+        ),
     )
     .set(api_keys::last_used_at.eq(now))
     .execute(conn)

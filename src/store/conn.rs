@@ -155,15 +155,30 @@ mod tests {
 
     #[test]
     fn sqlite_forms_are_sqlite_paths() {
-        assert_eq!(DbTarget::parse("reftrack.db").ok(), Some(DbTarget::Sqlite("reftrack.db".into())));
-        assert_eq!(DbTarget::parse("sqlite://data/x.db").ok(), Some(DbTarget::Sqlite("data/x.db".into())));
-        assert_eq!(DbTarget::parse("sqlite:x.db").ok(), Some(DbTarget::Sqlite("x.db".into())));
+        assert_eq!(
+            DbTarget::parse("reftrack.db").ok(),
+            Some(DbTarget::Sqlite("reftrack.db".into()))
+        );
+        assert_eq!(
+            DbTarget::parse("sqlite://data/x.db").ok(),
+            Some(DbTarget::Sqlite("data/x.db".into()))
+        );
+        assert_eq!(
+            DbTarget::parse("sqlite:x.db").ok(),
+            Some(DbTarget::Sqlite("x.db".into()))
+        );
     }
 
     #[test]
     fn unknown_scheme_is_refused_not_a_file() {
-        assert!(matches!(DbTarget::parse("mysql://h/db"), Err(TargetError::UnknownScheme(_))));
-        assert!(matches!(DbTarget::parse("postgress://h/db"), Err(TargetError::UnknownScheme(_))));
+        assert!(matches!(
+            DbTarget::parse("mysql://h/db"),
+            Err(TargetError::UnknownScheme(_))
+        ));
+        assert!(matches!(
+            DbTarget::parse("postgress://h/db"),
+            Err(TargetError::UnknownScheme(_))
+        ));
         assert!(matches!(DbTarget::parse("sqlite://"), Err(TargetError::EmptyPath)));
     }
 }

@@ -48,7 +48,10 @@ pub struct InfluencerChanges<'a> {
 }
 
 pub fn insert(conn: &mut DbConn, influencer: &NewInfluencer<'_>) -> QueryResult<()> {
-    diesel::insert_into(influencers::table).values(influencer).execute(conn).map(drop)
+    diesel::insert_into(influencers::table)
+        .values(influencer)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn find(conn: &mut DbConn, id: InfluencerId) -> QueryResult<Option<InfluencerRow>> {
@@ -68,10 +71,17 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Influ
 }
 
 pub fn email_exists(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(influencers::table.filter(influencers::email.eq(email)))).get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        influencers::table.filter(influencers::email.eq(email)),
+    ))
+    .get_result(conn)
 }
 
-pub fn update(conn: &mut DbConn, id: InfluencerId, changes: &InfluencerChanges<'_>) -> QueryResult<Option<InfluencerRow>> {
+pub fn update(
+    conn: &mut DbConn,
+    id: InfluencerId,
+    changes: &InfluencerChanges<'_>,
+) -> QueryResult<Option<InfluencerRow>> {
     diesel::update(influencers::table.find(id)).set(changes).execute(conn)?;
     find(conn, id)
 }

@@ -36,7 +36,10 @@ pub struct NewBrandUser<'a> {
 }
 
 pub fn insert(conn: &mut DbConn, user: &NewBrandUser<'_>) -> QueryResult<()> {
-    diesel::insert_into(brand_users::table).values(user).execute(conn).map(drop)
+    diesel::insert_into(brand_users::table)
+        .values(user)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<BrandUserRow>> {
@@ -48,7 +51,10 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Brand
 }
 
 pub fn email_exists(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(brand_users::table.filter(brand_users::email.eq(email)))).get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        brand_users::table.filter(brand_users::email.eq(email)),
+    ))
+    .get_result(conn)
 }
 
 /// The user's brand, when the user still exists.

@@ -1,0 +1,115 @@
+//! The API frame: problem+json for every failure, operator endpoints, limits, and no
+//! input that produces a 5xx.
+
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = spawn_app().await;
+    let health = app.get("/healthz", None).await;
+    assert_eq!((health.status, health.body["status"].as_str()), (200, Some("ok")));
+    let ready = app.get("/readyz", None).await;
+    assert_eq!((ready.status, ready.body["status"].as_str()), (200, Some("ready")));
+    let spec = app.get("/openapi.yaml", None).await;
+    assert_eq!(spec.status, 200);
+    assert!(spec.content_type().starts_with("application/yaml"));
+    assert!(spec.text.starts_with("openapi: 3.1"));
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems() {
+    let app = spawn_app().await;
+    app.get("/v1/nothing-here", None)
+        .await
+        .assert_problem(404, "route_not_found");
+    app.request(reqwest::Method::PUT, "/v1/brand", None, None)
+        .await
+        .assert_problem(405, "method_not_allowed");
+    app.delete("/v1/brands", None)
+        .await
+        .assert_problem(405, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_and_oversized_bodies_413() {
+    let app = spawn_app().await;
+    app.post_raw("/v1/brands", None, "{\"name\": ")
+        .await
+        .assert_problem(400, "malformed_json");
+    app.post_raw("/v1/brands", None, "[1, 2")
+        .await
+        .assert_problem(400, "malformed_json");
+    app.post_raw("/v1/brands", None, "")
+        .await
+        .assert_problem(400, "malformed_json");
+    app.post_raw("/v1/brands", None, "{} trailing")
+        .await
+        .assert_problem(400, "malformed_json");
+
+    let big = format!("{{\"name\": \"{}\"}}", "x".repeat(70 * 1024));
+    app.post_raw("/v1/brands", None, big)
+        .await
+        .assert_problem(413, "payload_too_large");
+
+    let reply = crate::helpers::read(
+        app.client
+            .post(app.url("/v1/brands"))
+            .header("content-type", "text/plain")
+            .body("{}")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    reply.assert_problem(415, "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn hostile_bodies_never_produce_a_server_error() {
+    let app = spawn_app().await;
+    let brand = app.sign_up_brand("acme").await;
+    let ana = app.sign_up_influencer("ana@example.com").await;
+    let bodies = [
+        json!(null),
+        json!([]),
+        json!("string"),
+        json!(12),
+        json!({}),
+        json!({"name": null}),
+        json!({"name": {"nested": [1, 2, 3]}}),
+        json!({"email": "\u{0000}@x.io", "password": "\u{0000}".repeat(8), "display_name": "\u{202e}"}),
+        json!({"email": "a@b.co", "password": "p".repeat(10_000), "account": "brand"}),
+        json!({"refresh_token": "x".repeat(60_000)}),
+        json!({"slug": "-".repeat(40), "name": "🙂".repeat(200), "landing_url": "https://[::1]:99999/", "currency": "USD",
+               "owner_email": "é@é.é", "owner_password": "🙂".repeat(128)}),
+    ];
+    let endpoints = [
+        ("/v1/brands", None),
+        ("/v1/influencers", None),
+        ("/v1/auth/login", None),
+        ("/v1/auth/refresh", None),
+        ("/v1/auth/logout", None),
+        ("/v1/brand/api-keys", Some(brand.access_token.as_str())),
+    ];
+    for (path, token) in endpoints {
+        for body in &bodies {
+            let reply = app.post(path, token, body).await;
+            assert!(reply.status < 500, "{path} {body}: {}", reply.text);
+            if reply.status >= 400 {
+                assert!(
+                    reply.content_type().starts_with("application/problem+json"),
+                    "{path}: {}",
+                    reply.text
+                );
+            }
+        }
+    }
+    for body in &bodies {
+        for (path, token) in [("/v1/brand", &brand.access_token), ("/v1/me", &ana.access_token)] {
+            let reply = app.patch(path, Some(token), body).await;
+            assert!(reply.status < 500, "{path} {body}: {}", reply.text);
+        }
+    }
+}
