@@ -78,3 +78,15 @@ fn up_down_up_leaves_a_working_schema() {
     assert_eq!(applied.len(), reverted.len());
     assert!(count_brands(&mut conn).is_ok());
 }
+
+#[test]
+fn an_unreachable_postgres_is_a_start_up_error() {
+    let target = reftrack::store::DbTarget::parse("postgres://postgres@127.0.0.1:1/nowhere").unwrap_or_else(|e| panic!("{e}"));
+    let settings = reftrack::store::PoolSettings {
+        connect_timeout: std::time::Duration::from_millis(500),
+        ..Default::default()
+    };
+    let result = reftrack::store::Db::connect(&target, reftrack::store::SqliteSync::Full, &settings);
+    let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("127.0.0.1"), "the error names the server: {message}");
+}
