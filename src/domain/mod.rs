@@ -1,6 +1,7 @@
 //! Pure rules with no I/O: parsing input into domain types, money and currencies.
 //! Nothing here knows about HTTP or the database.
 
+pub mod cart;
 pub mod currency;
 pub mod email;
 pub mod names;

@@ -81,7 +81,8 @@ fn up_down_up_leaves_a_working_schema() {
 
 #[test]
 fn an_unreachable_postgres_is_a_start_up_error() {
-    let target = reftrack::store::DbTarget::parse("postgres://postgres@127.0.0.1:1/nowhere").unwrap_or_else(|e| panic!("{e}"));
+    let target =
+        reftrack::store::DbTarget::parse("postgres://postgres@127.0.0.1:1/nowhere").unwrap_or_else(|e| panic!("{e}"));
     let settings = reftrack::store::PoolSettings {
         connect_timeout: std::time::Duration::from_millis(500),
         ..Default::default()
