@@ -24,6 +24,9 @@ pub struct Config {
     pub sqlite_sync: SqliteSync,
     /// `REFTRACK_LOG_FORMAT`: `text` (default) or `json`.
     pub log_format: LogFormat,
+    /// `REFTRACK_PUBLIC_URL`: the base of referral links handed to ambassadors
+    /// (`{public_url}/r/{brand_slug}/{code}`); default `http://{bind}`.
+    pub public_url: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -34,6 +37,7 @@ impl std::fmt::Debug for Config {
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("sqlite_sync", &self.sqlite_sync)
             .field("log_format", &self.log_format)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -44,6 +48,8 @@ pub enum ConfigError {
     Database(#[from] crate::store::conn::TargetError),
     #[error("REFTRACK_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")]
     ShortSecret,
+    #[error("REFTRACK_PUBLIC_URL {0}")]
+    PublicUrl(String),
     #[error("{name} must be one of {allowed}, not `{value}`")]
     Invalid {
         name: &'static str,
@@ -97,9 +103,17 @@ impl Config {
                 });
             }
         };
+        let bind = get("REFTRACK_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let public_url = match get("REFTRACK_PUBLIC_URL") {
+            Some(url) => crate::domain::LandingUrl::parse(&url)
+                .map(|u| u.as_str().trim_end_matches('/').to_owned())
+                .map_err(|reason| ConfigError::PublicUrl(reason))?,
+            None => format!("http://{bind}"),
+        };
         Ok(Self {
             database,
-            bind: get("REFTRACK_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+            bind,
+            public_url,
             jwt_secret,
             sqlite_sync,
             log_format,

@@ -20,4 +20,9 @@ pub struct AppState {
     pub db: store::Db,
     pub jwt: auth::JwtKeys,
     pub clock: Arc<dyn clock::Clock>,
+    /// Keyed hashing of IPs, user agents and customer e-mails.
+    pub pepper: auth::pepper::Pepper,
+    pub checkout_limits: Arc<api::limits::CheckoutLimits>,
+    /// Base URL of referral links, without a trailing slash.
+    pub public_url: String,
 }

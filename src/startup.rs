@@ -12,13 +12,16 @@ use rand::RngCore;
 use tracing_actix_web::TracingLogger;
 
 use crate::AppState;
+use crate::api::limits::CheckoutLimits;
 use crate::api::{self, extract::MAX_BODY_BYTES};
 use crate::auth::JwtKeys;
+use crate::auth::pepper::Pepper;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::{self, Db, PoolSettings};
 
 const JWT_SECRET_SETTING: &str = "jwt_secret";
+const PEPPER_SETTING: &str = "pepper";
 
 /// Opens the database and applies pending migrations.
 pub fn open_database(config: &Config) -> anyhow::Result<Db> {
@@ -42,16 +45,18 @@ pub fn jwt_keys(config: &Config, db: &Db, clock: &dyn Clock) -> anyhow::Result<J
     if let Some(secret) = &config.jwt_secret {
         return Ok(JwtKeys::from_secret(secret.as_bytes()));
     }
+    let secret = instance_secret(db, JWT_SECRET_SETTING, clock)?;
+    Ok(JwtKeys::from_secret(secret.as_bytes()))
+}
+
+/// A random secret generated once per database and shared by every instance on it.
+fn instance_secret(db: &Db, name: &str, clock: &dyn Clock) -> anyhow::Result<String> {
     let mut candidate = [0u8; 32];
     rand::rng().fill_bytes(&mut candidate);
     let candidate = hex::encode(candidate);
     let now = clock.now();
-    let secret = db
-        .write_tx(|conn| {
-            store::settings::get_or_insert(conn, JWT_SECRET_SETTING, &candidate, now).map_err(store::StoreError::from)
-        })
-        .context("cannot read or store the generated JWT secret")?;
-    Ok(JwtKeys::from_secret(secret.as_bytes()))
+    db.write_tx(|conn| store::settings::get_or_insert(conn, name, &candidate, now).map_err(store::StoreError::from))
+        .with_context(|| format!("cannot read or store the instance secret `{name}`"))
 }
 
 /// A bound, not yet running server.
@@ -70,7 +75,15 @@ impl Application {
     pub fn build_with(listener: TcpListener, db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let jwt = jwt_keys(config, &db, clock.as_ref())?;
         crate::auth::password::warm_up();
-        let state = AppState { db, jwt, clock };
+        let pepper = Pepper::new(instance_secret(&db, PEPPER_SETTING, clock.as_ref())?.as_bytes());
+        let state = AppState {
+            db,
+            jwt,
+            clock,
+            pepper,
+            checkout_limits: Arc::new(CheckoutLimits::default()),
+            public_url: config.public_url.clone(),
+        };
         let port = listener.local_addr()?.port();
         let server = run(listener, state)?;
         Ok(Self { port, server })

@@ -4,13 +4,21 @@
 //! test both read that table, so the served API and the spec are compared for real.
 
 pub mod accounts;
+pub mod ambassadors;
 pub mod api_keys;
 pub mod brand;
+pub mod checkout;
+pub mod codes;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod invitations;
+pub mod limits;
+pub mod links;
 pub mod me;
 pub mod ops;
+pub mod pagination;
+pub mod programs;
 pub mod responses;
 pub mod sessions;
 pub mod validate;
@@ -34,33 +42,47 @@ fn endpoint(method: Method, path: &'static str, route: Route) -> Endpoint {
 }
 
 /// Every route the service answers.
+#[rustfmt::skip]
 pub fn endpoints() -> Vec<Endpoint> {
     use Method as M;
     vec![
         endpoint(M::GET, "/healthz", web::get().to(ops::healthz)),
         endpoint(M::GET, "/readyz", web::get().to(ops::readyz)),
         endpoint(M::GET, "/openapi.yaml", web::get().to(ops::openapi)),
+        // Sign-up and sessions (public).
         endpoint(M::POST, "/v1/brands", web::post().to(accounts::create_brand)),
         endpoint(M::POST, "/v1/influencers", web::post().to(accounts::create_influencer)),
         endpoint(M::POST, "/v1/auth/login", web::post().to(sessions::login)),
         endpoint(M::POST, "/v1/auth/refresh", web::post().to(sessions::refresh)),
         endpoint(M::POST, "/v1/auth/logout", web::post().to(sessions::logout)),
+        // Brand staff.
         endpoint(M::GET, "/v1/brand", web::get().to(brand::get_brand)),
         endpoint(M::PATCH, "/v1/brand", web::patch().to(brand::update_brand)),
         endpoint(M::POST, "/v1/brand/api-keys", web::post().to(api_keys::create_api_key)),
         endpoint(M::GET, "/v1/brand/api-keys", web::get().to(api_keys::list_api_keys)),
-        endpoint(
-            M::DELETE,
-            "/v1/brand/api-keys/{id}",
-            web::delete().to(api_keys::revoke_api_key),
-        ),
-        endpoint(
-            M::GET,
-            "/v1/checkout/api-key",
-            web::get().to(api_keys::get_current_api_key),
-        ),
+        endpoint(M::DELETE, "/v1/brand/api-keys/{id}", web::delete().to(api_keys::revoke_api_key)),
+        endpoint(M::POST, "/v1/brand/programs", web::post().to(programs::create_program)),
+        endpoint(M::GET, "/v1/brand/programs", web::get().to(programs::list_programs)),
+        endpoint(M::GET, "/v1/brand/programs/{id}", web::get().to(programs::get_program)),
+        endpoint(M::PATCH, "/v1/brand/programs/{id}", web::patch().to(programs::update_program)),
+        endpoint(M::GET, "/v1/brand/programs/{id}/versions", web::get().to(programs::list_program_versions)),
+        endpoint(M::POST, "/v1/brand/invitations", web::post().to(invitations::create_invitation)),
+        endpoint(M::GET, "/v1/brand/ambassadors", web::get().to(ambassadors::list_ambassadors)),
+        endpoint(M::GET, "/v1/brand/ambassadors/{id}", web::get().to(ambassadors::get_ambassador)),
+        endpoint(M::PATCH, "/v1/brand/ambassadors/{id}", web::patch().to(ambassadors::update_ambassador)),
+        endpoint(M::POST, "/v1/brand/ambassadors/{id}/codes", web::post().to(codes::create_code)),
+        endpoint(M::GET, "/v1/brand/ambassadors/{id}/codes", web::get().to(codes::list_codes)),
+        endpoint(M::PATCH, "/v1/brand/codes/{id}", web::patch().to(codes::update_code)),
+        // Checkout (brand API key).
+        endpoint(M::GET, "/v1/checkout/api-key", web::get().to(api_keys::get_current_api_key)),
+        endpoint(M::GET, "/v1/checkout/codes/{code}", web::get().to(checkout::check_code)),
+        endpoint(M::POST, "/v1/checkout/quote", web::post().to(checkout::quote)),
+        // Influencers.
         endpoint(M::GET, "/v1/me", web::get().to(me::get_me)),
         endpoint(M::PATCH, "/v1/me", web::patch().to(me::update_me)),
+        endpoint(M::POST, "/v1/me/invitations/accept", web::post().to(invitations::accept_invitation)),
+        // Referral links (public).
+        endpoint(M::GET, "/r/{brand_slug}/{code}", web::get().to(links::follow_link)),
     ]
 }
 

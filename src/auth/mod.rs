@@ -2,6 +2,7 @@
 
 pub mod jwt;
 pub mod password;
+pub mod pepper;
 pub mod secrets;
 
 pub use jwt::{AccessToken, Claims, JwtError, JwtKeys};

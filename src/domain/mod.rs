@@ -2,11 +2,18 @@
 //! Nothing here knows about HTTP or the database.
 
 pub mod cart;
+pub mod codes;
+pub mod commission;
 pub mod currency;
+pub mod discount;
 pub mod email;
+pub mod money;
 pub mod names;
 pub mod password;
+pub mod refund;
+pub mod rewards;
 pub mod slug;
+pub mod terms;
 pub mod url;
 
 pub use currency::Currency;

@@ -1,3 +1,5 @@
 //! Use cases that span several store calls inside one transaction.
 
+pub mod attribution;
+pub mod codes;
 pub mod sessions;

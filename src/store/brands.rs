@@ -59,3 +59,11 @@ pub fn update(conn: &mut DbConn, id: BrandId, changes: &BrandChanges<'_>) -> Que
     diesel::update(brands::table.find(id)).set(changes).execute(conn)?;
     find(conn, id)
 }
+
+pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<BrandRow>> {
+    brands::table
+        .filter(brands::slug.eq(slug))
+        .select(BrandRow::as_select())
+        .first(conn)
+        .optional()
+}

@@ -144,3 +144,8 @@ text_id!(InfluencerId);
 text_id!(RefreshTokenId);
 text_id!(TokenFamilyId);
 text_id!(ApiKeyId);
+text_id!(ProgramId);
+text_id!(MembershipId);
+text_id!(InvitationId);
+text_id!(CodeId);
+text_id!(ClickId);

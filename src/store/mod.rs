@@ -3,10 +3,15 @@
 
 pub mod api_keys;
 pub mod brands;
+pub mod clicks;
+pub mod codes;
 pub mod conn;
 pub mod ids;
 pub mod influencers;
+pub mod invitations;
+pub mod memberships;
 pub mod migrations;
+pub mod programs;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod settings;

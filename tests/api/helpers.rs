@@ -87,6 +87,7 @@ pub fn config_for(target: &DbTarget, jwt_secret: Option<&str>) -> Config {
         jwt_secret: jwt_secret.map(str::to_owned),
         sqlite_sync: SqliteSync::Full,
         log_format: LogFormat::Text,
+        public_url: "https://go.example".into(),
     }
 }
 
@@ -287,6 +288,21 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A fresh access token (after the clock moved past the old one's 15 minutes).
+    pub async fn login(&self, email: &str, account: &str) -> String {
+        let reply = self
+            .post(
+                "/v1/auth/login",
+                None,
+                &json!({"email": email, "password": PASSWORD, "account": account}),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.body["access_token"].as_str().unwrap().to_owned()
+    }
+}
+
 pub fn brand_body(slug: &str, email: &str) -> Value {
     json!({
         "name": "Acme Coffee",
@@ -309,4 +325,79 @@ pub struct SignedUpInfluencer {
     pub id: String,
     pub access_token: String,
     pub refresh_token: String,
+}
+
+/// A brand with a program, an API key and one active ambassador with one code.
+pub struct Program {
+    pub brand: SignedUpBrand,
+    pub program_id: String,
+    pub api_key: String,
+    pub influencer: SignedUpInfluencer,
+    pub membership_id: String,
+    pub code: String,
+    pub code_id: String,
+}
+
+pub fn program_body() -> Value {
+    json!({
+        "name": "Ambassadors",
+        "commission": {"type": "percent", "rate": "10"},
+        "customer_discount": {"type": "percent", "value": "15"},
+        "hold_days": 30,
+        "rewards": [{"every_orders": 3, "sku": "FREE-BAG", "description": "A free bag of coffee"}],
+        "min_payout": 2000
+    })
+}
+
+impl TestApp {
+    pub async fn create_program(&self, brand_token: &str, body: &Value) -> String {
+        let reply = self.post("/v1/brand/programs", Some(brand_token), body).await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        reply.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Invites `email` into the program and accepts as `influencer`; returns the membership.
+    pub async fn join(&self, brand_token: &str, program_id: &str, email: &str, influencer_token: &str) -> Value {
+        let invite = self
+            .post(
+                "/v1/brand/invitations",
+                Some(brand_token),
+                &json!({"email": email, "program_id": program_id}),
+            )
+            .await;
+        assert_eq!(invite.status, 201, "{}", invite.text);
+        let accept = self
+            .post(
+                "/v1/me/invitations/accept",
+                Some(influencer_token),
+                &json!({"token": invite.body["token"]}),
+            )
+            .await;
+        assert_eq!(accept.status, 201, "{}", accept.text);
+        accept.body
+    }
+
+    pub async fn program_with_ambassador(&self, slug: &str) -> Program {
+        self.program_with_terms(slug, &program_body()).await
+    }
+
+    pub async fn program_with_terms(&self, slug: &str, terms: &Value) -> Program {
+        let brand = self.sign_up_brand(slug).await;
+        let program_id = self.create_program(&brand.access_token, terms).await;
+        let (_, api_key) = self.create_api_key(&brand.access_token, "shop").await;
+        let email = format!("ana@{slug}.example");
+        let influencer = self.sign_up_influencer(&email).await;
+        let membership = self
+            .join(&brand.access_token, &program_id, &email, &influencer.access_token)
+            .await;
+        Program {
+            program_id,
+            api_key,
+            membership_id: membership["id"].as_str().unwrap().to_owned(),
+            code: membership["codes"][0]["code"].as_str().unwrap().to_owned(),
+            code_id: membership["codes"][0]["id"].as_str().unwrap().to_owned(),
+            influencer,
+            brand,
+        }
+    }
 }

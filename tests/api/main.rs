@@ -2,10 +2,14 @@
 //! on SQLite by default and on PostgreSQL with `REFTRACK_TEST_POSTGRES_URL` set.
 
 mod accounts;
+mod ambassadors;
 mod api_keys;
+mod checkout;
 mod frame;
 mod helpers;
+mod links;
 mod migrations;
 mod openapi;
+mod programs;
 mod sessions;
 mod tokens;

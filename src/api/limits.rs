@@ -1,0 +1,87 @@
+//! Rate limits at checkout, per API key, with the `governor` crate (GCRA).
+//!
+//! Two budgets: every code check or quote spends from a generous request budget; every
+//! *miss* (a code that does not exist or cannot be used) also spends from a small miss
+//! budget. When the miss budget runs out, the key is locked out of code checks until it
+//! refills — hits included — so a burst of guesses cannot tell valid codes from invalid
+//! ones by which requests still succeed.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use super::ApiError;
+use crate::store::ids::ApiKeyId;
+
+/// Requests per second per key for code checks and quotes (burst twice that).
+pub const CHECKOUT_PER_SECOND: u32 = 50;
+/// Misses per minute per key before the key is locked out of code checks.
+pub const MISSES_PER_MINUTE: u32 = 30;
+
+pub struct CheckoutLimits {
+    requests: DefaultKeyedRateLimiter<ApiKeyId>,
+    misses: DefaultKeyedRateLimiter<ApiKeyId>,
+    locked_until: Mutex<HashMap<ApiKeyId, Instant>>,
+    clock: DefaultClock,
+}
+
+fn nonzero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
+}
+
+impl Default for CheckoutLimits {
+    fn default() -> Self {
+        Self::new(CHECKOUT_PER_SECOND, MISSES_PER_MINUTE)
+    }
+}
+
+impl CheckoutLimits {
+    pub fn new(per_second: u32, misses_per_minute: u32) -> Self {
+        Self {
+            requests: RateLimiter::keyed(Quota::per_second(nonzero(per_second)).allow_burst(nonzero(per_second * 2))),
+            misses: RateLimiter::keyed(Quota::per_minute(nonzero(misses_per_minute))),
+            locked_until: Mutex::new(HashMap::new()),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Spends one request; 429 when the key is over its budget or locked out.
+    pub fn check_request(&self, key: ApiKeyId) -> Result<(), ApiError> {
+        let now = Instant::now();
+        {
+            let mut locked = self.locked_until.lock().unwrap_or_else(|p| p.into_inner());
+            match locked.get(&key) {
+                Some(until) if *until > now => return Err(retry_after(*until - now)),
+                Some(_) => {
+                    locked.remove(&key);
+                }
+                None => {}
+            }
+        }
+        self.requests
+            .check_key(&key)
+            .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))
+    }
+
+    /// Records a miss; when the miss budget is spent, locks the key out and answers 429
+    /// instead of the miss.
+    pub fn record_miss(&self, key: ApiKeyId) -> Result<(), ApiError> {
+        match self.misses.check_key(&key) {
+            Ok(()) => Ok(()),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(self.clock.now());
+                let mut locked = self.locked_until.lock().unwrap_or_else(|p| p.into_inner());
+                locked.insert(key, Instant::now() + wait);
+                Err(retry_after(wait))
+            }
+        }
+    }
+}
+
+fn retry_after(wait: Duration) -> ApiError {
+    ApiError::too_many_requests(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+}

@@ -1,0 +1,445 @@
+//! The commission an order earns: net merchandise × per-line rates, computed exactly and
+//! rounded once per order, half away from zero, then capped (DESIGN.md, "Commission rules
+//! (exact)").
+//!
+//! The rates come in as plain numbers per line; looking them up in the program's terms
+//! (overrides, tiers) is the caller's job, so this module knows nothing about terms.
+
+use rust_decimal::Decimal;
+
+/// Rates are percentages with at most this many decimal places (12.3456 %).
+const RATE_DECIMALS: u32 = 4;
+/// 10^RATE_DECIMALS: a rate times this is an integer.
+const RATE_SCALE: i128 = 10_000;
+/// Percent → fraction.
+const PERCENT: i128 = 100;
+
+/// One order line as commission sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricedLine {
+    /// quantity × unit_price in minor units, already checked by the caller.
+    pub value: i64,
+    /// The line's commission rate in percent: 0..=100, at most 4 decimal places.
+    pub rate: Decimal,
+}
+
+/// How the program pays: a share of each line, or a fixed amount per order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    Percent(Vec<PricedLine>),
+    Flat { amount: i64 },
+}
+
+/// The outcome for one order, in minor units of the order's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommissionCalc {
+    /// Σ quantity × unit_price.
+    pub subtotal: i64,
+    /// subtotal − discount_total: what commission is paid on.
+    pub net: i64,
+    /// The commission after the per-order cap.
+    pub amount: i64,
+    /// The commission before the cap.
+    pub uncapped: i64,
+    /// Whether the cap lowered the commission.
+    pub capped: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CommissionError {
+    #[error("the discount is larger than the merchandise subtotal")]
+    DiscountExceedsSubtotal,
+    #[error("an amount (subtotal, discount, line value, flat amount or cap) is negative")]
+    NegativeAmount,
+    #[error("a rate is outside 0..=100 percent or has more than 4 decimal places")]
+    InvalidRate,
+    #[error("the line values do not add up to the subtotal")]
+    LinesDoNotMatchSubtotal,
+    #[error("the amounts are too large to compute a commission for")]
+    Overflow,
+}
+
+/// subtotal − discount_total. Shipping and tax are never part of either, so they never
+/// earn commission.
+pub fn net_merchandise(subtotal: i64, discount_total: i64) -> Result<i64, CommissionError> {
+    if subtotal < 0 || discount_total < 0 {
+        return Err(CommissionError::NegativeAmount);
+    }
+    if discount_total > subtotal {
+        return Err(CommissionError::DiscountExceedsSubtotal);
+    }
+    // Both are non-negative and discount ≤ subtotal, so this cannot overflow; checked anyway.
+    subtotal.checked_sub(discount_total).ok_or(CommissionError::Overflow)
+}
+
+/// The commission of one order.
+///
+/// **Percent.** The order discount is spread over the lines in proportion to their value,
+/// so line i earns `value_i × net / subtotal × rate_i / 100`. The sum is computed exactly —
+/// rates are scaled to integers `r_i = rate_i × 10^4`, so the commission is the fraction
+/// `Σ(value_i × r_i) × net / (subtotal × 100 × 10^4)` in `i128` — and rounded once, half
+/// away from zero. That equals the `Decimal` formulation in DESIGN.md without any
+/// intermediate rounding. The line values must add up to `subtotal` (that is what makes
+/// the result lie in `0..=net`); a subtotal of 0 earns 0. Amounts so large that the
+/// product leaves `i128` (subtotal × net beyond about 10^32) give `Overflow`.
+///
+/// **Flat.** `amount` per order when the net is positive, otherwise 0: an order whose
+/// discount covers all of its merchandise sold nothing, and paying on it would let a
+/// 100 % code farm commissions. A flat amount is not limited to the net.
+///
+/// Then `max_per_order`, when set, caps the result; `uncapped` keeps the figure before it.
+pub fn compute(
+    basis: &Basis,
+    subtotal: i64,
+    discount_total: i64,
+    max_per_order: Option<i64>,
+) -> Result<CommissionCalc, CommissionError> {
+    let net = net_merchandise(subtotal, discount_total)?;
+    if max_per_order.is_some_and(|cap| cap < 0) {
+        return Err(CommissionError::NegativeAmount);
+    }
+    let uncapped = match basis {
+        Basis::Percent(lines) => percent_of_net(lines, subtotal, net)?,
+        Basis::Flat { amount } if *amount < 0 => return Err(CommissionError::NegativeAmount),
+        Basis::Flat { amount } => {
+            if net > 0 {
+                *amount
+            } else {
+                0
+            }
+        }
+    };
+    let (amount, capped) = match max_per_order {
+        Some(cap) if uncapped > cap => (cap, true),
+        _ => (uncapped, false),
+    };
+    Ok(CommissionCalc {
+        subtotal,
+        net,
+        amount,
+        uncapped,
+        capped,
+    })
+}
+
+fn percent_of_net(lines: &[PricedLine], subtotal: i64, net: i64) -> Result<i64, CommissionError> {
+    let mut line_total: i128 = 0;
+    let mut weighted: i128 = 0; // Σ value_i × r_i
+    for line in lines {
+        if line.value < 0 {
+            return Err(CommissionError::NegativeAmount);
+        }
+        let value = i128::from(line.value);
+        let rate = scaled_rate(line.rate)?;
+        line_total = line_total.checked_add(value).ok_or(CommissionError::Overflow)?;
+        let product = value.checked_mul(rate).ok_or(CommissionError::Overflow)?;
+        weighted = weighted.checked_add(product).ok_or(CommissionError::Overflow)?;
+    }
+    if line_total != i128::from(subtotal) {
+        return Err(CommissionError::LinesDoNotMatchSubtotal);
+    }
+    if subtotal == 0 {
+        return Ok(0);
+    }
+    let numerator = weighted.checked_mul(i128::from(net)).ok_or(CommissionError::Overflow)?;
+    let denominator = i128::from(subtotal)
+        .checked_mul(PERCENT * RATE_SCALE)
+        .ok_or(CommissionError::Overflow)?;
+    let amount = round_div_half_away(numerator, denominator).ok_or(CommissionError::Overflow)?;
+    // weighted ≤ subtotal × 100 × 10^4, so amount ≤ net and fits; checked anyway.
+    i64::try_from(amount).map_err(|_| CommissionError::Overflow)
+}
+
+/// rate × 10^4 as an integer, for a rate in 0..=100 with at most 4 decimal places.
+fn scaled_rate(rate: Decimal) -> Result<i128, CommissionError> {
+    if rate < Decimal::ZERO || rate > Decimal::ONE_HUNDRED {
+        return Err(CommissionError::InvalidRate);
+    }
+    // normalize() drops trailing zeros, so 10.00000 counts as 10.
+    let rate = rate.normalize();
+    let scale = rate.scale();
+    if scale > RATE_DECIMALS {
+        return Err(CommissionError::InvalidRate);
+    }
+    let factor = 10i128.pow(RATE_DECIMALS - scale);
+    rate.mantissa().checked_mul(factor).ok_or(CommissionError::InvalidRate)
+}
+
+/// `numerator ÷ denominator`, rounded half away from zero (2.5 → 3, −2.5 → −3), exactly.
+/// `None` when the denominator is not positive.
+pub fn round_div_half_away(numerator: i128, denominator: i128) -> Option<i128> {
+    if denominator <= 0 {
+        return None;
+    }
+    // Truncates toward zero; the remainder has the numerator's sign and |r| < denominator.
+    let quotient = numerator.checked_div(denominator)?;
+    let remainder = numerator.checked_rem(denominator)?.unsigned_abs();
+    let denominator = denominator.unsigned_abs();
+    // |r| ≥ d − |r| is 2|r| ≥ d without the overflow of 2|r|.
+    if remainder >= denominator - remainder {
+        quotient.checked_add(numerator.signum())
+    } else {
+        Some(quotient)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal::RoundingStrategy;
+    use std::str::FromStr;
+
+    fn rate(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn line(value: i64, percent: &str) -> PricedLine {
+        PricedLine {
+            value,
+            rate: rate(percent),
+        }
+    }
+
+    fn percent(lines: Vec<PricedLine>) -> Basis {
+        Basis::Percent(lines)
+    }
+
+    fn calc(basis: &Basis, subtotal: i64, discount: i64, cap: Option<i64>) -> CommissionCalc {
+        compute(basis, subtotal, discount, cap).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn design_example_rounds_594_9_to_595() {
+        let basis = percent(vec![line(2 * 2500, "10"), line(1999, "10")]);
+        let result = calc(&basis, 6999, 1050, None);
+        assert_eq!(
+            result,
+            CommissionCalc {
+                subtotal: 6999,
+                net: 5949,
+                amount: 595,
+                uncapped: 595,
+                capped: false,
+            }
+        );
+    }
+
+    #[test]
+    fn mixed_rates_share_the_discount_by_line_value() {
+        // By hand: Σ value × rate = 5000 × 10 % + 1999 × 5 % = 500 + 99.95 = 599.95;
+        // × net / subtotal = 599.95 × 5949 / 6999 = 509.9446… → 510.
+        let basis = percent(vec![line(5000, "10"), line(1999, "5")]);
+        assert_eq!(calc(&basis, 6999, 1050, None).amount, 510);
+    }
+
+    #[test]
+    fn rounds_once_per_order_not_per_line() {
+        // 34 × 10 % = 3.4 and 45 × 3 % = 1.35: per line 3 + 1 = 4, but 4.75 rounds to 5.
+        let basis = percent(vec![line(34, "10"), line(45, "3")]);
+        assert_eq!(calc(&basis, 79, 0, None).amount, 5);
+        // Three lines of 3.4 are 10.2 → 10, not 3 × 3 = 9.
+        let basis = percent(vec![line(34, "10"), line(34, "10"), line(34, "10")]);
+        assert_eq!(calc(&basis, 102, 0, None).amount, 10);
+    }
+
+    #[test]
+    fn fractional_rates_with_four_places_are_exact() {
+        // 10000 × 12.3456 % = 1234.56 → 1235; trailing zeros beyond 4 places are fine.
+        assert_eq!(
+            calc(&percent(vec![line(10_000, "12.3456")]), 10_000, 0, None).amount,
+            1235
+        );
+        assert_eq!(
+            calc(&percent(vec![line(10_000, "12.345600")]), 10_000, 0, None).amount,
+            1235
+        );
+        assert_eq!(calc(&percent(vec![line(10_000, "0.0001")]), 10_000, 0, None).amount, 0);
+        assert_eq!(calc(&percent(vec![line(5_000, "0.0001")]), 5_000, 0, None).amount, 0);
+        assert_eq!(
+            calc(&percent(vec![line(1_000_000, "0.0001")]), 1_000_000, 0, None).amount,
+            1
+        );
+    }
+
+    #[test]
+    fn half_rounds_away_from_zero() {
+        // 25 × 10 % = 2.5 → 3.
+        assert_eq!(calc(&percent(vec![line(25, "10")]), 25, 0, None).amount, 3);
+        assert_eq!(round_div_half_away(5, 2), Some(3));
+        assert_eq!(round_div_half_away(-5, 2), Some(-3));
+        assert_eq!(round_div_half_away(7, 3), Some(2));
+        assert_eq!(round_div_half_away(-7, 3), Some(-2));
+        assert_eq!(round_div_half_away(0, 3), Some(0));
+        assert_eq!(round_div_half_away(i128::MAX, 1), Some(i128::MAX));
+        assert_eq!(round_div_half_away(i128::MIN, 1), Some(i128::MIN));
+        assert_eq!(round_div_half_away(i128::MAX, i128::MAX), Some(1));
+        assert_eq!(round_div_half_away(i128::MIN, i128::MAX), Some(-1));
+        assert_eq!(round_div_half_away(1, 0), None);
+        assert_eq!(round_div_half_away(1, -2), None);
+    }
+
+    #[test]
+    fn cap_limits_the_amount_and_keeps_the_uncapped_figure() {
+        let basis = percent(vec![line(2 * 2500, "10"), line(1999, "10")]);
+        let result = calc(&basis, 6999, 1050, Some(500));
+        assert_eq!((result.amount, result.uncapped, result.capped), (500, 595, true));
+        let result = calc(&basis, 6999, 1050, Some(595));
+        assert_eq!((result.amount, result.uncapped, result.capped), (595, 595, false));
+    }
+
+    #[test]
+    fn flat_pays_per_order_only_when_something_was_sold() {
+        let flat = Basis::Flat { amount: 1000 };
+        assert_eq!(calc(&flat, 6999, 1050, None).amount, 1000);
+        assert_eq!(calc(&flat, 6999, 6999, None).amount, 0);
+        assert_eq!(calc(&flat, 0, 0, None).amount, 0);
+        let result = calc(&flat, 6999, 0, Some(700));
+        assert_eq!((result.amount, result.uncapped, result.capped), (700, 1000, true));
+    }
+
+    #[test]
+    fn empty_order_earns_nothing() {
+        assert_eq!(calc(&percent(vec![]), 0, 0, None).amount, 0);
+        assert_eq!(calc(&percent(vec![line(0, "10")]), 0, 0, None).amount, 0);
+    }
+
+    #[test]
+    fn refuses_inconsistent_input() {
+        let basis = percent(vec![line(1000, "10")]);
+        let err = |basis: &Basis, subtotal, discount, cap| compute(basis, subtotal, discount, cap).err();
+        assert_eq!(
+            err(&basis, 1000, 1001, None),
+            Some(CommissionError::DiscountExceedsSubtotal)
+        );
+        assert_eq!(err(&basis, 1000, -1, None), Some(CommissionError::NegativeAmount));
+        assert_eq!(err(&basis, -1000, 0, None), Some(CommissionError::NegativeAmount));
+        assert_eq!(err(&basis, 1000, 0, Some(-1)), Some(CommissionError::NegativeAmount));
+        assert_eq!(
+            err(&basis, 999, 0, None),
+            Some(CommissionError::LinesDoNotMatchSubtotal)
+        );
+        let negative_line = percent(vec![line(-1, "10"), line(1001, "10")]);
+        assert_eq!(
+            err(&negative_line, 1000, 0, None),
+            Some(CommissionError::NegativeAmount)
+        );
+        for bad in ["-0.0001", "100.0001", "10.00001", "1000"] {
+            let basis = percent(vec![line(1000, bad)]);
+            assert_eq!(err(&basis, 1000, 0, None), Some(CommissionError::InvalidRate), "{bad}");
+        }
+        assert_eq!(
+            err(&Basis::Flat { amount: -1 }, 1000, 0, None),
+            Some(CommissionError::NegativeAmount)
+        );
+        assert_eq!(net_merchandise(6999, 1050), Ok(5949));
+    }
+
+    #[test]
+    fn huge_orders_overflow_into_an_error() {
+        let basis = percent(vec![line(i64::MAX, "100")]);
+        assert_eq!(compute(&basis, i64::MAX, 0, None), Err(CommissionError::Overflow));
+        // Large but realistic: 10^12 minor units at 100 % still computes.
+        let basis = percent(vec![line(1_000_000_000_000, "100")]);
+        assert_eq!(calc(&basis, 1_000_000_000_000, 1, None).amount, 999_999_999_999);
+    }
+
+    /// Rates 0..=100 % with up to 4 decimal places.
+    fn any_rate() -> impl Strategy<Value = Decimal> {
+        (0i64..=1_000_000).prop_map(|scaled| Decimal::new(scaled, 4))
+    }
+
+    /// Lines with their subtotal, small enough never to overflow.
+    fn any_lines() -> impl Strategy<Value = (Vec<PricedLine>, i64)> {
+        prop::collection::vec((0i64..=10_000_000_000, any_rate()), 0..8).prop_map(|lines| {
+            let lines: Vec<PricedLine> = lines
+                .into_iter()
+                .map(|(value, rate)| PricedLine { value, rate })
+                .collect();
+            let subtotal = lines.iter().map(|l| l.value).sum();
+            (lines, subtotal)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn uniform_rate_matches_decimal_rounding(
+            values in prop::collection::vec(0i64..=10_000_000_000, 1..8),
+            rate in any_rate(),
+            discount_share in 0u32..=1000,
+        ) {
+            let subtotal: i64 = values.iter().sum();
+            let discount = subtotal / 1000 * i64::from(discount_share);
+            let lines = values.iter().map(|&value| PricedLine { value, rate }).collect();
+            let result = calc(&Basis::Percent(lines), subtotal, discount, None);
+            let expected = (Decimal::from(result.net) * rate / Decimal::ONE_HUNDRED)
+                .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+            prop_assert_eq!(Decimal::from(result.amount), expected);
+        }
+
+        #[test]
+        fn amount_lies_between_zero_and_net_and_under_the_cap(
+            (lines, subtotal) in any_lines(),
+            discount_share in 0u32..=1000,
+            cap in prop::option::of(0i64..=1_000_000_000),
+        ) {
+            let discount = subtotal / 1000 * i64::from(discount_share);
+            let result = calc(&Basis::Percent(lines), subtotal, discount, cap);
+            prop_assert!(0 <= result.amount && result.amount <= result.net);
+            prop_assert!(result.uncapped <= result.net);
+            if let Some(cap) = cap {
+                prop_assert!(result.amount <= cap);
+                prop_assert_eq!(result.capped, result.uncapped > cap);
+            }
+        }
+
+        #[test]
+        fn never_panics_on_any_input(
+            lines in prop::collection::vec((any::<i64>(), any::<i64>(), 0u32..=8), 0..4),
+            subtotal in any::<i64>(),
+            discount in any::<i64>(),
+            cap in prop::option::of(any::<i64>()),
+            flat in any::<i64>(),
+        ) {
+            let lines = lines
+                .into_iter()
+                .map(|(value, mantissa, scale)| PricedLine { value, rate: Decimal::new(mantissa, scale) })
+                .collect();
+            let _ = compute(&Basis::Percent(lines), subtotal, discount, cap);
+            let _ = compute(&Basis::Flat { amount: flat }, subtotal, discount, cap);
+        }
+
+        #[test]
+        fn never_panics_on_huge_consistent_orders(
+            values in prop::collection::vec(0i64..=i64::MAX / 4, 1..4),
+            rate in any_rate(),
+            discount in any::<i64>(),
+        ) {
+            let subtotal: i64 = values.iter().sum();
+            let lines = values.iter().map(|&value| PricedLine { value, rate }).collect();
+            if let Ok(result) = compute(&Basis::Percent(lines), subtotal, discount, None) {
+                prop_assert!(0 <= result.amount && result.amount <= result.net);
+            }
+        }
+
+        #[test]
+        fn round_div_is_nearest_with_ties_away_from_zero(numerator in any::<i64>(), denominator in 1i64..=i64::MAX) {
+            let (n, d) = (i128::from(numerator), i128::from(denominator));
+            let got = round_div_half_away(n, d).unwrap_or_else(|| panic!("{n} / {d}"));
+            // got × d is within d/2 of n; on an exact tie it lies farther from zero than n.
+            let error = got * d - n;
+            prop_assert!(2 * error.abs() <= d);
+            if 2 * error.abs() == d {
+                prop_assert_eq!(error.signum(), n.signum());
+            }
+        }
+
+        #[test]
+        fn round_div_matches_decimal_for_small_operands(numerator in -1_000_000i64..=1_000_000, denominator in 1i64..=10_000) {
+            let expected = (Decimal::from(numerator) / Decimal::from(denominator))
+                .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+            let got = round_div_half_away(i128::from(numerator), i128::from(denominator));
+            prop_assert_eq!(got.map(Decimal::from), Some(expected));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! An amount of money: integer minor units tagged with their currency, and its exact
+//! decimal rendering ("13.75" for 1375 USD) for CSV exports and the API.
+
+use super::Currency;
+
+/// Minor units of one currency (cents for USD, yen for JPY, fils for KWD). Arithmetic is
+/// checked: it refuses to mix currencies or to overflow rather than wrap or panic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(minor: i64, currency: Currency) -> Self {
+        Self { minor, currency }
+    }
+
+    /// The sum, or `None` when the currencies differ or the sum overflows `i64`.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        if self.currency != other.currency {
+            return None;
+        }
+        Some(Money::new(self.minor.checked_add(other.minor)?, self.currency))
+    }
+
+    /// The difference, or `None` when the currencies differ or it overflows `i64`.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        if self.currency != other.currency {
+            return None;
+        }
+        Some(Money::new(self.minor.checked_sub(other.minor)?, self.currency))
+    }
+
+    /// The amount with the currency's digits: "13.75" (USD), "500" (JPY), "1.234" (KWD).
+    pub fn to_decimal_string(&self) -> String {
+        format_minor(self.minor, self.currency.exponent())
+    }
+}
+
+/// Writes `minor` as a decimal with `exponent` digits after the point, exactly (no
+/// floating point): `format_minor(5, 2)` is "0.05", `format_minor(-1375, 2)` is "-13.75".
+pub fn format_minor(minor: i64, exponent: u32) -> String {
+    // `unsigned_abs` so that i64::MIN, whose magnitude has no i64, formats too.
+    let digits = minor.unsigned_abs().to_string();
+    let sign = if minor < 0 { "-" } else { "" };
+    let exponent = usize::try_from(exponent).unwrap_or(usize::MAX);
+    if exponent == 0 {
+        return format!("{sign}{digits}");
+    }
+    // At least one digit before the point: 5 with exponent 2 is "0.05".
+    let width = exponent.saturating_add(1);
+    let padded = format!("{digits:0>width$}");
+    let (whole, fraction) = padded.split_at(padded.len() - exponent);
+    format!("{sign}{whole}.{fraction}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    fn currency(code: &str) -> Currency {
+        Currency::parse(code).unwrap_or_else(|e| panic!("{code}: {e}"))
+    }
+
+    fn usd(minor: i64) -> Money {
+        Money::new(minor, currency("USD"))
+    }
+
+    #[test]
+    fn formats_with_the_currency_digits() {
+        assert_eq!(usd(1375).to_decimal_string(), "13.75");
+        assert_eq!(usd(5).to_decimal_string(), "0.05");
+        assert_eq!(usd(0).to_decimal_string(), "0.00");
+        assert_eq!(usd(-5).to_decimal_string(), "-0.05");
+        assert_eq!(usd(-1375).to_decimal_string(), "-13.75");
+        assert_eq!(Money::new(500, currency("JPY")).to_decimal_string(), "500");
+        assert_eq!(Money::new(-500, currency("JPY")).to_decimal_string(), "-500");
+        assert_eq!(Money::new(1234, currency("KWD")).to_decimal_string(), "1.234");
+        assert_eq!(Money::new(7, currency("KWD")).to_decimal_string(), "0.007");
+    }
+
+    #[test]
+    fn formats_the_extremes_without_panicking() {
+        assert_eq!(usd(i64::MIN).to_decimal_string(), "-92233720368547758.08");
+        assert_eq!(usd(i64::MAX).to_decimal_string(), "92233720368547758.07");
+        assert_eq!(format_minor(1, 25), "0.0000000000000000000000001");
+    }
+
+    #[test]
+    fn arithmetic_refuses_mixed_currencies_and_overflow() {
+        let jpy = Money::new(1, currency("JPY"));
+        assert_eq!(usd(1).checked_add(usd(2)), Some(usd(3)));
+        assert_eq!(usd(1).checked_sub(usd(2)), Some(usd(-1)));
+        assert_eq!(usd(1).checked_add(jpy), None);
+        assert_eq!(usd(1).checked_sub(jpy), None);
+        assert_eq!(usd(i64::MAX).checked_add(usd(1)), None);
+        assert_eq!(usd(i64::MIN).checked_sub(usd(1)), None);
+    }
+
+    proptest! {
+        #[test]
+        fn decimal_string_parses_back_to_the_minor_units(minor in any::<i64>(), exponent in 0u32..=8) {
+            let text = format_minor(minor, exponent);
+            let parsed = Decimal::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            let scale = Decimal::from(10i64.pow(exponent));
+            prop_assert_eq!(parsed * scale, Decimal::from(minor), "{}", text);
+        }
+    }
+}

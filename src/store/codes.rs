@@ -1,0 +1,130 @@
+//! Referral codes, stored upper-case and unique per brand.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::ids::{BrandId, CodeId, MembershipId};
+use super::memberships::{MembershipRow, MembershipStatus};
+use super::schema::{codes, influencers, memberships};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = codes)]
+pub struct CodeRow {
+    pub id: CodeId,
+    pub brand_id: BrandId,
+    pub membership_id: MembershipId,
+    pub code: String,
+    pub active: bool,
+    pub max_uses: Option<i64>,
+    pub uses: i64,
+    pub expires_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl CodeRow {
+    /// Whether the code itself can attribute at `now` (the membership is checked apart).
+    pub fn is_usable(&self, now: NaiveDateTime) -> bool {
+        self.active && self.expires_at.is_none_or(|at| at > now) && self.max_uses.is_none_or(|max| self.uses < max)
+    }
+}
+
+/// A code with the membership it belongs to and the ambassador's public name.
+#[derive(Debug, Clone, Queryable)]
+pub struct CodeOwnerRow {
+    pub code: CodeRow,
+    pub membership: MembershipRow,
+    pub display_name: String,
+}
+
+impl CodeOwnerRow {
+    pub fn is_usable(&self, now: NaiveDateTime) -> bool {
+        self.code.is_usable(now) && self.membership.status == MembershipStatus::Active
+    }
+}
+
+pub fn insert(conn: &mut DbConn, row: &CodeRow) -> QueryResult<()> {
+    diesel::insert_into(codes::table).values(row).execute(conn).map(drop)
+}
+
+pub fn exists(conn: &mut DbConn, brand: BrandId, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        codes::table
+            .filter(codes::brand_id.eq(brand))
+            .filter(codes::code.eq(code)),
+    ))
+    .get_result(conn)
+}
+
+pub fn count_active_for_membership(conn: &mut DbConn, membership: MembershipId) -> QueryResult<i64> {
+    codes::table
+        .filter(codes::membership_id.eq(membership))
+        .filter(codes::active.eq(true))
+        .count()
+        .get_result(conn)
+}
+
+pub fn list_for_membership(conn: &mut DbConn, membership: MembershipId) -> QueryResult<Vec<CodeRow>> {
+    codes::table
+        .filter(codes::membership_id.eq(membership))
+        .order(codes::id.asc())
+        .select(CodeRow::as_select())
+        .load(conn)
+}
+
+/// The brand's code with this id; another brand's is `None`.
+pub fn find(conn: &mut DbConn, brand: BrandId, id: CodeId) -> QueryResult<Option<CodeRow>> {
+    codes::table
+        .find(id)
+        .filter(codes::brand_id.eq(brand))
+        .select(CodeRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The code as typed at checkout (already normalised) with its owner: one indexed read.
+pub fn find_with_owner(conn: &mut DbConn, brand: BrandId, code: &str) -> QueryResult<Option<CodeOwnerRow>> {
+    codes::table
+        .inner_join(memberships::table.inner_join(influencers::table))
+        .filter(codes::brand_id.eq(brand))
+        .filter(codes::code.eq(code))
+        .select((
+            CodeRow::as_select(),
+            MembershipRow::as_select(),
+            influencers::display_name,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// The code with this id and its owner, within the brand.
+pub fn find_with_owner_by_id(conn: &mut DbConn, brand: BrandId, id: CodeId) -> QueryResult<Option<CodeOwnerRow>> {
+    codes::table
+        .inner_join(memberships::table.inner_join(influencers::table))
+        .filter(codes::brand_id.eq(brand))
+        .filter(codes::id.eq(id))
+        .select((
+            CodeRow::as_select(),
+            MembershipRow::as_select(),
+            influencers::display_name,
+        ))
+        .first(conn)
+        .optional()
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = codes)]
+pub struct CodeChanges {
+    pub active: Option<bool>,
+    pub max_uses: Option<Option<i64>>,
+    pub expires_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn update(conn: &mut DbConn, id: CodeId, changes: &CodeChanges) -> QueryResult<()> {
+    diesel::update(codes::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(drop)
+}

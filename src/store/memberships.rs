@@ -1,0 +1,121 @@
+//! Memberships: an influencer acting as ambassador in one brand's program.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::ids::{BrandId, InfluencerId, MembershipId, ProgramId, text_enum};
+use super::schema::{brands, influencers, memberships};
+
+text_enum!(
+    /// `ended` is final; `paused` stops attribution until resumed.
+    MembershipStatus { Active => "active", Paused => "paused", Ended => "ended" }
+);
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = memberships)]
+pub struct MembershipRow {
+    pub id: MembershipId,
+    pub brand_id: BrandId,
+    pub program_id: ProgramId,
+    pub influencer_id: InfluencerId,
+    pub status: MembershipStatus,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A membership with the influencer's public details, as the brand sees it.
+#[derive(Debug, Clone, Queryable)]
+pub struct AmbassadorRow {
+    pub membership: MembershipRow,
+    pub display_name: String,
+    pub email: String,
+}
+
+pub fn insert(conn: &mut DbConn, row: &MembershipRow) -> QueryResult<()> {
+    diesel::insert_into(memberships::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find_for_influencer_in_brand(
+    conn: &mut DbConn,
+    brand: BrandId,
+    influencer: InfluencerId,
+) -> QueryResult<Option<MembershipRow>> {
+    memberships::table
+        .filter(memberships::brand_id.eq(brand))
+        .filter(memberships::influencer_id.eq(influencer))
+        .select(MembershipRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The brand's ambassador with this membership id; another brand's is `None`.
+pub fn find_ambassador(conn: &mut DbConn, brand: BrandId, id: MembershipId) -> QueryResult<Option<AmbassadorRow>> {
+    memberships::table
+        .inner_join(influencers::table)
+        .filter(memberships::id.eq(id))
+        .filter(memberships::brand_id.eq(brand))
+        .select((
+            MembershipRow::as_select(),
+            influencers::display_name,
+            influencers::email,
+        ))
+        .first(conn)
+        .optional()
+}
+
+pub fn list_ambassadors(
+    conn: &mut DbConn,
+    brand: BrandId,
+    after: Option<MembershipId>,
+    limit: i64,
+) -> QueryResult<Vec<AmbassadorRow>> {
+    let mut query = memberships::table
+        .inner_join(influencers::table)
+        .filter(memberships::brand_id.eq(brand))
+        .select((
+            MembershipRow::as_select(),
+            influencers::display_name,
+            influencers::email,
+        ))
+        .order(memberships::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(memberships::id.gt(after));
+    }
+    query.load(conn)
+}
+
+/// The influencer's memberships with each brand's name and slug, oldest first.
+pub fn list_for_influencer(
+    conn: &mut DbConn,
+    influencer: InfluencerId,
+) -> QueryResult<Vec<(MembershipRow, String, String)>> {
+    memberships::table
+        .inner_join(brands::table.on(brands::id.eq(memberships::brand_id)))
+        .filter(memberships::influencer_id.eq(influencer))
+        .order(memberships::id.asc())
+        .select((MembershipRow::as_select(), brands::name, brands::slug))
+        .load(conn)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    id: MembershipId,
+    status: MembershipStatus,
+    program: ProgramId,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(memberships::table.find(id))
+        .set((
+            memberships::status.eq(status),
+            memberships::program_id.eq(program),
+            memberships::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}

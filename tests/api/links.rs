@@ -1,0 +1,93 @@
+//! Referral links: redirect with ref and click_id, clicks de-duplicated per visitor.
+
+use chrono::Duration;
+use serde_json::json;
+
+use crate::helpers::{TestApp, spawn_app};
+
+async fn follow(app: &TestApp, path: &str, user_agent: &str) -> (u16, String) {
+    let response = app
+        .client
+        .get(app.url(path))
+        .header("user-agent", user_agent)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    (response.status().as_u16(), location)
+}
+
+fn click_id(location: &str) -> String {
+    url::Url::parse(location)
+        .ok()
+        .and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "click_id")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn link_redirects_with_ref_and_click_id_keeping_the_query() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let (status, location) = follow(&app, &format!("/r/acme/{}", p.code.to_lowercase()), "Mozilla/5.0").await;
+    assert_eq!(status, 302);
+    let url = url::Url::parse(&location).unwrap_or_else(|e| panic!("{e}: {location}"));
+    assert_eq!(url.host_str(), Some("acme.example"));
+    assert_eq!(url.path(), "/shop");
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    assert_eq!(
+        pairs[0],
+        ("src".to_owned(), "ig".to_owned()),
+        "the landing URL's own query is kept"
+    );
+    assert_eq!(pairs[1], ("ref".to_owned(), p.code.clone()));
+    assert_eq!(pairs[2].0, "click_id");
+    assert!(uuid::Uuid::parse_str(&pairs[2].1).is_ok());
+}
+
+#[tokio::test]
+async fn same_visitor_within_thirty_minutes_counts_once() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let path = format!("/r/acme/{}", p.code);
+    let first = click_id(&follow(&app, &path, "UA-1").await.1);
+    app.clock.advance(Duration::minutes(29));
+    let again = click_id(&follow(&app, &path, "UA-1").await.1);
+    assert_eq!(first, again, "same visitor, same code, within 30 minutes: one click");
+    let other_visitor = click_id(&follow(&app, &path, "UA-2").await.1);
+    assert_ne!(first, other_visitor);
+    app.clock.advance(Duration::minutes(31));
+    let later = click_id(&follow(&app, &path, "UA-1").await.1);
+    assert_ne!(first, later, "a new window counts again");
+}
+
+#[tokio::test]
+async fn unknown_or_inactive_codes_still_reach_the_shop_and_unknown_brands_are_404() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let (status, location) = follow(&app, "/r/acme/NOSUCHCODE", "UA").await;
+    assert_eq!((status, location.as_str()), (302, "https://acme.example/shop?src=ig"));
+
+    app.patch(
+        &format!("/v1/brand/codes/{}", p.code_id),
+        Some(&p.brand.access_token),
+        &json!({"active": false}),
+    )
+    .await;
+    let (status, location) = follow(&app, &format!("/r/acme/{}", p.code), "UA").await;
+    assert_eq!((status, location.as_str()), (302, "https://acme.example/shop?src=ig"));
+
+    let reply = app.get("/r/nobody/CODE", None).await;
+    reply.assert_problem(404, "brand_not_found");
+}
