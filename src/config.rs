@@ -107,7 +107,7 @@ impl Config {
         let public_url = match get("REFTRACK_PUBLIC_URL") {
             Some(url) => crate::domain::LandingUrl::parse(&url)
                 .map(|u| u.as_str().trim_end_matches('/').to_owned())
-                .map_err(|reason| ConfigError::PublicUrl(reason))?,
+                .map_err(ConfigError::PublicUrl)?,
             None => format!("http://{bind}"),
         };
         Ok(Self {

@@ -36,8 +36,9 @@ pub async fn follow_link(
     let mut target = url::Url::parse(&brand.landing_url)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("stored landing URL does not parse: {e}")))?;
     if let Some(owner) = owner {
-        let info = req.connection_info();
-        let ip = info.realip_remote_addr().unwrap_or("").to_owned();
+        // Behind a proxy the visitor is in Forwarded / X-Forwarded-For. A client can set
+        // those itself, which at worst splits one visitor into several clicks.
+        let ip = req.connection_info().realip_remote_addr().unwrap_or("").to_owned();
         let user_agent = req
             .headers()
             .get(header::USER_AGENT)
