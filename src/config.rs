@@ -27,6 +27,10 @@ pub struct Config {
     /// `REFTRACK_PUBLIC_URL`: the base of referral links handed to ambassadors
     /// (`{public_url}/r/{brand_slug}/{code}`); default `http://{bind}`.
     pub public_url: String,
+    /// `REFTRACK_JOBS_INTERVAL_SECS`: seconds between maturation passes inside `serve`
+    /// (default 60; 0 turns the in-process job off, for deployments that run
+    /// `reftrack jobs run-once` from cron instead).
+    pub jobs_interval_secs: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -38,6 +42,7 @@ impl std::fmt::Debug for Config {
             .field("sqlite_sync", &self.sqlite_sync)
             .field("log_format", &self.log_format)
             .field("public_url", &self.public_url)
+            .field("jobs_interval_secs", &self.jobs_interval_secs)
             .finish()
     }
 }
@@ -60,6 +65,7 @@ pub enum ConfigError {
 
 pub const DEFAULT_DATABASE: &str = "reftrack.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_JOBS_INTERVAL_SECS: u64 = 60;
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -110,10 +116,19 @@ impl Config {
                 .map_err(ConfigError::PublicUrl)?,
             None => format!("http://{bind}"),
         };
+        let jobs_interval_secs = match get("REFTRACK_JOBS_INTERVAL_SECS") {
+            None => DEFAULT_JOBS_INTERVAL_SECS,
+            Some(value) => value.trim().parse().map_err(|_| ConfigError::Invalid {
+                name: "REFTRACK_JOBS_INTERVAL_SECS",
+                allowed: "a whole number of seconds",
+                value,
+            })?,
+        };
         Ok(Self {
             database,
             bind,
             public_url,
+            jobs_interval_secs,
             jwt_secret,
             sqlite_sync,
             log_format,

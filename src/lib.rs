@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod jobs;
 pub mod service;
 pub mod startup;
 pub mod store;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use reftrack::clock::SystemClock;
 use reftrack::config::Config;
+use reftrack::jobs::maturation;
 use reftrack::startup::{Application, open_database};
 
 #[derive(Parser)]
@@ -25,6 +26,17 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Background jobs.
+    Jobs {
+        #[command(subcommand)]
+        job: JobCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobCommand {
+    /// One maturation pass (approve matured commissions, grant rewards), then exit.
+    RunOnce,
 }
 
 fn main() -> ExitCode {
@@ -40,6 +52,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve => serve(&config),
         Command::Migrate => open_database(&config).map(|_| tracing::info!("migrations are up to date")),
+        Command::Jobs {
+            job: JobCommand::RunOnce,
+        } => run_jobs_once(&config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -55,7 +70,49 @@ fn serve(config: &Config) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async {
         let app = Application::build(config, Arc::new(SystemClock))?;
         tracing::info!(bind = %config.bind, backend = ?config.database.backend(), "reftrack listening");
+        if config.jobs_interval_secs > 0 {
+            actix_web::rt::spawn(run_jobs_every(
+                app.db().clone(),
+                std::time::Duration::from_secs(config.jobs_interval_secs),
+            ));
+        }
         app.run_until_stopped().await?;
         Ok(())
     })
+}
+
+/// The maturation pass on an interval, off the async workers. A failed pass is logged
+/// and retried on the next tick; passes are idempotent.
+async fn run_jobs_every(db: reftrack::store::Db, every: std::time::Duration) {
+    let mut ticks = actix_web::rt::time::interval(every);
+    loop {
+        ticks.tick().await;
+        let db = db.clone();
+        let started = std::time::Instant::now();
+        match actix_web::web::block(move || maturation::run_pass(&db, chrono::Utc::now())).await {
+            Ok(Ok(report)) => tracing::info!(
+                approved = report.approved,
+                rewards_granted = report.rewards_granted,
+                millis = started.elapsed().as_millis() as u64,
+                "maturation pass"
+            ),
+            Ok(Err(err)) => tracing::error!(error = format!("{err:#}"), "maturation pass failed"),
+            Err(err) => tracing::error!(error = %err, "maturation pass could not run"),
+        }
+    }
+}
+
+fn run_jobs_once(config: &Config) -> anyhow::Result<()> {
+    let db = open_database(config)?;
+    let report = maturation::run_pass(&db, chrono::Utc::now())?;
+    tracing::info!(
+        approved = report.approved,
+        rewards_granted = report.rewards_granted,
+        "maturation pass"
+    );
+    println!(
+        "approved {} entries, granted {} rewards",
+        report.approved, report.rewards_granted
+    );
+    Ok(())
 }

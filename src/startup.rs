@@ -63,6 +63,7 @@ fn instance_secret(db: &Db, name: &str, clock: &dyn Clock) -> anyhow::Result<Str
 pub struct Application {
     port: u16,
     server: Server,
+    db: Db,
 }
 
 impl Application {
@@ -77,7 +78,7 @@ impl Application {
         crate::auth::password::warm_up();
         let pepper = Pepper::new(instance_secret(&db, PEPPER_SETTING, clock.as_ref())?.as_bytes());
         let state = AppState {
-            db,
+            db: db.clone(),
             jwt,
             clock,
             pepper,
@@ -86,11 +87,15 @@ impl Application {
         };
         let port = listener.local_addr()?.port();
         let server = run(listener, state)?;
-        Ok(Self { port, server })
+        Ok(Self { port, server, db })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -31,40 +31,78 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type_ok = match req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str()) {
-            None => true,
-            Some(Ok(value)) => {
-                let mime = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-            }
-            Some(Err(_)) => false,
-        };
-        let too_long = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok())
-            .is_some_and(|len| len > MAX_BODY_BYTES);
-        let body = web::Bytes::from_request(req, payload);
+        let body = read_body(req, payload);
+        Box::pin(async move { parse_json(&body.await?).map(Json) })
+    }
+}
+
+/// A JSON body parsed into `T`, with the SHA-256 of its canonical form (keys sorted,
+/// no white space): the same request sent again hashes the same, however it is laid
+/// out. Used where a retry must be told apart from a different request.
+pub struct HashedJson<T> {
+    pub value: T,
+    pub hash: String,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for HashedJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_body(req, payload);
         Box::pin(async move {
-            if !content_type_ok {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "Send the body as application/json.",
-                ));
-            }
-            if too_long {
-                return Err(payload_too_large());
-            }
-            let bytes = body
-                .await
-                .map_err(|err| match err.as_error::<actix_web::error::PayloadError>() {
-                    Some(actix_web::error::PayloadError::Overflow) => payload_too_large(),
-                    _ => ApiError::malformed_json("The request body could not be read."),
-                })?;
-            parse_json(&bytes).map(Json)
+            let bytes = body.await?;
+            let document: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
+                ApiError::malformed_json(format!(
+                    "The body is not valid JSON: {}",
+                    without_position(&err.to_string())
+                ))
+            })?;
+            let hash = crate::auth::secrets::sha256_hex(&document.to_string());
+            let value = serde_path_to_error::deserialize(document).map_err(|err| {
+                let path = err.path().to_string();
+                let message = without_position(&err.into_inner().to_string());
+                ApiError::validation(vec![FieldError::new(field_of(&path, &message), message)])
+            })?;
+            Ok(Self { value, hash })
         })
+    }
+}
+
+/// Reads the whole body, refusing anything over [`MAX_BODY_BYTES`] and anything that
+/// is not declared as JSON.
+fn read_body(req: &HttpRequest, payload: &mut Payload) -> impl Future<Output = Result<web::Bytes, ApiError>> + use<> {
+    let content_type_ok = match req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str()) {
+        None => true,
+        Some(Ok(value)) => {
+            let mime = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+        }
+        Some(Err(_)) => false,
+    };
+    let too_long = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|len| len > MAX_BODY_BYTES);
+    let body = web::Bytes::from_request(req, payload);
+    async move {
+        if !content_type_ok {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as application/json.",
+            ));
+        }
+        if too_long {
+            return Err(payload_too_large());
+        }
+        body.await
+            .map_err(|err| match err.as_error::<actix_web::error::PayloadError>() {
+                Some(actix_web::error::PayloadError::Overflow) => payload_too_large(),
+                _ => ApiError::malformed_json("The request body could not be read."),
+            })
     }
 }
 

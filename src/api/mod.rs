@@ -17,9 +17,11 @@ pub mod limits;
 pub mod links;
 pub mod me;
 pub mod ops;
+pub mod orders;
 pub mod pagination;
 pub mod programs;
 pub mod responses;
+pub mod rewards;
 pub mod sessions;
 pub mod validate;
 
@@ -73,14 +75,21 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/brand/ambassadors/{id}/codes", web::post().to(codes::create_code)),
         endpoint(M::GET, "/v1/brand/ambassadors/{id}/codes", web::get().to(codes::list_codes)),
         endpoint(M::PATCH, "/v1/brand/codes/{id}", web::patch().to(codes::update_code)),
+        endpoint(M::GET, "/v1/brand/rewards", web::get().to(rewards::list_brand_rewards)),
+        endpoint(M::POST, "/v1/brand/rewards/{id}/fulfil", web::post().to(rewards::fulfil_reward)),
         // Checkout (brand API key).
         endpoint(M::GET, "/v1/checkout/api-key", web::get().to(api_keys::get_current_api_key)),
         endpoint(M::GET, "/v1/checkout/codes/{code}", web::get().to(checkout::check_code)),
         endpoint(M::POST, "/v1/checkout/quote", web::post().to(checkout::quote)),
+        endpoint(M::POST, "/v1/checkout/orders", web::post().to(orders::record_order)),
+        endpoint(M::POST, "/v1/checkout/orders/{order_id}/refunds", web::post().to(orders::refund_order)),
+        endpoint(M::POST, "/v1/checkout/orders/{order_id}/cancel", web::post().to(orders::cancel_order)),
         // Influencers.
         endpoint(M::GET, "/v1/me", web::get().to(me::get_me)),
         endpoint(M::PATCH, "/v1/me", web::patch().to(me::update_me)),
         endpoint(M::POST, "/v1/me/invitations/accept", web::post().to(invitations::accept_invitation)),
+        endpoint(M::GET, "/v1/me/rewards", web::get().to(rewards::list_my_rewards)),
+        endpoint(M::POST, "/v1/me/rewards/{id}/claim", web::post().to(rewards::claim_reward)),
         // Referral links (public).
         endpoint(M::GET, "/r/{brand_slug}/{code}", web::get().to(links::follow_link)),
     ]

@@ -265,7 +265,7 @@ pub async fn update_program(
             programs::rename(conn, id, name.as_str(), now)?;
         }
         let new_currency = currency.map_or_else(|| current.currency.clone(), |c| c.code().to_owned());
-        if new_currency != current.currency && crate::store::programs::has_orders(conn, id)? {
+        if new_currency != current.currency && crate::store::orders::program_has_orders(conn, id)? {
             return Err(ApiError::conflict(
                 "currency_locked",
                 "The program already has orders; its currency cannot change. Create a new program instead.",

@@ -49,6 +49,8 @@ pub struct Decision {
     pub reason: &'static str,
     pub candidates: Vec<Candidate>,
     pub chosen: Option<Referral>,
+    /// The typed code when it is usable, whoever won: applying it is a use of the code.
+    pub typed_code: Option<Referral>,
 }
 
 fn status_of(owner: &CodeOwnerRow, now: NaiveDateTime) -> &'static str {
@@ -152,6 +154,7 @@ pub fn decide(
         }
         None => None,
     };
+    let typed_code = by_code.clone();
     let (method, reason, chosen) = match (by_code, by_link) {
         (Some(code), Some(link)) => match code.terms.attribution {
             AttributionRule::CodeFirst => (AttributionMethod::Code, "code_first", Some(code)),
@@ -169,5 +172,6 @@ pub fn decide(
         reason,
         candidates,
         chosen,
+        typed_code,
     })
 }

@@ -2,4 +2,6 @@
 
 pub mod attribution;
 pub mod codes;
+pub mod orders;
+pub mod refunds;
 pub mod sessions;

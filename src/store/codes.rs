@@ -128,3 +128,18 @@ pub fn update(conn: &mut DbConn, id: CodeId, changes: &CodeChanges) -> QueryResu
         .execute(conn)
         .map(drop)
 }
+
+/// Counts one use of the code, unless that would pass `max_uses`. The limit is in the
+/// UPDATE itself, so two concurrent orders cannot both take a code's last use.
+pub fn take_use(conn: &mut DbConn, id: CodeId) -> QueryResult<bool> {
+    let changed = diesel::update(
+        codes::table.find(id).filter(
+            codes::max_uses
+                .is_null()
+                .or(codes::uses.lt(codes::max_uses.assume_not_null())),
+        ),
+    )
+    .set(codes::uses.eq(codes::uses + 1))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

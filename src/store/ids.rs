@@ -149,3 +149,7 @@ text_id!(MembershipId);
 text_id!(InvitationId);
 text_id!(CodeId);
 text_id!(ClickId);
+text_id!(OrderId);
+text_id!(RefundId);
+text_id!(LedgerEntryId);
+text_id!(RewardId);

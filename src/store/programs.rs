@@ -128,9 +128,3 @@ pub fn versions(conn: &mut DbConn, id: ProgramId) -> QueryResult<Vec<ProgramVers
         .select(ProgramVersionRow::as_select())
         .load(conn)
 }
-
-/// Whether any order was computed under this program. Until the orders table exists
-/// (it arrives with checkout orders) no program has orders.
-pub fn has_orders(_conn: &mut DbConn, _id: ProgramId) -> QueryResult<bool> {
-    Ok(false)
-}

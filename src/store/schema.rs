@@ -157,6 +157,112 @@ diesel::joinable!(memberships -> influencers (influencer_id));
 diesel::joinable!(codes -> memberships (membership_id));
 diesel::joinable!(clicks -> codes (code_id));
 
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        brand_id -> Text,
+        order_id -> Text,
+        currency -> Text,
+        subtotal -> BigInt,
+        discount_total -> BigInt,
+        shipping_total -> BigInt,
+        tax_total -> BigInt,
+        net_amount -> BigInt,
+        placed_at -> Timestamp,
+        created_at -> Timestamp,
+        membership_id -> Nullable<Text>,
+        program_id -> Nullable<Text>,
+        terms_version -> Nullable<Integer>,
+        code_id -> Nullable<Text>,
+        click_id -> Nullable<Text>,
+        commission -> BigInt,
+        commission_rate -> Nullable<Text>,
+        attribution_method -> Text,
+        attribution_reason -> Text,
+        attribution_candidates -> Text,
+        flags -> Text,
+        customer_email_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    order_lines (order_id, line_no) {
+        order_id -> Text,
+        line_no -> Integer,
+        sku -> Text,
+        category -> Nullable<Text>,
+        quantity -> BigInt,
+        unit_price -> BigInt,
+        rate -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Text,
+        order_id -> Text,
+        refund_id -> Text,
+        amount -> BigInt,
+        line_value -> BigInt,
+        lines -> Nullable<Text>,
+        reversal -> BigInt,
+        request_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Text,
+        brand_id -> Text,
+        membership_id -> Text,
+        order_id -> Nullable<Text>,
+        refund_id -> Nullable<Text>,
+        kind -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        available_at -> Timestamp,
+        approved_at -> Nullable<Timestamp>,
+        paid_out_in -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rewards (id) {
+        id -> Text,
+        brand_id -> Text,
+        membership_id -> Text,
+        rule_key -> Text,
+        sequence -> Integer,
+        sku -> Text,
+        description -> Text,
+        status -> Text,
+        earned_at -> Timestamp,
+        claimed_at -> Nullable<Timestamp>,
+        shipping_name -> Nullable<Text>,
+        shipping_address -> Nullable<Text>,
+        fulfilled_at -> Nullable<Timestamp>,
+        tracking -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (brand_id, key) {
+        brand_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(refunds -> orders (order_id));
+diesel::joinable!(ledger_entries -> memberships (membership_id));
+diesel::joinable!(rewards -> memberships (membership_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     brands,
@@ -169,5 +275,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     memberships,
     invitations,
     codes,
-    clicks
+    clicks,
+    orders,
+    order_lines,
+    refunds,
+    ledger_entries,
+    rewards,
+    idempotency_keys
 );

@@ -88,6 +88,7 @@ pub fn config_for(target: &DbTarget, jwt_secret: Option<&str>) -> Config {
         sqlite_sync: SqliteSync::Full,
         log_format: LogFormat::Text,
         public_url: "https://go.example".into(),
+        jobs_interval_secs: 0,
     }
 }
 

@@ -10,6 +10,7 @@ mod helpers;
 mod links;
 mod migrations;
 mod openapi;
+mod orders;
 mod programs;
 mod sessions;
 mod tokens;

@@ -1,0 +1,200 @@
+//! Refunds and cancellations: the refunded share of the net, and the proportional
+//! reversal of the commission as a new, negative ledger entry.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::refund::{self, RefundError, RefundState};
+use crate::store::DbConn;
+use crate::store::ids::{LedgerEntryId, RefundId};
+use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
+use crate::store::orders::{self, OrderRow};
+use crate::store::refunds::{self, RefundRow};
+
+/// What the shop refunds.
+#[derive(Debug, Clone)]
+pub enum RefundKind {
+    /// An amount of merchandise, net of the order discount, in minor units.
+    Amount(i64),
+    /// Units of lines; worth the lines' share of the net.
+    Lines(Vec<RefundedLine>),
+    /// Everything not refunded yet (a cancellation).
+    Rest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundedLine {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug)]
+pub struct Refunded {
+    pub refund: RefundRow,
+    pub refunded_total: i64,
+    pub reversed_total: i64,
+    pub entry: Option<LedgerEntryRow>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RefundFailure {
+    #[error("refund of {requested} exceeds the {refundable} left of the net")]
+    ExceedsNet { requested: i64, refundable: i64 },
+    #[error("lines[{index}]: the order has no line with this sku")]
+    UnknownSku { index: usize },
+    #[error("lines[{index}]: only {left} units are left to refund")]
+    TooManyUnits { index: usize, left: i64 },
+    #[error("the refund is worth nothing")]
+    Nothing,
+    #[error("refund arithmetic: {0}")]
+    Domain(RefundError),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// Units of each sku refunded by earlier line refunds.
+fn refunded_units(earlier: &[RefundRow]) -> HashMap<String, i64> {
+    let mut units = HashMap::new();
+    for row in earlier {
+        let lines: Vec<RefundedLine> = row
+            .lines
+            .as_deref()
+            .and_then(|l| serde_json::from_str(l).ok())
+            .unwrap_or_default();
+        for line in lines {
+            *units.entry(line.sku).or_insert(0) += line.quantity;
+        }
+    }
+    units
+}
+
+/// Σ quantity × unit_price of the refunded units, taking units from the order's lines
+/// with that sku in order, after the units refunded before.
+fn line_value(
+    order_lines: &[orders::OrderLineRow],
+    earlier: &[RefundRow],
+    wanted: &[RefundedLine],
+) -> Result<i64, RefundFailure> {
+    let mut already = refunded_units(earlier);
+    let mut total = 0i64;
+    for (index, line) in wanted.iter().enumerate() {
+        let of_sku: Vec<_> = order_lines.iter().filter(|l| l.sku == line.sku).collect();
+        if of_sku.is_empty() {
+            return Err(RefundFailure::UnknownSku { index });
+        }
+        let ordered: i64 = of_sku.iter().map(|l| l.quantity).sum();
+        let skip = already.entry(line.sku.clone()).or_insert(0);
+        let left = ordered - *skip;
+        if line.quantity > left {
+            return Err(RefundFailure::TooManyUnits { index, left });
+        }
+        let (mut to_skip, mut to_take) = (*skip, line.quantity);
+        for l in of_sku {
+            let skipped = to_skip.min(l.quantity);
+            to_skip -= skipped;
+            let taken = to_take.min(l.quantity - skipped);
+            to_take -= taken;
+            total = taken
+                .checked_mul(l.unit_price)
+                .and_then(|v| total.checked_add(v))
+                .ok_or(RefundFailure::Domain(RefundError::Overflow))?;
+        }
+        *skip += line.quantity;
+    }
+    Ok(total)
+}
+
+/// Applies a refund to a locked order.
+pub fn refund(
+    conn: &mut DbConn,
+    order: &OrderRow,
+    refund_id: &str,
+    kind: RefundKind,
+    request_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Refunded, RefundFailure> {
+    let earlier = refunds::list_for_order(conn, order.id)?;
+    let refunded: i64 = earlier.iter().map(|r| r.amount).sum();
+    let reversed: i64 = earlier.iter().map(|r| r.reversal).sum();
+    let earlier_line_value: i64 = earlier.iter().map(|r| r.line_value).sum();
+    let refundable = order.net_amount - refunded;
+
+    let (amount, line_value_now, lines_json) = match &kind {
+        RefundKind::Amount(amount) => (*amount, 0, None),
+        RefundKind::Rest => (refundable, 0, None),
+        RefundKind::Lines(wanted) => {
+            let order_lines = orders::lines(conn, order.id)?;
+            let value = line_value(&order_lines, &earlier, wanted)?;
+            let worth =
+                |v: i64| refund::line_refund_value(v, order.subtotal, order.net_amount).map_err(RefundFailure::Domain);
+            let before = worth(earlier_line_value)?;
+            let after = worth(
+                earlier_line_value
+                    .checked_add(value)
+                    .ok_or(RefundFailure::Domain(RefundError::Overflow))?,
+            )?;
+            (after - before, value, serde_json::to_string(wanted).ok())
+        }
+    };
+    if amount <= 0 {
+        return Err(RefundFailure::Nothing);
+    }
+    if amount > refundable {
+        return Err(RefundFailure::ExceedsNet {
+            requested: amount,
+            refundable,
+        });
+    }
+    let state = RefundState {
+        net: order.net_amount,
+        commission: order.commission,
+        refunded,
+        reversed,
+    };
+    let reversal = refund::reversal_for(&state, amount).map_err(RefundFailure::Domain)?;
+    let row = RefundRow {
+        id: RefundId::generate(),
+        order_id: order.id,
+        refund_id: refund_id.to_owned(),
+        amount,
+        line_value: line_value_now,
+        lines: lines_json,
+        reversal,
+        request_hash: request_hash.to_owned(),
+        created_at: now,
+    };
+    refunds::insert(conn, &row)?;
+    let mut entry = None;
+    if reversal > 0
+        && let Some(commission) = ledger::commission_of(conn, order.id)?
+    {
+        // A reversal nets against the payable balance at once (approved now, not on the
+        // next job pass, so no payout batch in between can pay the refunded part),
+        // unless its commission is still on hold: then both mature together.
+        let available_at = commission.available_at.max(now);
+        let reversal_entry = LedgerEntryRow {
+            id: LedgerEntryId::generate(),
+            brand_id: order.brand_id,
+            membership_id: commission.membership_id,
+            order_id: Some(order.id),
+            refund_id: Some(row.id),
+            kind: EntryKind::Reversal,
+            amount: -reversal,
+            currency: commission.currency.clone(),
+            available_at,
+            approved_at: (available_at <= now).then_some(now),
+            paid_out_in: None,
+            created_at: now,
+        };
+        ledger::append(conn, &reversal_entry)?;
+        entry = Some(reversal_entry);
+    }
+    Ok(Refunded {
+        refunded_total: refunded + amount,
+        reversed_total: reversed + reversal,
+        refund: row,
+        entry,
+    })
+}

@@ -1,0 +1,111 @@
+//! Orders reported by the shop's checkout, with their lines.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::ids::{BrandId, ClickId, CodeId, MembershipId, OrderId, ProgramId};
+use super::portable::sum_bigint;
+use super::schema::{order_lines, orders, refunds};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = orders)]
+pub struct OrderRow {
+    pub id: OrderId,
+    pub brand_id: BrandId,
+    pub order_id: String,
+    pub currency: String,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub shipping_total: i64,
+    pub tax_total: i64,
+    pub net_amount: i64,
+    pub placed_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub membership_id: Option<MembershipId>,
+    pub program_id: Option<ProgramId>,
+    pub terms_version: Option<i32>,
+    pub code_id: Option<CodeId>,
+    pub click_id: Option<ClickId>,
+    pub commission: i64,
+    pub commission_rate: Option<String>,
+    pub attribution_method: String,
+    pub attribution_reason: String,
+    pub attribution_candidates: String,
+    pub flags: String,
+    pub customer_email_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = order_lines)]
+pub struct OrderLineRow {
+    pub order_id: OrderId,
+    pub line_no: i32,
+    pub sku: String,
+    pub category: Option<String>,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub rate: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConn, order: &OrderRow, lines: &[OrderLineRow]) -> QueryResult<()> {
+    diesel::insert_into(orders::table).values(order).execute(conn)?;
+    // One statement per line keeps the bind count far below SQLite's limit at 500 lines.
+    for line in lines {
+        diesel::insert_into(order_lines::table).values(line).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find_by_shop_id(conn: &mut DbConn, brand: BrandId, order_id: &str) -> QueryResult<Option<OrderRow>> {
+    orders::table
+        .filter(orders::brand_id.eq(brand))
+        .filter(orders::order_id.eq(order_id))
+        .select(OrderRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn exists(conn: &mut DbConn, brand: BrandId, order_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        orders::table
+            .filter(orders::brand_id.eq(brand))
+            .filter(orders::order_id.eq(order_id)),
+    ))
+    .get_result(conn)
+}
+
+pub fn lines(conn: &mut DbConn, id: OrderId) -> QueryResult<Vec<OrderLineRow>> {
+    order_lines::table
+        .filter(order_lines::order_id.eq(id))
+        .order(order_lines::line_no.asc())
+        .select(OrderLineRow::as_select())
+        .load(conn)
+}
+
+pub fn program_has_orders(conn: &mut DbConn, program: ProgramId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        orders::table.filter(orders::program_id.eq(program)),
+    ))
+    .get_result(conn)
+}
+
+/// The ambassador's attributed net sales placed in `[from, to)`, refunds deducted:
+/// the base of volume tiers.
+pub fn attributed_net_between(
+    conn: &mut DbConn,
+    membership: MembershipId,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<i64> {
+    let in_window = orders::table
+        .filter(orders::membership_id.eq(membership))
+        .filter(orders::placed_at.ge(from))
+        .filter(orders::placed_at.lt(to));
+    let net: i64 = in_window.select(sum_bigint("net_amount")).get_result(conn)?;
+    let refunded: i64 = refunds::table
+        .filter(refunds::order_id.eq_any(in_window.select(orders::id)))
+        .select(sum_bigint("amount"))
+        .get_result(conn)?;
+    Ok(net - refunded)
+}

@@ -1,0 +1,174 @@
+//! Free-item rewards earned by ambassadors: earned → claimed → fulfilled.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::ids::{BrandId, InfluencerId, MembershipId, RewardId, text_enum};
+use super::schema::{brands, influencers, memberships, rewards};
+
+text_enum!(
+    /// Each transition happens once, by its owner: the ambassador claims, the brand fulfils.
+    RewardStatus { Earned => "earned", Claimed => "claimed", Fulfilled => "fulfilled" }
+);
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rewards)]
+pub struct RewardRow {
+    pub id: RewardId,
+    pub brand_id: BrandId,
+    pub membership_id: MembershipId,
+    pub rule_key: String,
+    pub sequence: i32,
+    pub sku: String,
+    pub description: String,
+    pub status: RewardStatus,
+    pub earned_at: NaiveDateTime,
+    pub claimed_at: Option<NaiveDateTime>,
+    pub shipping_name: Option<String>,
+    pub shipping_address: Option<String>,
+    pub fulfilled_at: Option<NaiveDateTime>,
+    pub tracking: Option<String>,
+}
+
+/// A reward with who earned it and where.
+#[derive(Debug, Clone, Queryable)]
+pub struct RewardView {
+    pub reward: RewardRow,
+    pub brand_name: String,
+    pub display_name: String,
+}
+
+/// Inserts a grant; false when this (membership, rule, sequence) was already granted.
+/// Runs in a savepoint so a concurrent grant on PostgreSQL leaves the transaction usable.
+pub fn grant(conn: &mut DbConn, row: &RewardRow) -> QueryResult<bool> {
+    match conn.transaction(|conn| diesel::insert_into(rewards::table).values(row).execute(conn)) {
+        Ok(_) => Ok(true),
+        Err(err) if super::is_unique_violation(&err) => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+pub fn granted_count(conn: &mut DbConn, membership: MembershipId, rule_key: &str) -> QueryResult<i64> {
+    rewards::table
+        .filter(rewards::membership_id.eq(membership))
+        .filter(rewards::rule_key.eq(rule_key))
+        .count()
+        .get_result(conn)
+}
+
+#[derive(Debug, QueryableByName)]
+struct Qualifying {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    orders: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    amount: i64,
+}
+
+/// Orders that count toward rewards: attributed to the membership, commission
+/// approved, not fully refunded, no flag. Returns (count, Σ net − refunds).
+///
+/// `$1` is a positional parameter on PostgreSQL and a numbered one on SQLite.
+pub fn qualifying(conn: &mut DbConn, membership: MembershipId) -> QueryResult<(i64, i64)> {
+    let row: Qualifying = diesel::sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS orders, \
+                CAST(COALESCE(SUM(o.net_amount - COALESCE(r.refunded, 0)), 0) AS BIGINT) AS amount \
+         FROM orders o \
+         JOIN ledger_entries e ON e.order_id = o.id AND e.kind = 'commission' AND e.approved_at IS NOT NULL \
+         LEFT JOIN (SELECT order_id, SUM(amount) AS refunded FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
+         WHERE o.membership_id = $1 AND o.flags = '[]' AND o.net_amount > COALESCE(r.refunded, 0)",
+    )
+    .bind::<diesel::sql_types::Text, _>(membership)
+    .get_result(conn)?;
+    Ok((row.orders, row.amount))
+}
+
+pub fn list_for_influencer(conn: &mut DbConn, influencer: InfluencerId) -> QueryResult<Vec<RewardView>> {
+    rewards::table
+        .inner_join(memberships::table.inner_join(influencers::table))
+        .inner_join(brands::table.on(brands::id.eq(rewards::brand_id)))
+        .filter(memberships::influencer_id.eq(influencer))
+        .order(rewards::id.asc())
+        .select((RewardRow::as_select(), brands::name, influencers::display_name))
+        .load(conn)
+}
+
+pub fn list_for_brand(
+    conn: &mut DbConn,
+    brand: BrandId,
+    status: Option<RewardStatus>,
+    after: Option<RewardId>,
+    limit: i64,
+) -> QueryResult<Vec<RewardView>> {
+    let mut query = rewards::table
+        .inner_join(memberships::table.inner_join(influencers::table))
+        .inner_join(brands::table.on(brands::id.eq(rewards::brand_id)))
+        .filter(rewards::brand_id.eq(brand))
+        .order(rewards::id.asc())
+        .limit(limit)
+        .select((RewardRow::as_select(), brands::name, influencers::display_name))
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(rewards::status.eq(status));
+    }
+    if let Some(after) = after {
+        query = query.filter(rewards::id.gt(after));
+    }
+    query.load(conn)
+}
+
+/// The reward if it belongs to one of the influencer's memberships.
+pub fn find_for_influencer(
+    conn: &mut DbConn,
+    influencer: InfluencerId,
+    id: RewardId,
+) -> QueryResult<Option<RewardView>> {
+    rewards::table
+        .inner_join(memberships::table.inner_join(influencers::table))
+        .inner_join(brands::table.on(brands::id.eq(rewards::brand_id)))
+        .filter(rewards::id.eq(id))
+        .filter(memberships::influencer_id.eq(influencer))
+        .select((RewardRow::as_select(), brands::name, influencers::display_name))
+        .first(conn)
+        .optional()
+}
+
+pub fn find_for_brand(conn: &mut DbConn, brand: BrandId, id: RewardId) -> QueryResult<Option<RewardView>> {
+    rewards::table
+        .inner_join(memberships::table.inner_join(influencers::table))
+        .inner_join(brands::table.on(brands::id.eq(rewards::brand_id)))
+        .filter(rewards::id.eq(id))
+        .filter(rewards::brand_id.eq(brand))
+        .select((RewardRow::as_select(), brands::name, influencers::display_name))
+        .first(conn)
+        .optional()
+}
+
+/// earned → claimed, once. False when the reward was not in `earned`.
+pub fn claim(conn: &mut DbConn, id: RewardId, name: &str, address: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let changed = diesel::update(rewards::table.find(id).filter(rewards::status.eq(RewardStatus::Earned)))
+        .set((
+            rewards::status.eq(RewardStatus::Claimed),
+            rewards::claimed_at.eq(now),
+            rewards::shipping_name.eq(name),
+            rewards::shipping_address.eq(address),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// claimed → fulfilled, once. False when the reward was not in `claimed`.
+pub fn fulfil(conn: &mut DbConn, id: RewardId, tracking: Option<&str>, now: NaiveDateTime) -> QueryResult<bool> {
+    let changed = diesel::update(
+        rewards::table
+            .find(id)
+            .filter(rewards::status.eq(RewardStatus::Claimed)),
+    )
+    .set((
+        rewards::status.eq(RewardStatus::Fulfilled),
+        rewards::fulfilled_at.eq(now),
+        rewards::tracking.eq(tracking),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
