@@ -67,7 +67,7 @@ pub async fn check_code(
     key: ApiKey,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state.checkout_limits.check_request(key.key_id)?;
+    state.checkout_limits.check_lookup(key.key_id)?;
     let code = code.into_inner();
     let now = time::to_db(state.clock.now());
     let found = db::read(&state.db, move |conn| {
@@ -183,7 +183,13 @@ pub async fn quote(
     key: ApiKey,
     Json(body): Json<QuoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.checkout_limits.check_request(key.key_id)?;
+    let code = body.code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    let click = body.click_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if code.is_some() {
+        state.checkout_limits.check_lookup(key.key_id)?;
+    } else {
+        state.checkout_limits.check_request(key.key_id)?;
+    }
     let mut errors = Vec::new();
     let currency = Currency::parse(&body.currency)
         .map_err(|m| errors.push(FieldError::new("currency", m)))
@@ -198,7 +204,6 @@ pub async fn quote(
     };
     let subtotal = cart::subtotal(&lines).unwrap_or(0);
     let now = time::to_db(state.clock.now());
-    let (code, click) = (body.code, body.click_id);
     let typed_code = code.is_some();
     let decision = db::read(&state.db, move |conn| {
         Ok(attribution::decide(

@@ -69,7 +69,7 @@ pub async fn create_invitation(
         {
             return Err(ApiError::conflict(
                 "already_member",
-                "This influencer is already an ambassador of the brand; move them with PATCH /v1/brand/ambassadors/{id}.",
+                "This influencer is (or was) an ambassador of the brand; change the membership with PATCH /v1/brand/ambassadors/{id}.",
             ));
         }
         let row = InvitationRow {
@@ -131,6 +131,15 @@ pub async fn accept_invitation(
     let response = db::write(&state.db, move |conn| {
         let invitation = invitations::find_by_hash(conn, &hash)?
             .ok_or_else(|| ApiError::not_found("invitation_not_found", "No invitation has this token."))?;
+        let influencer = influencers::find(conn, me.influencer_id)?
+            .ok_or_else(|| ApiError::not_found("account_not_found", "The account no longer exists."))?;
+        if influencer.email != invitation.email {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::FORBIDDEN,
+                "invitation_email_mismatch",
+                "This invitation was sent to another e-mail address.",
+            ));
+        }
         if invitation.accepted_at.is_some() {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::GONE,
@@ -143,15 +152,6 @@ pub async fn accept_invitation(
                 actix_web::http::StatusCode::GONE,
                 "invitation_expired",
                 "This invitation has expired; ask the brand for a new one.",
-            ));
-        }
-        let influencer = influencers::find(conn, me.influencer_id)?
-            .ok_or_else(|| ApiError::not_found("account_not_found", "The account no longer exists."))?;
-        if influencer.email != invitation.email {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::FORBIDDEN,
-                "invitation_email_mismatch",
-                "This invitation was sent to another e-mail address.",
             ));
         }
         if memberships::find_for_influencer_in_brand(conn, invitation.brand_id, influencer.id)?.is_some() {

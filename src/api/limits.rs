@@ -5,6 +5,9 @@
 //! budget. When the miss budget runs out, the key is locked out of code checks until it
 //! refills — hits included — so a burst of guesses cannot tell valid codes from invalid
 //! ones by which requests still succeed.
+//!
+//! Budgets live in each process's memory: with N instances a key gets N times the
+//! budget, which still caps guessing at a rate far below enumeration.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -49,8 +52,9 @@ impl CheckoutLimits {
         }
     }
 
-    /// Spends one request; 429 when the key is over its budget or locked out.
-    pub fn check_request(&self, key: ApiKeyId) -> Result<(), ApiError> {
+    /// Spends one request of a code lookup; 429 when the key is over its budget or
+    /// locked out after too many misses.
+    pub fn check_lookup(&self, key: ApiKeyId) -> Result<(), ApiError> {
         let now = Instant::now();
         {
             let mut locked = self.locked_until.lock().unwrap_or_else(|p| p.into_inner());
@@ -62,6 +66,12 @@ impl CheckoutLimits {
                 None => {}
             }
         }
+        self.check_request(key)
+    }
+
+    /// Spends one request that looks no code up (a quote without a code): the miss
+    /// lock-out does not apply, so one customer's guessing cannot block everyone's cart.
+    pub fn check_request(&self, key: ApiKeyId) -> Result<(), ApiError> {
         self.requests
             .check_key(&key)
             .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))

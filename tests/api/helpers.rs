@@ -402,3 +402,119 @@ impl TestApp {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Orders, ledger and maturation
+// ---------------------------------------------------------------------------------
+
+/// POSTs a raw JSON body with an optional `Idempotency-Key`; usable from spawned tasks.
+pub async fn post_json(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    idempotency_key: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> Reply {
+    let mut req = client
+        .post(url)
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(key) = idempotency_key {
+        req = req.header("idempotency-key", key);
+    }
+    read(req.send().await.expect("request sent")).await
+}
+
+#[derive(diesel::QueryableByName)]
+struct Scalar {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+impl Reply {
+    /// True when this answer is a stored one replayed.
+    pub fn replayed(&self) -> bool {
+        self.headers
+            .get("idempotent-replayed")
+            .is_some_and(|v| v.as_bytes() == b"true")
+    }
+}
+
+impl TestApp {
+    /// POSTs JSON with an optional `Idempotency-Key` header.
+    pub async fn post_keyed(&self, path: &str, token: &str, key: Option<&str>, body: &Value) -> Reply {
+        post_json(&self.client, &self.url(path), token, key, body.to_string()).await
+    }
+
+    /// One BIGINT from a query written `SELECT … AS n …`, read on a read connection.
+    pub fn scalar(&self, sql: &str) -> i64 {
+        self.db
+            .read(|conn| {
+                diesel::sql_query(sql)
+                    .get_result::<Scalar>(conn)
+                    .map_err(reftrack::store::StoreError::from)
+            })
+            .map(|row| row.n)
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+    }
+
+    /// `SELECT CAST(COUNT(*) AS BIGINT) AS n FROM <from_where>`.
+    pub fn count(&self, from_where: &str) -> i64 {
+        self.scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {from_where}"))
+    }
+
+    /// One maturation pass at the clock's now, as the job runs it.
+    pub async fn mature(&self) -> reftrack::jobs::maturation::PassReport {
+        let db = self.db.clone();
+        let now = reftrack::clock::Clock::now(self.clock.as_ref());
+        tokio::task::spawn_blocking(move || reftrack::jobs::maturation::run_pass(&db, now))
+            .await
+            .unwrap_or_else(|e| panic!("maturation pass panicked: {e}"))
+            .unwrap_or_else(|e| panic!("maturation pass failed: {e:?}"))
+    }
+
+    /// Signs up an influencer with this e-mail and has them join the program; returns
+    /// (influencer, membership id, code).
+    /// `brand_token` must be fresh (see [`TestApp::login`]).
+    pub async fn add_ambassador(
+        &self,
+        p: &Program,
+        brand_token: &str,
+        email: &str,
+    ) -> (SignedUpInfluencer, String, String) {
+        let influencer = self.sign_up_influencer(email).await;
+        let membership = self
+            .join(brand_token, &p.program_id, email, &influencer.access_token)
+            .await;
+        let id = membership["id"].as_str().unwrap_or_default().to_owned();
+        let code = membership["codes"][0]["code"].as_str().unwrap_or_default().to_owned();
+        (influencer, id, code)
+    }
+
+    /// Follows the referral link `/r/{slug}/{code}` and returns the click id it carries.
+    pub async fn click(&self, slug: &str, code: &str, user_agent: &str) -> String {
+        let response = self
+            .client
+            .get(self.url(&format!("/r/{slug}/{code}")))
+            .header("user-agent", user_agent)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(response.status().as_u16(), 302);
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        url::Url::parse(&location)
+            .ok()
+            .and_then(|u| {
+                u.query_pairs()
+                    .find(|(k, _)| k == "click_id")
+                    .map(|(_, v)| v.into_owned())
+            })
+            .unwrap_or_else(|| panic!("no click_id in {location}"))
+    }
+}
