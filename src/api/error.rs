@@ -203,3 +203,5 @@ impl From<actix_web::error::BlockingError> for ApiError {
         Self::internal(err)
     }
 }
+
+impl std::error::Error for ApiError {}

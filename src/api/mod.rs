@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod brand;
 pub mod checkout;
 pub mod codes;
+pub mod csv_export;
 pub mod db;
 pub mod error;
 pub mod extract;

@@ -591,6 +591,19 @@ fn validate_rewards(inputs: Vec<RewardInput>, errors: &mut FieldErrors) -> Optio
             format!("{path}.description"),
             parse_text(&input.description, MAX_DESCRIPTION_CHARS),
         );
+        // Grants are counted per reward sku (so editing a rule's threshold never
+        // re-grants past orders); one rule per sku keeps those counts apart.
+        let sku = sku.filter(|sku| {
+            let taken = rewards.iter().any(|r: &RewardRule| &r.sku == sku);
+            if taken {
+                error(
+                    errors,
+                    format!("{path}.sku"),
+                    "another reward rule already gives this sku",
+                );
+            }
+            !taken
+        });
         if let (Some(trigger), Some(sku), Some(description)) = (trigger, sku, description) {
             rewards.push(RewardRule {
                 trigger,
@@ -1142,13 +1155,18 @@ mod tests {
             prop_oneof![Just(AttributionRule::CodeFirst), Just(AttributionRule::LinkFirst)],
         )
             .prop_map(
-                |(commission, customer_discount, hold_days, rewards, min_payout, attribution)| Terms {
-                    commission,
-                    customer_discount,
-                    hold_days,
-                    rewards,
-                    min_payout,
-                    attribution,
+                |(commission, customer_discount, hold_days, mut rewards, min_payout, attribution)| {
+                    // One rule per sku, as validation requires.
+                    let mut seen = std::collections::HashSet::new();
+                    rewards.retain(|r| seen.insert(r.sku.clone()));
+                    Terms {
+                        commission,
+                        customer_discount,
+                        hold_days,
+                        rewards,
+                        min_payout,
+                        attribution,
+                    }
                 },
             )
     }

@@ -29,12 +29,11 @@ pub struct PassReport {
     pub rewards_granted: usize,
 }
 
-/// A stable key for a reward rule, so counting restarts when a rule is replaced.
-pub fn rule_key(trigger: &RewardTrigger, sku: &str) -> String {
-    match trigger {
-        RewardTrigger::EveryOrders(n) => format!("orders:{n}:{sku}"),
-        RewardTrigger::EveryAmount(x) => format!("amount:{x}:{sku}"),
-    }
+/// Grants are counted per reward sku. When a brand edits a rule's threshold, the
+/// grants already made still count, so the change never re-grants past orders at once;
+/// the next grant comes when the new threshold's count passes what was granted.
+pub fn rule_key(sku: &str) -> String {
+    format!("sku:{sku}")
 }
 
 /// Runs passes of [`CHUNK`] entries until nothing is due.
@@ -106,7 +105,7 @@ fn grant_rewards(conn: &mut DbConn, membership: MembershipId, now: NaiveDateTime
             RewardTrigger::EveryOrders(n) => rewards::grants_due_by_orders(u64::try_from(orders).unwrap_or(0), n),
             RewardTrigger::EveryAmount(x) => rewards::grants_due_by_amount(amount, x),
         };
-        let key = rule_key(&rule.trigger, &rule.sku);
+        let key = rule_key(&rule.sku);
         let already = u64::try_from(store_rewards::granted_count(conn, membership, &key)?).unwrap_or(0);
         for sequence in already + 1..=due {
             let row = RewardRow {
