@@ -34,3 +34,40 @@ where
 {
     Ok(web::block(f).await?)
 }
+
+/// How often a unit that lost a race on a unique constraint is run again.
+const WRITE_ATTEMPTS: usize = 3;
+
+/// The answer for a unique violation inside a retried unit: the unit is run again and
+/// then sees the row the concurrent writer committed.
+pub fn write_conflict() -> ApiError {
+    ApiError::conflict("write_conflict", "A concurrent request changed the same data; retry.")
+}
+
+/// Maps a database error inside a retried unit: unique violations retry, others are 500.
+pub fn retryable(err: diesel::result::Error) -> ApiError {
+    if crate::store::is_unique_violation(&err) {
+        write_conflict()
+    } else {
+        ApiError::internal(err)
+    }
+}
+
+/// [`write`], run again (in a new transaction) when it failed with [`write_conflict`].
+/// On PostgreSQL concurrent writers can both pass a uniqueness check and one loses at
+/// INSERT; on the retry it finds the winner's row and answers from it.
+pub async fn write_retrying<T, F>(db: &Db, unit: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + Clone + 'static,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let unit = unit.clone();
+        match write(db, move |conn| unit(conn)).await {
+            Err(err) if err.code() == "write_conflict" && attempt < WRITE_ATTEMPTS => continue,
+            other => return other,
+        }
+    }
+}

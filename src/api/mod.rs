@@ -17,9 +17,11 @@ pub mod invitations;
 pub mod limits;
 pub mod links;
 pub mod me;
+pub mod me_reports;
 pub mod ops;
 pub mod orders;
 pub mod pagination;
+pub mod payouts;
 pub mod programs;
 pub mod responses;
 pub mod rewards;
@@ -78,6 +80,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::PATCH, "/v1/brand/codes/{id}", web::patch().to(codes::update_code)),
         endpoint(M::GET, "/v1/brand/rewards", web::get().to(rewards::list_brand_rewards)),
         endpoint(M::POST, "/v1/brand/rewards/{id}/fulfil", web::post().to(rewards::fulfil_reward)),
+        endpoint(M::GET, "/v1/brand/reports/payouts", web::get().to(payouts::payout_report)),
+        endpoint(M::POST, "/v1/brand/payouts", web::post().to(payouts::create_payout)),
+        endpoint(M::GET, "/v1/brand/payouts", web::get().to(payouts::list_payouts)),
+        endpoint(M::GET, "/v1/brand/payouts/{id}", web::get().to(payouts::get_payout)),
+        endpoint(M::POST, "/v1/brand/payouts/{id}/paid", web::post().to(payouts::mark_payout_paid)),
+        endpoint(M::POST, "/v1/brand/payouts/{id}/cancel", web::post().to(payouts::cancel_payout)),
         // Checkout (brand API key).
         endpoint(M::GET, "/v1/checkout/api-key", web::get().to(api_keys::get_current_api_key)),
         endpoint(M::GET, "/v1/checkout/codes/{code}", web::get().to(checkout::check_code)),
@@ -91,6 +99,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/me/invitations/accept", web::post().to(invitations::accept_invitation)),
         endpoint(M::GET, "/v1/me/rewards", web::get().to(rewards::list_my_rewards)),
         endpoint(M::POST, "/v1/me/rewards/{id}/claim", web::post().to(rewards::claim_reward)),
+        endpoint(M::GET, "/v1/me/dashboard", web::get().to(me_reports::get_dashboard)),
+        endpoint(M::GET, "/v1/me/orders", web::get().to(me_reports::list_my_orders)),
+        endpoint(M::GET, "/v1/me/earnings.csv", web::get().to(me_reports::download_earnings)),
         // Referral links (public).
         endpoint(M::GET, "/r/{brand_slug}/{code}", web::get().to(links::follow_link)),
     ]

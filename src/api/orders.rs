@@ -24,13 +24,12 @@ use crate::service::refunds::{self, RefundFailure, RefundKind, Refunded, Refunde
 use crate::store::idempotency::{self, StoredResponse};
 use crate::store::ids::{BrandId, MembershipId, OrderId, RefundId};
 use crate::store::orders::OrderRow;
-use crate::store::{DbConn, is_unique_violation, portable, time};
+use crate::store::{DbConn, portable, time};
 
 pub const MAX_ORDER_ID_CHARS: usize = 128;
 pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 /// How far in the future `placed_at` may be (clock skew between shop and us).
 pub const PLACED_AT_SKEW_MINUTES: i64 = 5;
-const WRITE_ATTEMPTS: usize = 3;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,18 +137,6 @@ pub fn candidates_of(order: &OrderRow) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn write_conflict() -> ApiError {
-    ApiError::conflict("write_conflict", "A concurrent request changed the same data; retry.")
-}
-
-fn from_db(err: diesel::result::Error) -> ApiError {
-    if is_unique_violation(&err) {
-        write_conflict()
-    } else {
-        ApiError::internal(err)
-    }
-}
-
 /// The `Idempotency-Key` header, if sent.
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get("idempotency-key") else {
@@ -212,23 +199,7 @@ fn store_answer(
             created_at: now,
         },
     )
-    .map_err(from_db)
-}
-
-/// Runs a write unit, retrying when it lost a race on a unique constraint.
-async fn with_retries<F>(state: &AppState, unit: F) -> Result<Result<String, StoredResponse>, ApiError>
-where
-    F: Fn(&mut DbConn) -> Result<Result<String, StoredResponse>, ApiError> + Send + Clone + 'static,
-{
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let unit = unit.clone();
-        match db::write(&state.db, move |conn| unit(conn)).await {
-            Err(err) if err.code() == "write_conflict" && attempt < WRITE_ATTEMPTS => continue,
-            other => return other,
-        }
-    }
+    .map_err(db::retryable)
 }
 
 fn blank_to_none(value: Option<String>) -> Option<String> {
@@ -313,7 +284,7 @@ pub async fn record_order(
         None => format!("order:{order_id}"),
     };
     let pepper = state.pepper.clone();
-    let outcome = with_retries(&state, move |conn| {
+    let outcome = db::write_retrying(&state.db, move |conn| {
         if let Some(stored) = stored_answer(conn, key.brand_id, &stored_key, &hash)? {
             return Ok(Err(stored));
         }
@@ -333,7 +304,7 @@ pub async fn record_order(
                     ApiError::field("lines", "the order's amounts are too large to compute a commission for")
                 }
                 RecordError::Commission(other) => ApiError::internal(other),
-                RecordError::Db(err) => from_db(err),
+                RecordError::Db(err) => db::retryable(err),
             })?;
         let body = serde_json::to_string(&OrderResponse::recorded(&recorded)).map_err(ApiError::internal)?;
         store_answer(
@@ -404,7 +375,7 @@ fn refund_error(err: RefundFailure) -> ApiError {
         ),
         RefundFailure::Nothing => ApiError::unprocessable("nothing_to_refund", "The refund is worth nothing."),
         RefundFailure::Domain(err) => ApiError::internal(err),
-        RefundFailure::Db(err) => from_db(err),
+        RefundFailure::Db(err) => db::retryable(err),
     }
 }
 
@@ -418,7 +389,7 @@ async fn apply_refund(
     hash: String,
 ) -> Result<HttpResponse, ApiError> {
     let now = time::to_db(state.clock.now());
-    let outcome = with_retries(state, move |conn| {
+    let outcome = db::write_retrying(&state.db, move |conn| {
         let order =
             crate::store::orders::find_by_shop_id(conn, key.brand_id, &order_id)?.ok_or_else(order_not_found)?;
         portable::lock_order(conn, order.id)?;

@@ -3,5 +3,6 @@
 pub mod attribution;
 pub mod codes;
 pub mod orders;
+pub mod payouts;
 pub mod refunds;
 pub mod sessions;

@@ -153,3 +153,4 @@ text_id!(OrderId);
 text_id!(RefundId);
 text_id!(LedgerEntryId);
 text_id!(RewardId);
+text_id!(PayoutId);

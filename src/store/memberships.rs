@@ -119,3 +119,23 @@ pub fn update(
         .execute(conn)
         .map(drop)
 }
+
+/// Who to pay for each of the brand's memberships: (membership, program, display name,
+/// payout e-mail — the login e-mail unless a payout e-mail is set).
+pub fn payees(conn: &mut DbConn, brand: BrandId) -> QueryResult<Vec<(MembershipId, ProgramId, String, String)>> {
+    let rows: Vec<(MembershipId, ProgramId, String, String, Option<String>)> = memberships::table
+        .inner_join(influencers::table)
+        .filter(memberships::brand_id.eq(brand))
+        .select((
+            memberships::id,
+            memberships::program_id,
+            influencers::display_name,
+            influencers::email,
+            influencers::payout_email,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, program, name, email, payout)| (id, program, name, payout.unwrap_or(email)))
+        .collect())
+}

@@ -263,6 +263,44 @@ diesel::joinable!(refunds -> orders (order_id));
 diesel::joinable!(ledger_entries -> memberships (membership_id));
 diesel::joinable!(rewards -> memberships (membership_id));
 
+diesel::table! {
+    payouts (id) {
+        id -> Text,
+        brand_id -> Text,
+        currency -> Text,
+        status -> Text,
+        total -> BigInt,
+        created_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payout_items (payout_id, membership_id) {
+        payout_id -> Text,
+        membership_id -> Text,
+        amount -> BigInt,
+        entries -> Integer,
+        payout_email -> Text,
+        display_name -> Text,
+        period_start -> Timestamp,
+        period_end -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payout_entries (payout_id, entry_id) {
+        payout_id -> Text,
+        entry_id -> Text,
+        released_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(payout_items -> payouts (payout_id));
+diesel::joinable!(payout_entries -> payouts (payout_id));
+diesel::joinable!(payout_entries -> ledger_entries (entry_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     brands,
@@ -281,5 +319,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refunds,
     ledger_entries,
     rewards,
-    idempotency_keys
+    idempotency_keys,
+    payouts,
+    payout_items,
+    payout_entries
 );

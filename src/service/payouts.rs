@@ -1,0 +1,146 @@
+//! Payable balances and payout batches.
+//!
+//! An ambassador's payable balance in a currency is the sum of their approved ledger
+//! entries that no live batch holds. A batch takes, atomically, every ambassador whose
+//! balance is positive and reaches their program's `min_payout`; smaller and negative
+//! balances carry forward untouched.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use crate::domain::terms::Terms;
+use crate::store::DbConn;
+use crate::store::ids::{BrandId, LedgerEntryId, MembershipId, PayoutId, ProgramId};
+use crate::store::payouts::{self, PayoutItemRow, PayoutRow, PayoutStatus};
+use crate::store::{memberships, programs};
+
+#[derive(Debug, Clone)]
+pub struct Balance {
+    pub membership_id: MembershipId,
+    pub display_name: String,
+    pub payout_email: String,
+    pub amount: i64,
+    pub entries: Vec<LedgerEntryId>,
+    pub period_start: NaiveDateTime,
+    pub period_end: NaiveDateTime,
+    pub min_payout: i64,
+}
+
+impl Balance {
+    pub fn reaches_minimum(&self) -> bool {
+        self.amount > 0 && self.amount >= self.min_payout
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PayoutError {
+    #[error("an ambassador's balance does not fit in 64 bits")]
+    Overflow,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// Every ambassador with payable entries in `currency`, by membership id.
+pub fn balances(conn: &mut DbConn, brand: BrandId, currency: &str) -> Result<Vec<Balance>, PayoutError> {
+    let entries = payouts::payable_entries(conn, brand, currency)?;
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let payees: HashMap<MembershipId, (ProgramId, String, String)> = memberships::payees(conn, brand)?
+        .into_iter()
+        .map(|(id, program, name, email)| (id, (program, name, email)))
+        .collect();
+    let mut minimums: HashMap<ProgramId, i64> = HashMap::new();
+    let mut by_membership: BTreeMap<MembershipId, Balance> = BTreeMap::new();
+    for entry in entries {
+        let balance = match by_membership.entry(entry.membership_id) {
+            std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::btree_map::Entry::Vacant(v) => {
+                // The foreign key makes a missing membership impossible.
+                let (program, name, email) = payees
+                    .get(&entry.membership_id)
+                    .cloned()
+                    .ok_or(diesel::result::Error::NotFound)?;
+                let min_payout = match minimums.get(&program) {
+                    Some(min) => *min,
+                    None => {
+                        let min = min_payout_of(conn, brand, program)?;
+                        minimums.insert(program, min);
+                        min
+                    }
+                };
+                v.insert(Balance {
+                    membership_id: entry.membership_id,
+                    display_name: name,
+                    payout_email: email,
+                    amount: 0,
+                    entries: Vec::new(),
+                    period_start: entry.created_at,
+                    period_end: entry.created_at,
+                    min_payout,
+                })
+            }
+        };
+        balance.amount = balance.amount.checked_add(entry.amount).ok_or(PayoutError::Overflow)?;
+        balance.entries.push(entry.id);
+        balance.period_start = balance.period_start.min(entry.created_at);
+        balance.period_end = balance.period_end.max(entry.created_at);
+    }
+    Ok(by_membership.into_values().collect())
+}
+
+fn min_payout_of(conn: &mut DbConn, brand: BrandId, program: ProgramId) -> QueryResult<i64> {
+    Ok(programs::find(conn, brand, program)?
+        .and_then(|p| Terms::from_stored(&p.terms).ok())
+        .map_or(0, |t| t.min_payout))
+}
+
+/// Creates a batch of every balance that reaches its minimum; `None` when nobody is
+/// payable.
+pub fn create_batch(
+    conn: &mut DbConn,
+    brand: BrandId,
+    currency: &str,
+    now: NaiveDateTime,
+) -> Result<Option<(PayoutRow, Vec<PayoutItemRow>)>, PayoutError> {
+    let payable: Vec<Balance> = balances(conn, brand, currency)?
+        .into_iter()
+        .filter(Balance::reaches_minimum)
+        .collect();
+    if payable.is_empty() {
+        return Ok(None);
+    }
+    let id = PayoutId::generate();
+    let total = payable
+        .iter()
+        .try_fold(0i64, |sum, b| sum.checked_add(b.amount))
+        .ok_or(PayoutError::Overflow)?;
+    let payout = PayoutRow {
+        id,
+        brand_id: brand,
+        currency: currency.to_owned(),
+        status: PayoutStatus::Pending,
+        total,
+        created_at: now,
+        paid_at: None,
+        cancelled_at: None,
+    };
+    let items: Vec<PayoutItemRow> = payable
+        .iter()
+        .map(|b| PayoutItemRow {
+            payout_id: id,
+            membership_id: b.membership_id,
+            amount: b.amount,
+            entries: i32::try_from(b.entries.len()).unwrap_or(i32::MAX),
+            payout_email: b.payout_email.clone(),
+            display_name: b.display_name.clone(),
+            period_start: b.period_start,
+            period_end: b.period_end,
+        })
+        .collect();
+    let entries: Vec<LedgerEntryId> = payable.into_iter().flat_map(|b| b.entries).collect();
+    payouts::insert(conn, &payout, &items, &entries)?;
+    Ok(Some((payout, items)))
+}

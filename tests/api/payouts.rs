@@ -1,0 +1,290 @@
+//! Payout reports and batches: exact balances, minimums, CSV and PayPal files, and
+//! batches that can never pay an entry twice.
+
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use crate::helpers::{Program, TestApp, spawn_app};
+
+fn order(order_id: &str, code: &str, unit_price: i64) -> Value {
+    json!({"order_id": order_id, "code": code, "currency": "USD", "discount_total": 0,
+           "lines": [{"sku": "BEANS", "quantity": 1, "unit_price": unit_price}]})
+}
+
+async fn sell(app: &TestApp, p: &Program, order_id: &str, unit_price: i64) {
+    let reply = app
+        .post(
+            "/v1/checkout/orders",
+            Some(&p.api_key),
+            &order(order_id, &p.code, unit_price),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+}
+
+/// Two matured orders of 150.00 and 100.00 at 10 % (min payout 20.00): 25.00 payable.
+async fn payable_program(app: &TestApp) -> (Program, String) {
+    let p = app.program_with_ambassador("acme").await;
+    sell(app, &p, "A-1", 15_000).await;
+    sell(app, &p, "A-2", 10_000).await;
+    app.clock.advance(Duration::days(31));
+    assert_eq!(app.mature().await.approved, 2);
+    let token = app.login(&p.brand.email, "brand").await;
+    (p, token)
+}
+
+#[tokio::test]
+async fn a_batch_pays_approved_balances_and_marks_them_paid() {
+    let app = spawn_app().await;
+    let (p, token) = payable_program(&app).await;
+    let report = app.get("/v1/brand/reports/payouts?currency=USD", Some(&token)).await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    assert_eq!(report.body["payable_total"], 2500);
+    assert_eq!(report.body["items"][0]["balance"], 2500);
+    assert_eq!(report.body["items"][0]["reaches_minimum"], true);
+    assert_eq!(report.body["items"][0]["payout_email"], "ana@acme.example");
+
+    let batch = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await;
+    assert_eq!(batch.status, 201, "{}", batch.text);
+    assert_eq!(batch.body["status"], "pending");
+    assert_eq!(batch.body["total"], 2500);
+    assert_eq!(batch.body["items"][0]["amount"], 2500);
+    assert_eq!(batch.body["items"][0]["entries"], 2);
+    assert_eq!(batch.body["items"][0]["ambassador_id"], json!(p.membership_id));
+
+    // Nothing is left to pay, and the report is empty.
+    app.post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await
+        .assert_problem(422, "nothing_to_pay");
+    assert_eq!(
+        app.get("/v1/brand/reports/payouts", Some(&token)).await.body["items"],
+        json!([])
+    );
+
+    let id = batch.body["id"].as_str().unwrap_or_default();
+    let paid = app
+        .post(&format!("/v1/brand/payouts/{id}/paid"), Some(&token), &json!({}))
+        .await;
+    assert_eq!(paid.status, 200, "{}", paid.text);
+    assert_eq!(paid.body["status"], "paid");
+    app.post(&format!("/v1/brand/payouts/{id}/cancel"), Some(&token), &json!({}))
+        .await
+        .assert_problem(409, "payout_not_pending");
+    app.post(&format!("/v1/brand/payouts/{id}/paid"), Some(&token), &json!({}))
+        .await
+        .assert_problem(409, "payout_not_pending");
+    let list = app.get("/v1/brand/payouts", Some(&token)).await;
+    assert_eq!(list.body["items"][0]["item_count"], 1);
+}
+
+#[tokio::test]
+async fn small_and_negative_balances_carry_forward() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    sell(&app, &p, "S-1", 15_000).await; // 15.00 commission < 20.00 minimum
+    app.clock.advance(Duration::days(31));
+    app.mature().await;
+    let token = app.login(&p.brand.email, "brand").await;
+    let report = app.get("/v1/brand/reports/payouts", Some(&token)).await;
+    assert_eq!(report.body["items"][0]["balance"], 1500);
+    assert_eq!(report.body["items"][0]["reaches_minimum"], false);
+    assert_eq!(report.body["payable_total"], 0);
+    app.post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await
+        .assert_problem(422, "nothing_to_pay");
+
+    sell(&app, &p, "S-2", 10_000).await; // on hold: not payable yet
+    app.post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await
+        .assert_problem(422, "nothing_to_pay");
+    app.clock.advance(Duration::days(31));
+    app.mature().await;
+    let token = app.login(&p.brand.email, "brand").await;
+    let batch = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await;
+    assert_eq!(
+        batch.body["total"], 2500,
+        "the carried 15.00 is paid with the new 10.00"
+    );
+}
+
+#[tokio::test]
+async fn cancelling_releases_the_entries_for_the_next_batch() {
+    let app = spawn_app().await;
+    let (_p, token) = payable_program(&app).await;
+    let first = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await;
+    let id = first.body["id"].as_str().unwrap_or_default().to_owned();
+    let cancelled = app
+        .post(&format!("/v1/brand/payouts/{id}/cancel"), Some(&token), &json!({}))
+        .await;
+    assert_eq!(cancelled.body["status"], "cancelled");
+    let second = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await;
+    assert_eq!(second.status, 201, "{}", second.text);
+    assert_eq!(second.body["total"], 2500);
+    app.post(&format!("/v1/brand/payouts/{id}/paid"), Some(&token), &json!({}))
+        .await
+        .assert_problem(409, "payout_not_pending");
+}
+
+#[tokio::test]
+async fn concurrent_batches_never_share_an_entry() {
+    let app = spawn_app().await;
+    let (_p, token) = payable_program(&app).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let client = app.client.clone();
+            let url = app.url("/v1/brand/payouts");
+            let token = token.clone();
+            tokio::spawn(async move {
+                let r = client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"currency": "USD"}))
+                    .send()
+                    .await;
+                let r = r.unwrap_or_else(|e| panic!("{e}"));
+                let status = r.status().as_u16();
+                (status, r.json::<Value>().await.unwrap_or_default())
+            })
+        })
+        .collect();
+    let mut created = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap_or_else(|e| panic!("{e}"));
+        match status {
+            201 => created.push(body),
+            422 => assert_eq!(body["code"], "nothing_to_pay"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(created.len(), 1, "exactly one batch takes the entries: {created:?}");
+    assert_eq!(created[0]["total"], 2500);
+}
+
+#[tokio::test]
+async fn csv_has_decimals_and_escapes_formulas_and_paypal_has_its_layout() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    // A display name that a spreadsheet would run as a formula.
+    let me = app
+        .patch(
+            "/v1/me",
+            Some(&p.influencer.access_token),
+            &json!({"display_name": "=HYPERLINK(\"x\")"}),
+        )
+        .await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    sell(&app, &p, "C-1", 13_750).await;
+    sell(&app, &p, "C-2", 10_000).await;
+    app.clock.advance(Duration::days(31));
+    app.mature().await;
+    let token = app.login(&p.brand.email, "brand").await;
+    let batch = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await;
+    let id = batch.body["id"].as_str().unwrap_or_default();
+
+    let csv = app
+        .get(&format!("/v1/brand/payouts/{id}?format=csv"), Some(&token))
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.content_type().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.text.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "payout_id,ambassador_id,display_name,payout_email,currency,amount,entries,period_start,period_end"
+    );
+    assert!(
+        lines[1].contains(",\"'=HYPERLINK(\"\"x\"\")\",ana@acme.example,USD,23.75,2,"),
+        "{}",
+        lines[1]
+    );
+
+    let accept = crate::helpers::read(
+        app.client
+            .get(app.url(&format!("/v1/brand/payouts/{id}")))
+            .bearer_auth(&token)
+            .header("accept", "text/csv")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    assert_eq!(accept.text, csv.text);
+
+    let paypal = app
+        .get(&format!("/v1/brand/payouts/{id}?format=paypal"), Some(&token))
+        .await;
+    assert_eq!(paypal.status, 200);
+    let row: Vec<&str> = paypal.text.trim_end().split(',').collect();
+    assert_eq!(row[0], "ana@acme.example");
+    assert_eq!(row[1], "23.75");
+    assert_eq!(row[2], "USD");
+    assert!(row[3].len() <= 30 && !row[3].contains(' '), "{}", row[3]);
+    assert!(row[4].len() <= 400);
+    assert_eq!(row[5], "PAYPAL");
+    assert_eq!(paypal.text.lines().count(), 1, "no header row");
+}
+
+#[tokio::test]
+async fn jpy_amounts_have_no_decimals() {
+    let app = spawn_app().await;
+    let mut terms = crate::helpers::program_body();
+    terms["currency"] = json!("JPY");
+    terms["min_payout"] = json!(0);
+    let p = app.program_with_terms("nihon", &terms).await;
+    let body = json!({"order_id": "J-1", "code": p.code, "currency": "JPY", "discount_total": 0,
+                      "lines": [{"sku": "TEA", "quantity": 1, "unit_price": 5000}]});
+    assert_eq!(
+        app.post("/v1/checkout/orders", Some(&p.api_key), &body).await.status,
+        201
+    );
+    app.clock.advance(Duration::days(31));
+    app.mature().await;
+    let token = app.login(&p.brand.email, "brand").await;
+    let batch = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "JPY"}))
+        .await;
+    assert_eq!(batch.body["total"], 500);
+    let id = batch.body["id"].as_str().unwrap_or_default();
+    let csv = app
+        .get(&format!("/v1/brand/payouts/{id}?format=csv"), Some(&token))
+        .await;
+    assert!(csv.text.contains(",JPY,500,1,"), "{}", csv.text);
+    let report = app
+        .get("/v1/brand/reports/payouts?currency=JPY&format=csv", Some(&token))
+        .await;
+    assert_eq!(report.status, 200);
+}
+
+#[tokio::test]
+async fn another_brand_cannot_see_or_touch_a_batch() {
+    let app = spawn_app().await;
+    let (_p, token) = payable_program(&app).await;
+    let batch = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await;
+    let id = batch.body["id"].as_str().unwrap_or_default();
+    let other = app.sign_up_brand("globex").await;
+    let t = Some(other.access_token.as_str());
+    app.get(&format!("/v1/brand/payouts/{id}"), t)
+        .await
+        .assert_problem(404, "payout_not_found");
+    app.post(&format!("/v1/brand/payouts/{id}/paid"), t, &json!({}))
+        .await
+        .assert_problem(404, "payout_not_found");
+    app.post(&format!("/v1/brand/payouts/{id}/cancel"), t, &json!({}))
+        .await
+        .assert_problem(404, "payout_not_found");
+    assert_eq!(app.get("/v1/brand/payouts", t).await.body["items"], json!([]));
+    app.post("/v1/brand/payouts", t, &json!({"currency": "USD"}))
+        .await
+        .assert_problem(422, "nothing_to_pay");
+}
