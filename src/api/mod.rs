@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod ambassadors;
 pub mod api_keys;
 pub mod brand;
+pub mod brand_orders;
 pub mod checkout;
 pub mod codes;
 pub mod csv_export;
@@ -80,6 +81,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::PATCH, "/v1/brand/codes/{id}", web::patch().to(codes::update_code)),
         endpoint(M::GET, "/v1/brand/rewards", web::get().to(rewards::list_brand_rewards)),
         endpoint(M::POST, "/v1/brand/rewards/{id}/fulfil", web::post().to(rewards::fulfil_reward)),
+        endpoint(M::GET, "/v1/brand/orders", web::get().to(brand_orders::list_brand_orders)),
+        endpoint(M::GET, "/v1/brand/orders/{id}", web::get().to(brand_orders::get_brand_order)),
+        endpoint(M::GET, "/v1/brand/stats", web::get().to(brand_orders::get_brand_stats)),
         endpoint(M::GET, "/v1/brand/reports/payouts", web::get().to(payouts::payout_report)),
         endpoint(M::POST, "/v1/brand/payouts", web::post().to(payouts::create_payout)),
         endpoint(M::GET, "/v1/brand/payouts", web::get().to(payouts::list_payouts)),

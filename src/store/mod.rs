@@ -2,6 +2,7 @@
 //! migrations, one code path over SQLite and PostgreSQL.
 
 pub mod api_keys;
+pub mod brand_reports;
 pub mod brands;
 pub mod clicks;
 pub mod codes;

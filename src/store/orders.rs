@@ -66,6 +66,16 @@ pub fn find_by_shop_id(conn: &mut DbConn, brand: BrandId, order_id: &str) -> Que
         .optional()
 }
 
+/// The brand's order with this id; another brand's is `None`.
+pub fn find(conn: &mut DbConn, brand: BrandId, id: OrderId) -> QueryResult<Option<OrderRow>> {
+    orders::table
+        .find(id)
+        .filter(orders::brand_id.eq(brand))
+        .select(OrderRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn exists(conn: &mut DbConn, brand: BrandId, order_id: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         orders::table

@@ -1,0 +1,272 @@
+//! Brand-side read paths: the order list with its filters, order status, statistics.
+//! Aggregates run in SQL (exact integer sums), a fixed number of queries per request.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
+
+use super::DbConn;
+use super::ids::{BrandId, CodeId, MembershipId, OrderId};
+use super::ledger::{EntryKind, LedgerEntryRow};
+use super::orders::OrderRow;
+use super::portable::sum_bigint;
+use super::schema::{codes, ledger_entries, orders, refunds};
+
+/// Commission status of an order, from its ledger entries and refunds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderStatus {
+    /// Unattributed or self-referral: no commission entry.
+    None,
+    Pending,
+    Approved,
+    Paid,
+    /// Fully refunded: the commission is reversed to zero.
+    Reversed,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Paid => "paid",
+            Self::Reversed => "reversed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::None, Self::Pending, Self::Approved, Self::Paid, Self::Reversed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+
+    /// The status shown for an order with this commission entry and refunds.
+    pub fn of(commission: Option<&LedgerEntryRow>, net: i64, refunded: i64) -> Self {
+        match commission {
+            None => Self::None,
+            Some(_) if net > 0 && refunded >= net => Self::Reversed,
+            Some(e) if e.paid_out_in.is_some() => Self::Paid,
+            Some(e) if e.approved_at.is_some() => Self::Approved,
+            Some(_) => Self::Pending,
+        }
+    }
+
+    /// The same rule as [`Self::of`], as a SQL condition on `orders` (constant text,
+    /// never input).
+    fn condition(self) -> String {
+        const COMMISSION: &str =
+            "SELECT 1 FROM ledger_entries e WHERE e.order_id = orders.id AND e.kind = 'commission'";
+        const FULLY_REFUNDED: &str = "(orders.net_amount > 0 AND \
+            (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.order_id = orders.id) >= orders.net_amount)";
+        match self {
+            Self::None => format!("NOT EXISTS ({COMMISSION})"),
+            Self::Reversed => format!("EXISTS ({COMMISSION}) AND {FULLY_REFUNDED}"),
+            Self::Paid => format!("EXISTS ({COMMISSION} AND e.paid_out_in IS NOT NULL) AND NOT {FULLY_REFUNDED}"),
+            Self::Approved => format!(
+                "EXISTS ({COMMISSION} AND e.approved_at IS NOT NULL AND e.paid_out_in IS NULL) AND NOT {FULLY_REFUNDED}"
+            ),
+            Self::Pending => format!("EXISTS ({COMMISSION} AND e.approved_at IS NULL) AND NOT {FULLY_REFUNDED}"),
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct OrderFilter {
+    pub membership: Option<MembershipId>,
+    pub code: Option<String>,
+    pub status: Option<OrderStatus>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+/// A page of the brand's orders, newest first (ids are time-ordered).
+pub fn list_orders(
+    conn: &mut DbConn,
+    brand: BrandId,
+    filter: &OrderFilter,
+    before: Option<OrderId>,
+    limit: i64,
+) -> QueryResult<Vec<OrderRow>> {
+    let mut query = orders::table
+        .filter(orders::brand_id.eq(brand))
+        .order(orders::id.desc())
+        .limit(limit)
+        .select(OrderRow::as_select())
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(orders::id.lt(before));
+    }
+    if let Some(membership) = filter.membership {
+        query = query.filter(orders::membership_id.eq(membership));
+    }
+    if let Some(code) = &filter.code {
+        let ids = codes::table
+            .filter(codes::brand_id.eq(brand))
+            .filter(codes::code.eq(code.clone()))
+            .select(codes::id.nullable());
+        query = query.filter(orders::code_id.eq_any(ids));
+    }
+    if let Some(status) = filter.status {
+        // Trusted constant fragments, not input.
+        query = query.filter(diesel::dsl::sql::<Bool>(&status.condition()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(orders::placed_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(orders::placed_at.lt(to));
+    }
+    query.load(conn)
+}
+
+/// What a page of orders needs besides the rows: commission entries, refunded sums and
+/// code texts, each in one query.
+pub struct OrderFacts {
+    pub commissions: HashMap<OrderId, LedgerEntryRow>,
+    pub refunded: HashMap<OrderId, i64>,
+    pub codes: HashMap<CodeId, String>,
+}
+
+pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
+    let ids: Vec<OrderId> = page.iter().map(|o| o.id).collect();
+    let code_ids: Vec<CodeId> = page.iter().filter_map(|o| o.code_id).collect();
+    let commissions = ledger_entries::table
+        .filter(ledger_entries::order_id.eq_any(&ids))
+        .filter(ledger_entries::kind.eq(EntryKind::Commission))
+        .select(LedgerEntryRow::as_select())
+        .load::<LedgerEntryRow>(conn)?
+        .into_iter()
+        .filter_map(|e| e.order_id.map(|o| (o, e)))
+        .collect();
+    let refunded = refunds::table
+        .filter(refunds::order_id.eq_any(&ids))
+        .group_by(refunds::order_id)
+        .select((refunds::order_id, sum_bigint("amount")))
+        .load::<(OrderId, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let codes = codes::table
+        .filter(codes::id.eq_any(&code_ids))
+        .select((codes::id, codes::code))
+        .load::<(CodeId, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(OrderFacts {
+        commissions,
+        refunded,
+        codes,
+    })
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Totals {
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub attributed_orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub net_sales: i64,
+    #[diesel(sql_type = BigInt)]
+    pub commission: i64,
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct TopAmbassador {
+    #[diesel(sql_type = Text)]
+    pub membership_id: String,
+    #[diesel(sql_type = Text)]
+    pub display_name: String,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub net_sales: i64,
+    #[diesel(sql_type = BigInt)]
+    pub commission: i64,
+}
+
+#[derive(Debug, QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Orders placed in `[from, to)` in `currency`: all of them, the attributed ones, and
+/// the attributed net sales and commission after refunds and reversals.
+pub fn totals(
+    conn: &mut DbConn,
+    brand: BrandId,
+    currency: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Totals> {
+    diesel::sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS orders, \
+                CAST(COALESCE(SUM(CASE WHEN o.membership_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS attributed_orders, \
+                CAST(COALESCE(SUM(CASE WHEN o.membership_id IS NOT NULL THEN o.net_amount - COALESCE(r.refunded, 0) ELSE 0 END), 0) AS BIGINT) AS net_sales, \
+                CAST(COALESCE(SUM(o.commission - COALESCE(r.reversed, 0)), 0) AS BIGINT) AS commission \
+         FROM orders o \
+         LEFT JOIN (SELECT order_id, SUM(amount) AS refunded, SUM(reversal) AS reversed FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
+         WHERE o.brand_id = $1 AND o.currency = $2 AND o.placed_at >= $3 AND o.placed_at < $4",
+    )
+    .bind::<Text, _>(brand)
+    .bind::<Text, _>(currency)
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to)
+    .get_result(conn)
+}
+
+pub fn clicks(conn: &mut DbConn, brand: BrandId, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<i64> {
+    let row: Count = diesel::sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM clicks WHERE brand_id = $1 AND created_at >= $2 AND created_at < $3",
+    )
+    .bind::<Text, _>(brand)
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to)
+    .get_result(conn)?;
+    Ok(row.n)
+}
+
+pub fn rewards_granted(conn: &mut DbConn, brand: BrandId, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<i64> {
+    let row: Count = diesel::sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM rewards WHERE brand_id = $1 AND earned_at >= $2 AND earned_at < $3",
+    )
+    .bind::<Text, _>(brand)
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to)
+    .get_result(conn)?;
+    Ok(row.n)
+}
+
+/// The ambassadors with the highest net sales in the window.
+pub fn top_ambassadors(
+    conn: &mut DbConn,
+    brand: BrandId,
+    currency: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<TopAmbassador>> {
+    diesel::sql_query(
+        "SELECT o.membership_id AS membership_id, MIN(i.display_name) AS display_name, \
+                CAST(COUNT(*) AS BIGINT) AS orders, \
+                CAST(COALESCE(SUM(o.net_amount - COALESCE(r.refunded, 0)), 0) AS BIGINT) AS net_sales, \
+                CAST(COALESCE(SUM(o.commission - COALESCE(r.reversed, 0)), 0) AS BIGINT) AS commission \
+         FROM orders o \
+         JOIN memberships m ON m.id = o.membership_id \
+         JOIN influencers i ON i.id = m.influencer_id \
+         LEFT JOIN (SELECT order_id, SUM(amount) AS refunded, SUM(reversal) AS reversed FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
+         WHERE o.brand_id = $1 AND o.currency = $2 AND o.placed_at >= $3 AND o.placed_at < $4 \
+         GROUP BY o.membership_id \
+         ORDER BY net_sales DESC, o.membership_id ASC \
+         LIMIT $5",
+    )
+    .bind::<Text, _>(brand)
+    .bind::<Text, _>(currency)
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+}
