@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod jobs;
+pub mod seed;
 pub mod service;
 pub mod startup;
 pub mod store;

@@ -31,6 +31,27 @@ enum Command {
         #[command(subcommand)]
         job: JobCommand,
     },
+    /// Development helpers.
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Fill the database with a realistic volume (a new brand each run).
+    Seed {
+        /// Orders to create, spread over the last year.
+        #[arg(long, default_value_t = 1000)]
+        orders: u64,
+        /// Ambassadors to spread them over.
+        #[arg(long, default_value_t = 20)]
+        ambassadors: u64,
+        /// Percentage of orders that go to the first ambassador.
+        #[arg(long, default_value_t = 80)]
+        star_share: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -55,6 +76,14 @@ fn main() -> ExitCode {
         Command::Jobs {
             job: JobCommand::RunOnce,
         } => run_jobs_once(&config),
+        Command::Dev {
+            command:
+                DevCommand::Seed {
+                    orders,
+                    ambassadors,
+                    star_share,
+                },
+        } => seed(&config, orders, ambassadors, star_share),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -113,6 +142,26 @@ fn run_jobs_once(config: &Config) -> anyhow::Result<()> {
     println!(
         "approved {} entries, granted {} rewards",
         report.approved, report.rewards_granted
+    );
+    Ok(())
+}
+
+fn seed(config: &Config, orders: u64, ambassadors: u64, star_share: u64) -> anyhow::Result<()> {
+    let db = open_database(config)?;
+    let started = std::time::Instant::now();
+    let options = reftrack::seed::SeedOptions {
+        orders,
+        ambassadors,
+        star_share: star_share.min(100),
+        now: chrono::Utc::now(),
+    };
+    let seeded = reftrack::seed::seed(&db, &options)?;
+    println!(
+        "seeded {orders} orders over {ambassadors} ambassadors in {:.1} s\nbrand owner: {} / ambassador with most orders: {} (password {})",
+        started.elapsed().as_secs_f64(),
+        seeded.owner_email,
+        seeded.star_email,
+        reftrack::seed::PASSWORD
     );
     Ok(())
 }

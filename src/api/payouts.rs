@@ -217,6 +217,14 @@ pub async fn get_payout(
     })
     .await?;
     let exponent = Currency::parse(&payout.currency).map(|c| c.exponent()).unwrap_or(2);
+    if payout.status == PayoutStatus::Cancelled && !matches!(format, Format::Json) {
+        // Its entries are released and may be in a newer batch: a file of it could pay
+        // the same commission twice.
+        return Err(ApiError::conflict(
+            "payout_cancelled",
+            "This batch was cancelled; its entries may be in a newer batch. Download that one instead.",
+        ));
+    }
     match format {
         Format::Json => {
             let items = db::read(&state.db, move |conn| Ok(payouts::items(conn, id, None, i64::MAX)?)).await?;
@@ -325,7 +333,9 @@ async fn paypal(
         .skip(usize::try_from(skip).unwrap_or(0))
         .map(|(i, item)| {
             vec![
-                Cell::text(item.payout_email),
+                // An upload file for PayPal, not a spreadsheet: the address must stay
+                // exactly as it is (validated as an e-mail when it was set).
+                Cell::number(item.payout_email),
                 Cell::number(format_minor(item.amount, exponent)),
                 Cell::text(currency.clone()),
                 Cell::text(paypal_reference(id, i64::try_from(i).unwrap_or(0) + 1)),

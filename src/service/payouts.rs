@@ -66,7 +66,7 @@ pub fn balances(conn: &mut DbConn, brand: BrandId, currency: &str) -> Result<Vec
                 let min_payout = match minimums.get(&program) {
                     Some(min) => *min,
                     None => {
-                        let min = min_payout_of(conn, brand, program)?;
+                        let min = min_payout_of(conn, brand, program, currency)?;
                         minimums.insert(program, min);
                         min
                     }
@@ -91,8 +91,12 @@ pub fn balances(conn: &mut DbConn, brand: BrandId, currency: &str) -> Result<Vec
     Ok(by_membership.into_values().collect())
 }
 
-fn min_payout_of(conn: &mut DbConn, brand: BrandId, program: ProgramId) -> QueryResult<i64> {
+/// The program's minimum payout, which is in the program's currency: it applies only
+/// to balances in that currency (a balance left from an earlier program in another
+/// currency has no minimum).
+fn min_payout_of(conn: &mut DbConn, brand: BrandId, program: ProgramId, currency: &str) -> QueryResult<i64> {
     Ok(programs::find(conn, brand, program)?
+        .filter(|p| p.currency == currency)
         .and_then(|p| Terms::from_stored(&p.terms).ok())
         .map_or(0, |t| t.min_payout))
 }

@@ -13,6 +13,7 @@ use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, HasSqlType, Integer, Nullable, Text, Timestamp};
 
 use super::DbConn;
+use super::brand_reports::OrderStatus;
 use super::conn::MultiBackend;
 use super::ids::{BrandId, CodeId, InfluencerId, LedgerEntryId, MembershipId, OrderId};
 use super::ledger::EntryKind;
@@ -160,30 +161,6 @@ pub struct Qualifying {
     pub amount: i64,
 }
 
-/// Where an order's commission stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommissionStatus {
-    /// The order earned no commission entry (unattributed or a self-referral).
-    None,
-    Pending,
-    Approved,
-    Paid,
-    /// Refunds reversed all of it.
-    Reversed,
-}
-
-impl CommissionStatus {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Pending => "pending",
-            Self::Approved => "approved",
-            Self::Paid => "paid",
-            Self::Reversed => "reversed",
-        }
-    }
-}
-
 /// An attributed order with its commission entry's state and its reversals. No
 /// customer data.
 #[derive(Debug, Clone, QueryableByName)]
@@ -227,16 +204,21 @@ pub struct OrderSummary {
     /// −Σ reversal entries of the order (a positive number).
     #[diesel(sql_type = BigInt)]
     pub reversed: i64,
+    /// Σ refunds of the order.
+    #[diesel(sql_type = BigInt)]
+    pub refunded: i64,
 }
 
 impl OrderSummary {
-    pub fn status(&self) -> CommissionStatus {
+    /// The rule of [`OrderStatus::of`], so brand and ambassador see one status for one
+    /// order: reversed once fully refunded, else where the commission entry stands.
+    pub fn status(&self) -> OrderStatus {
         match self.entry_amount {
-            None => CommissionStatus::None,
-            Some(amount) if amount > 0 && self.reversed >= amount => CommissionStatus::Reversed,
-            Some(_) if self.paid_out_in.is_some() => CommissionStatus::Paid,
-            Some(_) if self.approved_at.is_some() => CommissionStatus::Approved,
-            Some(_) => CommissionStatus::Pending,
+            None => OrderStatus::None,
+            Some(_) if self.net_amount > 0 && self.refunded >= self.net_amount => OrderStatus::Reversed,
+            Some(_) if self.paid_out_in.is_some() => OrderStatus::Paid,
+            Some(_) if self.approved_at.is_some() => OrderStatus::Approved,
+            Some(_) => OrderStatus::Pending,
         }
     }
 }
@@ -469,7 +451,8 @@ const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_i
        o.attribution_method, o.attribution_reason, \
        c.amount AS entry_amount, c.available_at, c.approved_at, c.paid_out_in, \
        CAST(COALESCE((SELECT SUM(-r.amount) FROM ledger_entries r \
-                      WHERE r.order_id = o.id AND r.kind = 'reversal'), 0) AS BIGINT) AS reversed \
+                      WHERE r.order_id = o.id AND r.kind = 'reversal'), 0) AS BIGINT) AS reversed, \
+       CAST(COALESCE((SELECT SUM(f.amount) FROM refunds f WHERE f.order_id = o.id), 0) AS BIGINT) AS refunded \
      FROM orders o \
      JOIN brands b ON b.id = o.brand_id \
      LEFT JOIN ledger_entries c ON c.order_id = o.id AND c.kind = 'commission' \

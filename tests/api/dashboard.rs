@@ -43,6 +43,13 @@ async fn cancel(app: &TestApp, p: &Program, order_id: &str) {
     assert_eq!(reply.status, 201, "{}", reply.text);
 }
 
+fn text(value: &Value) -> String {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"))
+        .to_owned()
+}
+
 /// A typed id from its JSON text.
 fn id<T: std::str::FromStr>(text: &str) -> T {
     text.parse().unwrap_or_else(|_| panic!("not an id: {text}"))
@@ -345,19 +352,10 @@ async fn jpy_brand(app: &TestApp, slug: &str, name: &str, email: &str, influence
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     let brand = crate::helpers::SignedUpBrand {
-        id: reply.body["brand"]["id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("not a string"))
-            .to_owned(),
+        id: text(&reply.body["brand"]["id"]),
         email: format!("owner@{slug}.example"),
-        access_token: reply.body["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("not a string"))
-            .to_owned(),
-        refresh_token: reply.body["refresh_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("not a string"))
-            .to_owned(),
+        access_token: text(&reply.body["access_token"]),
+        refresh_token: text(&reply.body["refresh_token"]),
     };
     let mut terms = crate::helpers::program_body();
     terms["currency"] = json!("JPY");
@@ -370,18 +368,9 @@ async fn jpy_brand(app: &TestApp, slug: &str, name: &str, email: &str, influence
     Program {
         program_id,
         api_key,
-        membership_id: membership["id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("not a string"))
-            .to_owned(),
-        code: membership["codes"][0]["code"]
-            .as_str()
-            .unwrap_or_else(|| panic!("not a string"))
-            .to_owned(),
-        code_id: membership["codes"][0]["id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("not a string"))
-            .to_owned(),
+        membership_id: text(&membership["id"]),
+        code: text(&membership["codes"][0]["code"]),
+        code_id: text(&membership["codes"][0]["id"]),
         influencer: SignedUpInfluencer {
             id: influencer.id.clone(),
             access_token: influencer.access_token.clone(),
@@ -522,6 +511,21 @@ async fn my_orders_show_each_commission_with_its_hold_and_reversals() {
     let reply = app.get("/v1/me/orders", Some(&token)).await;
     assert_eq!(reply.body["items"][1]["status"], "reversed");
     assert_eq!(reply.body["items"][1]["reversed"], 595);
+
+    // The brand sees the same status and payable date for each order.
+    let brand_token = app.login(&p.brand.email, "brand").await;
+    for item in reply.body["items"].as_array().cloned().unwrap_or_default() {
+        let brand_view = app
+            .get(&format!("/v1/brand/orders/{}", text(&item["id"])), Some(&brand_token))
+            .await;
+        assert_eq!(brand_view.status, 200, "{}", brand_view.text);
+        assert_eq!(
+            brand_view.body["commission"]["status"], item["status"],
+            "{}",
+            item["order_id"]
+        );
+        assert_eq!(brand_view.body["commission"]["available_at"], item["available_at"]);
+    }
 }
 
 #[tokio::test]

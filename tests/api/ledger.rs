@@ -398,8 +398,8 @@ async fn a_reward_is_claimed_and_fulfilled_once_each_and_only_by_its_owners() {
                 .unwrap_or_default()
         }
     };
-    assert_eq!(list(brand.clone(), "claimed").await, [first.clone()]);
-    assert_eq!(list(brand.clone(), "earned").await, [second.clone()]);
+    assert_eq!(list(brand.clone(), "claimed").await, std::slice::from_ref(&first));
+    assert_eq!(list(brand.clone(), "earned").await, std::slice::from_ref(&second));
     assert!(list(other_brand.clone(), "claimed").await.is_empty());
     app.get("/v1/brand/rewards?status=lost", Some(&brand))
         .await
@@ -444,7 +444,7 @@ async fn a_reward_is_claimed_and_fulfilled_once_each_and_only_by_its_owners() {
     claim(ana_token.clone(), first.clone())
         .await
         .assert_problem(409, "reward_not_claimable");
-    assert_eq!(list(brand.clone(), "fulfilled").await, [first.clone()]);
+    assert_eq!(list(brand.clone(), "fulfilled").await, std::slice::from_ref(&first));
     let mine = my_rewards(&app, &ana("acme")).await;
     assert_eq!(mine[0]["status"], "fulfilled");
     assert_eq!(mine[0]["tracking"], "1Z999AA10123456784");

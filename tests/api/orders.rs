@@ -447,7 +447,8 @@ async fn every_invalid_order_is_a_422_naming_the_field_and_records_nothing() {
     let p = app.program_with_ambassador("acme").await;
     let line = json!({"sku": "BEANS", "quantity": 1, "unit_price": 100});
     let app_now = reftrack::clock::Clock::now(app.clock.as_ref());
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    type Mutation = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Mutation, &str)> = vec![
         ("no lines", Box::new(|b| b["lines"] = json!([])), "lines"),
         (
             "501 lines",
@@ -467,6 +468,16 @@ async fn every_invalid_order_is_a_422_naming_the_field_and_records_nothing() {
         (
             "negative unit price",
             Box::new(|b| b["lines"][0]["unit_price"] = json!(-1)),
+            "lines[0].unit_price",
+        ),
+        (
+            "fractional unit price",
+            Box::new(|b| b["lines"][0]["unit_price"] = json!(19.99)),
+            "lines[0].unit_price",
+        ),
+        (
+            "unit price beyond i64",
+            Box::new(|b| b["lines"][0]["unit_price"] = json!(10_000_000_000_000_000_000_u64)),
             "lines[0].unit_price",
         ),
         (

@@ -371,3 +371,42 @@ async fn parallel_refunds_adding_up_to_the_net_reverse_exactly_the_commission() 
     assert_eq!(reversed, 595);
     assert_eq!(ledger_sum(&app, &order), 0);
 }
+
+#[tokio::test]
+async fn a_refund_of_an_unattributed_order_moves_no_money() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let reply = record(&app, &p, &order_body("1001", None)).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let r = refunded(&app, &p, "1001", &json!({"refund_id": "r1", "amount": 1000})).await;
+    assert_eq!(
+        (r["reversal"].as_i64(), r["commission"].as_i64()),
+        (Some(0), Some(0)),
+        "{r}"
+    );
+    let rest = cancel(&app, &p, "1001").await;
+    assert_eq!(
+        (rest.status, rest.body["amount"].as_i64()),
+        (201, Some(4949)),
+        "{}",
+        rest.text
+    );
+    assert_eq!(app.count("ledger_entries"), 0);
+}
+
+/// The shop names its refunds; "cancel" is as good a name as any and must not stop the
+/// order from being cancelled later.
+#[tokio::test]
+async fn a_refund_named_cancel_does_not_block_cancelling_the_order() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let order = worked_example(&app, &p, "1001").await;
+    refunded(&app, &p, "1001", &json!({"refund_id": "cancel", "amount": 1000})).await;
+    let rest = cancel(&app, &p, "1001").await;
+    assert_eq!(rest.status, 201, "{}", rest.text);
+    assert_eq!(
+        (rest.body["amount"].as_i64(), rest.body["refunded_total"].as_i64()),
+        (Some(4949), Some(5949))
+    );
+    assert_eq!(ledger_sum(&app, &order), 0);
+}

@@ -1,0 +1,2 @@
+DROP INDEX ledger_entries_membership_id;
+DROP INDEX orders_membership_id;
