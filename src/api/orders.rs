@@ -289,6 +289,11 @@ pub async fn record_order(
             return Ok(Err(stored));
         }
         if crate::store::orders::exists(conn, key.brand_id, &new_order.order_id)? {
+            // On PostgreSQL (READ COMMITTED) an identical request may have committed
+            // between the two lookups above: look for its answer once more.
+            if let Some(stored) = stored_answer(conn, key.brand_id, &stored_key, &hash)? {
+                return Ok(Err(stored));
+            }
             return Err(ApiError::conflict(
                 "order_exists",
                 "An order with this order_id was already recorded under another idempotency key.",
@@ -393,7 +398,19 @@ async fn apply_refund(
         let order =
             crate::store::orders::find_by_shop_id(conn, key.brand_id, &order_id)?.ok_or_else(order_not_found)?;
         portable::lock_order(conn, order.id)?;
-        let stored_key = format!("refund:{}:{refund_id}", order.id);
+        // A cancellation has its own key, so a shop refund that happens to be named
+        // "cancel" can never collide with it.
+        let cancellation = matches!(kind, RefundKind::Rest);
+        let stored_key = if cancellation {
+            format!("cancel:{}", order.id)
+        } else {
+            format!("refund:{}:{refund_id}", order.id)
+        };
+        let refund_id = if cancellation {
+            format!("cancel:{}", RefundId::generate())
+        } else {
+            refund_id.clone()
+        };
         if let Some(stored) = stored_answer(conn, key.brand_id, &stored_key, &hash)? {
             return Ok(Err(stored));
         }
