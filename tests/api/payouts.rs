@@ -77,6 +77,20 @@ async fn a_batch_pays_approved_balances_and_marks_them_paid() {
         .assert_problem(409, "payout_not_pending");
     let list = app.get("/v1/brand/payouts", Some(&token)).await;
     assert_eq!(list.body["items"][0]["item_count"], 1);
+
+    // The ambassador's dashboard moves the money from approved to paid, to the cent.
+    let ana = app.login("ana@acme.example", "influencer").await;
+    let dashboard = app.get("/v1/me/dashboard", Some(&ana)).await;
+    assert_eq!(dashboard.status, 200, "{}", dashboard.text);
+    let totals = &dashboard.body["brands"][0]["totals"];
+    assert_eq!(
+        totals,
+        &json!({"pending": 0, "approved": 0, "paid": 2500, "reversed": 0})
+    );
+    let orders = app.get("/v1/me/orders", Some(&ana)).await;
+    assert_eq!(orders.body["items"][0]["status"], "paid");
+    let csv = app.get("/v1/me/earnings.csv", Some(&ana)).await;
+    assert!(csv.text.contains(",paid,") && csv.text.contains(id), "{}", csv.text);
 }
 
 #[tokio::test]

@@ -203,3 +203,30 @@ async fn lists_paginate_with_a_cursor() {
         .await
         .assert_problem(422, "validation_failed");
 }
+
+#[tokio::test]
+async fn currency_is_locked_once_the_program_has_orders() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let path = format!("/v1/brand/programs/{}", p.program_id);
+    let token = Some(p.brand.access_token.as_str());
+    let moved = app.patch(&path, token, &json!({"currency": "EUR"})).await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.body["terms_version"], 2, "a currency change is a new version");
+    let back = app.patch(&path, token, &json!({"currency": "USD"})).await;
+    assert_eq!(back.body["currency"], "USD");
+    let order = json!({"order_id": "1", "code": p.code, "currency": "USD", "discount_total": 0,
+                       "lines": [{"sku": "A", "quantity": 1, "unit_price": 1000}]});
+    assert_eq!(
+        app.post("/v1/checkout/orders", Some(&p.api_key), &order).await.status,
+        201
+    );
+    app.patch(&path, token, &json!({"currency": "EUR"}))
+        .await
+        .assert_problem(409, "currency_locked");
+    assert_eq!(
+        app.patch(&path, token, &json!({"hold_days": 10})).await.status,
+        200,
+        "other terms still change"
+    );
+}
