@@ -167,6 +167,14 @@ fn replay(stored: &StoredResponse) -> HttpResponse {
         .body(stored.body.clone())
 }
 
+/// 201 with the body just stored, or the replay of the first answer.
+fn created_or_replayed(outcome: Result<String, StoredResponse>) -> HttpResponse {
+    match outcome {
+        Ok(body) => HttpResponse::Created().content_type("application/json").body(body),
+        Err(stored) => replay(&stored),
+    }
+}
+
 /// Looks up a stored answer: `Some` to replay it, 422 if the key was used for another body.
 fn stored_answer(conn: &mut DbConn, brand: BrandId, key: &str, hash: &str) -> Result<Option<StoredResponse>, ApiError> {
     match idempotency::find(conn, brand, key)? {
@@ -324,10 +332,7 @@ pub async fn record_order(
         Ok(Ok(body))
     })
     .await?;
-    Ok(match outcome {
-        Ok(body) => HttpResponse::Created().content_type("application/json").body(body),
-        Err(stored) => replay(&stored),
-    })
+    Ok(created_or_replayed(outcome))
 }
 
 #[derive(Debug, Deserialize)]
@@ -451,10 +456,7 @@ async fn apply_refund(
         Ok(Ok(body))
     })
     .await?;
-    Ok(match outcome {
-        Ok(body) => HttpResponse::Created().content_type("application/json").body(body),
-        Err(stored) => replay(&stored),
-    })
+    Ok(created_or_replayed(outcome))
 }
 
 /// `POST /v1/checkout/orders/{order_id}/refunds`: `{refund_id, amount}` or

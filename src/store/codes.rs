@@ -85,32 +85,44 @@ pub fn find(conn: &mut DbConn, brand: BrandId, id: CodeId) -> QueryResult<Option
 
 /// The code as typed at checkout (already normalised) with its owner: one indexed read.
 pub fn find_with_owner(conn: &mut DbConn, brand: BrandId, code: &str) -> QueryResult<Option<CodeOwnerRow>> {
-    codes::table
-        .inner_join(memberships::table.inner_join(influencers::table))
-        .filter(codes::brand_id.eq(brand))
-        .filter(codes::code.eq(code))
-        .select((
-            CodeRow::as_select(),
-            MembershipRow::as_select(),
-            influencers::display_name,
-        ))
+    with_owner(brand)
+        .filter(codes::code.eq(code.to_owned()))
         .first(conn)
         .optional()
 }
 
 /// The code with this id and its owner, within the brand.
 pub fn find_with_owner_by_id(conn: &mut DbConn, brand: BrandId, id: CodeId) -> QueryResult<Option<CodeOwnerRow>> {
+    with_owner(brand).filter(codes::id.eq(id)).first(conn).optional()
+}
+
+/// The brand's codes joined with their membership and the ambassador's public name.
+fn with_owner(
+    brand: BrandId,
+) -> diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::Select<
+        diesel::dsl::Filter<
+            diesel::dsl::InnerJoin<codes::table, diesel::dsl::InnerJoin<memberships::table, influencers::table>>,
+            diesel::dsl::Eq<codes::brand_id, BrandId>,
+        >,
+        (
+            diesel::dsl::AsSelect<CodeRow, super::conn::MultiBackend>,
+            diesel::dsl::AsSelect<MembershipRow, super::conn::MultiBackend>,
+            influencers::display_name,
+        ),
+    >,
+    super::conn::MultiBackend,
+> {
     codes::table
         .inner_join(memberships::table.inner_join(influencers::table))
         .filter(codes::brand_id.eq(brand))
-        .filter(codes::id.eq(id))
         .select((
             CodeRow::as_select(),
             MembershipRow::as_select(),
             influencers::display_name,
         ))
-        .first(conn)
-        .optional()
+        .into_boxed()
 }
 
 #[derive(Debug, Default, AsChangeset)]
