@@ -25,6 +25,7 @@ pub struct AppState {
     /// Keyed hashing of IPs, user agents and customer e-mails.
     pub pepper: auth::pepper::Pepper,
     pub checkout_limits: Arc<api::limits::CheckoutLimits>,
+    pub login_limits: Arc<api::limits::LoginLimits>,
     /// Base URL of referral links, without a trailing slash.
     pub public_url: String,
 }

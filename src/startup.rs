@@ -12,7 +12,7 @@ use rand::RngCore;
 use tracing_actix_web::TracingLogger;
 
 use crate::AppState;
-use crate::api::limits::CheckoutLimits;
+use crate::api::limits::{CheckoutLimits, LoginLimits};
 use crate::api::{self, extract::MAX_BODY_BYTES};
 use crate::auth::JwtKeys;
 use crate::auth::pepper::Pepper;
@@ -83,6 +83,7 @@ impl Application {
             clock,
             pepper,
             checkout_limits: Arc::new(CheckoutLimits::default()),
+            login_limits: Arc::new(LoginLimits::default()),
             public_url: config.public_url.clone(),
         };
         let port = listener.local_addr()?.port();

@@ -95,3 +95,43 @@ impl CheckoutLimits {
 fn retry_after(wait: Duration) -> ApiError {
     ApiError::too_many_requests(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
 }
+
+/// Login attempts per e-mail address per minute.
+pub const LOGINS_PER_EMAIL_PER_MINUTE: u32 = 10;
+/// Login attempts per client IP per minute (offices share one address).
+pub const LOGINS_PER_IP_PER_MINUTE: u32 = 60;
+/// Keys kept before idle ones are dropped, so a flood of addresses cannot grow memory.
+const MAX_TRACKED_KEYS: usize = 50_000;
+
+/// Rate limits on `POST /v1/auth/login`: per e-mail (guessing one account's password)
+/// and per client IP (spraying many accounts). Both answer 429 with `Retry-After`.
+pub struct LoginLimits {
+    by_email: DefaultKeyedRateLimiter<String>,
+    by_ip: DefaultKeyedRateLimiter<String>,
+    clock: DefaultClock,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        Self {
+            by_email: RateLimiter::keyed(Quota::per_minute(nonzero(LOGINS_PER_EMAIL_PER_MINUTE))),
+            by_ip: RateLimiter::keyed(Quota::per_minute(nonzero(LOGINS_PER_IP_PER_MINUTE))),
+            clock: DefaultClock::default(),
+        }
+    }
+}
+
+impl LoginLimits {
+    pub fn check(&self, ip: &str, email: &str) -> Result<(), ApiError> {
+        for limiter in [&self.by_ip, &self.by_email] {
+            if limiter.len() > MAX_TRACKED_KEYS {
+                limiter.retain_recent();
+            }
+        }
+        let key: String = email.chars().take(256).collect();
+        self.by_ip
+            .check_key(&ip.to_owned())
+            .and_then(|()| self.by_email.check_key(&key))
+            .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))
+    }
+}

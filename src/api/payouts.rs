@@ -151,12 +151,15 @@ pub async fn list_payouts(
     let (limit, after) = query.parse::<PayoutId>()?;
     let rows = db::read(&state.db, move |conn| {
         let rows = payouts::list(conn, user.brand_id, after, limit + 1)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let count = payouts::item_count(conn, row.id)?;
-            out.push((row, count));
-        }
-        Ok(out)
+        let ids: Vec<PayoutId> = rows.iter().map(|r| r.id).collect();
+        let counts = payouts::item_counts(conn, &ids)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let count = counts.get(&row.id).copied().unwrap_or(0);
+                (row, count)
+            })
+            .collect::<Vec<_>>())
     })
     .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(

@@ -1,6 +1,6 @@
 //! Login, refresh and logout for brand staff and influencers.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::ApiError;
@@ -49,8 +49,14 @@ fn invalid_credentials() -> ApiError {
 
 /// `POST /v1/auth/login`. A wrong password and an unknown e-mail take the same time
 /// and give the same answer.
-pub async fn login(state: web::Data<AppState>, Json(body): Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    Json(body): Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
     let email = body.email.trim().to_lowercase();
+    let ip = req.connection_info().realip_remote_addr().unwrap_or("").to_owned();
+    state.login_limits.check(&ip, &email)?;
     let account = body.account;
     let found: Option<(String, String)> = db::read(&state.db, move |conn| {
         Ok(match account {

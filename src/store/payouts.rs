@@ -192,3 +192,13 @@ pub fn cancel(conn: &mut DbConn, id: PayoutId, now: NaiveDateTime) -> QueryResul
     .execute(conn)?;
     Ok(true)
 }
+
+/// Items per batch for a page of batches, in one query.
+pub fn item_counts(conn: &mut DbConn, ids: &[PayoutId]) -> QueryResult<std::collections::HashMap<PayoutId, i64>> {
+    let rows: Vec<(PayoutId, i64)> = payout_items::table
+        .filter(payout_items::payout_id.eq_any(ids))
+        .group_by(payout_items::payout_id)
+        .select((payout_items::payout_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

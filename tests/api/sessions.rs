@@ -180,3 +180,23 @@ async fn generated_jwt_secret_survives_a_restart() {
     );
     assert!(claims.is_ok(), "{claims:?}");
 }
+
+#[tokio::test]
+async fn repeated_logins_for_one_email_are_rate_limited() {
+    let app = spawn_app().await;
+    app.sign_up_brand("acme").await;
+    let attempt = json!({"email": "owner@acme.example", "password": "wrong password", "account": "brand"});
+    for _ in 0..10 {
+        app.post("/v1/auth/login", None, &attempt)
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+    let limited = app.post("/v1/auth/login", None, &attempt).await;
+    limited.assert_problem(429, "rate_limited");
+    assert!(limited.headers.get("retry-after").is_some());
+    // Another account from the same address still gets an answer.
+    let other = json!({"email": "someone@else.example", "password": "wrong password", "account": "brand"});
+    app.post("/v1/auth/login", None, &other)
+        .await
+        .assert_problem(401, "invalid_credentials");
+}
