@@ -96,24 +96,18 @@ pub fn find_with_owner_by_id(conn: &mut DbConn, brand: BrandId, id: CodeId) -> Q
     with_owner(brand).filter(codes::id.eq(id)).first(conn).optional()
 }
 
+type Backend = super::conn::MultiBackend;
+type OwnerJoin = diesel::dsl::InnerJoin<codes::table, diesel::dsl::InnerJoin<memberships::table, influencers::table>>;
+type OwnerColumns = (
+    diesel::dsl::AsSelect<CodeRow, Backend>,
+    diesel::dsl::AsSelect<MembershipRow, Backend>,
+    influencers::display_name,
+);
+type OwnerFilter = diesel::dsl::Filter<OwnerJoin, diesel::dsl::Eq<codes::brand_id, BrandId>>;
+type OwnerQuery = diesel::dsl::IntoBoxed<'static, diesel::dsl::Select<OwnerFilter, OwnerColumns>, Backend>;
+
 /// The brand's codes joined with their membership and the ambassador's public name.
-fn with_owner(
-    brand: BrandId,
-) -> diesel::dsl::IntoBoxed<
-    'static,
-    diesel::dsl::Select<
-        diesel::dsl::Filter<
-            diesel::dsl::InnerJoin<codes::table, diesel::dsl::InnerJoin<memberships::table, influencers::table>>,
-            diesel::dsl::Eq<codes::brand_id, BrandId>,
-        >,
-        (
-            diesel::dsl::AsSelect<CodeRow, super::conn::MultiBackend>,
-            diesel::dsl::AsSelect<MembershipRow, super::conn::MultiBackend>,
-            influencers::display_name,
-        ),
-    >,
-    super::conn::MultiBackend,
-> {
+fn with_owner(brand: BrandId) -> OwnerQuery {
     codes::table
         .inner_join(memberships::table.inner_join(influencers::table))
         .filter(codes::brand_id.eq(brand))
