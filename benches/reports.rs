@@ -16,6 +16,9 @@ use reftrack::startup::{Application, open_database};
 use reftrack::store::{DbTarget, SqliteSync};
 use serde_json::{Value, json};
 
+mod support;
+use support::write_section;
+
 const SAMPLES: usize = 20;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -218,16 +221,4 @@ async fn main() {
     );
     write_section("<!-- reports -->", &section);
     println!("{section}");
-}
-
-/// Replaces the text between `marker` lines in BENCHMARKS.md (or appends it).
-fn write_section(marker: &str, section: &str) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md");
-    let current = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n\n".into());
-    let block = format!("{marker}\n{section}{marker}\n");
-    let updated = match (current.find(marker), current.rfind(marker)) {
-        (Some(a), Some(b)) if b > a => format!("{}{block}{}", &current[..a], &current[b + marker.len() + 1..]),
-        _ => format!("{current}\n{block}"),
-    };
-    let _ = std::fs::write(path, updated);
 }
