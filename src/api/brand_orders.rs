@@ -86,12 +86,20 @@ pub async fn list_brand_orders(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
+    let code = match q.code.as_deref().map(normalize_lookup) {
+        // A code that cannot exist matches nothing rather than everything.
+        Some(None) => {
+            return Ok(HttpResponse::Ok().json(Page::<OrderResponse> {
+                items: Vec::new(),
+                next_cursor: None,
+            }));
+        }
+        Some(Some(code)) => Some(code.as_str().to_owned()),
+        None => None,
+    };
     let filter = OrderFilter {
         membership,
-        // A code that cannot exist matches nothing rather than everything.
-        code: q
-            .code
-            .map(|c| normalize_lookup(&c).map_or_else(|| format!("\u{0}{c}"), |c| c.as_str().to_owned())),
+        code,
         status,
         from: q.from.map(time::to_db),
         to: q.to.map(time::to_db),

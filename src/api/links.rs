@@ -7,6 +7,7 @@ use chrono::Duration;
 
 use super::{ApiError, db};
 use crate::AppState;
+use crate::domain::Slug;
 use crate::service::attribution;
 use crate::store::clicks::{self, ClickRow};
 use crate::store::ids::ClickId;
@@ -26,8 +27,9 @@ pub async fn follow_link(
     let now = state.clock.now();
     let now_db = time::to_db(now);
     let found = db::read(&state.db, move |conn| {
-        let brand = brands::find_by_slug(conn, &slug)?
-            .ok_or_else(|| ApiError::not_found("brand_not_found", "No brand has this link."))?;
+        let not_found = || ApiError::not_found("brand_not_found", "No brand has this link.");
+        let slug = Slug::parse(&slug).map_err(|_| not_found())?;
+        let brand = brands::find_by_slug(conn, slug.as_str())?.ok_or_else(not_found)?;
         let owner = attribution::find_code(conn, brand.id, &code)?.filter(|o| o.is_usable(now_db));
         Ok((brand, owner))
     })

@@ -9,6 +9,7 @@ use super::extract::Json;
 use super::responses::TokenResponse;
 use crate::AppState;
 use crate::auth::password;
+use crate::domain::Email;
 use crate::service::sessions::{self, Rotation, Subject};
 use crate::store::refresh_tokens::AccountKind;
 use crate::store::{influencers, users};
@@ -58,11 +59,16 @@ pub async fn login(
     let ip = req.connection_info().realip_remote_addr().unwrap_or("").to_owned();
     state.login_limits.check(&ip, &email)?;
     let account = body.account;
+    // An address that cannot be an account (PostgreSQL would even refuse one with a
+    // NUL byte) is not looked up; it still costs one verification below.
+    let lookup = Email::parse(&email).ok();
     let found: Option<(String, String)> = db::read(&state.db, move |conn| {
+        let Some(email) = lookup else { return Ok(None) };
+        let email = email.as_str();
         Ok(match account {
-            AccountKind::Brand => users::find_by_email(conn, &email)?.map(|u| (u.id.to_string(), u.password_hash)),
+            AccountKind::Brand => users::find_by_email(conn, email)?.map(|u| (u.id.to_string(), u.password_hash)),
             AccountKind::Influencer => {
-                influencers::find_by_email(conn, &email)?.map(|i| (i.id.to_string(), i.password_hash))
+                influencers::find_by_email(conn, email)?.map(|i| (i.id.to_string(), i.password_hash))
             }
         })
     })

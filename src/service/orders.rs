@@ -106,10 +106,10 @@ pub fn record(
                 order: order.currency.code().to_owned(),
             });
         }
-        let ambassador = influencers::find(conn, referral.owner.membership.influencer_id)?;
-        let is_self = match (&order.customer_email_hash, &ambassador) {
-            (Some(customer), Some(ambassador)) => *customer == email_hash(&ambassador.email),
-            _ => false,
+        let is_self = match &order.customer_email_hash {
+            Some(customer) => influencers::find(conn, referral.owner.membership.influencer_id)?
+                .is_some_and(|ambassador| *customer == email_hash(&ambassador.email)),
+            None => false,
         };
         if is_self {
             flags.push(SELF_REFERRAL);

@@ -113,3 +113,33 @@ async fn hostile_bodies_never_produce_a_server_error() {
         }
     }
 }
+
+/// Text with a NUL byte is refused by PostgreSQL; it must be answered like any other
+/// bad input on both backends, never reach the database as a 500.
+#[tokio::test]
+async fn nul_bytes_in_lookups_are_ordinary_misses() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let login = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": "owner\u{0}@acme.example", "password": "whatever1", "account": "brand"}),
+        )
+        .await;
+    login.assert_problem(401, "invalid_credentials");
+    app.get("/r/ac%00me/CODE", None)
+        .await
+        .assert_problem(404, "brand_not_found");
+    let orders = app
+        .get("/v1/brand/orders?code=A%00B", Some(&p.brand.access_token))
+        .await;
+    assert_eq!(
+        (orders.status, orders.body["items"].clone()),
+        (200, json!([])),
+        "{}",
+        orders.text
+    );
+    let check = app.get("/v1/checkout/codes/A%00B", Some(&p.api_key)).await;
+    check.assert_problem(404, "code_not_found");
+}
