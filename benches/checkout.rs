@@ -16,6 +16,7 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use reftrack::clock::SystemClock;
 use reftrack::config::{Config, LogFormat};
 use reftrack::startup::{Application, open_database};
+use reftrack::store::codes;
 use reftrack::store::ids::{BrandId, OrderId};
 use reftrack::store::orders::{self, OrderLineRow, OrderRow};
 use reftrack::store::{Db, DbTarget, SqliteSync, StoreError, time};
@@ -26,12 +27,18 @@ use support::write_section;
 
 static SERIAL: AtomicU64 = AtomicU64::new(0);
 
+/// One side's run: successful requests per second, their latencies, and failures.
 struct Run {
-    orders_per_sec: f64,
-    p50: Duration,
-    p95: Duration,
-    p99: Duration,
+    per_sec: f64,
+    latencies: Vec<Duration>,
     errors: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Settings {
+    secs: u64,
+    concurrency: usize,
+    rounds: usize,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -41,32 +48,31 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[(((sorted.len() - 1) as f64) * p).round() as usize]
 }
 
-async fn load(
-    client: &reqwest::Client,
-    url: String,
-    auth: Option<String>,
-    body: Value,
-    secs: u64,
-    concurrency: usize,
-) -> Run {
+/// Drives `request` from `concurrency` tasks for `secs` seconds; a request succeeds when
+/// it answers `expect`. Bodies are read whole so connections are reused.
+async fn load<F>(request: F, expect: u16, secs: u64, concurrency: usize) -> Run
+where
+    F: Fn() -> reqwest::RequestBuilder + Send + Sync + 'static,
+{
+    let request = Arc::new(request);
     let deadline = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
-            let (client, url, auth, body) = (client.clone(), url.clone(), auth.clone(), body.clone());
+            let request = request.clone();
             tokio::spawn(async move {
                 let (mut latencies, mut errors) = (Vec::new(), 0u64);
                 while Instant::now() < deadline {
-                    let mut body = body.clone();
-                    body["order_id"] = json!(format!("bench-{}", SERIAL.fetch_add(1, Ordering::Relaxed)));
-                    let mut request = client.post(&url).json(&body);
-                    if let Some(auth) = &auth {
-                        request = request.bearer_auth(auth);
-                    }
+                    let request = request();
                     let sent = Instant::now();
-                    match request.send().await {
-                        Ok(r) if r.status().as_u16() == 201 => latencies.push(sent.elapsed()),
-                        _ => errors += 1,
+                    let ok = match request.send().await {
+                        Ok(r) => r.status().as_u16() == expect && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    };
+                    if ok {
+                        latencies.push(sent.elapsed());
+                    } else {
+                        errors += 1;
                     }
                 }
                 (latencies, errors)
@@ -80,12 +86,9 @@ async fn load(
         errors += e;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
     Run {
-        orders_per_sec: all.len() as f64 / elapsed,
-        p50: percentile(&all, 0.5),
-        p95: percentile(&all, 0.95),
-        p99: percentile(&all, 0.99),
+        per_sec: all.len() as f64 / elapsed,
+        latencies: all,
         errors,
     }
 }
@@ -106,7 +109,7 @@ struct BaselineLine {
 
 /// The baseline: parse the body, insert the order and its lines in one write
 /// transaction, answer 201. No auth, validation, attribution or idempotency.
-async fn baseline(db: web::Data<(Db, BrandId)>, body: web::Json<BaselineOrder>) -> HttpResponse {
+async fn baseline_order(db: web::Data<(Db, BrandId)>, body: web::Json<BaselineOrder>) -> HttpResponse {
     let (db, brand) = (db.0.clone(), db.1);
     let body = body.into_inner();
     let done = web::block(move || {
@@ -163,7 +166,24 @@ async fn baseline(db: web::Data<(Db, BrandId)>, body: web::Json<BaselineOrder>) 
     }
 }
 
-async fn scenario(name: &str, target: DbTarget, sync: SqliteSync, secs: u64, concurrency: usize) -> String {
+/// The code-check baseline: one indexed read of the code on the read pool, 200 or 404.
+/// No auth, rate limit, membership or program.
+async fn baseline_code(db: web::Data<(Db, BrandId)>, code: web::Path<String>) -> HttpResponse {
+    let (db, brand) = (db.0.clone(), db.1);
+    let found = web::block(move || db.read(|conn| codes::exists(conn, brand, &code).map_err(StoreError::from))).await;
+    match found {
+        Ok(Ok(true)) => HttpResponse::Ok().json(json!({"valid": true})),
+        Ok(Ok(false)) => HttpResponse::NotFound().finish(),
+        _ => HttpResponse::InternalServerError().finish(),
+    }
+}
+
+async fn scenario(name: &str, target: DbTarget, sync: SqliteSync, settings: Settings) -> (String, String) {
+    let Settings {
+        secs,
+        concurrency,
+        rounds,
+    } = settings;
     let config = Config {
         database: target,
         bind: "127.0.0.1:0".into(),
@@ -172,6 +192,8 @@ async fn scenario(name: &str, target: DbTarget, sync: SqliteSync, secs: u64, con
         log_format: LogFormat::Text,
         public_url: "http://127.0.0.1".into(),
         jobs_interval_secs: 0,
+        // Code checks are measured for throughput, not against the per-key limit.
+        checkout_lookups_per_sec: 1_000_000,
     };
     let db = open_database(&config).unwrap_or_else(|e| panic!("{e}"));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
@@ -240,12 +262,16 @@ async fn scenario(name: &str, target: DbTarget, sync: SqliteSync, secs: u64, con
     let code = membership["codes"][0]["code"].as_str().unwrap_or_default().to_owned();
 
     let baseline_listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    let baseline_port = baseline_listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    let baseline = format!(
+        "http://127.0.0.1:{}",
+        baseline_listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    );
     let data = web::Data::new((db.clone(), brand_id));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
-            .route("/orders", web::post().to(baseline))
+            .route("/orders", web::post().to(baseline_order))
+            .route("/codes/{code}", web::get().to(baseline_code))
     })
     .listen(baseline_listener)
     .unwrap_or_else(|e| panic!("{e}"))
@@ -254,98 +280,179 @@ async fn scenario(name: &str, target: DbTarget, sync: SqliteSync, secs: u64, con
 
     let body = json!({"order_id": "", "code": code, "currency": "USD", "discount_total": 500,
         "lines": [{"sku": "BEANS", "quantity": 2, "unit_price": 2500}, {"sku": "MUG", "quantity": 1, "unit_price": 1999}]});
-    let baseline_run = load(
-        &client,
-        format!("http://127.0.0.1:{baseline_port}/orders"),
-        None,
-        body.clone(),
-        secs,
-        concurrency,
-    )
-    .await;
-    let reftrack_run = load(
-        &client,
-        format!("{base}/v1/checkout/orders"),
-        Some(key),
-        body,
-        secs,
-        concurrency,
-    )
-    .await;
-    let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
-    eprintln!(
-        "{name}: reftrack {:.0}/s, baseline {:.0}/s",
-        reftrack_run.orders_per_sec, baseline_run.orders_per_sec
-    );
-    format!(
-        "| {name} | {:.0} | {} / {} / {} | {} | {:.0} | {} / {} / {} | {} | **{:.2}** |",
-        reftrack_run.orders_per_sec,
-        ms(reftrack_run.p50),
-        ms(reftrack_run.p95),
-        ms(reftrack_run.p99),
-        reftrack_run.errors,
-        baseline_run.orders_per_sec,
-        ms(baseline_run.p50),
-        ms(baseline_run.p95),
-        ms(baseline_run.p99),
-        baseline_run.errors,
-        reftrack_run.orders_per_sec / baseline_run.orders_per_sec.max(f64::MIN_POSITIVE),
-    )
+    let order = |url: String, key: Option<String>| {
+        let (client, body) = (client.clone(), body.clone());
+        move || {
+            let mut body = body.clone();
+            body["order_id"] = json!(format!("bench-{}", SERIAL.fetch_add(1, Ordering::Relaxed)));
+            let request = client.post(&url).json(&body);
+            match &key {
+                Some(key) => request.bearer_auth(key),
+                None => request,
+            }
+        }
+    };
+    // Rounds alternate which side goes first, so neither always runs on a warmer
+    // machine; throughput is the median of the rounds, latencies pool every request.
+    let mut orders = Comparison::default();
+    let mut lookups = Comparison::default();
+    for round in 0..rounds {
+        let baseline_first = round % 2 == 0;
+        for side in [baseline_first, !baseline_first] {
+            if side {
+                let run = load(order(format!("{baseline}/orders"), None), 201, secs, concurrency).await;
+                orders.baseline.push(run);
+            } else {
+                let run = load(
+                    order(format!("{base}/v1/checkout/orders"), Some(key.clone())),
+                    201,
+                    secs,
+                    concurrency,
+                )
+                .await;
+                orders.reftrack.push(run);
+            }
+        }
+        for side in [baseline_first, !baseline_first] {
+            if side {
+                let run = load(lookup(format!("{baseline}/codes/{code}"), None), 200, secs, concurrency).await;
+                lookups.baseline.push(run);
+            } else {
+                let url = format!("{base}/v1/checkout/codes/{code}");
+                let run = load(lookup(url, Some(key.clone())), 200, secs, concurrency).await;
+                lookups.reftrack.push(run);
+            }
+        }
+    }
+    eprintln!("{name}: orders {}; code checks {}", orders.summary(), lookups.summary());
+    (orders.row(name), lookups.row(name))
+}
+
+/// Both sides' rounds of one measurement.
+#[derive(Default)]
+struct Comparison {
+    reftrack: Vec<Run>,
+    baseline: Vec<Run>,
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+impl Comparison {
+    fn per_sec(runs: &[Run]) -> f64 {
+        median(runs.iter().map(|r| r.per_sec).collect())
+    }
+
+    fn latency(runs: &[Run]) -> String {
+        let mut all: Vec<Duration> = runs.iter().flat_map(|r| r.latencies.iter().copied()).collect();
+        all.sort();
+        let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
+        format!(
+            "{} / {} / {}",
+            ms(percentile(&all, 0.5)),
+            ms(percentile(&all, 0.95)),
+            ms(percentile(&all, 0.99))
+        )
+    }
+
+    fn errors(runs: &[Run]) -> u64 {
+        runs.iter().map(|r| r.errors).sum()
+    }
+
+    /// Median over rounds of reftrack ÷ baseline within the round.
+    fn ratio(&self) -> f64 {
+        median(
+            self.reftrack
+                .iter()
+                .zip(&self.baseline)
+                .map(|(r, b)| r.per_sec / b.per_sec.max(f64::MIN_POSITIVE))
+                .collect(),
+        )
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "reftrack {:.0}/s, baseline {:.0}/s, ratio {:.2}",
+            Self::per_sec(&self.reftrack),
+            Self::per_sec(&self.baseline),
+            self.ratio()
+        )
+    }
+
+    fn row(&self, name: &str) -> String {
+        format!(
+            "| {name} | {:.0} | {} | {} | {:.0} | {} | {} | **{:.2}** |",
+            Self::per_sec(&self.reftrack),
+            Self::latency(&self.reftrack),
+            Self::errors(&self.reftrack),
+            Self::per_sec(&self.baseline),
+            Self::latency(&self.baseline),
+            Self::errors(&self.baseline),
+            self.ratio(),
+        )
+    }
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 #[actix_web::main]
 async fn main() {
-    let secs = std::env::var("REFTRACK_BENCH_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
-    let concurrency = std::env::var("REFTRACK_BENCH_CONCURRENCY")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(16);
+    let settings = Settings {
+        secs: env_or("REFTRACK_BENCH_SECS", 5),
+        concurrency: env_or("REFTRACK_BENCH_CONCURRENCY", 16),
+        rounds: env_or("REFTRACK_BENCH_ROUNDS", 3),
+    };
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let sqlite = |name: &str| DbTarget::Sqlite(dir.path().join(name).to_string_lossy().into_owned());
-    let mut rows = vec![
-        scenario(
-            "SQLite, synchronous=FULL",
-            sqlite("full.db"),
-            SqliteSync::Full,
-            secs,
-            concurrency,
-        )
-        .await,
-        scenario(
-            "SQLite, synchronous=NORMAL",
-            sqlite("normal.db"),
-            SqliteSync::Normal,
-            secs,
-            concurrency,
-        )
-        .await,
+    let mut scenarios = vec![
+        ("SQLite, synchronous=FULL", sqlite("full.db"), SqliteSync::Full),
+        ("SQLite, synchronous=NORMAL", sqlite("normal.db"), SqliteSync::Normal),
     ];
     if let Ok(url) = std::env::var("REFTRACK_BENCH_POSTGRES_URL") {
-        rows.push(
-            scenario(
-                "PostgreSQL",
-                DbTarget::Postgres(url),
-                SqliteSync::Full,
-                secs,
-                concurrency,
-            )
-            .await,
-        );
+        scenarios.push(("PostgreSQL", DbTarget::Postgres(url), SqliteSync::Full));
     }
+    let only = std::env::var("REFTRACK_BENCH_ONLY").ok();
+    let (mut orders, mut lookups) = (Vec::new(), Vec::new());
+    for (name, target, sync) in scenarios {
+        if only.as_deref().is_some_and(|only| !name.contains(only)) {
+            continue;
+        }
+        let (order_row, lookup_row) = scenario(name, target, sync, settings).await;
+        orders.push(order_row);
+        lookups.push(lookup_row);
+    }
+    let Settings {
+        secs,
+        concurrency,
+        rounds,
+    } = settings;
+    let header = "| Database | reftrack req/s | reftrack latency | errors | baseline req/s | baseline latency | errors | reftrack ÷ baseline |\n\
+                  |---|---|---|---|---|---|---|---|";
     let section = format!(
-        "## Checkout orders (issue 6, first measurement)\n\n\
+        "## Checkout (issue 6)\n\n\
          Measured {} with `cargo bench --bench checkout` (add `REFTRACK_BENCH_POSTGRES_URL=…` for \
-         PostgreSQL): release build; {concurrency} concurrent clients for {secs} s each, every request \
-         a new order with two lines and a code; the baseline is an actix endpoint in the same process \
-         that only inserts the order and its lines in one write transaction on the same database, \
-         same pool and settings. Latencies p50 / p95 / p99 in ms.\n\n\
-         | Database | reftrack orders/s | reftrack latency | errors | baseline orders/s | baseline latency | errors | reftrack ÷ baseline |\n\
-         |---|---|---|---|---|---|---|---|\n{}\n",
+         PostgreSQL): release build, server, baseline and load generator in one process on \
+         loopback; {concurrency} concurrent clients, {rounds} rounds of {secs} s per side, the two \
+         sides alternating which goes first. req/s is the median of the rounds, the ratio the median \
+         of the per-round ratios; latencies p50 / p95 / p99 in ms over every request of a side.\n\n\
+         **Orders** (`POST /v1/checkout/orders`, every request a new order with two lines and a \
+         code). Baseline: an actix endpoint that parses the body and inserts the order and its \
+         lines in one write transaction on the same database, same pool and settings — no auth, \
+         validation, attribution, commission, ledger or idempotency.\n\n{header}\n{}\n\n\
+         **Code checks** (`GET /v1/checkout/codes/{{code}}`, a valid code; the per-key limit raised \
+         out of the way with `REFTRACK_CHECKOUT_LOOKUPS_PER_SEC`). Baseline: one indexed read of \
+         the code on the read pool.\n\n{header}\n{}\n",
         chrono::Utc::now().format("%Y-%m-%d"),
-        rows.join("\n")
+        orders.join("\n"),
+        lookups.join("\n"),
     );
     write_section("<!-- checkout -->", &section);
     println!("{section}");

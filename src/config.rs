@@ -31,6 +31,9 @@ pub struct Config {
     /// (default 60; 0 turns the in-process job off, for deployments that run
     /// `reftrack jobs run-once` from cron instead).
     pub jobs_interval_secs: u64,
+    /// `REFTRACK_CHECKOUT_LOOKUPS_PER_SEC`: code checks and quotes per second per API
+    /// key (default 50, burst twice that). The miss budget (30 a minute) is fixed.
+    pub checkout_lookups_per_sec: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +46,7 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("public_url", &self.public_url)
             .field("jobs_interval_secs", &self.jobs_interval_secs)
+            .field("checkout_lookups_per_sec", &self.checkout_lookups_per_sec)
             .finish()
     }
 }
@@ -124,11 +128,25 @@ impl Config {
                 value,
             })?,
         };
+        let checkout_lookups_per_sec = match get("REFTRACK_CHECKOUT_LOOKUPS_PER_SEC") {
+            None => crate::api::limits::CHECKOUT_PER_SECOND,
+            Some(value) => value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(ConfigError::Invalid {
+                    name: "REFTRACK_CHECKOUT_LOOKUPS_PER_SEC",
+                    allowed: "a whole number of requests per second, at least 1",
+                    value,
+                })?,
+        };
         Ok(Self {
             database,
             bind,
             public_url,
             jobs_interval_secs,
+            checkout_lookups_per_sec,
             jwt_secret,
             sqlite_sync,
             log_format,
@@ -171,5 +189,17 @@ mod tests {
             with(&[("DATABASE_URL", "mysql://x")]),
             Err(ConfigError::Database(_))
         ));
+        for bad in ["0", "-5", "fast"] {
+            assert!(matches!(
+                with(&[("REFTRACK_CHECKOUT_LOOKUPS_PER_SEC", bad)]),
+                Err(ConfigError::Invalid { .. })
+            ));
+        }
+        assert_eq!(
+            with(&[("REFTRACK_CHECKOUT_LOOKUPS_PER_SEC", "400")])
+                .ok()
+                .map(|c| c.checkout_lookups_per_sec),
+            Some(400)
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod jobs;
+pub mod metrics;
 pub mod seed;
 pub mod service;
 pub mod startup;
@@ -28,4 +29,5 @@ pub struct AppState {
     pub login_limits: Arc<api::limits::LoginLimits>,
     /// Base URL of referral links, without a trailing slash.
     pub public_url: String,
+    pub metrics: Arc<metrics::Metrics>,
 }

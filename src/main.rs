@@ -102,6 +102,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         if config.jobs_interval_secs > 0 {
             actix_web::rt::spawn(run_jobs_every(
                 app.db().clone(),
+                app.metrics(),
                 std::time::Duration::from_secs(config.jobs_interval_secs),
             ));
         }
@@ -112,13 +113,14 @@ fn serve(config: &Config) -> anyhow::Result<()> {
 
 /// The maturation pass on an interval, off the async workers. A failed pass is logged
 /// and retried on the next tick; passes are idempotent.
-async fn run_jobs_every(db: reftrack::store::Db, every: std::time::Duration) {
+async fn run_jobs_every(db: reftrack::store::Db, metrics: Arc<reftrack::metrics::Metrics>, every: std::time::Duration) {
     let mut ticks = actix_web::rt::time::interval(every);
     loop {
         ticks.tick().await;
-        let db = db.clone();
+        let (db, metrics) = (db.clone(), metrics.clone());
         let started = std::time::Instant::now();
-        match actix_web::web::block(move || maturation::run_pass(&db, chrono::Utc::now())).await {
+        let pass = move || metrics.timed_pass(|| maturation::run_pass(&db, chrono::Utc::now()));
+        match actix_web::web::block(pass).await {
             Ok(Ok(report)) => tracing::info!(
                 approved = report.approved,
                 rewards_granted = report.rewards_granted,

@@ -18,6 +18,7 @@ use crate::auth::JwtKeys;
 use crate::auth::pepper::Pepper;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::metrics::{self, Metrics};
 use crate::store::{self, Db, PoolSettings};
 
 const JWT_SECRET_SETTING: &str = "jwt_secret";
@@ -64,6 +65,7 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    metrics: Arc<Metrics>,
 }
 
 impl Application {
@@ -77,18 +79,28 @@ impl Application {
         let jwt = jwt_keys(config, &db, clock.as_ref())?;
         crate::auth::password::warm_up();
         let pepper = Pepper::new(instance_secret(&db, PEPPER_SETTING, clock.as_ref())?.as_bytes());
+        let metrics = Arc::new(Metrics::new().context("cannot register the metrics")?);
         let state = AppState {
             db: db.clone(),
             jwt,
             clock,
             pepper,
-            checkout_limits: Arc::new(CheckoutLimits::default()),
+            checkout_limits: Arc::new(CheckoutLimits::new(
+                config.checkout_lookups_per_sec,
+                crate::api::limits::MISSES_PER_MINUTE,
+            )),
             login_limits: Arc::new(LoginLimits::default()),
             public_url: config.public_url.clone(),
+            metrics: metrics.clone(),
         };
         let port = listener.local_addr()?.port();
         let server = run(listener, state)?;
-        Ok(Self { port, server, db })
+        Ok(Self {
+            port,
+            server,
+            db,
+            metrics,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -97,6 +109,11 @@ impl Application {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The metrics this application exposes, for work that runs beside it (jobs).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -119,6 +136,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             )
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(TracingLogger::default())
+            .wrap(actix_web::middleware::from_fn(metrics::track))
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .app_data(web::PathConfig::default().error_handler(api::path_error))

@@ -6,14 +6,21 @@ use actix_web::web;
 use super::ApiError;
 use crate::store::{Db, DbConn};
 
-/// One write transaction (see [`Db::write_tx`]).
+/// One write unit, committed before this returns: on SQLite through the group-commit
+/// writer (the unit runs in its own savepoint of a shared transaction, see
+/// [`crate::store::writer`]), on PostgreSQL in its own transaction ([`Db::write_tx`]).
 pub async fn write<T, F>(db: &Db, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
 {
-    let db = db.clone();
-    web::block(move || db.write_tx(f)).await?
+    match db.writer() {
+        Some(writer) => writer.submit(f).await.map_err(ApiError::unavailable)?,
+        None => {
+            let db = db.clone();
+            web::block(move || db.write_tx(f)).await?
+        }
+    }
 }
 
 /// One read-only snapshot (see [`Db::read`]).
@@ -44,12 +51,13 @@ pub fn write_conflict() -> ApiError {
     ApiError::conflict("write_conflict", "A concurrent request changed the same data; retry.")
 }
 
-/// Maps a database error inside a retried unit: unique violations retry, others are 500.
+/// Maps a database error inside a retried unit: unique violations retry; a lock or
+/// statement timeout is 503, anything else 500.
 pub fn retryable(err: diesel::result::Error) -> ApiError {
     if crate::store::is_unique_violation(&err) {
         write_conflict()
     } else {
-        ApiError::internal(err)
+        ApiError::from(err)
     }
 }
 
@@ -61,12 +69,26 @@ where
     T: Send + 'static,
     F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + Clone + 'static,
 {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
+    retrying(|| {
         let unit = unit.clone();
-        match write(db, move |conn| unit(conn)).await {
-            Err(err) if err.code() == "write_conflict" && attempt < WRITE_ATTEMPTS => continue,
+        write(db, move |conn| unit(conn))
+    })
+    .await
+}
+
+/// Runs `attempt` again while it fails with [`write_conflict`], up to
+/// [`WRITE_ATTEMPTS`] times: for work that reads first and writes after (each attempt
+/// reads again, so it sees what the concurrent writer committed).
+pub async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match attempt().await {
+            Err(err) if err.code() == "write_conflict" && attempts < WRITE_ATTEMPTS => continue,
             other => return other,
         }
     }

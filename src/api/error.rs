@@ -187,14 +187,19 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Pool(cause) => Self::unavailable(cause),
-            StoreError::Query(cause) => Self::internal(cause),
+            StoreError::Query(cause) => cause.into(),
+            StoreError::Unavailable(cause) => Self::unavailable(anyhow::anyhow!(cause)),
         }
     }
 }
 
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
-        Self::internal(err)
+        if crate::store::is_timeout(&err) {
+            Self::unavailable(err)
+        } else {
+            Self::internal(err)
+        }
     }
 }
 

@@ -55,6 +55,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::GET, "/healthz", web::get().to(ops::healthz)),
         endpoint(M::GET, "/readyz", web::get().to(ops::readyz)),
         endpoint(M::GET, "/openapi.yaml", web::get().to(ops::openapi)),
+        endpoint(M::GET, "/metrics", web::get().to(ops::metrics)),
         // Sign-up and sessions (public).
         endpoint(M::POST, "/v1/brands", web::post().to(accounts::create_brand)),
         endpoint(M::POST, "/v1/influencers", web::post().to(accounts::create_influencer)),

@@ -1,4 +1,4 @@
-//! Operator endpoints: liveness, readiness and the OpenAPI document.
+//! Operator endpoints: liveness, readiness, metrics and the OpenAPI document.
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -26,4 +26,12 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 
 pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok().content_type("application/yaml").body(OPENAPI_YAML)
+}
+
+/// Prometheus text exposition. Unauthenticated like `/healthz`: it carries counts by
+/// route pattern and status, no tenant, credential or customer data. Operators who
+/// do not want it public keep it behind their proxy (see README).
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let text = state.metrics.render().map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().content_type(prometheus::TEXT_FORMAT).body(text))
 }

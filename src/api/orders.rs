@@ -214,6 +214,77 @@ fn blank_to_none(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
+fn record_error(err: RecordError) -> ApiError {
+    match err {
+        RecordError::CurrencyMismatch { program, order } => ApiError::unprocessable(
+            "currency_mismatch",
+            format!("The ambassador's program runs in {program}; the order is in {order}."),
+        ),
+        RecordError::Commission(CommissionError::Overflow) => {
+            ApiError::field("lines", "the order's amounts are too large to compute a commission for")
+        }
+        RecordError::Commission(other) => ApiError::internal(other),
+        RecordError::Stale => db::write_conflict(),
+        RecordError::Db(err) => db::retryable(err),
+    }
+}
+
+/// One attempt at recording an order: `Ok(body)` of a new order, or `Err(stored)`, the
+/// first answer to replay. Everything that only reads — the stored answer, the
+/// existence check, attribution and pricing — runs on a read connection, so the write
+/// transaction holds the writer only for the checks that must be repeated under it and
+/// the inserts. Losing a race (a unique key, a changed referral, a code's last use)
+/// is [`db::write_conflict`], and the caller runs the attempt again.
+async fn record_once(
+    state: web::Data<AppState>,
+    brand: BrandId,
+    order: NewOrder,
+    stored_key: String,
+    hash: String,
+) -> Result<Result<String, StoredResponse>, ApiError> {
+    let pepper = state.pepper.clone();
+    let (key, request_hash) = (stored_key.clone(), hash.clone());
+    let prepared = db::read(&state.db, move |conn| {
+        if let Some(stored) = stored_answer(conn, brand, &key, &request_hash)? {
+            return Ok(Err(stored));
+        }
+        if crate::store::orders::exists(conn, brand, &order.order_id)? {
+            // On PostgreSQL (READ COMMITTED) an identical request may have committed
+            // between the two lookups above: look for its answer once more.
+            if let Some(stored) = stored_answer(conn, brand, &key, &request_hash)? {
+                return Ok(Err(stored));
+            }
+            return Err(ApiError::conflict(
+                "order_exists",
+                "An order with this order_id was already recorded under another idempotency key.",
+            ));
+        }
+        orders::prepare(conn, order, |email| pepper.hash("email", email))
+            .map(Ok)
+            .map_err(record_error)
+    })
+    .await?;
+    let prepared = match prepared {
+        Ok(prepared) => prepared,
+        Err(stored) => return Ok(Err(stored)),
+    };
+    db::write(&state.db, move |conn| {
+        let recorded = orders::commit(conn, prepared).map_err(record_error)?;
+        let body = serde_json::to_string(&OrderResponse::recorded(&recorded)).map_err(ApiError::internal)?;
+        store_answer(
+            conn,
+            brand,
+            stored_key,
+            hash,
+            StatusCode::CREATED,
+            &body,
+            recorded.order.created_at,
+        )?;
+        Ok(Ok(body))
+    })
+    .await
+}
+
 /// `POST /v1/checkout/orders`
 pub async fn record_order(
     state: web::Data<AppState>,
@@ -291,47 +362,20 @@ pub async fn record_order(
         Some(k) => format!("key:{k}"),
         None => format!("order:{order_id}"),
     };
-    let pepper = state.pepper.clone();
-    let outcome = db::write_retrying(&state.db, move |conn| {
-        if let Some(stored) = stored_answer(conn, key.brand_id, &stored_key, &hash)? {
-            return Ok(Err(stored));
-        }
-        if crate::store::orders::exists(conn, key.brand_id, &new_order.order_id)? {
-            // On PostgreSQL (READ COMMITTED) an identical request may have committed
-            // between the two lookups above: look for its answer once more.
-            if let Some(stored) = stored_answer(conn, key.brand_id, &stored_key, &hash)? {
-                return Ok(Err(stored));
-            }
-            return Err(ApiError::conflict(
-                "order_exists",
-                "An order with this order_id was already recorded under another idempotency key.",
-            ));
-        }
-        let recorded =
-            orders::record(conn, new_order.clone(), |email| pepper.hash("email", email)).map_err(|err| match err {
-                RecordError::CurrencyMismatch { program, order } => ApiError::unprocessable(
-                    "currency_mismatch",
-                    format!("The ambassador's program runs in {program}; the order is in {order}."),
-                ),
-                RecordError::Commission(CommissionError::Overflow) => {
-                    ApiError::field("lines", "the order's amounts are too large to compute a commission for")
-                }
-                RecordError::Commission(other) => ApiError::internal(other),
-                RecordError::Db(err) => db::retryable(err),
-            })?;
-        let body = serde_json::to_string(&OrderResponse::recorded(&recorded)).map_err(ApiError::internal)?;
-        store_answer(
-            conn,
+    let outcome = db::retrying(|| {
+        record_once(
+            state.clone(),
             key.brand_id,
+            new_order.clone(),
             stored_key.clone(),
             hash.clone(),
-            StatusCode::CREATED,
-            &body,
-            new_order.now,
-        )?;
-        Ok(Ok(body))
+        )
     })
     .await?;
+    match &outcome {
+        Ok(_) => state.metrics.orders_recorded.inc(),
+        Err(_) => state.metrics.orders_replayed.inc(),
+    }
     Ok(created_or_replayed(outcome))
 }
 
@@ -456,6 +500,9 @@ async fn apply_refund(
         Ok(Ok(body))
     })
     .await?;
+    if outcome.is_ok() {
+        state.metrics.refunds_recorded.inc();
+    }
     Ok(created_or_replayed(outcome))
 }
 

@@ -1,5 +1,15 @@
-//! Recording an order: attribution, self-referral check, exact commission and the
-//! commission's ledger entry, all in the caller's transaction.
+//! Recording an order in two steps, so the single SQLite writer (and PostgreSQL's row
+//! locks) are held only for what must be written:
+//!
+//! 1. [`prepare`] on a read snapshot: attribution (code, click, membership, program and
+//!    terms), the self-referral check, the volume-tier basis and the exact commission.
+//! 2. [`commit`] in the write transaction: checks that nothing attribution relied on has
+//!    changed since (one indexed read per referral), re-prices a tiered commission if the
+//!    ambassador's month-to-date sales moved, inserts the order, its lines and the
+//!    commission's ledger entry, and takes the typed code's use last.
+//!
+//! When the check fails, or a concurrent order took a code's last use, [`commit`] answers
+//! [`RecordError::Stale`]; the caller rolls back and runs both steps again.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::QueryResult;
@@ -9,10 +19,10 @@ use crate::domain::Currency;
 use crate::domain::cart::{self, CartLine};
 use crate::domain::commission::{self, Basis, CommissionError, PricedLine};
 use crate::domain::terms::CommissionBasis;
-use crate::service::attribution::{self, Decision};
+use crate::service::attribution::{self, Decision, Referral};
 use crate::store::DbConn;
-use crate::store::codes;
-use crate::store::ids::{BrandId, LedgerEntryId, OrderId};
+use crate::store::codes::{self, CodeStamp};
+use crate::store::ids::{BrandId, CodeId, LedgerEntryId, OrderId};
 use crate::store::influencers;
 use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
 use crate::store::orders::{self, OrderLineRow, OrderRow};
@@ -52,6 +62,9 @@ pub enum RecordError {
     CurrencyMismatch { program: String, order: String },
     #[error("commission: {0}")]
     Commission(#[from] CommissionError),
+    /// What the order was decided on changed before it could be written; decide again.
+    #[error("the referral changed while the order was being recorded")]
+    Stale,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -63,42 +76,43 @@ fn month_start(at: NaiveDateTime) -> NaiveDateTime {
         .unwrap_or(at)
 }
 
-/// Decides attribution and takes one use of a typed code. If a concurrent order took
-/// the code's last use, the decision is made again and sees the code as used up.
-fn decide_and_take_use(conn: &mut DbConn, order: &NewOrder) -> QueryResult<Decision> {
-    for _ in 0..3 {
-        let decision = attribution::decide(
-            conn,
-            order.brand_id,
-            order.code.as_deref(),
-            order.click_id.as_deref(),
-            order.placed_at,
-        )?;
-        match &decision.typed_code {
-            Some(code) if !codes::take_use(conn, code.owner.code.id)? => continue,
-            _ => return Ok(decision),
-        }
-    }
-    attribution::decide(conn, order.brand_id, None, order.click_id.as_deref(), order.placed_at)
+/// An order decided and priced on a read snapshot, ready for [`commit`].
+#[derive(Debug)]
+pub struct Prepared {
+    order: NewOrder,
+    decision: Decision,
+    is_self: bool,
+    /// The ambassador's attributed net this month before the order, when the terms
+    /// have volume tiers (the tier is chosen by it).
+    month_to_date: Option<i64>,
+    /// The referrals the decision relied on, as read.
+    stamps: Vec<(CodeId, CodeStamp)>,
+    priced: Priced,
 }
 
-/// Records the order. `email_hash` hashes an ambassador's login e-mail the same way
-/// the customer's was hashed, for the self-referral check.
-pub fn record(
+/// The order's rows as they will be written.
+#[derive(Debug)]
+struct Priced {
+    row: OrderRow,
+    lines: Vec<OrderLineRow>,
+    entry: Option<LedgerEntryRow>,
+}
+
+/// Decides attribution and prices the order. Reads only: run it on a read connection.
+pub fn prepare(
     conn: &mut DbConn,
     order: NewOrder,
     email_hash: impl Fn(&str) -> String,
-) -> Result<Recorded, RecordError> {
-    let subtotal = cart::subtotal(&order.lines).ok_or(CommissionError::Overflow)?;
-    let net = commission::net_merchandise(subtotal, order.discount_total)?;
-    let mut decision = decide_and_take_use(conn, &order)?;
-    let mut flags = Vec::new();
-    let id = OrderId::generate();
-    let mut line_rates: Vec<Option<Decimal>> = vec![None; order.lines.len()];
-    let mut commission_amount = 0;
-    let mut headline_rate = None;
-    let mut entry = None;
-
+) -> Result<Prepared, RecordError> {
+    let decision = attribution::decide(
+        conn,
+        order.brand_id,
+        order.code.as_deref(),
+        order.click_id.as_deref(),
+        order.placed_at,
+    )?;
+    let mut is_self = false;
+    let mut month_to_date = None;
     if let Some(referral) = &decision.chosen {
         if referral.program.currency != order.currency.code() {
             return Err(RecordError::CurrencyMismatch {
@@ -106,71 +120,164 @@ pub fn record(
                 order: order.currency.code().to_owned(),
             });
         }
-        let is_self = match &order.customer_email_hash {
+        is_self = match &order.customer_email_hash {
             Some(customer) => influencers::find(conn, referral.owner.membership.influencer_id)?
                 .is_some_and(|ambassador| *customer == email_hash(&ambassador.email)),
             None => false,
         };
-        if is_self {
-            flags.push(SELF_REFERRAL);
-            decision.reason = SELF_REFERRAL;
-        } else {
-            let terms = &referral.terms.commission;
-            let basis = match &terms.basis {
-                CommissionBasis::Flat { amount } => Basis::Flat { amount: *amount },
-                CommissionBasis::Percent { .. } => {
-                    let month_to_date = if terms.tiers.is_empty() {
-                        0
-                    } else {
-                        orders::attributed_net_between(
-                            conn,
-                            referral.owner.membership.id,
-                            month_start(order.placed_at),
-                            order.placed_at,
-                        )?
-                    };
-                    let mut priced = Vec::with_capacity(order.lines.len());
-                    for (i, line) in order.lines.iter().enumerate() {
-                        let rate = terms
-                            .rate_for(&line.sku, line.category.as_deref(), month_to_date)
-                            .unwrap_or_default();
-                        line_rates[i] = Some(rate);
-                        priced.push(PricedLine {
-                            value: line.value().ok_or(CommissionError::Overflow)?,
-                            rate,
-                        });
-                    }
-                    let first = line_rates.first().copied().flatten();
-                    if line_rates.iter().all(|r| *r == first) {
-                        headline_rate = first;
-                    }
-                    Basis::Percent(priced)
-                }
-            };
-            let calc = commission::compute(&basis, subtotal, order.discount_total, terms.max_per_order)?;
-            commission_amount = calc.amount;
-            entry = Some(LedgerEntryRow {
-                id: LedgerEntryId::generate(),
-                brand_id: order.brand_id,
-                membership_id: referral.owner.membership.id,
-                order_id: Some(id),
-                refund_id: None,
-                kind: EntryKind::Commission,
-                amount: calc.amount,
-                currency: order.currency.code().to_owned(),
-                available_at: order.placed_at + Duration::days(i64::from(referral.terms.hold_days)),
-                approved_at: None,
-                paid_out_in: None,
-                created_at: order.now,
-            });
+        if !is_self && has_tiers(referral) {
+            month_to_date = Some(tier_basis(conn, referral, &order)?);
         }
+    }
+    let mut stamps: Vec<(CodeId, CodeStamp)> = Vec::with_capacity(2);
+    for referral in [&decision.chosen, &decision.typed_code].into_iter().flatten() {
+        let id = referral.owner.code.id;
+        if stamps.iter().all(|(seen, _)| *seen != id) {
+            stamps.push((id, CodeStamp::of(&referral.owner, referral.program.terms_version)));
+        }
+    }
+    let priced = price(&order, &decision, is_self, month_to_date)?;
+    Ok(Prepared {
+        order,
+        decision,
+        is_self,
+        month_to_date,
+        stamps,
+        priced,
+    })
+}
+
+/// Writes a prepared order in the caller's write transaction. On
+/// [`RecordError::Stale`] the caller must roll back and prepare again.
+pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Recorded, RecordError> {
+    let Prepared {
+        order,
+        mut decision,
+        is_self,
+        month_to_date,
+        stamps,
+        mut priced,
+    } = prepared;
+    for (id, read) in &stamps {
+        if codes::stamp(conn, *id)?.as_ref() != Some(read) {
+            return Err(RecordError::Stale);
+        }
+    }
+    // Orders committed since the snapshot may have moved the ambassador into another
+    // tier: the sum inside the transaction is the one that counts.
+    if let (Some(referral), Some(read)) = (&decision.chosen, month_to_date) {
+        let current = tier_basis(conn, referral, &order)?;
+        if current != read {
+            priced = price(&order, &decision, is_self, Some(current))?;
+        }
+    }
+    orders::insert(conn, &priced.row, &priced.lines)?;
+    if let Some(entry) = &priced.entry {
+        ledger::append(conn, entry)?;
+    }
+    // Last, so PostgreSQL holds the code's row lock only until the commit. The limit is
+    // in the UPDATE: if a concurrent order took the last use, decide again.
+    if let Some(typed) = &decision.typed_code
+        && !codes::take_use(conn, typed.owner.code.id)?
+    {
+        return Err(RecordError::Stale);
+    }
+    let mut flags = Vec::new();
+    if is_self {
+        flags.push(SELF_REFERRAL);
+        decision.reason = SELF_REFERRAL;
+    }
+    Ok(Recorded {
+        order: priced.row,
+        lines: priced.lines,
+        decision,
+        flags,
+        entry: priced.entry,
+    })
+}
+
+fn has_tiers(referral: &Referral) -> bool {
+    let terms = &referral.terms.commission;
+    matches!(terms.basis, CommissionBasis::Percent { .. }) && !terms.tiers.is_empty()
+}
+
+/// The ambassador's attributed net this calendar month before the order.
+fn tier_basis(conn: &mut DbConn, referral: &Referral, order: &NewOrder) -> QueryResult<i64> {
+    orders::attributed_net_between(
+        conn,
+        referral.owner.membership.id,
+        month_start(order.placed_at),
+        order.placed_at,
+    )
+}
+
+/// The order's rows: commission by the chosen referral's terms (none for an
+/// unattributed order or a self-referral).
+fn price(
+    order: &NewOrder,
+    decision: &Decision,
+    is_self: bool,
+    month_to_date: Option<i64>,
+) -> Result<Priced, RecordError> {
+    let subtotal = cart::subtotal(&order.lines).ok_or(CommissionError::Overflow)?;
+    let net = commission::net_merchandise(subtotal, order.discount_total)?;
+    let id = OrderId::generate();
+    let mut line_rates: Vec<Option<Decimal>> = vec![None; order.lines.len()];
+    let mut commission_amount = 0;
+    let mut headline_rate = None;
+    let mut entry = None;
+    let mut flags = Vec::new();
+    let mut reason = decision.reason;
+    if is_self {
+        flags.push(SELF_REFERRAL);
+        reason = SELF_REFERRAL;
+    } else if let Some(referral) = &decision.chosen {
+        let terms = &referral.terms.commission;
+        let basis = match &terms.basis {
+            CommissionBasis::Flat { amount } => Basis::Flat { amount: *amount },
+            CommissionBasis::Percent { .. } => {
+                let month_to_date = month_to_date.unwrap_or(0);
+                let mut priced = Vec::with_capacity(order.lines.len());
+                for (i, line) in order.lines.iter().enumerate() {
+                    let rate = terms
+                        .rate_for(&line.sku, line.category.as_deref(), month_to_date)
+                        .unwrap_or_default();
+                    line_rates[i] = Some(rate);
+                    priced.push(PricedLine {
+                        value: line.value().ok_or(CommissionError::Overflow)?,
+                        rate,
+                    });
+                }
+                let first = line_rates.first().copied().flatten();
+                if line_rates.iter().all(|r| *r == first) {
+                    headline_rate = first;
+                }
+                Basis::Percent(priced)
+            }
+        };
+        let calc = commission::compute(&basis, subtotal, order.discount_total, terms.max_per_order)?;
+        commission_amount = calc.amount;
+        entry = Some(LedgerEntryRow {
+            id: LedgerEntryId::generate(),
+            brand_id: order.brand_id,
+            membership_id: referral.owner.membership.id,
+            order_id: Some(id),
+            refund_id: None,
+            kind: EntryKind::Commission,
+            amount: calc.amount,
+            currency: order.currency.code().to_owned(),
+            available_at: order.placed_at + Duration::days(i64::from(referral.terms.hold_days)),
+            approved_at: None,
+            paid_out_in: None,
+            created_at: order.now,
+        });
     }
 
     let chosen = decision.chosen.as_ref();
     let row = OrderRow {
         id,
         brand_id: order.brand_id,
-        order_id: order.order_id,
+        order_id: order.order_id.clone(),
         currency: order.currency.code().to_owned(),
         subtotal,
         discount_total: order.discount_total,
@@ -190,35 +297,25 @@ pub fn record(
         commission: commission_amount,
         commission_rate: headline_rate.map(|r| r.normalize().to_string()),
         attribution_method: decision.method.as_str().to_owned(),
-        attribution_reason: decision.reason.to_owned(),
+        attribution_reason: reason.to_owned(),
         attribution_candidates: serde_json::to_string(&decision.candidates).unwrap_or_else(|_| "[]".into()),
         flags: serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
-        customer_email_hash: order.customer_email_hash,
+        customer_email_hash: order.customer_email_hash.clone(),
     };
     let lines: Vec<OrderLineRow> = order
         .lines
-        .into_iter()
+        .iter()
         .zip(line_rates)
         .enumerate()
         .map(|(i, (line, rate))| OrderLineRow {
             order_id: id,
             line_no: i32::try_from(i).unwrap_or(i32::MAX),
-            sku: line.sku,
-            category: line.category,
+            sku: line.sku.clone(),
+            category: line.category.clone(),
             quantity: line.quantity,
             unit_price: line.unit_price,
             rate: rate.map(|r| r.normalize().to_string()),
         })
         .collect();
-    orders::insert(conn, &row, &lines)?;
-    if let Some(entry) = &entry {
-        ledger::append(conn, entry)?;
-    }
-    Ok(Recorded {
-        order: row,
-        lines,
-        decision,
-        flags,
-        entry,
-    })
+    Ok(Priced { row, lines, entry })
 }

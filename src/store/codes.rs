@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::ids::{BrandId, CodeId, MembershipId};
 use super::memberships::{MembershipRow, MembershipStatus};
-use super::schema::{codes, influencers, memberships};
+use super::schema::{codes, influencers, memberships, programs};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = codes)]
@@ -148,4 +148,46 @@ pub fn take_use(conn: &mut DbConn, id: CodeId) -> QueryResult<bool> {
     .set(codes::uses.eq(codes::uses + 1))
     .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// What attribution relied on about a code: read once before an order's write
+/// transaction and compared again inside it, so a concurrent change (code switched off,
+/// ambassador paused, new terms) is never missed. `uses` is not part of it: the use is
+/// taken by [`take_use`], whose condition holds the limit.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct CodeStamp {
+    pub active: bool,
+    pub max_uses: Option<i64>,
+    pub expires_at: Option<NaiveDateTime>,
+    pub membership_status: MembershipStatus,
+    pub terms_version: i32,
+}
+
+impl CodeStamp {
+    /// The stamp of an owner row as read, under the program's terms version.
+    pub fn of(owner: &CodeOwnerRow, terms_version: i32) -> Self {
+        Self {
+            active: owner.code.active,
+            max_uses: owner.code.max_uses,
+            expires_at: owner.code.expires_at,
+            membership_status: owner.membership.status,
+            terms_version,
+        }
+    }
+}
+
+/// The current stamp of a code: one indexed read over code, membership and program.
+pub fn stamp(conn: &mut DbConn, id: CodeId) -> QueryResult<Option<CodeStamp>> {
+    codes::table
+        .inner_join(memberships::table.inner_join(programs::table))
+        .filter(codes::id.eq(id))
+        .select((
+            codes::active,
+            codes::max_uses,
+            codes::expires_at,
+            memberships::status,
+            programs::terms_version,
+        ))
+        .first(conn)
+        .optional()
 }

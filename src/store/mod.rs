@@ -26,6 +26,7 @@ pub mod schema;
 pub mod settings;
 pub mod time;
 pub mod users;
+pub mod writer;
 
 use std::time::Duration;
 
@@ -41,16 +42,35 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 /// Why a unit of work could not run or finish.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("no database connection available")]
+    #[error("no database connection available: {0}")]
     Pool(#[from] r2d2::Error),
     #[error("database error")]
     Query(#[from] DieselError),
+    /// A group of writes could not start or commit (see [`writer`]); nothing of it was
+    /// written.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// True when the error is a UNIQUE constraint violation. SQLite names no constraint,
 /// so callers decide what the conflict means from context, not from the name.
 pub fn is_unique_violation(err: &DieselError) -> bool {
     matches!(err, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+}
+
+/// True when the database gave up waiting rather than refused the work: SQLite's write
+/// lock stayed busy past `busy_timeout`, or PostgreSQL cancelled a statement at
+/// `statement_timeout`. Nothing was written; the request can be retried later.
+pub fn is_timeout(err: &DieselError) -> bool {
+    match err {
+        DieselError::DatabaseError(_, info) => {
+            let message = info.message();
+            message.starts_with("database is locked")
+                || message.starts_with("database table is locked")
+                || message.starts_with("canceling statement due to statement timeout")
+        }
+        _ => false,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -82,12 +102,14 @@ pub struct Db {
     backend: Backend,
     read: Pool,
     write: Pool,
+    /// SQLite only: the group-commit writer in front of `write`.
+    writer: Option<writer::Writer>,
 }
 
 impl Db {
     /// Opens the pools; fails when the database cannot be reached, so a wrong URL is a
     /// start-up error rather than a later surprise.
-    pub fn connect(target: &DbTarget, sync: SqliteSync, settings: &PoolSettings) -> Result<Self, r2d2::Error> {
+    pub fn connect(target: &DbTarget, sync: SqliteSync, settings: &PoolSettings) -> Result<Self, StoreError> {
         let manager = Manager::new(target.clone(), sync);
         match target.backend() {
             Backend::Postgres => {
@@ -100,6 +122,7 @@ impl Db {
                     backend: Backend::Postgres,
                     read: pool.clone(),
                     write: pool,
+                    writer: None,
                 })
             }
             Backend::Sqlite => {
@@ -114,10 +137,13 @@ impl Db {
                     .min_idle(Some(1))
                     .connection_timeout(settings.connect_timeout)
                     .build(manager)?;
+                let writer =
+                    writer::Writer::start(write.clone()).map_err(|err| StoreError::Unavailable(err.to_string()))?;
                 Ok(Self {
                     backend: Backend::Sqlite,
                     read,
                     write,
+                    writer: Some(writer),
                 })
             }
         }
@@ -125,6 +151,13 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The group-commit writer, on SQLite (see [`writer`]). Request handlers send their
+    /// write units there; [`Db::write_tx`] stays one transaction per call, for jobs and
+    /// tools.
+    pub fn writer(&self) -> Option<&writer::Writer> {
+        self.writer.as_ref()
     }
 
     /// Runs `f` in one write transaction: `BEGIN IMMEDIATE` on SQLite (takes the write
@@ -184,5 +217,51 @@ impl Db {
             Ok(mut conn) => conn.ping().is_ok(),
             Err(_) => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
+
+    use super::is_timeout;
+
+    #[derive(Debug)]
+    struct Info(&'static str);
+
+    impl DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn error(message: &'static str) -> DieselError {
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(Info(message)))
+    }
+
+    #[test]
+    fn lock_and_statement_timeouts_are_timeouts() {
+        assert!(is_timeout(&error("database is locked")));
+        assert!(is_timeout(&error("canceling statement due to statement timeout")));
+        assert!(!is_timeout(&error("no such table: orders")));
+        assert!(!is_timeout(&DieselError::NotFound));
     }
 }

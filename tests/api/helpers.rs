@@ -89,6 +89,7 @@ pub fn config_for(target: &DbTarget, jwt_secret: Option<&str>) -> Config {
         log_format: LogFormat::Text,
         public_url: "https://go.example".into(),
         jobs_interval_secs: 0,
+        checkout_lookups_per_sec: reftrack::api::limits::CHECKOUT_PER_SECOND,
     }
 }
 

@@ -11,6 +11,7 @@ mod frame;
 mod helpers;
 mod ledger;
 mod links;
+mod metrics;
 mod migrations;
 mod openapi;
 mod orders;

@@ -85,3 +85,74 @@ async fn every_documented_operation_reaches_a_handler() {
         );
     }
 }
+
+/// Parses a documented request example into the type its handler deserializes.
+fn parses_as<T: serde::de::DeserializeOwned>(example: serde_json::Value) -> Result<(), String> {
+    serde_json::from_value::<T>(example)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+type ExampleCheck = fn(serde_json::Value) -> Result<(), String>;
+
+/// Every request-body example in the spec deserializes into the handler's request type
+/// (unknown fields are refused there, so a renamed or removed field fails here), and
+/// every operation with a JSON body has at least one example.
+#[test]
+fn request_examples_deserialize_into_the_request_types() {
+    use reftrack::api::*;
+    let types: &[(&str, ExampleCheck)] = &[
+        ("create_brand", parses_as::<accounts::CreateBrandRequest>),
+        ("create_influencer", parses_as::<accounts::CreateInfluencerRequest>),
+        ("login", parses_as::<sessions::LoginRequest>),
+        ("refresh", parses_as::<sessions::RefreshRequest>),
+        ("logout", parses_as::<sessions::RefreshRequest>),
+        ("update_brand", parses_as::<brand::UpdateBrandRequest>),
+        ("create_api_key", parses_as::<api_keys::CreateApiKeyRequest>),
+        ("create_program", parses_as::<programs::ProgramRequest>),
+        ("update_program", parses_as::<programs::ProgramRequest>),
+        ("create_invitation", parses_as::<invitations::CreateInvitationRequest>),
+        ("update_ambassador", parses_as::<ambassadors::UpdateAmbassadorRequest>),
+        ("create_code", parses_as::<codes::CreateCodeRequest>),
+        ("update_code", parses_as::<codes::UpdateCodeRequest>),
+        ("fulfil_reward", parses_as::<rewards::FulfilRewardRequest>),
+        ("create_payout", parses_as::<payouts::CreatePayoutRequest>),
+        ("quote", parses_as::<checkout::QuoteRequest>),
+        ("record_order", parses_as::<orders::RecordOrderRequest>),
+        ("refund_order", parses_as::<orders::RefundRequest>),
+        ("update_me", parses_as::<me::UpdateMeRequest>),
+        ("accept_invitation", parses_as::<invitations::AcceptInvitationRequest>),
+        ("claim_reward", parses_as::<rewards::ClaimRewardRequest>),
+    ];
+    let spec = spec();
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_mapping().into_iter().flatten() {
+        for (method, op) in item.as_mapping().into_iter().flatten() {
+            let Some(body) = op["requestBody"]["content"]["application/json"].as_mapping() else {
+                continue;
+            };
+            let op_id = op["operationId"].as_str().unwrap_or_default();
+            let check = types
+                .iter()
+                .find(|(id, _)| *id == op_id)
+                .map(|(_, check)| *check)
+                .unwrap_or_else(|| panic!("{method:?} {path:?} ({op_id}) takes a JSON body: add its type here"));
+            let mut examples: Vec<(String, serde_yaml::Value)> = Vec::new();
+            if let Some(example) = body.get("example") {
+                examples.push(("example".into(), example.clone()));
+            }
+            for (name, example) in body.get("examples").and_then(|e| e.as_mapping()).into_iter().flatten() {
+                examples.push((format!("{name:?}"), example["value"].clone()));
+            }
+            assert!(!examples.is_empty(), "{op_id} has no request example");
+            for (name, example) in examples {
+                let json = serde_json::to_value(&example).unwrap_or_default();
+                if let Err(err) = check(json) {
+                    panic!("{op_id} example {name} does not deserialize: {err}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= types.len(), "only {checked} examples checked");
+}
