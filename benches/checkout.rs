@@ -194,6 +194,7 @@ async fn scenario(name: &str, target: DbTarget, sync: SqliteSync, settings: Sett
         jobs_interval_secs: 0,
         // Code checks are measured for throughput, not against the per-key limit.
         checkout_lookups_per_sec: 1_000_000,
+        trusted_proxies: Default::default(),
     };
     let db = open_database(&config).unwrap_or_else(|e| panic!("{e}"));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
@@ -286,6 +287,16 @@ async fn scenario(name: &str, target: DbTarget, sync: SqliteSync, settings: Sett
             let mut body = body.clone();
             body["order_id"] = json!(format!("bench-{}", SERIAL.fetch_add(1, Ordering::Relaxed)));
             let request = client.post(&url).json(&body);
+            match &key {
+                Some(key) => request.bearer_auth(key),
+                None => request,
+            }
+        }
+    };
+    let lookup = |url: String, key: Option<String>| {
+        let client = client.clone();
+        move || {
+            let request = client.get(&url);
             match &key {
                 Some(key) => request.bearer_auth(key),
                 None => request,

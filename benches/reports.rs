@@ -91,6 +91,7 @@ async fn main() {
         public_url: "http://127.0.0.1".into(),
         jobs_interval_secs: 0,
         checkout_lookups_per_sec: reftrack::api::limits::CHECKOUT_PER_SECOND,
+        trusted_proxies: Default::default(),
     };
     let db = open_database(&config).unwrap_or_else(|e| panic!("{e}"));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));

@@ -1,5 +1,6 @@
 //! Configuration from the environment. Every variable is listed in the README.
 
+use crate::api::client_ip::TrustedProxies;
 use crate::auth::jwt::MIN_SECRET_BYTES;
 use crate::store::{DbTarget, SqliteSync};
 
@@ -34,6 +35,10 @@ pub struct Config {
     /// `REFTRACK_CHECKOUT_LOOKUPS_PER_SEC`: code checks and quotes per second per API
     /// key (default 50, burst twice that). The miss budget (30 a minute) is fixed.
     pub checkout_lookups_per_sec: u32,
+    /// `REFTRACK_TRUSTED_PROXIES`: reverse proxies (addresses and CIDR blocks, comma
+    /// separated) whose `X-Forwarded-For` names the client; default none, so the client
+    /// is the TCP peer.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl std::fmt::Debug for Config {
@@ -47,6 +52,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("jobs_interval_secs", &self.jobs_interval_secs)
             .field("checkout_lookups_per_sec", &self.checkout_lookups_per_sec)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -141,12 +147,21 @@ impl Config {
                     value,
                 })?,
         };
+        let trusted_proxies = match get("REFTRACK_TRUSTED_PROXIES") {
+            None => TrustedProxies::default(),
+            Some(list) => TrustedProxies::parse(&list).map_err(|entry| ConfigError::Invalid {
+                name: "REFTRACK_TRUSTED_PROXIES",
+                allowed: "IP addresses and CIDR blocks separated by commas",
+                value: entry,
+            })?,
+        };
         Ok(Self {
             database,
             bind,
             public_url,
             jobs_interval_secs,
             checkout_lookups_per_sec,
+            trusted_proxies,
             jwt_secret,
             sqlite_sync,
             log_format,
@@ -172,6 +187,10 @@ mod tests {
             Some(DbTarget::Sqlite("reftrack.db".into()))
         );
         assert_eq!(config.as_ref().map(|c| c.sqlite_sync), Some(SqliteSync::Full));
+        assert_eq!(
+            config.as_ref().map(|c| c.trusted_proxies.clone()),
+            Some(TrustedProxies::default())
+        );
         assert_eq!(config.map(|c| c.bind), Some("127.0.0.1:8080".to_owned()));
     }
 
@@ -200,6 +219,16 @@ mod tests {
                 .ok()
                 .map(|c| c.checkout_lookups_per_sec),
             Some(400)
+        );
+        assert!(matches!(
+            with(&[("REFTRACK_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal")]),
+            Err(ConfigError::Invalid { value, .. }) if value == "proxy.internal"
+        ));
+        assert_eq!(
+            with(&[("REFTRACK_TRUSTED_PROXIES", "10.0.0.0/8, ::1")])
+                .ok()
+                .map(|c| c.trusted_proxies),
+            TrustedProxies::parse("10.0.0.0/8,::1").ok()
         );
     }
 }

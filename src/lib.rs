@@ -27,6 +27,10 @@ pub struct AppState {
     pub pepper: auth::pepper::Pepper,
     pub checkout_limits: Arc<api::limits::CheckoutLimits>,
     pub login_limits: Arc<api::limits::LoginLimits>,
+    pub signup_limits: Arc<api::limits::AddressBudget>,
+    pub link_limits: Arc<api::limits::AddressBudget>,
+    /// Proxies whose `X-Forwarded-For` names the client (`REFTRACK_TRUSTED_PROXIES`).
+    pub trusted_proxies: api::client_ip::TrustedProxies,
     /// Base URL of referral links, without a trailing slash.
     pub public_url: String,
     pub metrics: Arc<metrics::Metrics>,

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 use prometheus::{
@@ -126,13 +127,29 @@ impl Metrics {
     }
 }
 
+/// The `method` label: HTTP allows any token as a method, so only the methods the API
+/// serves (and HEAD, OPTIONS) are named; every other one is `other`, keeping the label
+/// set bounded.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// Middleware: counts and times every request by method, route pattern and status.
 pub fn track<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> impl Future<Output = Result<ServiceResponse<B>, Error>> {
     let metrics = req.app_data::<web::Data<AppState>>().map(|state| state.metrics.clone());
-    let method = req.method().clone();
+    let method = method_label(req.method());
     let started = Instant::now();
     async move {
         let result = next.call(req).await;
@@ -142,7 +159,7 @@ pub fn track<B: MessageBody + 'static>(
                 Err(err) => (None, err.as_response_error().status_code().as_u16()),
             };
             let route = route.unwrap_or_else(|| "unmatched".to_owned());
-            metrics.observe_request(method.as_str(), &route, status, started.elapsed());
+            metrics.observe_request(method, &route, status, started.elapsed());
         }
         result
     }
@@ -166,5 +183,15 @@ mod tests {
         );
         assert!(text.contains("reftrack_job_pass_duration_seconds_count 2"), "{text}");
         Ok(())
+    }
+
+    #[test]
+    fn made_up_methods_share_one_label() {
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        assert_eq!(method_label(&Method::OPTIONS), "OPTIONS");
+        for made_up in ["PROBE1", "TRACE", "CONNECT", "get"] {
+            let label = Method::from_bytes(made_up.as_bytes()).map(|m| method_label(&m));
+            assert_eq!(label.ok(), Some("other"), "{made_up}");
+        }
     }
 }

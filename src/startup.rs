@@ -12,7 +12,7 @@ use rand::RngCore;
 use tracing_actix_web::TracingLogger;
 
 use crate::AppState;
-use crate::api::limits::{CheckoutLimits, LoginLimits};
+use crate::api::limits::{self, AddressBudget, CheckoutLimits, LoginLimits};
 use crate::api::{self, extract::MAX_BODY_BYTES};
 use crate::auth::JwtKeys;
 use crate::auth::pepper::Pepper;
@@ -87,9 +87,12 @@ impl Application {
             pepper,
             checkout_limits: Arc::new(CheckoutLimits::new(
                 config.checkout_lookups_per_sec,
-                crate::api::limits::MISSES_PER_MINUTE,
+                limits::MISSES_PER_MINUTE,
             )),
             login_limits: Arc::new(LoginLimits::default()),
+            signup_limits: Arc::new(AddressBudget::per_hour(limits::SIGNUPS_PER_IP_PER_HOUR)),
+            link_limits: Arc::new(AddressBudget::per_minute(limits::LINK_FOLLOWS_PER_IP_PER_MINUTE)),
+            trusted_proxies: config.trusted_proxies.clone(),
             public_url: config.public_url.clone(),
             metrics: metrics.clone(),
         };

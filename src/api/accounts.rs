@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::client_ip::ClientIp;
 use super::extract::Json;
 use super::responses::{BrandResponse, InfluencerResponse};
 use super::sessions::token_response;
@@ -57,6 +58,7 @@ fn map_conflict(err: diesel::result::Error) -> ApiError {
 /// `POST /v1/brands`: creates the brand and its owner, and signs the owner in.
 pub async fn create_brand(
     state: web::Data<AppState>,
+    client: ClientIp,
     Json(body): Json<CreateBrandRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::default();
@@ -71,6 +73,9 @@ pub async fn create_brand(
     let (Some(name), Some(slug), Some(landing_url), Some(currency), Some(email), Some(pass)) = parsed else {
         return Err(v.into_error());
     };
+    // Only a sign-up that passes validation spends the address's budget: the argon2id
+    // hash below is what the budget guards, and a typo should not cost one of its ten.
+    state.signup_limits.check(client)?;
     let password_hash = db::cpu(move || password::hash(pass.expose()))
         .await?
         .map_err(ApiError::internal)?;
@@ -145,6 +150,7 @@ pub struct CreateInfluencerResponse {
 /// `POST /v1/influencers`: creates an influencer account and signs it in.
 pub async fn create_influencer(
     state: web::Data<AppState>,
+    client: ClientIp,
     Json(body): Json<CreateInfluencerRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::default();
@@ -156,6 +162,7 @@ pub async fn create_influencer(
     let (Some(email), Some(pass), Some(display_name)) = parsed else {
         return Err(v.into_error());
     };
+    state.signup_limits.check(client)?;
     let password_hash = db::cpu(move || password::hash(pass.expose()))
         .await?
         .map_err(ApiError::internal)?;

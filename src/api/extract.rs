@@ -51,19 +51,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for HashedJson<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let body = read_body(req, payload);
         Box::pin(async move {
-            let bytes = body.await?;
-            let document: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
-                ApiError::malformed_json(format!(
-                    "The body is not valid JSON: {}",
-                    without_position(&err.to_string())
-                ))
-            })?;
+            let document = parse_document(&body.await?)?;
             let hash = crate::auth::secrets::sha256_hex(&document.to_string());
-            let value = serde_path_to_error::deserialize(document).map_err(|err| {
-                let path = err.path().to_string();
-                let message = without_position(&err.into_inner().to_string());
-                ApiError::validation(vec![FieldError::new(field_of(&path, &message), message)])
-            })?;
+            let value = from_document(document)?;
             Ok(Self { value, hash })
         })
     }
@@ -116,25 +106,51 @@ fn payload_too_large() -> ApiError {
 
 /// Parses a JSON document, reporting data errors with the path of the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        match inner.classify() {
-            // A data error in a document that is not even valid JSON is a syntax error.
-            serde_json::error::Category::Data if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() => {
-                let message = without_position(&inner.to_string());
-                ApiError::validation(vec![FieldError::new(field_of(&path, &message), message)])
-            }
-            _ => ApiError::malformed_json(format!(
-                "The body is not valid JSON: {}",
-                without_position(&inner.to_string())
-            )),
-        }
+    from_document(parse_document(bytes)?)
+}
+
+/// The body as a JSON object. Syntax errors are 400; any other document is 422, since
+/// serde would read an array such as `[null, null]` as a struct of optional fields.
+/// Whole numbers written with a fraction or an exponent (`2500.0`, `25e2`) become
+/// integers: JSON Schema counts them as integers, so the spec's `type: integer`
+/// admits them. A real fraction stays a float and is refused where an integer goes.
+fn parse_document(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
+    let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| {
+        ApiError::malformed_json(format!(
+            "The body is not valid JSON: {}",
+            without_position(&err.to_string())
+        ))
     })?;
-    de.end()
-        .map_err(|_| ApiError::malformed_json("The body has trailing characters after the JSON value."))?;
-    Ok(value)
+    if !document.is_object() {
+        return Err(ApiError::field("", "the body must be a JSON object"));
+    }
+    whole_numbers_as_integers(&mut document);
+    Ok(document)
+}
+
+fn from_document<T: DeserializeOwned>(document: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(document).map_err(|err| {
+        let path = err.path().to_string();
+        let message = without_position(&err.into_inner().to_string());
+        ApiError::validation(vec![FieldError::new(field_of(&path, &message), message)])
+    })
+}
+
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            // Every f64 in (-2^63, 2^63) with no fraction is exactly an i64.
+            const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+            let float = number.as_f64().unwrap_or(f64::NAN);
+            if float.fract() == 0.0 && float.abs() < LIMIT {
+                *number = (float as i64).into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        Value::Number(_) | Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
 }
 
 /// serde reports a missing field at its parent's path; name the field itself.

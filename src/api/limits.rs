@@ -1,15 +1,17 @@
-//! Rate limits at checkout, per API key, with the `governor` crate (GCRA).
+//! Rate limits, with the `governor` crate (GCRA): at checkout per API key, and on the
+//! public routes (login, sign-up, referral links) per client address.
 //!
-//! Two budgets: every code check or quote spends from a generous request budget; every
-//! *miss* (a code that does not exist or cannot be used) also spends from a small miss
-//! budget. When the miss budget runs out, the key is locked out of code checks until it
-//! refills — hits included — so a burst of guesses cannot tell valid codes from invalid
-//! ones by which requests still succeed.
+//! Checkout has two budgets: every code check or quote spends from a generous request
+//! budget; every *miss* (a code that does not exist or cannot be used) also spends from
+//! a small miss budget. When the miss budget runs out, the key is locked out of code
+//! checks until it refills — hits included — so a burst of guesses cannot tell valid
+//! codes from invalid ones by which requests still succeed.
 //!
 //! Budgets live in each process's memory: with N instances a key gets N times the
 //! budget, which still caps guessing at a rate far below enumeration.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -18,6 +20,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::ApiError;
+use super::client_ip::ClientIp;
 use crate::store::ids::ApiKeyId;
 
 /// Requests per second per key for code checks and quotes (burst twice that).
@@ -98,16 +101,57 @@ fn retry_after(wait: Duration) -> ApiError {
 
 /// Login attempts per e-mail address per minute.
 pub const LOGINS_PER_EMAIL_PER_MINUTE: u32 = 10;
-/// Login attempts per client IP per minute (offices share one address).
+/// Login attempts per client address per minute (offices share one address).
 pub const LOGINS_PER_IP_PER_MINUTE: u32 = 60;
+/// Sign-ups per client address per hour: a burst of ten (a team on one office
+/// network), then one every six minutes, so a flood from one address costs at most
+/// that many argon2id hashes and creates at most that many accounts.
+pub const SIGNUPS_PER_IP_PER_HOUR: u32 = 10;
+/// Referral link follows per client address per minute that look the code up; past
+/// that the visitor still reaches the landing page, but no code is looked up and no
+/// click is recorded (see `links`).
+pub const LINK_FOLLOWS_PER_IP_PER_MINUTE: u32 = 60;
 /// Keys kept before idle ones are dropped, so a flood of addresses cannot grow memory.
 const MAX_TRACKED_KEYS: usize = 50_000;
 
+/// A budget per client address (an IPv6 client counts as its /64).
+pub struct AddressBudget {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+impl AddressBudget {
+    pub fn per_minute(n: u32) -> Self {
+        Self::new(Quota::per_minute(nonzero(n)))
+    }
+
+    pub fn per_hour(n: u32) -> Self {
+        Self::new(Quota::per_hour(nonzero(n)))
+    }
+
+    fn new(quota: Quota) -> Self {
+        Self {
+            limiter: RateLimiter::keyed(quota),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Spends one from `client`'s budget; 429 with `Retry-After` when it is spent.
+    pub fn check(&self, client: ClientIp) -> Result<(), ApiError> {
+        if self.limiter.len() > MAX_TRACKED_KEYS {
+            self.limiter.retain_recent();
+        }
+        self.limiter
+            .check_key(&client.budget_key())
+            .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))
+    }
+}
+
 /// Rate limits on `POST /v1/auth/login`: per e-mail (guessing one account's password)
-/// and per client IP (spraying many accounts). Both answer 429 with `Retry-After`.
+/// and per client address (spraying many accounts). Both answer 429 with `Retry-After`.
 pub struct LoginLimits {
     by_email: DefaultKeyedRateLimiter<String>,
-    by_ip: DefaultKeyedRateLimiter<String>,
+    by_address: AddressBudget,
     clock: DefaultClock,
 }
 
@@ -115,23 +159,21 @@ impl Default for LoginLimits {
     fn default() -> Self {
         Self {
             by_email: RateLimiter::keyed(Quota::per_minute(nonzero(LOGINS_PER_EMAIL_PER_MINUTE))),
-            by_ip: RateLimiter::keyed(Quota::per_minute(nonzero(LOGINS_PER_IP_PER_MINUTE))),
+            by_address: AddressBudget::per_minute(LOGINS_PER_IP_PER_MINUTE),
             clock: DefaultClock::default(),
         }
     }
 }
 
 impl LoginLimits {
-    pub fn check(&self, ip: &str, email: &str) -> Result<(), ApiError> {
-        for limiter in [&self.by_ip, &self.by_email] {
-            if limiter.len() > MAX_TRACKED_KEYS {
-                limiter.retain_recent();
-            }
+    pub fn check(&self, client: ClientIp, email: &str) -> Result<(), ApiError> {
+        self.by_address.check(client)?;
+        if self.by_email.len() > MAX_TRACKED_KEYS {
+            self.by_email.retain_recent();
         }
         let key: String = email.chars().take(256).collect();
-        self.by_ip
-            .check_key(&ip.to_owned())
-            .and_then(|()| self.by_email.check_key(&key))
+        self.by_email
+            .check_key(&key)
             .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))
     }
 }

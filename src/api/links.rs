@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Duration;
 
+use super::client_ip::ClientIp;
 use super::{ApiError, db};
 use crate::AppState;
 use crate::domain::Slug;
@@ -18,19 +19,29 @@ pub const CLICK_DEDUPE_MINUTES: i64 = 30;
 
 /// `GET /r/{brand_slug}/{code}`. An unknown brand is 404; an unknown or unusable code
 /// still sends the visitor to the landing page, without `ref` or `click_id`.
+///
+/// Past its address's budget a visitor is treated as if the code were unusable: no
+/// code is looked up and no click recorded, so a flood from one address can neither
+/// write click rows nor tell usable codes from unusable ones by the `ref`.
 pub async fn follow_link(
     state: web::Data<AppState>,
     req: HttpRequest,
+    client: ClientIp,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, code) = path.into_inner();
     let now = state.clock.now();
     let now_db = time::to_db(now);
+    let within_budget = state.link_limits.check(client).is_ok();
     let found = db::read(&state.db, move |conn| {
         let not_found = || ApiError::not_found("brand_not_found", "No brand has this link.");
         let slug = Slug::parse(&slug).map_err(|_| not_found())?;
         let brand = brands::find_by_slug(conn, slug.as_str())?.ok_or_else(not_found)?;
-        let owner = attribution::find_code(conn, brand.id, &code)?.filter(|o| o.is_usable(now_db));
+        let owner = if within_budget {
+            attribution::find_code(conn, brand.id, &code)?.filter(|o| o.is_usable(now_db))
+        } else {
+            None
+        };
         Ok((brand, owner))
     })
     .await?;
@@ -38,9 +49,7 @@ pub async fn follow_link(
     let mut target = url::Url::parse(&brand.landing_url)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("stored landing URL does not parse: {e}")))?;
     if let Some(owner) = owner {
-        // Behind a proxy the visitor is in Forwarded / X-Forwarded-For. A client can set
-        // those itself, which at worst splits one visitor into several clicks.
-        let ip = req.connection_info().realip_remote_addr().unwrap_or("").to_owned();
+        let ip = client.addr().to_string();
         let user_agent = req
             .headers()
             .get(header::USER_AGENT)

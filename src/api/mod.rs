@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod brand;
 pub mod brand_orders;
 pub mod checkout;
+pub mod client_ip;
 pub mod codes;
 pub mod csv_export;
 pub mod db;
@@ -117,19 +118,54 @@ pub fn routes() -> Vec<(Method, &'static str)> {
     endpoints().into_iter().map(|e| (e.method, e.path)).collect()
 }
 
+/// The static scope a path is served under: `/v1/<first segment>` for API paths
+/// (`/v1/checkout`, `/v1/brand`, …), none for the operator endpoints and links.
+fn scope_of(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/v1/")?;
+    let end = rest.find('/').map_or(path.len(), |i| "/v1/".len() + i);
+    Some(&path[..end])
+}
+
 /// Registers every endpoint, one resource per path, so a known path with an unknown
 /// method answers 405 and an unknown path 404, both as problem+json.
+///
+/// The router tries resources in order and matches each templated path with a regex.
+/// Grouping paths under static scopes, and registering static paths before templated
+/// ones within each, keeps routing a request to a few string comparisons and at most
+/// a handful of regexes, whatever the number of routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let mut by_path: BTreeMap<&'static str, Vec<Route>> = BTreeMap::new();
+    type Paths = BTreeMap<(bool, &'static str), Vec<Route>>;
+    let mut scopes: BTreeMap<Option<&'static str>, Paths> = BTreeMap::new();
     for e in endpoints() {
-        by_path.entry(e.path).or_default().push(e.route);
+        scopes
+            .entry(scope_of(e.path))
+            .or_default()
+            .entry((e.path.contains('{'), e.path))
+            .or_default()
+            .push(e.route);
     }
-    for (path, routes) in by_path {
-        let mut resource = web::resource(path).default_service(web::to(method_not_allowed));
-        for route in routes {
-            resource = resource.route(route);
-        }
-        cfg.service(resource);
+    let resource = |path: &str, routes: Vec<Route>| {
+        routes.into_iter().fold(
+            web::resource(path.to_owned()).default_service(web::to(method_not_allowed)),
+            |resource, route| resource.route(route),
+        )
+    };
+    // `None` sorts first; scopes go before the top-level paths, whose link route is
+    // templated.
+    let mut top_level = Paths::new();
+    for (scope, paths) in scopes {
+        let Some(prefix) = scope else {
+            top_level = paths;
+            continue;
+        };
+        let scope = paths.into_iter().fold(
+            web::scope(prefix).default_service(web::to(not_found)),
+            |scope, ((_, path), routes)| scope.service(resource(&path[prefix.len()..], routes)),
+        );
+        cfg.service(scope);
+    }
+    for ((_, path), routes) in top_level {
+        cfg.service(resource(path, routes));
     }
 }
 

@@ -27,6 +27,12 @@ use crate::store::orders::OrderRow;
 use crate::store::{DbConn, portable, time};
 
 pub const MAX_ORDER_ID_CHARS: usize = 128;
+
+/// The rule for the shop's `order_id` and `refund_id` (after trimming): 1 to 128
+/// characters, none of them control characters.
+fn is_shop_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().count() <= MAX_ORDER_ID_CHARS && !id.chars().any(char::is_control)
+}
 pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 /// How far in the future `placed_at` may be (clock skew between shop and us).
 pub const PLACED_AT_SKEW_MINUTES: i64 = 5;
@@ -298,7 +304,7 @@ pub async fn record_order(
     let now = state.clock.now();
     let mut errors = Vec::new();
     let order_id = body.order_id.trim().to_owned();
-    if order_id.is_empty() || order_id.chars().count() > MAX_ORDER_ID_CHARS || order_id.chars().any(char::is_control) {
+    if !is_shop_id(&order_id) {
         errors.push(FieldError::new(
             "order_id",
             format!("must be 1 to {MAX_ORDER_ID_CHARS} printable characters"),
@@ -442,6 +448,11 @@ async fn apply_refund(
     kind: RefundKind,
     hash: String,
 ) -> Result<HttpResponse, ApiError> {
+    // No order was recorded under an id that breaks the rule, and PostgreSQL would
+    // refuse one with a NUL byte instead of finding nothing.
+    if !is_shop_id(&order_id) {
+        return Err(order_not_found());
+    }
     let now = time::to_db(state.clock.now());
     let outcome = db::write_retrying(&state.db, move |conn| {
         let order =
@@ -518,8 +529,7 @@ pub async fn refund_order(
     let body = body.value;
     let mut errors = Vec::new();
     let refund_id = body.refund_id.trim().to_owned();
-    if refund_id.is_empty() || refund_id.chars().count() > MAX_ORDER_ID_CHARS || refund_id.chars().any(char::is_control)
-    {
+    if !is_shop_id(&refund_id) {
         errors.push(FieldError::new(
             "refund_id",
             format!("must be 1 to {MAX_ORDER_ID_CHARS} printable characters"),

@@ -336,9 +336,12 @@ async fn paypal(
         .skip(usize::try_from(skip).unwrap_or(0))
         .map(|(i, item)| {
             vec![
-                // An upload file for PayPal, not a spreadsheet: the address must stay
-                // exactly as it is (validated as an e-mail when it was set).
-                Cell::number(item.payout_email),
+                // Brands open this file in a spreadsheet before uploading it, so the
+                // address is escaped like every exported text cell. A valid address
+                // that starts with `=`, `+` or `-` (rare) thus carries a leading `'`,
+                // and PayPal refuses that one row rather than the brand running a
+                // formula that an ambassador chose.
+                Cell::text(item.payout_email),
                 Cell::number(format_minor(item.amount, exponent)),
                 Cell::text(currency.clone()),
                 Cell::text(paypal_reference(id, i64::try_from(i).unwrap_or(0) + 1)),

@@ -1,9 +1,10 @@
 //! Login, refresh and logout for brand staff and influencers.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::ApiError;
+use super::client_ip::ClientIp;
 use super::db;
 use super::extract::Json;
 use super::responses::TokenResponse;
@@ -52,12 +53,11 @@ fn invalid_credentials() -> ApiError {
 /// and give the same answer.
 pub async fn login(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: ClientIp,
     Json(body): Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = body.email.trim().to_lowercase();
-    let ip = req.connection_info().realip_remote_addr().unwrap_or("").to_owned();
-    state.login_limits.check(&ip, &email)?;
+    state.login_limits.check(client, &email)?;
     let account = body.account;
     // An address that cannot be an account (PostgreSQL would even refuse one with a
     // NUL byte) is not looked up; it still costs one verification below.

@@ -263,11 +263,15 @@ fn rate_text(rate: Decimal) -> String {
     rate.normalize().to_string()
 }
 
-/// Trimmed, 1 to `max` characters.
+/// Trimmed, 1 to `max` characters, free of control characters (reward text is copied
+/// into `rewards` rows, and PostgreSQL refuses a NUL in text).
 fn parse_text(input: &str, max: usize) -> Result<String, String> {
     let value = input.trim();
     if value.is_empty() || value.chars().count() > max {
         return Err(format!("must be 1 to {max} characters"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
     }
     Ok(value.to_owned())
 }
@@ -1004,6 +1008,29 @@ mod tests {
                 "commission.overrides[1].sku",
                 "commission.overrides[2]",
                 "commission.overrides[4].category"
+            ]
+        );
+    }
+
+    #[test]
+    fn text_refuses_control_characters_after_trimming() {
+        assert_eq!(
+            fields(json!({
+                "commission": {"type": "percent", "rate": "5", "overrides": [
+                    {"sku": "M\u{0}G", "rate": "1"}, {"category": "bags\u{7f}", "rate": "1"},
+                    {"sku": "\tMUG\n", "rate": "1"}
+                ]},
+                "rewards": [
+                    {"every_orders": 1, "sku": "BAG\u{1b}", "description": "A bag"},
+                    {"every_orders": 2, "sku": "CUP", "description": "A\u{85}cup"},
+                    {"every_orders": 3, "sku": " HAT ", "description": "A hat\r\n"}
+                ]
+            })),
+            [
+                "commission.overrides[0].sku",
+                "commission.overrides[1].category",
+                "rewards[0].sku",
+                "rewards[1].description"
             ]
         );
     }

@@ -143,3 +143,54 @@ async fn nul_bytes_in_lookups_are_ordinary_misses() {
     let check = app.get("/v1/checkout/codes/A%00B", Some(&p.api_key)).await;
     check.assert_problem(404, "code_not_found");
 }
+
+/// A body must be a JSON object: serde alone would read `[null, null]` as a struct of
+/// two optional fields and answer 200.
+#[tokio::test]
+async fn a_body_that_is_not_an_object_is_422() {
+    let app = spawn_app().await;
+    let brand = app.sign_up_brand("acme").await;
+    let ana = app.sign_up_influencer("ana@example.com").await;
+    for body in [json!([null, null]), json!([]), json!(null), json!(7)] {
+        let reply = app.patch("/v1/brand", Some(&brand.access_token), &body).await;
+        reply.assert_problem(422, "validation_failed");
+        let reply = app.patch("/v1/me", Some(&ana.access_token), &body).await;
+        reply.assert_problem(422, "validation_failed");
+    }
+}
+
+/// JSON Schema counts `30.0` and `3e1` as the integer 30, so `type: integer` in the
+/// spec admits them; a real fraction is still refused.
+#[tokio::test]
+async fn whole_numbers_written_as_floats_are_integers() {
+    let app = spawn_app().await;
+    let brand = app.sign_up_brand("acme").await;
+    let token = Some(brand.access_token.as_str());
+    let reply = app
+        .post_raw(
+            "/v1/brand/programs",
+            token,
+            r#"{"name": "Floats", "commission": {"type": "flat", "amount": 5e2},
+                "hold_days": 30.0, "min_payout": 2000.0}"#,
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let terms = &reply.body["terms"];
+    assert_eq!(
+        (
+            &terms["hold_days"],
+            &terms["min_payout"],
+            &terms["commission"]["amount"]
+        ),
+        (&json!(30), &json!(2000), &json!(500))
+    );
+    let fraction = app
+        .post(
+            "/v1/brand/programs",
+            token,
+            &json!({"name": "Fraction", "commission": {"type": "percent", "rate": "10"}, "hold_days": 30.5}),
+        )
+        .await;
+    fraction.assert_problem(422, "validation_failed");
+    assert_eq!(fraction.fields(), ["hold_days"]);
+}

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
+use reftrack::api::client_ip::TrustedProxies;
 use reftrack::clock::ManualClock;
 use reftrack::config::{Config, LogFormat};
 use reftrack::startup::{Application, open_database};
@@ -90,6 +91,7 @@ pub fn config_for(target: &DbTarget, jwt_secret: Option<&str>) -> Config {
         public_url: "https://go.example".into(),
         jobs_interval_secs: 0,
         checkout_lookups_per_sec: reftrack::api::limits::CHECKOUT_PER_SECOND,
+        trusted_proxies: TrustedProxies::default(),
     }
 }
 
@@ -106,16 +108,32 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_on(TestDatabase::create(), Some(JWT_SECRET)).await
 }
 
+/// The clock every test app starts with.
+fn start_clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 12, 0, 0).unwrap()))
+}
+
 pub async fn spawn_app_on(database: TestDatabase, jwt_secret: Option<&str>) -> TestApp {
-    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 12, 0, 0).unwrap()));
-    spawn_with_clock(database, jwt_secret, clock)
+    spawn_with_clock(database, jwt_secret, start_clock())
 }
 
 pub fn spawn_with_clock(database: TestDatabase, jwt_secret: Option<&str>, clock: Arc<ManualClock>) -> TestApp {
     let config = config_for(&database.target, jwt_secret);
-    let db = open_database(&config).expect("open test database");
+    spawn_with_config(database, &config, clock)
+}
+
+/// Like [`spawn_app`], with the configuration changed by `adjust` first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let database = TestDatabase::create();
+    let mut config = config_for(&database.target, Some(JWT_SECRET));
+    adjust(&mut config);
+    spawn_with_config(database, &config, start_clock())
+}
+
+fn spawn_with_config(database: TestDatabase, config: &Config, clock: Arc<ManualClock>) -> TestApp {
+    let db = open_database(config).expect("open test database");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    let app = Application::build_with(listener, db.clone(), &config, clock.clone()).expect("build app");
+    let app = Application::build_with(listener, db.clone(), config, clock.clone()).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.into_server());
     TestApp {

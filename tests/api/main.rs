@@ -18,5 +18,6 @@ mod orders;
 mod payouts;
 mod programs;
 mod refunds;
+mod security;
 mod sessions;
 mod tokens;

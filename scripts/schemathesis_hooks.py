@@ -1,0 +1,144 @@
+"""schemathesis hooks for scripts/schemathesis_setup.py (loaded through its config).
+
+Two things the run needs that openapi.yaml cannot say:
+
+1. **Credentials per security scheme, and a checkout API key that survives the run.**
+   `Credentials` gives `brandBearer` operations the brand JWT, `influencerBearer` ones
+   the influencer JWT and `apiKeyBearer` ones the API key. `before_call` keeps the run
+   from revoking that key (it learns real key ids from `GET /v1/brand/api-keys`).
+
+2. **Rejections of schema-valid input that depend on state, time or several fields at
+   once.** `positive_data_acceptance` expects a schema-valid request to succeed, but
+   some rules cannot be written in JSON Schema: a payout batch needs someone to pay, a
+   refund cannot exceed what is left of the order, a date range has a maximum length,
+   an expiry must be in the future. `ACCEPTED_REJECTIONS` lists each such answer by
+   operation, problem `code` and (for `validation_failed`) field and message, and only
+   a failure whose every error is listed there is dropped. Any other rejection of
+   schema-valid input still fails the run. The README section "API fuzzing
+   (schemathesis)" gives the same list with the reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+
+import schemathesis
+from schemathesis.core.failures import Failure
+
+API_KEY_ID = os.environ["REFTRACK_FUZZ_API_KEY_ID"]
+
+# (operationId, problem code, field regex or None, message regex or None): a 4xx answer
+# to a schema-valid request that is correct behaviour. Keep in step with the README.
+ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
+    # State: a batch needs an approved balance at or above `min_payout`.
+    ("create_payout", "nothing_to_pay", None, None),
+    # State: a brand holds at most 50 live API keys (the run creates many).
+    ("create_api_key", "too_many_api_keys", None, None),
+    # State: refunds are bounded by what is left of the order and name its lines.
+    ("refund_order", "refund_exceeds_net", None, None),
+    ("refund_order", "nothing_to_refund", None, None),
+    ("refund_order", "validation_failed", r"lines\[\d+\]\.sku", "^the order has no line with this sku$"),
+    ("refund_order", "validation_failed", r"lines\[\d+\]\.quantity", r"^only \d+ units are left to refund$"),
+    # State: the currency must be the attributed program's.
+    ("record_order", "currency_mismatch", None, None),
+    ("quote", "currency_mismatch", None, None),
+    # State: the same Idempotency-Key with another body (generated keys repeat).
+    ("record_order", "idempotency_key_reused", None, None),
+    ("refund_order", "idempotency_key_reused", None, None),
+    # State: a batch of at most 5,000 items has one PayPal file (`part` 1).
+    ("get_payout", "validation_failed", "part", r"^must be between 1 and \d+$"),
+    # Time: an expiry must be in the future, an order cannot be placed in the future.
+    ("create_code", "validation_failed", "expires_at", "^must be in the future$"),
+    ("update_code", "validation_failed", "expires_at", "^must be in the future$"),
+    ("record_order", "validation_failed", "placed_at", "^must not be in the future$"),
+    # Several parameters: `from` <= `to`, at most 366 days (`to` defaults to today).
+    ("get_brand_stats", "validation_failed", "from", "^must not be after `to`$"),
+    ("get_brand_stats", "validation_failed", "to", "^the range must not be longer than 366 days$"),
+    ("get_dashboard", "validation_failed", "from", "^must not be after `to`$"),
+    ("get_dashboard", "validation_failed", "to", "^the range must not be longer than 366 days$"),
+    # Several fields: the discount is at most the subtotal; totals must fit in 64 bits.
+    ("record_order", "validation_failed", "discount_total", "^must not exceed the lines' subtotal$"),
+    ("record_order", "validation_failed", "lines", "^the order total is too large to represent$"),
+    ("record_order", "validation_failed", "lines",
+     "^the order's amounts are too large to compute a commission for$"),
+    ("quote", "validation_failed", "lines", "^the order total is too large to represent$"),
+    ("quote", "validation_failed", "shipping_total", "^the total is too large to represent$"),
+    # Several items: one rule per target or SKU, tiers ascending.
+    *[(op, "validation_failed", field, message) for op in ("create_program", "update_program")
+      for field, message in [
+          (r"rewards\[\d+\]\.sku", "^another reward rule already gives this sku$"),
+          (r"commission\.overrides\[\d+\]\.(sku|category)", r"^duplicates overrides\[\d+\]$"),
+          (r"commission\.tiers\[\d+\]\.from_amount",
+           r"^must be greater than tiers\[\d+\]\.from_amount$"),
+      ]],
+]
+
+
+def _problem(response) -> dict | None:
+    try:
+        body = json.loads(response.content)
+    except (ValueError, TypeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _accepted(operation_id: str, problem: dict) -> bool:
+    code = problem.get("code")
+    rules = [r for r in ACCEPTED_REJECTIONS if r[0] == operation_id and r[1] == code]
+    if not rules:
+        return False
+    if code != "validation_failed":
+        return True
+    errors = problem.get("errors") or []
+    return bool(errors) and all(
+        any((field is None or re.fullmatch(field, str(e.get("field", ""))))
+            and (message is None or re.search(message, str(e.get("message", ""))))
+            for _, _, field, message in rules)
+        for e in errors)
+
+
+@schemathesis.hook
+def filter_failure(ctx, failure: Failure, case, response) -> bool:
+    """Keep every failure except a listed rejection of schema-valid input."""
+    if type(failure).__name__ != "RejectedPositiveData":
+        return True
+    problem = _problem(response)
+    operation_id = case.operation.definition.raw.get("operationId", "")
+    return not (problem and _accepted(operation_id, problem))
+
+
+class Credentials:
+    """The credential each operation's security scheme asks for; none for public ones."""
+
+    tokens = {
+        "brandBearer": os.environ["REFTRACK_FUZZ_BRAND_TOKEN"],
+        "influencerBearer": os.environ["REFTRACK_FUZZ_INFLUENCER_TOKEN"],
+        "apiKeyBearer": os.environ["REFTRACK_FUZZ_API_KEY"],
+    }
+
+    def get(self, case, ctx):
+        requirements = case.operation.definition.raw.get("security") or []
+        schemes = [name for requirement in requirements for name in requirement]
+        return self.tokens[schemes[0]] if schemes else None
+
+    def set(self, case, data, ctx):
+        case.headers = case.headers or {}
+        case.headers["Authorization"] = f"Bearer {data}"
+
+
+# No caching layer (refresh_interval=None): the tokens are fixed, and the caching
+# provider's refetch-and-retry on 401 would interfere with the `ignored_auth` check.
+schemathesis.auth(refresh_interval=None)(Credentials)
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    """Never revoke the API key the run authenticates the checkout with: the run learns
+    real key ids from `GET /v1/brand/api-keys`, and revoking this one would turn every
+    later checkout call into a 401. Its id becomes an unknown one (a 404)."""
+    if (case.operation.definition.raw.get("operationId") == "revoke_api_key"
+            and (case.path_parameters or {}).get("id") == API_KEY_ID):
+        case.path_parameters["id"] = str(uuid.uuid4())
