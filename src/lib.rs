@@ -34,4 +34,6 @@ pub struct AppState {
     /// Base URL of referral links, without a trailing slash.
     pub public_url: String,
     pub metrics: Arc<metrics::Metrics>,
+    /// Recently verified checkout API keys.
+    pub api_keys: Arc<api::key_cache::ApiKeyCache>,
 }

@@ -95,6 +95,7 @@ impl Application {
             trusted_proxies: config.trusted_proxies.clone(),
             public_url: config.public_url.clone(),
             metrics: metrics.clone(),
+            api_keys: Arc::default(),
         };
         let port = listener.local_addr()?.port();
         let server = run(listener, state)?;

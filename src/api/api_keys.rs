@@ -130,6 +130,7 @@ pub async fn revoke_api_key(
     })
     .await?;
     if revoked {
+        state.api_keys.forget(id);
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::not_found("api_key_not_found", "No such API key."))

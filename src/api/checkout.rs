@@ -70,7 +70,7 @@ pub async fn check_code(
     state.checkout_limits.check_lookup(key.key_id)?;
     let code = code.into_inner();
     let now = time::to_db(state.clock.now());
-    let found = db::read(&state.db, move |conn| {
+    let found = db::read_latest(&state.db, move |conn| {
         Ok(attribution::usable_code(conn, key.brand_id, &code, now)?)
     })
     .await?;
@@ -205,7 +205,7 @@ pub async fn quote(
     let subtotal = cart::subtotal(&lines).unwrap_or(0);
     let now = time::to_db(state.clock.now());
     let typed_code = code.is_some();
-    let decision = db::read(&state.db, move |conn| {
+    let decision = db::read_latest(&state.db, move |conn| {
         Ok(attribution::decide(
             conn,
             key.brand_id,

@@ -33,6 +33,16 @@ where
     web::block(move || db.read(f)).await?
 }
 
+/// Reads outside a transaction (see [`Db::read_latest`]).
+pub async fn read_latest<T, F>(db: &Db, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+{
+    let db = db.clone();
+    web::block(move || db.read_latest(f)).await?
+}
+
 /// CPU-bound work (password hashing) on the blocking pool.
 pub async fn cpu<T, F>(f: F) -> Result<T, ApiError>
 where

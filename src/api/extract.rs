@@ -11,6 +11,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, FieldError};
+use super::key_cache::CachedKey;
 use crate::AppState;
 use crate::auth::JwtError;
 use crate::auth::secrets::{is_api_key, sha256_hex};
@@ -297,16 +298,30 @@ impl FromRequest for ApiKey {
             }
             let state = state?;
             let hash = sha256_hex(&token);
-            let db = state.db.clone();
-            let row =
-                web::block(move || db.read(|conn| api_keys::find_active_by_hash(conn, &hash).map_err(ApiError::from)))
+            let row = match state.api_keys.get(&hash) {
+                Some(cached) => cached,
+                None => {
+                    let db = state.db.clone();
+                    let lookup = hash.clone();
+                    let row = web::block(move || {
+                        db.read_latest(|conn| api_keys::find_active_by_hash(conn, &lookup).map_err(ApiError::from))
+                    })
                     .await??
                     .ok_or_else(|| ApiError::unauthorized("invalid_api_key", "The API key is unknown or revoked."))?;
+                    let found = CachedKey {
+                        key_id: row.id,
+                        brand_id: row.brand_id,
+                        last_used_at: row.last_used_at,
+                    };
+                    state.api_keys.put(hash.clone(), found);
+                    found
+                }
+            };
             let now = state.clock.now();
             let stale_before = now - chrono::Duration::seconds(KEY_TOUCH_INTERVAL_SECS);
             if row.last_used_at.is_none_or(|at| time::from_db(at) < stale_before) {
                 let db = state.db.clone();
-                let id = row.id;
+                let id = row.key_id;
                 // Bookkeeping only: a failure here must not fail the checkout.
                 let touched = web::block(move || {
                     db.write_tx(|conn| {
@@ -314,12 +329,13 @@ impl FromRequest for ApiKey {
                     })
                 })
                 .await;
-                if let Ok(Err(err)) | Err(err) = touched.map_err(ApiError::from) {
-                    tracing::warn!(error = %err, "could not record API key use");
+                match touched.map_err(ApiError::from) {
+                    Ok(Ok(_)) => state.api_keys.touched(&hash, time::to_db(now)),
+                    Ok(Err(err)) | Err(err) => tracing::warn!(error = %err, "could not record API key use"),
                 }
             }
             Ok(Self {
-                key_id: row.id,
+                key_id: row.key_id,
                 brand_id: row.brand_id,
             })
         })

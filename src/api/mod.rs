@@ -16,6 +16,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod invitations;
+pub mod key_cache;
 pub mod limits;
 pub mod links;
 pub mod me;

@@ -250,13 +250,13 @@ async fn record_once(
 ) -> Result<Result<String, StoredResponse>, ApiError> {
     let pepper = state.pepper.clone();
     let (key, request_hash) = (stored_key.clone(), hash.clone());
-    let prepared = db::read(&state.db, move |conn| {
+    let prepared = db::read_latest(&state.db, move |conn| {
         if let Some(stored) = stored_answer(conn, brand, &key, &request_hash)? {
             return Ok(Err(stored));
         }
         if crate::store::orders::exists(conn, brand, &order.order_id)? {
-            // On PostgreSQL (READ COMMITTED) an identical request may have committed
-            // between the two lookups above: look for its answer once more.
+            // Each read sees the latest commit: an identical request may have
+            // committed between the two lookups above, so look for its answer once more.
             if let Some(stored) = stored_answer(conn, brand, &key, &request_hash)? {
                 return Ok(Err(stored));
             }

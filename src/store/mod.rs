@@ -205,6 +205,18 @@ impl Db {
         conn.transaction(f)
     }
 
+    /// Runs `f` on a read connection outside any transaction: each statement sees the
+    /// latest committed data, and no BEGIN/COMMIT round trips are spent. For hot paths
+    /// whose reads need not share a snapshot because what matters is checked again
+    /// where it is written (checkout).
+    pub fn read_latest<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.read.get().map_err(StoreError::from)?;
+        f(&mut conn)
+    }
+
     /// A connection from the write pool for maintenance (migrations).
     pub fn write_conn(&self) -> Result<PooledConn, StoreError> {
         Ok(self.write.get()?)
