@@ -208,13 +208,18 @@ mod tests {
         .unwrap_or(-1)
     }
 
-    fn scratch_db(dir: &tempfile::TempDir) -> Result<Db, StoreError> {
+    /// A SQLite database with one scratch table, and its writer.
+    fn scratch_db(dir: &tempfile::TempDir) -> Result<(Db, Writer), StoreError> {
         let target = DbTarget::Sqlite(dir.path().join("w.db").to_string_lossy().into_owned());
         let db = Db::connect(&target, SqliteSync::Full, &PoolSettings::default())?;
         db.write_conn()?
             .batch_execute("CREATE TABLE scratch (n BIGINT PRIMARY KEY)")
             .map_err(StoreError::from)?;
-        Ok(db)
+        let writer = db
+            .writer()
+            .cloned()
+            .ok_or(StoreError::Unavailable("no writer".into()))?;
+        Ok((db, writer))
     }
 
     fn insert(conn: &mut DbConn, n: i64) -> Result<(), StoreError> {
@@ -227,11 +232,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_failing_unit_takes_back_only_its_own_writes() -> Result<(), StoreError> {
         let dir = tempfile::tempdir().map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let db = scratch_db(&dir)?;
-        let writer = db
-            .writer()
-            .cloned()
-            .ok_or(StoreError::Unavailable("no writer".into()))?;
+        let (db, writer) = scratch_db(&dir)?;
         let tasks: Vec<_> = (0..60)
             .map(|n| {
                 let writer = writer.clone();
@@ -273,11 +274,7 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_unit_is_rolled_back_and_the_writer_carries_on() -> Result<(), StoreError> {
         let dir = tempfile::tempdir().map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let db = scratch_db(&dir)?;
-        let writer = db
-            .writer()
-            .cloned()
-            .ok_or(StoreError::Unavailable("no writer".into()))?;
+        let (db, writer) = scratch_db(&dir)?;
         let panicked = writer
             .submit(|conn| -> Result<(), StoreError> {
                 insert(conn, 7)?;
