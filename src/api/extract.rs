@@ -112,8 +112,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// The body as a JSON object. Syntax errors are 400; any other document is 422, since
 /// serde would read an array such as `[null, null]` as a struct of optional fields.
-/// Whole numbers written with a fraction or an exponent (`2500.0`, `25e2`) become
-/// integers: JSON Schema counts them as integers, so the spec's `type: integer`
+/// Whole numbers written with a fraction or an exponent (`2500.0`, `25e2`) below 2^53
+/// become integers: JSON Schema counts them as integers, so the spec's `type: integer`
 /// admits them. A real fraction stays a float and is refused where an integer goes.
 fn parse_document(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
     let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| {
@@ -141,8 +141,10 @@ fn whole_numbers_as_integers(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
         Value::Number(number) if number.is_f64() => {
-            // Every f64 in (-2^63, 2^63) with no fraction is exactly an i64.
-            const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+            // Only up to 2^53, where every integer has its own f64: beyond it
+            // `9007199254740993.0` would be read as ...992, a silently different amount.
+            // Larger whole numbers must be written as integers.
+            const LIMIT: f64 = 9_007_199_254_740_992.0;
             let float = number.as_f64().unwrap_or(f64::NAN);
             if float.fract() == 0.0 && float.abs() < LIMIT {
                 *number = (float as i64).into();
