@@ -2,8 +2,9 @@
 # Fuzz the served API against openapi.yaml with schemathesis (see the README section
 # "API fuzzing (schemathesis)"). Needs a built binary: $REFTRACK_BIN, default
 # target/debug/reftrack. Installs the pinned schemathesis from PyPI into .venv-ci/
-# (reused while scripts/requirements-ci.txt is unchanged). Extra arguments go to
-# `schemathesis run`. Exits non-zero on any failure schemathesis reports.
+# ($REFTRACK_CI_VENV to use another), reused while scripts/requirements-ci.txt is
+# unchanged. Extra arguments go to `schemathesis run`. Exits non-zero on any failure
+# schemathesis reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

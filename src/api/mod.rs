@@ -128,14 +128,15 @@ fn scope_of(path: &str) -> Option<&str> {
 }
 
 /// Registers every endpoint, one resource per path, so a known path with an unknown
-/// method answers 405 and an unknown path 404, both as problem+json.
+/// method answers 405 (with `Allow` listing the path's methods) and an unknown path
+/// 404, both as problem+json.
 ///
 /// The router tries resources in order and matches each templated path with a regex.
 /// Grouping paths under static scopes, and registering static paths before templated
 /// ones within each, keeps routing a request to a few string comparisons and at most
 /// a handful of regexes, whatever the number of routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    type Paths = BTreeMap<(bool, &'static str), Vec<Route>>;
+    type Paths = BTreeMap<(bool, &'static str), Vec<(Method, Route)>>;
     let mut scopes: BTreeMap<Option<&'static str>, Paths> = BTreeMap::new();
     for e in endpoints() {
         scopes
@@ -143,12 +144,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .or_default()
             .entry((e.path.contains('{'), e.path))
             .or_default()
-            .push(e.route);
+            .push((e.method, e.route));
     }
-    let resource = |path: &str, routes: Vec<Route>| {
+    let resource = |path: &str, routes: Vec<(Method, Route)>| {
+        let allow = routes
+            .iter()
+            .map(|(method, _)| method.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let refuse = move |req: HttpRequest| std::future::ready(method_not_allowed(&req, &allow));
         routes.into_iter().fold(
-            web::resource(path.to_owned()).default_service(web::to(method_not_allowed)),
-            |resource, route| resource.route(route),
+            web::resource(path.to_owned()).default_service(web::to(refuse)),
+            |resource, (_, route)| resource.route(route),
         )
     };
     // `None` sorts first; scopes go before the top-level paths, whose link route is
@@ -175,13 +182,17 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     actix_web::ResponseError::error_response(&err)
 }
 
-async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
     let err = ApiError::new(
         actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        format!("{} is not allowed on {}.", req.method(), req.path()),
+        format!("{} is not allowed on {}; use {allow}.", req.method(), req.path()),
     );
-    actix_web::ResponseError::error_response(&err)
+    let mut response = actix_web::ResponseError::error_response(&err);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(allow) {
+        response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    response
 }
 
 /// Path parameters that fail to parse (an id that is not a UUID) name no resource: 404.

@@ -24,12 +24,15 @@ async fn unknown_routes_and_methods_are_problems() {
     app.get("/v1/nothing-here", None)
         .await
         .assert_problem(404, "route_not_found");
-    app.request(reqwest::Method::PUT, "/v1/brand", None, None)
-        .await
-        .assert_problem(405, "method_not_allowed");
-    app.delete("/v1/brands", None)
-        .await
-        .assert_problem(405, "method_not_allowed");
+    let put = app.request(reqwest::Method::PUT, "/v1/brand", None, None).await;
+    put.assert_problem(405, "method_not_allowed");
+    assert_eq!(
+        put.headers.get("allow").and_then(|v| v.to_str().ok()),
+        Some("GET, PATCH")
+    );
+    let delete = app.delete("/v1/brands", None).await;
+    delete.assert_problem(405, "method_not_allowed");
+    assert_eq!(delete.headers.get("allow").and_then(|v| v.to_str().ok()), Some("POST"));
 }
 
 #[tokio::test]
@@ -160,7 +163,9 @@ async fn a_body_that_is_not_an_object_is_422() {
 }
 
 /// JSON Schema counts `30.0` and `3e1` as the integer 30, so `type: integer` in the
-/// spec admits them; a real fraction is still refused.
+/// spec admits them; a real fraction is still refused. Floats are parsed exactly
+/// (serde_json's `float_roundtrip`): the default parser reads `2251799813685247.0`
+/// as `2251799813685247.2`.
 #[tokio::test]
 async fn whole_numbers_written_as_floats_are_integers() {
     let app = spawn_app().await;
@@ -171,7 +176,7 @@ async fn whole_numbers_written_as_floats_are_integers() {
             "/v1/brand/programs",
             token,
             r#"{"name": "Floats", "commission": {"type": "flat", "amount": 5e2},
-                "hold_days": 30.0, "min_payout": 2000.0}"#,
+                "hold_days": 30.0, "min_payout": 2251799813685247.0}"#,
         )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
@@ -182,7 +187,7 @@ async fn whole_numbers_written_as_floats_are_integers() {
             &terms["min_payout"],
             &terms["commission"]["amount"]
         ),
-        (&json!(30), &json!(2000), &json!(500))
+        (&json!(30), &json!(2_251_799_813_685_247_i64), &json!(500))
     );
     let fraction = app
         .post(
@@ -193,4 +198,15 @@ async fn whole_numbers_written_as_floats_are_integers() {
         .await;
     fraction.assert_problem(422, "validation_failed");
     assert_eq!(fraction.fields(), ["hold_days"]);
+    // Past 2^53 a float no longer names one integer (…993.0 reads as …992): refused.
+    let imprecise = app
+        .post_raw(
+            "/v1/brand/programs",
+            token,
+            r#"{"name": "Huge", "commission": {"type": "flat", "amount": 500},
+                "min_payout": 9007199254740993.0}"#,
+        )
+        .await;
+    imprecise.assert_problem(422, "validation_failed");
+    assert_eq!(imprecise.fields(), ["min_payout"]);
 }
