@@ -322,18 +322,17 @@ impl FromRequest for ApiKey {
             let now = state.clock.now();
             let stale_before = now - chrono::Duration::seconds(KEY_TOUCH_INTERVAL_SECS);
             if row.last_used_at.is_none_or(|at| time::from_db(at) < stale_before) {
-                let db = state.db.clone();
                 let id = row.key_id;
-                // Bookkeeping only: a failure here must not fail the checkout.
-                let touched = web::block(move || {
-                    db.write_tx(|conn| {
-                        api_keys::touch(conn, id, time::to_db(now), time::to_db(stale_before)).map_err(ApiError::from)
-                    })
+                // Marked first, so the requests that follow do not all write it too.
+                state.api_keys.touched(&hash, time::to_db(now));
+                // Bookkeeping only, through the writer like every request's write; a
+                // failure here must not fail the checkout.
+                let touched = super::db::write(&state.db, move |conn| {
+                    api_keys::touch(conn, id, time::to_db(now), time::to_db(stale_before)).map_err(ApiError::from)
                 })
                 .await;
-                match touched.map_err(ApiError::from) {
-                    Ok(Ok(_)) => state.api_keys.touched(&hash, time::to_db(now)),
-                    Ok(Err(err)) | Err(err) => tracing::warn!(error = %err, "could not record API key use"),
+                if let Err(err) = touched {
+                    tracing::warn!(error = %err, "could not record API key use");
                 }
             }
             Ok(Self {

@@ -48,7 +48,9 @@ impl Default for CheckoutLimits {
 impl CheckoutLimits {
     pub fn new(per_second: u32, misses_per_minute: u32) -> Self {
         Self {
-            requests: RateLimiter::keyed(Quota::per_second(nonzero(per_second)).allow_burst(nonzero(per_second * 2))),
+            requests: RateLimiter::keyed(
+                Quota::per_second(nonzero(per_second)).allow_burst(nonzero(per_second.saturating_mul(2))),
+            ),
             misses: RateLimiter::keyed(Quota::per_minute(nonzero(misses_per_minute))),
             locked_until: Mutex::new(HashMap::new()),
             clock: DefaultClock::default(),

@@ -276,6 +276,19 @@ fn parse_text(input: &str, max: usize) -> Result<String, String> {
     Ok(value.to_owned())
 }
 
+/// Replaces every control character in the document's strings with a space.
+fn blank_control_characters(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.chars().any(char::is_control) => {
+            *text = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        }
+        Value::Array(items) => items.iter_mut().for_each(blank_control_characters),
+        Value::Object(fields) => fields.values_mut().for_each(blank_control_characters),
+        _ => {}
+    }
+}
+
 fn non_negative(value: i64) -> Result<i64, String> {
     if value < 0 {
         return Err("must be at least 0".into());
@@ -641,8 +654,14 @@ impl Terms {
     /// Reads a stored terms document back, validating it again so a row edited by
     /// hand cannot smuggle invalid terms into commission maths.
     pub fn from_stored(json: &str) -> Result<Terms, String> {
-        let input: TermsInput =
+        let mut document: serde_json::Value =
             serde_json::from_str(json).map_err(|e| format!("stored terms are not valid JSON: {e}"))?;
+        // Terms written before text fields refused control characters may hold some (a
+        // multi-line reward description); read each as a space rather than refuse them,
+        // which would stop every checkout of the program.
+        blank_control_characters(&mut document);
+        let input: TermsInput =
+            serde_json::from_value(document).map_err(|e| format!("stored terms are not valid JSON: {e}"))?;
         input.validate().map_err(|errors| {
             let details: Vec<String> = errors.iter().map(|(field, msg)| format!("{field}: {msg}")).collect();
             format!("stored terms are invalid: {}", details.join("; "))
@@ -1102,6 +1121,17 @@ mod tests {
         assert!(Terms::from_stored("not json").is_err());
         let err = Terms::from_stored(r#"{"hold_days": 1}"#).err().unwrap_or_default();
         assert!(err.contains("commission: is required"), "{err}");
+    }
+
+    #[test]
+    fn stored_terms_from_before_the_control_character_rule_still_read() {
+        let stored = r#"{"commission": {"type": "percent", "rate": "10"},
+            "rewards": [{"every_orders": 3, "sku": "BAG", "description": "A bag\nof coffee"}]}"#;
+        let terms = Terms::from_stored(stored).map(|t| t.rewards);
+        assert_eq!(
+            terms.ok().and_then(|r| r.first().map(|rule| rule.description.clone())),
+            Some("A bag of coffee".to_owned())
+        );
     }
 
     fn rate() -> impl Strategy<Value = Decimal> {

@@ -20,12 +20,12 @@ use crate::domain::cart::{self, CartLine};
 use crate::domain::commission::{self, Basis, CommissionError, PricedLine};
 use crate::domain::terms::CommissionBasis;
 use crate::service::attribution::{self, Decision, Referral};
-use crate::store::DbConn;
 use crate::store::codes::{self, CodeStamp};
 use crate::store::ids::{BrandId, CodeId, LedgerEntryId, OrderId};
 use crate::store::influencers;
 use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
 use crate::store::orders::{self, OrderLineRow, OrderRow};
+use crate::store::{DbConn, portable};
 
 pub const SELF_REFERRAL: &str = "self_referral";
 
@@ -158,6 +158,11 @@ pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Recorded, RecordE
         stamps,
         mut priced,
     } = prepared;
+    // On volume tiers, concurrent orders of one ambassador go one after the other, so
+    // each reads the month-to-date sales committed before it.
+    if let (Some(referral), Some(_)) = (&decision.chosen, month_to_date) {
+        portable::lock_membership(conn, referral.owner.membership.id)?;
+    }
     for (id, read) in &stamps {
         if codes::stamp(conn, *id)?.as_ref() != Some(read) {
             return Err(RecordError::Stale);

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::ids::{BrandId, CodeId, MembershipId};
+use super::ids::{BrandId, CodeId, MembershipId, ProgramId};
 use super::memberships::{MembershipRow, MembershipStatus};
 use super::schema::{codes, influencers, memberships, programs};
 
@@ -160,6 +160,9 @@ pub struct CodeStamp {
     pub max_uses: Option<i64>,
     pub expires_at: Option<NaiveDateTime>,
     pub membership_status: MembershipStatus,
+    /// The program the membership belongs to (a brand can move an ambassador), and
+    /// that program's terms version.
+    pub program_id: ProgramId,
     pub terms_version: i32,
 }
 
@@ -171,6 +174,7 @@ impl CodeStamp {
             max_uses: owner.code.max_uses,
             expires_at: owner.code.expires_at,
             membership_status: owner.membership.status,
+            program_id: owner.membership.program_id,
             terms_version,
         }
     }
@@ -186,6 +190,7 @@ pub fn stamp(conn: &mut DbConn, id: CodeId) -> QueryResult<Option<CodeStamp>> {
             codes::max_uses,
             codes::expires_at,
             memberships::status,
+            programs::id,
             programs::terms_version,
         ))
         .first(conn)

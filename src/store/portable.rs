@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::DbConn;
-use super::ids::OrderId;
-use super::schema::orders;
+use super::ids::{MembershipId, OrderId};
+use super::schema::{memberships, orders};
 
 /// An exact integer sum: `CAST(COALESCE(SUM(expr), 0) AS BIGINT)`.
 ///
@@ -40,6 +40,22 @@ pub fn lock_order(conn: &mut DbConn, id: OrderId) -> QueryResult<()> {
             .select(orders::id)
             .for_update()
             .first::<OrderId>(pg)
+            .map(drop),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+/// Locks the membership row until the transaction ends, so concurrent orders of one
+/// ambassador on volume tiers read their month-to-date sales one after the other (each
+/// sees the orders committed before it). `FOR NO KEY UPDATE` does not block the
+/// foreign-key checks of other inserts. SQLite's writer is already serial.
+pub fn lock_membership(conn: &mut DbConn, id: MembershipId) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(pg) => memberships::table
+            .find(id)
+            .select(memberships::id)
+            .for_no_key_update()
+            .first::<MembershipId>(pg)
             .map(drop),
         DbConn::Sqlite(_) => Ok(()),
     }

@@ -138,8 +138,24 @@ fn commit_group(pool: &Pool, group: Vec<Box<dyn Unit>>) {
     if let Err(err) = begun {
         return abandon(group, &err);
     }
-    let mut finishes = Vec::with_capacity(group.len());
-    for unit in group {
+    let mut finishes: Vec<Finish> = Vec::with_capacity(group.len());
+    let mut units = group.into_iter();
+    while let Some(unit) = units.next() {
+        // Each unit starts at the group's own transaction, depth 1. Anything else means
+        // the transaction is gone (SQLite rolls the whole of it back on an I/O error or
+        // a full disk) and a unit would otherwise run, and commit, on its own.
+        if depth(conn) != Some(1) {
+            let cause = "the group's transaction was lost";
+            rollback_all(conn);
+            tracing::error!(units = finishes.len() + 1 + units.len(), "{cause}");
+            for finish in finishes {
+                finish(Err(StoreError::Unavailable(cause.into())));
+            }
+            for unit in std::iter::once(unit).chain(units) {
+                unit.abandon(StoreError::Unavailable(cause.into()));
+            }
+            return;
+        }
         // A savepoint per unit: a unit that fails takes back only its own changes.
         if let Err(err) = <DbConn as Connection>::TransactionManager::begin_transaction(conn) {
             unit.abandon(StoreError::Query(err));
@@ -149,22 +165,28 @@ fn commit_group(pool: &Pool, group: Vec<Box<dyn Unit>>) {
         let closed = if keep {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)
         } else {
-            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)
+            // A unit that panicked inside a nested transaction leaves it open: take
+            // back every level down to the group's transaction.
+            rollback_to_group(conn)
         };
         match closed {
             Ok(()) => finishes.push(finish),
             Err(err) => {
-                let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(conn);
+                let _ = rollback_to_group(conn);
                 finish(Err(StoreError::Query(err)));
             }
         }
     }
-    let failure = match <DbConn as Connection>::TransactionManager::commit_transaction(conn) {
+    let committed = match depth(conn) {
+        Some(1) => <DbConn as Connection>::TransactionManager::commit_transaction(conn).map_err(|e| e.to_string()),
+        _ => Err("the group's transaction was lost".to_owned()),
+    };
+    let failure = match committed {
         Ok(()) => None,
-        Err(err) => {
-            let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(conn);
-            tracing::error!(error = %err, units = finishes.len(), "group commit failed");
-            Some(err.to_string())
+        Err(cause) => {
+            rollback_all(conn);
+            tracing::error!(error = %cause, units = finishes.len(), "group commit failed");
+            Some(cause)
         }
     };
     for finish in finishes {
@@ -172,6 +194,32 @@ fn commit_group(pool: &Pool, group: Vec<Box<dyn Unit>>) {
             None => Ok(()),
             Some(cause) => Err(StoreError::Unavailable(cause.clone())),
         });
+    }
+}
+
+/// How many transactions and savepoints are open on the connection.
+fn depth(conn: &mut DbConn) -> Option<u32> {
+    <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .ok()
+        .flatten()
+        .map(std::num::NonZeroU32::get)
+}
+
+/// Rolls back savepoints until only the group's transaction is open.
+fn rollback_to_group(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    while depth(conn).is_some_and(|d| d > 1) {
+        <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+    }
+    Ok(())
+}
+
+/// Rolls back everything still open, group transaction included.
+fn rollback_all(conn: &mut DbConn) {
+    while depth(conn).is_some() {
+        if <DbConn as Connection>::TransactionManager::rollback_transaction(conn).is_err() {
+            break;
+        }
     }
 }
 
@@ -185,9 +233,9 @@ fn abandon(group: Vec<Box<dyn Unit>>, cause: &dyn std::fmt::Display) {
 
 #[cfg(test)]
 mod tests {
-    use diesel::RunQueryDsl;
     use diesel::connection::SimpleConnection;
     use diesel::sql_types::BigInt;
+    use diesel::{Connection, RunQueryDsl};
 
     use super::*;
     use crate::store::{Db, DbTarget, PoolSettings, SqliteSync};
@@ -282,7 +330,18 @@ mod tests {
             })
             .await;
         assert!(panicked.is_err());
-        assert!(writer.submit(|conn| insert(conn, 8)).await.is_ok());
+        // A panic inside a nested transaction leaves that savepoint open too.
+        let nested = writer
+            .submit(|conn| -> Result<(), StoreError> {
+                conn.transaction(|conn| -> Result<(), StoreError> {
+                    insert(conn, 9)?;
+                    panic!("nested unit bug");
+                })
+            })
+            .await;
+        assert!(nested.is_err());
+        assert!(matches!(writer.submit(|conn| insert(conn, 8)).await, Ok(Ok(()))));
+        // Answered only after a real COMMIT: a separate connection sees exactly it.
         assert_eq!(count(&db), 1);
         Ok(())
     }
