@@ -112,10 +112,35 @@ impl FromRequest for ClientIp {
             .collect();
         let hops: Vec<&str> = values.iter().flat_map(|value| value.split(',')).collect();
         let client = match req.app_data::<web::Data<AppState>>() {
-            Some(state) => Self::resolve(peer, &hops, &state.trusted_proxies),
+            Some(state) => {
+                warn_if_behind_an_unlisted_proxy(peer, &hops, &state.trusted_proxies);
+                Self::resolve(peer, &hops, &state.trusted_proxies)
+            }
             None => Self::resolve(peer, &[], &TrustedProxies::default()),
         };
         std::future::ready(Ok(client))
+    }
+}
+
+/// A request from a private or loopback peer that carries `X-Forwarded-For` while no
+/// proxy is listed is almost surely a reverse proxy nobody told us about: every visitor
+/// then shares its login, sign-up and link budgets. Said once per process, loudly.
+fn warn_if_behind_an_unlisted_proxy(peer: IpAddr, hops: &[&str], trusted: &TrustedProxies) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let private = match peer.to_canonical() {
+        IpAddr::V4(v4) => v4.is_private() || v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local(),
+    };
+    if private
+        && !hops.is_empty()
+        && !trusted.contains(peer)
+        && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        tracing::warn!(
+            peer = %peer,
+            "requests arrive through a proxy that REFTRACK_TRUSTED_PROXIES does not list: every \
+             visitor counts as the proxy for rate limits and referral clicks; list it"
+        );
     }
 }
 
