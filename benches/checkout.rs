@@ -13,9 +13,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use reftrack::clock::SystemClock;
-use reftrack::config::{Config, LogFormat};
-use reftrack::startup::{Application, open_database};
 use reftrack::store::codes;
 use reftrack::store::ids::{BrandId, OrderId};
 use reftrack::store::orders::{self, OrderLineRow, OrderRow};
@@ -23,7 +20,7 @@ use reftrack::store::{Db, DbTarget, SqliteSync, StoreError, time};
 use serde_json::{Value, json};
 
 mod support;
-use support::write_section;
+use support::{start_app, write_section};
 
 static SERIAL: AtomicU64 = AtomicU64::new(0);
 
@@ -184,24 +181,8 @@ async fn scenario(name: &str, target: DbTarget, sync: SqliteSync, settings: Sett
         concurrency,
         rounds,
     } = settings;
-    let config = Config {
-        database: target,
-        bind: "127.0.0.1:0".into(),
-        jwt_secret: Some("bench-secret-0123456789abcdef0123456789".into()),
-        sqlite_sync: sync,
-        log_format: LogFormat::Text,
-        public_url: "http://127.0.0.1".into(),
-        jobs_interval_secs: 0,
-        // Code checks are measured for throughput, not against the per-key limit.
-        checkout_lookups_per_sec: 1_000_000,
-        trusted_proxies: Default::default(),
-    };
-    let db = open_database(&config).unwrap_or_else(|e| panic!("{e}"));
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    let app =
-        Application::build_with(listener, db.clone(), &config, Arc::new(SystemClock)).unwrap_or_else(|e| panic!("{e}"));
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.into_server());
+    // Code checks are measured for throughput, not against the per-key limit.
+    let (db, base) = start_app(target, sync, 1_000_000);
     let client = reqwest::Client::new();
 
     // A brand, program, key and ambassador through the API.

@@ -5,19 +5,14 @@
 //! `cargo bench --bench reports` (SQLite file in a temp dir, synchronous=FULL).
 //! `REFTRACK_BENCH_ORDERS=1000,1000000` sets the volumes.
 
-use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reftrack::clock::SystemClock;
-use reftrack::config::{Config, LogFormat};
 use reftrack::seed::{self, SeedOptions};
-use reftrack::startup::{Application, open_database};
 use reftrack::store::{DbTarget, SqliteSync};
 use serde_json::{Value, json};
 
 mod support;
-use support::write_section;
+use support::{start_app, write_section};
 
 const SAMPLES: usize = 20;
 
@@ -82,23 +77,7 @@ async fn main() {
         .collect();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let target = DbTarget::Sqlite(dir.path().join("bench.db").to_string_lossy().into_owned());
-    let config = Config {
-        database: target,
-        bind: "127.0.0.1:0".into(),
-        jwt_secret: Some("bench-secret-0123456789abcdef0123456789".into()),
-        sqlite_sync: SqliteSync::Full,
-        log_format: LogFormat::Text,
-        public_url: "http://127.0.0.1".into(),
-        jobs_interval_secs: 0,
-        checkout_lookups_per_sec: reftrack::api::limits::CHECKOUT_PER_SECOND,
-        trusted_proxies: Default::default(),
-    };
-    let db = open_database(&config).unwrap_or_else(|e| panic!("{e}"));
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    let app =
-        Application::build_with(listener, db.clone(), &config, Arc::new(SystemClock)).unwrap_or_else(|e| panic!("{e}"));
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.into_server());
+    let (db, base) = start_app(target, SqliteSync::Full, reftrack::api::limits::CHECKOUT_PER_SECOND);
     let client = reqwest::Client::new();
 
     let mut rows = Vec::new();

@@ -112,9 +112,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// The body as a JSON object. Syntax errors are 400; any other document is 422, since
 /// serde would read an array such as `[null, null]` as a struct of optional fields.
-/// Whole numbers written with a fraction or an exponent (`2500.0`, `25e2`) below 2^53
-/// become integers: JSON Schema counts them as integers, so the spec's `type: integer`
-/// admits them. A real fraction stays a float and is refused where an integer goes.
+/// Whole numbers written with a fraction or an exponent (`2500.0`, `25e2`) become
+/// integers, read exactly from their text: JSON Schema counts them as integers, so the
+/// spec's `type: integer` admits them. A real fraction is refused where an integer goes.
 fn parse_document(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
     let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| {
         ApiError::malformed_json(format!(
@@ -140,20 +140,29 @@ fn from_document<T: DeserializeOwned>(document: serde_json::Value) -> Result<T, 
 fn whole_numbers_as_integers(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
-        Value::Number(number) if number.is_f64() => {
-            // Only up to 2^53, where every integer has its own f64: beyond it
-            // `9007199254740993.0` would be read as ...992, a silently different amount.
-            // Larger whole numbers must be written as integers.
-            const LIMIT: f64 = 9_007_199_254_740_992.0;
-            let float = number.as_f64().unwrap_or(f64::NAN);
-            if float.fract() == 0.0 && float.abs() < LIMIT {
-                *number = (float as i64).into();
+        Value::Number(number) if !(number.is_i64() || number.is_u64()) => {
+            if let Some(whole) = whole_number(number.as_str()) {
+                *number = whole.into();
             }
         }
         Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
         Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
         Value::Number(_) | Value::Null | Value::Bool(_) | Value::String(_) => {}
     }
+}
+
+/// The integer a JSON number's text names exactly (`2500.0`, `25e2`), read as a decimal,
+/// never through a float: `9007199254740993.0` is that number, and `2500.0000000000001`
+/// is no integer at all (it stays a number with a fraction and is refused where an
+/// integer goes). `None` also beyond what `i64` or `Decimal` holds.
+fn whole_number(text: &str) -> Option<i64> {
+    use rust_decimal::prelude::ToPrimitive;
+    let exact = if text.contains(['e', 'E']) {
+        rust_decimal::Decimal::from_scientific(text).ok()?
+    } else {
+        rust_decimal::Decimal::from_str_exact(text).ok()?
+    };
+    if exact.fract().is_zero() { exact.to_i64() } else { None }
 }
 
 /// serde reports a missing field at its parent's path; name the field itself.
@@ -346,6 +355,18 @@ impl FromRequest for ApiKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_read_exactly_from_their_text() {
+        assert_eq!(whole_number("2500.0"), Some(2500));
+        assert_eq!(whole_number("25e2"), Some(2500));
+        assert_eq!(whole_number("-3.000"), Some(-3));
+        assert_eq!(whole_number("9007199254740993.0"), Some(9_007_199_254_740_993));
+        assert_eq!(whole_number("2500.0000000000001"), None);
+        assert_eq!(whole_number("2500.5"), None);
+        assert_eq!(whole_number("1e400"), None);
+        assert_eq!(whole_number("92233720368547758070.0"), None);
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -163,9 +163,8 @@ async fn a_body_that_is_not_an_object_is_422() {
 }
 
 /// JSON Schema counts `30.0` and `3e1` as the integer 30, so `type: integer` in the
-/// spec admits them; a real fraction is still refused. Floats are parsed exactly
-/// (serde_json's `float_roundtrip`): the default parser reads `2251799813685247.0`
-/// as `2251799813685247.2`.
+/// spec admits them; a real fraction is still refused. The number's text is read as a
+/// decimal, never through a float (a float reads `2251799813685247.0` as …247.2).
 #[tokio::test]
 async fn whole_numbers_written_as_floats_are_integers() {
     let app = spawn_app().await;
@@ -198,8 +197,9 @@ async fn whole_numbers_written_as_floats_are_integers() {
         .await;
     fraction.assert_problem(422, "validation_failed");
     assert_eq!(fraction.fields(), ["hold_days"]);
-    // Past 2^53 a float no longer names one integer (…993.0 reads as …992): refused.
-    let imprecise = app
+    // Read from the text, never through a float: past 2^53 the exact integer is kept,
+    // and a fraction too small for a float to hold is still a fraction.
+    let huge = app
         .post_raw(
             "/v1/brand/programs",
             token,
@@ -207,6 +207,15 @@ async fn whole_numbers_written_as_floats_are_integers() {
                 "min_payout": 9007199254740993.0}"#,
         )
         .await;
-    imprecise.assert_problem(422, "validation_failed");
-    assert_eq!(imprecise.fields(), ["min_payout"]);
+    assert_eq!(huge.status, 201, "{}", huge.text);
+    assert_eq!(huge.body["terms"]["min_payout"], json!(9_007_199_254_740_993_i64));
+    let tiny_fraction = app
+        .post_raw(
+            "/v1/brand/programs",
+            token,
+            r#"{"name": "Tiny", "commission": {"type": "flat", "amount": 500.00000000000000001}}"#,
+        )
+        .await;
+    tiny_fraction.assert_problem(422, "validation_failed");
+    assert_eq!(tiny_fraction.fields(), ["commission.amount"]);
 }
