@@ -119,14 +119,21 @@ async fn run_jobs_every(db: reftrack::store::Db, metrics: Arc<reftrack::metrics:
         ticks.tick().await;
         let (db, metrics) = (db.clone(), metrics.clone());
         let started = std::time::Instant::now();
-        let pass = move || metrics.timed_pass(|| maturation::run_pass(&db, chrono::Utc::now()));
+        let pass = {
+            let metrics = metrics.clone();
+            move || metrics.timed_pass(|| maturation::run_pass(&db, chrono::Utc::now()))
+        };
         match actix_web::web::block(pass).await {
-            Ok(Ok(report)) => tracing::info!(
-                approved = report.approved,
-                rewards_granted = report.rewards_granted,
-                millis = started.elapsed().as_millis() as u64,
-                "maturation pass"
-            ),
+            Ok(Ok(report)) => {
+                metrics.job_failures.inc_by(report.failures as u64);
+                tracing::info!(
+                    approved = report.approved,
+                    rewards_granted = report.rewards_granted,
+                    skipped_memberships = report.failures,
+                    millis = started.elapsed().as_millis() as u64,
+                    "maturation pass"
+                )
+            }
             Ok(Err(err)) => tracing::error!(error = format!("{err:#}"), "maturation pass failed"),
             Err(err) => tracing::error!(error = %err, "maturation pass could not run"),
         }
@@ -145,6 +152,13 @@ fn run_jobs_once(config: &Config) -> anyhow::Result<()> {
         "approved {} entries, granted {} rewards",
         report.approved, report.rewards_granted
     );
+    if report.failures > 0 {
+        // Everyone else's work is done; a non-zero exit makes cron tell the operator.
+        anyhow::bail!(
+            "{} membership(s) were skipped because their work failed; the log names them",
+            report.failures
+        );
+    }
     Ok(())
 }
 

@@ -38,6 +38,9 @@ pub struct Metrics {
     pub orders_replayed: IntCounter,
     /// Refunds and cancellations recorded (first answers only).
     pub refunds_recorded: IntCounter,
+    /// Memberships whose maturation work failed and was skipped (each pass counts each
+    /// such membership once; the rest of the pass goes on).
+    pub job_failures: IntCounter,
     job_passes: IntCounterVec,
     job_duration: Histogram,
 }
@@ -66,6 +69,10 @@ impl Metrics {
         )?;
         let refunds_recorded =
             IntCounter::new("reftrack_refunds_recorded_total", "Refunds and cancellations recorded.")?;
+        let job_failures = IntCounter::new(
+            "reftrack_job_failures_total",
+            "Memberships skipped by a maturation pass because their work failed (logged with the membership id).",
+        )?;
         let job_passes = IntCounterVec::new(
             Opts::new("reftrack_job_passes_total", "Maturation passes run, by outcome."),
             &["outcome"],
@@ -82,6 +89,7 @@ impl Metrics {
         registry.register(Box::new(orders_recorded.clone()))?;
         registry.register(Box::new(orders_replayed.clone()))?;
         registry.register(Box::new(refunds_recorded.clone()))?;
+        registry.register(Box::new(job_failures.clone()))?;
         registry.register(Box::new(job_passes.clone()))?;
         registry.register(Box::new(job_duration.clone()))?;
         Ok(Self {
@@ -91,6 +99,7 @@ impl Metrics {
             orders_recorded,
             orders_replayed,
             refunds_recorded,
+            job_failures,
             job_passes,
             job_duration,
         })

@@ -246,8 +246,10 @@ pub struct StatsResponse {
     pub attributed_orders: i64,
     /// attributed orders ÷ clicks (decimal string), `null` without clicks.
     pub conversion_rate: Option<String>,
-    pub net_sales: i64,
-    pub commission: i64,
+    /// `null` only when the total is beyond any representable amount (amounts stored
+    /// before the bounds on input); the other figures still answer.
+    pub net_sales: Option<i64>,
+    pub commission: Option<i64>,
     pub rewards_granted: i64,
     pub top_ambassadors: Vec<TopAmbassadorView>,
 }
@@ -296,8 +298,8 @@ pub async fn get_brand_stats(
             orders: totals.orders,
             attributed_orders: totals.attributed_orders,
             conversion_rate: conversion_rate(totals.attributed_orders, clicks),
-            net_sales: totals.net_sales,
-            commission: totals.commission,
+            net_sales: totals.net_sales(),
+            commission: totals.commission(),
             rewards_granted,
             top_ambassadors: top
                 .into_iter()

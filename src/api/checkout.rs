@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::domain::Currency;
 use crate::domain::cart::{self, CartLine};
 use crate::domain::discount::customer_discount;
+use crate::domain::money::{MAX_AMOUNT, bounded_amount};
 use crate::domain::terms::CustomerDiscount;
 use crate::service::attribution::{self, AttributionMethod, Referral};
 use crate::store::time;
@@ -127,10 +128,12 @@ pub fn parse_lines(lines: Vec<LineRequest>, errors: &mut Vec<FieldError>) -> Opt
                 format!("must be 1 to {MAX_QUANTITY}"),
             ));
         }
-        if line.unit_price < 0 {
+        if let Err(message) = bounded_amount(line.unit_price) {
+            errors.push(FieldError::new(format!("lines[{i}].unit_price"), message));
+        } else if line.quantity.checked_mul(line.unit_price).is_none_or(|v| v > MAX_AMOUNT) {
             errors.push(FieldError::new(
                 format!("lines[{i}].unit_price"),
-                "must be minor units ≥ 0",
+                format!("quantity × unit_price must be at most {MAX_AMOUNT} minor units"),
             ));
         }
         out.push(CartLine {
@@ -143,8 +146,11 @@ pub fn parse_lines(lines: Vec<LineRequest>, errors: &mut Vec<FieldError>) -> Opt
     if errors.len() > before {
         return None;
     }
-    if cart::subtotal(&out).is_none() {
-        errors.push(FieldError::new("lines", "the order total is too large to represent"));
+    if cart::subtotal(&out).is_none_or(|subtotal| subtotal > MAX_AMOUNT) {
+        errors.push(FieldError::new(
+            "lines",
+            format!("the lines' subtotal must be at most {MAX_AMOUNT} minor units"),
+        ));
         return None;
     }
     Some(out)
@@ -195,8 +201,8 @@ pub async fn quote(
         .map_err(|m| errors.push(FieldError::new("currency", m)))
         .ok();
     let shipping = body.shipping_total.unwrap_or(0);
-    if shipping < 0 {
-        errors.push(FieldError::new("shipping_total", "must be minor units ≥ 0"));
+    if let Err(message) = bounded_amount(shipping) {
+        errors.push(FieldError::new("shipping_total", message));
     }
     let lines = parse_lines(body.lines, &mut errors);
     let (Some(currency), Some(lines), true) = (currency, lines, errors.is_empty()) else {

@@ -3,7 +3,7 @@
 //! as CSV. Only the signed-in influencer's memberships are ever read; no customer data
 //! is shown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
@@ -35,10 +35,6 @@ const STATEMENT_PAGE: i64 = 1000;
 
 fn account_not_found() -> ApiError {
     ApiError::not_found("account_not_found", "The account no longer exists.")
-}
-
-fn overflow() -> ApiError {
-    ApiError::internal(anyhow::anyhow!("a dashboard figure overflows i64"))
 }
 
 fn blank_to_none(value: Option<String>) -> Option<String> {
@@ -255,12 +251,13 @@ struct Figures {
 }
 
 impl Figures {
-    fn add(&mut self, other: Figures) -> Result<(), ApiError> {
-        self.clicks = self.clicks.checked_add(other.clicks).ok_or_else(overflow)?;
-        self.orders = self.orders.checked_add(other.orders).ok_or_else(overflow)?;
-        self.net_sales = self.net_sales.checked_add(other.net_sales).ok_or_else(overflow)?;
-        self.commission = self.commission.checked_add(other.commission).ok_or_else(overflow)?;
-        Ok(())
+    /// Adds `other`; `None` when a figure would leave `i64`.
+    fn add(&mut self, other: Figures) -> Option<()> {
+        self.clicks = self.clicks.checked_add(other.clicks)?;
+        self.orders = self.orders.checked_add(other.orders)?;
+        self.net_sales = self.net_sales.checked_add(other.net_sales)?;
+        self.commission = self.commission.checked_add(other.commission)?;
+        Some(())
     }
 
     fn clicks(clicks: i64) -> Self {
@@ -285,7 +282,8 @@ fn progress(membership: &MembershipSummary, qualifying: Option<&Qualifying>) -> 
             return Vec::new();
         }
     };
-    let (orders, amount) = qualifying.map_or((0, 0), |q| (q.orders, q.amount));
+    // A qualifying amount beyond i64 has already dropped the membership's entry.
+    let (orders, amount) = qualifying.map_or((0, 0), |q| (q.orders, q.amount().unwrap_or(i64::MAX)));
     terms
         .rewards
         .into_iter()
@@ -313,16 +311,12 @@ fn progress(membership: &MembershipSummary, qualifying: Option<&Qualifying>) -> 
         .collect()
 }
 
-fn recent_order(order: &OrderSummary) -> Result<RecentOrderView, ApiError> {
-    Ok(RecentOrderView {
+fn recent_order(order: &OrderSummary) -> Option<RecentOrderView> {
+    Some(RecentOrderView {
         order_id: order.order_id.clone(),
         placed_at: time::from_db(order.placed_at),
         net_amount: order.net_amount,
-        commission: order
-            .entry_amount
-            .unwrap_or(0)
-            .checked_sub(order.reversed)
-            .ok_or_else(overflow)?,
+        commission: order.entry_amount.unwrap_or(0).checked_sub(order.reversed)?,
         status: order.status().as_str(),
         attribution_method: order.attribution_method.clone(),
     })
@@ -331,37 +325,48 @@ fn recent_order(order: &OrderSummary) -> Result<RecentOrderView, ApiError> {
 /// Lays the grouped rows out as one [`BrandDashboard`] per (membership, currency).
 /// Clicks carry no currency: they count in the entry of the program's currency, as do
 /// rewards, which belong to the membership.
+///
+/// A membership whose figures no `i64` holds (amounts stored before the door bounds)
+/// is left out and logged; it never takes the influencer's other brands down with it.
 fn lay_out(rows: DashboardRows, range: &DateRange) -> Result<Vec<BrandDashboard>, ApiError> {
     let memberships: HashMap<MembershipId, &MembershipSummary> =
         rows.memberships.iter().map(|m| (m.membership_id, m)).collect();
     let code_owner: HashMap<CodeId, MembershipId> = rows.codes.iter().map(|c| (c.id, c.membership_id)).collect();
+    let mut poisoned: HashSet<MembershipId> = HashSet::new();
     let mut by_code: HashMap<(CodeId, &str), Figures> = HashMap::new();
     let mut by_day: HashMap<(MembershipId, &str, NaiveDate), Figures> = HashMap::new();
     let mut clicks_by_code: HashMap<CodeId, i64> = HashMap::new();
     let mut clicks_by_day: HashMap<(MembershipId, NaiveDate), Figures> = HashMap::new();
     for o in &rows.orders {
-        let figures = Figures {
-            clicks: 0,
-            orders: o.orders,
-            net_sales: o.net_sales,
-            commission: o.commission,
-        };
-        if let Some(code) = o.code_id {
-            by_code.entry((code, o.currency.as_str())).or_default().add(figures)?;
+        let day = parse_day(&o.day)?;
+        let added = o.sums().and_then(|(net_sales, commission)| {
+            let figures = Figures {
+                clicks: 0,
+                orders: o.orders,
+                net_sales,
+                commission,
+            };
+            if let Some(code) = o.code_id {
+                by_code.entry((code, o.currency.as_str())).or_default().add(figures)?;
+            }
+            by_day.entry((o.membership_id, o.currency.as_str(), day)).or_default().add(figures)
+        });
+        if added.is_none() {
+            poisoned.insert(o.membership_id);
         }
-        by_day
-            .entry((o.membership_id, o.currency.as_str(), parse_day(&o.day)?))
-            .or_default()
-            .add(figures)?;
     }
     for c in &rows.clicks {
+        let day = parse_day(&c.day)?;
         let total = clicks_by_code.entry(c.code_id).or_default();
-        *total = total.checked_add(c.clicks).ok_or_else(overflow)?;
+        *total = total.saturating_add(c.clicks);
         if let Some(membership) = code_owner.get(&c.code_id) {
-            clicks_by_day
-                .entry((*membership, parse_day(&c.day)?))
+            let added = clicks_by_day
+                .entry((*membership, day))
                 .or_default()
-                .add(Figures::clicks(c.clicks))?;
+                .add(Figures::clicks(c.clicks));
+            if added.is_none() {
+                poisoned.insert(*membership);
+            }
         }
     }
     let days: Vec<NaiveDate> = range.days().collect();
@@ -371,21 +376,67 @@ fn lay_out(rows: DashboardRows, range: &DateRange) -> Result<Vec<BrandDashboard>
             continue;
         };
         let home = *currency == m.currency;
-        let totals = rows
+        let figures = Layout {
+            rows: &rows,
+            by_code: &by_code,
+            by_day: &by_day,
+            clicks_by_code: &clicks_by_code,
+            clicks_by_day: &clicks_by_day,
+            days: &days,
+        };
+        let entry = if poisoned.contains(membership_id) {
+            None
+        } else {
+            figures.entry(m, currency, home)
+        };
+        match entry {
+            Some(entry) => out.push(entry),
+            None => tracing::error!(
+                membership = %membership_id,
+                currency = %currency,
+                "a dashboard figure of this membership is beyond any representable amount; its entry is left out"
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// The grouped figures of one dashboard, read per entry.
+struct Layout<'a> {
+    rows: &'a DashboardRows,
+    by_code: &'a HashMap<(CodeId, &'a str), Figures>,
+    by_day: &'a HashMap<(MembershipId, &'a str, NaiveDate), Figures>,
+    clicks_by_code: &'a HashMap<CodeId, i64>,
+    clicks_by_day: &'a HashMap<(MembershipId, NaiveDate), Figures>,
+    days: &'a [NaiveDate],
+}
+
+impl Layout<'_> {
+    /// One membership's entry in one currency; `None` when a figure leaves `i64`.
+    fn entry(&self, m: &MembershipSummary, currency: &str, home: bool) -> Option<BrandDashboard> {
+        let membership_id = m.membership_id;
+        let totals = match self
+            .rows
             .totals
             .iter()
-            .find(|t| t.membership_id == *membership_id && t.currency == *currency)
-            .map_or_else(TotalsView::default, |t| TotalsView {
-                pending: t.pending,
-                approved: t.approved,
-                paid: t.paid,
-                reversed: t.reversed,
-            });
+            .find(|t| t.membership_id == membership_id && t.currency == currency)
+        {
+            Some(t) => {
+                let (pending, approved, paid, reversed) = t.totals()?;
+                TotalsView {
+                    pending,
+                    approved,
+                    paid,
+                    reversed,
+                }
+            }
+            None => TotalsView::default(),
+        };
         let mut codes = Vec::new();
-        for code in rows.codes.iter().filter(|c| c.membership_id == *membership_id) {
-            let mut figures = by_code.get(&(code.id, currency.as_str())).copied().unwrap_or_default();
+        for code in self.rows.codes.iter().filter(|c| c.membership_id == membership_id) {
+            let mut figures = self.by_code.get(&(code.id, currency)).copied().unwrap_or_default();
             if home {
-                figures.clicks = clicks_by_code.get(&code.id).copied().unwrap_or(0);
+                figures.clicks = self.clicks_by_code.get(&code.id).copied().unwrap_or(0);
             }
             codes.push(CodeView {
                 code: code.code.clone(),
@@ -397,12 +448,17 @@ fn lay_out(rows: DashboardRows, range: &DateRange) -> Result<Vec<BrandDashboard>
             });
         }
         let rewards = if home {
+            let qualifying = self.rows.qualifying.iter().find(|q| q.membership_id == membership_id);
+            if qualifying.is_some_and(|q| q.amount().is_none()) {
+                return None;
+            }
             RewardsView {
-                progress: progress(m, rows.qualifying.iter().find(|q| q.membership_id == *membership_id)),
-                earned: rows
+                progress: progress(m, qualifying),
+                earned: self
+                    .rows
                     .rewards
                     .iter()
-                    .filter(|r| r.membership_id == *membership_id)
+                    .filter(|r| r.membership_id == membership_id)
                     .map(earned_reward)
                     .collect(),
             }
@@ -412,19 +468,21 @@ fn lay_out(rows: DashboardRows, range: &DateRange) -> Result<Vec<BrandDashboard>
                 earned: Vec::new(),
             }
         };
-        let recent_orders = rows
+        let recent_orders = self
+            .rows
             .recent_orders
             .iter()
-            .filter(|o| o.membership_id == *membership_id && o.currency == *currency)
+            .filter(|o| o.membership_id == membership_id && o.currency == currency)
             .map(recent_order)
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut series = Vec::with_capacity(days.len());
-        for day in &days {
-            let mut figures = by_day
-                .get(&(*membership_id, currency.as_str(), *day))
+            .collect::<Option<Vec<_>>>()?;
+        let mut series = Vec::with_capacity(self.days.len());
+        for day in self.days {
+            let mut figures = self
+                .by_day
+                .get(&(membership_id, currency, *day))
                 .copied()
                 .unwrap_or_default();
-            if home && let Some(clicks) = clicks_by_day.get(&(*membership_id, *day)) {
+            if home && let Some(clicks) = self.clicks_by_day.get(&(membership_id, *day)) {
                 figures.add(*clicks)?;
             }
             series.push(SeriesPoint {
@@ -435,19 +493,18 @@ fn lay_out(rows: DashboardRows, range: &DateRange) -> Result<Vec<BrandDashboard>
                 commission: figures.commission,
             });
         }
-        out.push(BrandDashboard {
+        Some(BrandDashboard {
             brand_id: m.brand_id,
             brand_name: m.brand_name.clone(),
-            membership_id: *membership_id,
-            currency: currency.clone(),
+            membership_id,
+            currency: currency.to_owned(),
             totals,
             codes,
             rewards,
             recent_orders,
             series,
-        });
+        })
     }
-    Ok(out)
 }
 
 fn earned_reward(r: &RewardRow) -> EarnedRewardView {

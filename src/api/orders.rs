@@ -18,6 +18,7 @@ use super::extract::{ApiKey, HashedJson};
 use super::{ApiError, FieldError, db};
 use crate::AppState;
 use crate::domain::commission::CommissionError;
+use crate::domain::money::{MAX_AMOUNT, bounded_amount};
 use crate::domain::{Currency, Email};
 use crate::service::orders::{self, NewOrder, RecordError, Recorded};
 use crate::service::refunds::{self, RefundFailure, RefundKind, Refunded, RefundedLine};
@@ -319,8 +320,8 @@ pub async fn record_order(
         ("shipping_total", body.shipping_total),
         ("tax_total", body.tax_total),
     ] {
-        if value.is_some_and(|v| v < 0) {
-            errors.push(FieldError::new(field, "must be minor units ≥ 0"));
+        if let Some(Err(message)) = value.map(bounded_amount) {
+            errors.push(FieldError::new(field, message));
         }
     }
     if let Some(lines) = &lines
@@ -536,9 +537,9 @@ pub async fn refund_order(
         ));
     }
     let kind = match (body.amount, body.lines) {
-        (Some(amount), None) if amount > 0 => Some(RefundKind::Amount(amount)),
+        (Some(amount), None) if (1..=MAX_AMOUNT).contains(&amount) => Some(RefundKind::Amount(amount)),
         (Some(_), None) => {
-            errors.push(FieldError::new("amount", "must be a positive amount of minor units"));
+            errors.push(FieldError::new("amount", format!("must be 1 to {MAX_AMOUNT} minor units")));
             None
         }
         (None, Some(lines)) if !lines.is_empty() && lines.len() <= super::checkout::MAX_LINES => {

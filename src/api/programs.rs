@@ -156,6 +156,7 @@ pub async fn create_program(
                     .currency
             }
         };
+        check_currency_rules(&terms, &currency)?;
         let row = ProgramRow {
             id: ProgramId::generate(),
             brand_id: user.brand_id,
@@ -265,6 +266,7 @@ pub async fn update_program(
             programs::rename(conn, id, name.as_str(), now)?;
         }
         let new_currency = currency.map_or_else(|| current.currency.clone(), |c| c.code().to_owned());
+        check_currency_rules(&terms, &new_currency)?;
         if new_currency != current.currency && crate::store::orders::program_has_orders(conn, id)? {
             return Err(ApiError::conflict(
                 "currency_locked",
@@ -291,4 +293,15 @@ pub async fn update_program(
     })
     .await?;
     Ok(HttpResponse::Ok().json(ProgramResponse::from(row)))
+}
+
+/// The terms' rules that depend on the program's currency (the reward threshold's floor).
+fn check_currency_rules(terms: &Terms, currency: &str) -> Result<(), ApiError> {
+    let currency = Currency::parse(currency).map_err(|message| ApiError::field("currency", message))?;
+    let found = terms.currency_errors(currency);
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(terms_errors(found)))
+    }
 }

@@ -59,16 +59,24 @@ fn reward_not_found() -> ApiError {
     ApiError::not_found("reward_not_found", "No such reward.")
 }
 
-/// `GET /v1/me/rewards`: every reward across the influencer's brands, oldest first.
-pub async fn list_my_rewards(state: web::Data<AppState>, me: Influencer) -> Result<HttpResponse, ApiError> {
+/// `GET /v1/me/rewards?limit=&cursor=`: the influencer's rewards across their brands,
+/// oldest first, a page at a time.
+pub async fn list_my_rewards(
+    state: web::Data<AppState>,
+    me: Influencer,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = query.parse::<RewardId>()?;
     let rows = db::read(&state.db, move |conn| {
-        Ok(rewards::list_for_influencer(conn, me.influencer_id)?)
+        Ok(rewards::list_for_influencer(conn, me.influencer_id, after, limit + 1)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.into_iter().map(RewardResponse::from).collect::<Vec<_>>(),
-        next_cursor: None,
-    }))
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |r| r.reward.id.to_string(),
+        RewardResponse::from,
+    )))
 }
 
 fn text(input: &str, max: usize) -> Result<String, String> {

@@ -3,6 +3,22 @@
 
 use super::Currency;
 
+/// The largest amount of money reftrack takes at any door, in minor units: 10¹²
+/// ($10 billion in USD, far above any real basket). Every line value, order subtotal,
+/// discount, shipping, tax, refund and program amount is at most this, so any sum the
+/// service makes (9.2 million such orders of one ambassador before `i64` would
+/// overflow, and the commission product `net × rate` in `i128`) stays representable.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// `value` as an amount taken at a door: 0 to [`MAX_AMOUNT`] minor units.
+pub fn bounded_amount(value: i64) -> Result<i64, String> {
+    if (0..=MAX_AMOUNT).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("must be 0 to {MAX_AMOUNT} minor units"))
+    }
+}
+
 /// Minor units of one currency (cents for USD, yen for JPY, fils for KWD). Arithmetic is
 /// checked: it refuses to mix currencies or to overflow rather than wrap or panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +115,15 @@ mod tests {
         assert_eq!(usd(1).checked_sub(jpy), None);
         assert_eq!(usd(i64::MAX).checked_add(usd(1)), None);
         assert_eq!(usd(i64::MIN).checked_sub(usd(1)), None);
+    }
+
+    #[test]
+    fn door_amounts_are_bounded() {
+        assert_eq!(bounded_amount(0), Ok(0));
+        assert_eq!(bounded_amount(MAX_AMOUNT), Ok(MAX_AMOUNT));
+        assert!(bounded_amount(MAX_AMOUNT + 1).is_err());
+        assert!(bounded_amount(-1).is_err());
+        assert!(bounded_amount(5_000_000_000_000_000_000).is_err());
     }
 
     proptest! {

@@ -2,6 +2,9 @@
 //! [`Terms`], and the canonical document stored with every terms version.
 
 use rust_decimal::Decimal;
+
+use super::Currency;
+use super::money::bounded_amount;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 // ---------------------------------------------------------------------------------
@@ -110,6 +113,15 @@ pub const MAX_TIERS: usize = 20;
 pub const MAX_REWARDS: usize = 20;
 pub const MAX_RATE_DECIMAL_PLACES: u32 = 4;
 const MAX_EVERY_ORDERS: i64 = 1_000_000;
+/// The smallest `every_amount` a brand may set: 100 minor units ($1, ¥100). Three-digit
+/// currencies need one major unit ([`Terms::currency_errors`]).
+pub const MIN_EVERY_AMOUNT: i64 = 100;
+
+/// The smallest `every_amount` in `currency`: the larger of [`MIN_EVERY_AMOUNT`] and one
+/// major unit.
+pub fn min_every_amount(currency: Currency) -> i64 {
+    10i64.checked_pow(currency.exponent()).map_or(MIN_EVERY_AMOUNT, |unit| unit.max(MIN_EVERY_AMOUNT))
+}
 const MAX_TARGET_CHARS: usize = 64;
 const MAX_REWARD_SKU_CHARS: usize = 64;
 const MAX_DESCRIPTION_CHARS: usize = 200;
@@ -289,11 +301,38 @@ fn blank_control_characters(value: &mut serde_json::Value) {
     }
 }
 
-fn non_negative(value: i64) -> Result<i64, String> {
-    if value < 0 {
-        return Err("must be at least 0".into());
+/// Where a terms document comes from. A request is held to today's bounds; a stored
+/// document only to what was ever accepted, so a program saved before a bound was
+/// tightened still reads (and keeps computing commissions) until the brand edits it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Request,
+    Stored,
+}
+
+impl Source {
+    /// An amount of money in the terms (flat commission, cap, tier, fixed discount,
+    /// minimum payout, reward threshold): 0 to [`super::money::MAX_AMOUNT`] in a request.
+    fn amount(self, value: i64) -> Result<i64, String> {
+        match self {
+            Source::Request => bounded_amount(value),
+            Source::Stored if value < 0 => Err("must be at least 0".into()),
+            Source::Stored => Ok(value),
+        }
     }
-    Ok(value)
+
+    /// `every_amount` of a reward rule: at least [`MIN_EVERY_AMOUNT`] in a request, so
+    /// one order cannot earn a reward per cent; at least 1 when stored.
+    fn every_amount(self, value: i64) -> Result<i64, String> {
+        let floor = match self {
+            Source::Request => MIN_EVERY_AMOUNT,
+            Source::Stored => 1,
+        };
+        if value < floor {
+            return Err(format!("must be at least {floor} minor units"));
+        }
+        self.amount(value)
+    }
 }
 
 /// Runs `check` and records its error under `path`; `None` when it failed.
@@ -306,12 +345,17 @@ fn error(errors: &mut FieldErrors, path: impl Into<String>, message: impl Into<S
 }
 
 impl TermsInput {
-    /// Validates the whole document, reporting every problem with its field path.
+    /// Validates the whole document as a request, reporting every problem with its
+    /// field path.
     pub fn validate(self) -> Result<Terms, Vec<(String, String)>> {
+        self.validate_as(Source::Request)
+    }
+
+    fn validate_as(self, source: Source) -> Result<Terms, Vec<(String, String)>> {
         let mut errors = FieldErrors::new();
 
         let commission = match self.commission {
-            Some(commission) => validate_commission(commission, &mut errors),
+            Some(commission) => validate_commission(commission, source, &mut errors),
             None => {
                 error(&mut errors, "commission", "is required");
                 None
@@ -319,7 +363,7 @@ impl TermsInput {
         };
 
         let customer_discount = match self.customer_discount.flatten() {
-            Some(discount) => validate_discount(discount, &mut errors).map(Some),
+            Some(discount) => validate_discount(discount, source, &mut errors).map(Some),
             None => Some(None),
         };
 
@@ -335,9 +379,9 @@ impl TermsInput {
             ),
         };
 
-        let rewards = validate_rewards(self.rewards.unwrap_or_default(), &mut errors);
+        let rewards = validate_rewards(self.rewards.unwrap_or_default(), source, &mut errors);
 
-        let min_payout = check(&mut errors, "min_payout", non_negative(self.min_payout.unwrap_or(0)));
+        let min_payout = check(&mut errors, "min_payout", source.amount(self.min_payout.unwrap_or(0)));
 
         let attribution = match self.attribution.as_deref() {
             None | Some("code_first") => Some(AttributionRule::CodeFirst),
@@ -389,7 +433,7 @@ impl TermsInput {
     }
 }
 
-fn validate_commission(input: CommissionInput, errors: &mut FieldErrors) -> Option<Commission> {
+fn validate_commission(input: CommissionInput, source: Source, errors: &mut FieldErrors) -> Option<Commission> {
     let before = errors.len();
     let rate = input
         .rate
@@ -397,7 +441,7 @@ fn validate_commission(input: CommissionInput, errors: &mut FieldErrors) -> Opti
         .and_then(|r| check(errors, "commission.rate", parse_rate(r)));
     let amount = input
         .amount
-        .and_then(|a| check(errors, "commission.amount", non_negative(a)));
+        .and_then(|a| check(errors, "commission.amount", source.amount(a)));
 
     let basis = match input.kind.as_str() {
         "percent" => {
@@ -431,10 +475,10 @@ fn validate_commission(input: CommissionInput, errors: &mut FieldErrors) -> Opti
     };
 
     let overrides = validate_overrides(input.overrides.unwrap_or_default(), errors);
-    let tiers = validate_tiers(input.tiers.unwrap_or_default(), errors);
+    let tiers = validate_tiers(input.tiers.unwrap_or_default(), source, errors);
     let max_per_order = match input.max_per_order {
         None => Some(None),
-        Some(max) => check(errors, "commission.max_per_order", non_negative(max)).map(Some),
+        Some(max) => check(errors, "commission.max_per_order", source.amount(max)).map(Some),
     };
 
     match (basis, max_per_order) {
@@ -496,7 +540,7 @@ fn validate_overrides(inputs: Vec<OverrideInput>, errors: &mut FieldErrors) -> V
     overrides
 }
 
-fn validate_tiers(inputs: Vec<TierInput>, errors: &mut FieldErrors) -> Vec<Tier> {
+fn validate_tiers(inputs: Vec<TierInput>, source: Source, errors: &mut FieldErrors) -> Vec<Tier> {
     if inputs.len() > MAX_TIERS {
         error(
             errors,
@@ -508,7 +552,7 @@ fn validate_tiers(inputs: Vec<TierInput>, errors: &mut FieldErrors) -> Vec<Tier>
     let mut previous: Option<i64> = None;
     for (i, input) in inputs.into_iter().enumerate() {
         let path = format!("commission.tiers[{i}]");
-        let from_amount = check(errors, format!("{path}.from_amount"), non_negative(input.from_amount));
+        let from_amount = check(errors, format!("{path}.from_amount"), source.amount(input.from_amount));
         if let Some(prev) = previous {
             if input.from_amount <= prev {
                 error(
@@ -527,7 +571,7 @@ fn validate_tiers(inputs: Vec<TierInput>, errors: &mut FieldErrors) -> Vec<Tier>
     tiers
 }
 
-fn validate_discount(input: DiscountInput, errors: &mut FieldErrors) -> Option<CustomerDiscount> {
+fn validate_discount(input: DiscountInput, source: Source, errors: &mut FieldErrors) -> Option<CustomerDiscount> {
     let before = errors.len();
     let value = input
         .value
@@ -535,7 +579,7 @@ fn validate_discount(input: DiscountInput, errors: &mut FieldErrors) -> Option<C
         .and_then(|v| check(errors, "customer_discount.value", parse_rate(v)));
     let amount = input
         .amount
-        .and_then(|a| check(errors, "customer_discount.amount", non_negative(a)));
+        .and_then(|a| check(errors, "customer_discount.amount", source.amount(a)));
     let discount = match input.kind.as_str() {
         "percent" => {
             if input.amount.is_some() {
@@ -563,7 +607,7 @@ fn validate_discount(input: DiscountInput, errors: &mut FieldErrors) -> Option<C
     discount.filter(|_| errors.len() == before)
 }
 
-fn validate_rewards(inputs: Vec<RewardInput>, errors: &mut FieldErrors) -> Option<Vec<RewardRule>> {
+fn validate_rewards(inputs: Vec<RewardInput>, source: Source, errors: &mut FieldErrors) -> Option<Vec<RewardRule>> {
     let before = errors.len();
     if inputs.len() > MAX_REWARDS {
         error(errors, "rewards", format!("must have at most {MAX_REWARDS} entries"));
@@ -581,14 +625,8 @@ fn validate_rewards(inputs: Vec<RewardInput>, errors: &mut FieldErrors) -> Optio
                     .ok_or_else(|| format!("must be between 1 and {MAX_EVERY_ORDERS}")),
             )
             .map(RewardTrigger::EveryOrders),
-            (None, Some(amount)) => {
-                let valid = if amount >= 1 {
-                    Ok(amount)
-                } else {
-                    Err("must be at least 1".to_owned())
-                };
-                check(errors, format!("{path}.every_amount"), valid).map(RewardTrigger::EveryAmount)
-            }
+            (None, Some(amount)) => check(errors, format!("{path}.every_amount"), source.every_amount(amount))
+                .map(RewardTrigger::EveryAmount),
             _ => {
                 error(
                     errors,
@@ -637,6 +675,24 @@ fn validate_rewards(inputs: Vec<RewardInput>, errors: &mut FieldErrors) -> Optio
 // ---------------------------------------------------------------------------------
 
 impl Terms {
+    /// The rules that depend on the program's currency, for a request: a reward's
+    /// `every_amount` is at least one major unit of a three-digit currency (1.000 KWD)
+    /// and at least [`MIN_EVERY_AMOUNT`] minor units everywhere.
+    pub fn currency_errors(&self, currency: Currency) -> Vec<(String, String)> {
+        let floor = min_every_amount(currency);
+        self.rewards
+            .iter()
+            .enumerate()
+            .filter(|(_, rule)| matches!(rule.trigger, RewardTrigger::EveryAmount(x) if x < floor))
+            .map(|(i, _)| {
+                (
+                    format!("rewards[{i}].every_amount"),
+                    format!("must be at least {floor} minor units of {}", currency.code()),
+                )
+            })
+            .collect()
+    }
+
     /// The canonical document: every top-level key present, defaults written out,
     /// rates normalised ("12.5"), `customer_discount: null` when there is none.
     /// `t.to_input().validate() == Ok(t)` for every valid `t`.
@@ -662,7 +718,7 @@ impl Terms {
         blank_control_characters(&mut document);
         let input: TermsInput =
             serde_json::from_value(document).map_err(|e| format!("stored terms are not valid JSON: {e}"))?;
-        input.validate().map_err(|errors| {
+        input.validate_as(Source::Stored).map_err(|errors| {
             let details: Vec<String> = errors.iter().map(|(field, msg)| format!("{field}: {msg}")).collect();
             format!("stored terms are invalid: {}", details.join("; "))
         })

@@ -6,15 +6,23 @@
 //! on one PostgreSQL: each chunk takes a transaction-scoped advisory lock, so passes
 //! run one chunk at a time and each sees the others' committed approvals when it
 //! counts rewards. On SQLite `BEGIN IMMEDIATE` already serialises them.
+//!
+//! One membership cannot stop the others: each membership's approvals and grants run
+//! in their own savepoint. A failure (say, stored amounts whose total no `i64` holds)
+//! rolls back that membership's work alone; it is logged with the membership id,
+//! counted in the report (and in `reftrack_job_failures_total`), skipped for the rest
+//! of the pass, and tried again by the next pass. Grants are bounded per membership and
+//! rule in one pass ([`MAX_GRANTS_PER_PASS`]); the rest wait in `reward_backlog` for
+//! later passes, so a huge order cannot hold the writer.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::QueryResult;
+use diesel::{Connection, QueryResult};
 
 use crate::domain::rewards;
 use crate::domain::terms::{RewardTrigger, Terms};
-use crate::store::ids::{MembershipId, RewardId};
+use crate::store::ids::{LedgerEntryId, MembershipId, RewardId};
 use crate::store::memberships::MembershipStatus;
 use crate::store::rewards::{RewardRow, RewardStatus};
 use crate::store::schema::memberships;
@@ -23,10 +31,18 @@ use crate::store::{Db, DbConn, StoreError, ledger, portable, programs, rewards a
 /// Entries approved per transaction, so a large backlog never holds the writer long.
 const CHUNK: i64 = 500;
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// Rewards granted per membership and rule in one pass; the rest come in later passes.
+pub const MAX_GRANTS_PER_PASS: u64 = 100;
+
+/// Backlogged memberships served per pass.
+const BACKLOG_PER_PASS: i64 = 100;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PassReport {
     pub approved: usize,
     pub rewards_granted: usize,
+    /// Memberships whose work failed and was skipped in this pass.
+    pub failures: usize,
 }
 
 /// Grants are counted per reward sku. When a brand edits a rule's threshold, the
@@ -36,41 +52,96 @@ pub fn rule_key(sku: &str) -> String {
     format!("sku:{sku}")
 }
 
-/// Runs passes of [`CHUNK`] entries until nothing is due.
+/// Runs chunks of [`CHUNK`] entries until nothing is due, then serves the reward
+/// backlog.
 pub fn run_pass(db: &Db, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
     let now = time::to_db(now);
     let mut report = PassReport::default();
+    let mut failed: BTreeSet<MembershipId> = BTreeSet::new();
     loop {
-        let chunk = db.write_tx(|conn| approve_chunk(conn, now).map_err(StoreError::from))?;
-        report.approved += chunk.approved;
-        report.rewards_granted += chunk.rewards_granted;
-        if i64::try_from(chunk.approved).unwrap_or(i64::MAX) < CHUNK {
-            return Ok(report);
+        let skip: Vec<MembershipId> = failed.iter().copied().collect();
+        let chunk = db.write_tx(|conn| approve_chunk(conn, now, &skip).map_err(StoreError::from))?;
+        report.approved += chunk.report.approved;
+        report.rewards_granted += chunk.report.rewards_granted;
+        failed.extend(chunk.failed);
+        if chunk.seen < CHUNK {
+            break;
         }
     }
+    let backlog = db.write_tx(|conn| serve_backlog(conn, now, &failed).map_err(StoreError::from))?;
+    report.rewards_granted += backlog.report.rewards_granted;
+    failed.extend(backlog.failed);
+    report.failures = failed.len();
+    Ok(report)
 }
 
-fn approve_chunk(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<PassReport> {
+struct ChunkOutcome {
+    /// Due entries read, approved or not.
+    seen: i64,
+    report: PassReport,
+    failed: Vec<MembershipId>,
+}
+
+fn approve_chunk(conn: &mut DbConn, now: NaiveDateTime, skip: &[MembershipId]) -> QueryResult<ChunkOutcome> {
     portable::lock_maturation(conn)?;
-    let due = ledger::due(conn, now, CHUNK)?;
-    if due.is_empty() {
-        return Ok(PassReport::default());
+    let due = ledger::due(conn, now, CHUNK, skip)?;
+    let seen = i64::try_from(due.len()).unwrap_or(i64::MAX);
+    let mut by_membership: BTreeMap<MembershipId, Vec<LedgerEntryId>> = BTreeMap::new();
+    for (entry, membership) in due {
+        by_membership.entry(membership).or_default().push(entry);
     }
-    let ids: Vec<_> = due.iter().map(|(id, _)| *id).collect();
-    let approved = ledger::approve(conn, &ids, now)?;
-    let touched: BTreeSet<MembershipId> = due.into_iter().map(|(_, m)| m).collect();
-    let mut rewards_granted = 0;
-    for membership in touched {
-        rewards_granted += grant_rewards(conn, membership, now)?;
+    let mut outcome = ChunkOutcome {
+        seen,
+        report: PassReport::default(),
+        failed: Vec::new(),
+    };
+    for (membership, entries) in by_membership {
+        let work = conn.transaction(|conn| {
+            let approved = ledger::approve(conn, &entries, now)?;
+            let granted = grant_rewards(conn, membership, now)?;
+            Ok::<_, diesel::result::Error>((approved, granted))
+        });
+        match work {
+            Ok((approved, granted)) => {
+                outcome.report.approved += approved;
+                outcome.report.rewards_granted += granted;
+            }
+            Err(err) => {
+                tracing::error!(membership = %membership, error = %err, "maturation skipped a membership");
+                outcome.failed.push(membership);
+            }
+        }
     }
-    Ok(PassReport {
-        approved,
-        rewards_granted,
-    })
+    Ok(outcome)
 }
 
-/// Grants whatever the membership's qualifying orders have earned under its program's
-/// current reward rules and not been granted yet. Grants are never taken back.
+/// Grants the rest to memberships whose grants an earlier pass capped.
+fn serve_backlog(conn: &mut DbConn, now: NaiveDateTime, skip: &BTreeSet<MembershipId>) -> QueryResult<ChunkOutcome> {
+    portable::lock_maturation(conn)?;
+    let mut outcome = ChunkOutcome {
+        seen: 0,
+        report: PassReport::default(),
+        failed: Vec::new(),
+    };
+    for membership in store_rewards::backlog(conn, BACKLOG_PER_PASS)? {
+        if skip.contains(&membership) {
+            continue;
+        }
+        match conn.transaction(|conn| grant_rewards(conn, membership, now)) {
+            Ok(granted) => outcome.report.rewards_granted += granted,
+            Err(err) => {
+                tracing::error!(membership = %membership, error = %err, "maturation skipped a membership's reward backlog");
+                outcome.failed.push(membership);
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Grants what the membership's qualifying orders have earned under its program's
+/// current reward rules and not been granted yet, at most [`MAX_GRANTS_PER_PASS`] per
+/// rule; records a backlog when more remain and clears it when none do. Grants are
+/// never taken back.
 fn grant_rewards(conn: &mut DbConn, membership: MembershipId, now: NaiveDateTime) -> QueryResult<usize> {
     use diesel::prelude::*;
     let Some((brand_id, program_id, status)) = memberships::table
@@ -85,21 +156,23 @@ fn grant_rewards(conn: &mut DbConn, membership: MembershipId, now: NaiveDateTime
     else {
         return Ok(0);
     };
-    if status == MembershipStatus::Ended {
-        return Ok(0);
-    }
-    let Some(program) = programs::find(conn, brand_id, program_id)? else {
+    let terms = match programs::find(conn, brand_id, program_id)? {
+        Some(program) if status != MembershipStatus::Ended => match Terms::from_stored(&program.terms) {
+            Ok(terms) => Some(terms),
+            Err(_) => {
+                tracing::error!(program = %program.id, "stored terms do not parse; no rewards granted");
+                None
+            }
+        },
+        _ => None,
+    };
+    let Some(terms) = terms.filter(|t| !t.rewards.is_empty()) else {
+        store_rewards::clear_backlog(conn, membership)?;
         return Ok(0);
     };
-    let Ok(terms) = Terms::from_stored(&program.terms) else {
-        tracing::error!(program = %program.id, "stored terms do not parse; no rewards granted");
-        return Ok(0);
-    };
-    if terms.rewards.is_empty() {
-        return Ok(0);
-    }
     let (orders, amount) = store_rewards::qualifying(conn, membership)?;
-    let mut granted = 0;
+    let mut grants = Vec::new();
+    let mut more_remain = false;
     for rule in &terms.rewards {
         let due = match rule.trigger {
             RewardTrigger::EveryOrders(n) => rewards::grants_due_by_orders(u64::try_from(orders).unwrap_or(0), n),
@@ -107,13 +180,21 @@ fn grant_rewards(conn: &mut DbConn, membership: MembershipId, now: NaiveDateTime
         };
         let key = rule_key(&rule.sku);
         let already = u64::try_from(store_rewards::granted_count(conn, membership, &key)?).unwrap_or(0);
-        for sequence in already + 1..=due {
-            let row = RewardRow {
+        let owed = rewards::new_grants(due, already);
+        let now_granted = owed.min(MAX_GRANTS_PER_PASS);
+        more_remain |= owed > now_granted;
+        for sequence in already + 1..=already + now_granted {
+            let Ok(sequence) = i32::try_from(sequence) else {
+                // The column holds grants 1..=i32::MAX; none past it can be recorded.
+                more_remain = false;
+                break;
+            };
+            grants.push(RewardRow {
                 id: RewardId::generate(),
                 brand_id,
                 membership_id: membership,
                 rule_key: key.clone(),
-                sequence: i32::try_from(sequence).unwrap_or(i32::MAX),
+                sequence,
                 sku: rule.sku.clone(),
                 description: rule.description.clone(),
                 status: RewardStatus::Earned,
@@ -123,11 +204,14 @@ fn grant_rewards(conn: &mut DbConn, membership: MembershipId, now: NaiveDateTime
                 shipping_address: None,
                 fulfilled_at: None,
                 tracking: None,
-            };
-            if store_rewards::grant(conn, &row)? {
-                granted += 1;
-            }
+            });
         }
+    }
+    let granted = store_rewards::grant_all(conn, &grants)?;
+    if more_remain {
+        store_rewards::mark_backlog(conn, membership, now)?;
+    } else {
+        store_rewards::clear_backlog(conn, membership)?;
     }
     Ok(granted)
 }

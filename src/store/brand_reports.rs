@@ -11,7 +11,7 @@ use super::DbConn;
 use super::ids::{BrandId, CodeId, MembershipId, OrderId};
 use super::ledger::{EntryKind, LedgerEntryRow};
 use super::orders::OrderRow;
-use super::portable::sum_bigint;
+use super::portable::{sum_bigint, wide_i64, wide_sum};
 use super::schema::{codes, ledger_entries, orders, refunds};
 
 /// Commission status of an order, from its ledger entries and refunds.
@@ -168,22 +168,52 @@ pub struct Totals {
     #[diesel(sql_type = BigInt)]
     pub attributed_orders: i64,
     #[diesel(sql_type = BigInt)]
-    pub net_sales: i64,
+    net_sales_hi: i64,
     #[diesel(sql_type = BigInt)]
-    pub commission: i64,
+    net_sales_lo: i64,
+    #[diesel(sql_type = BigInt)]
+    commission_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    commission_lo: i64,
+}
+
+impl Totals {
+    /// Attributed net sales after refunds; `None` when no `i64` holds the total
+    /// (amounts stored before the door bounds).
+    pub fn net_sales(&self) -> Option<i64> {
+        wide_i64(self.net_sales_hi, self.net_sales_lo)
+    }
+
+    /// Commission after reversals; `None` when no `i64` holds the total.
+    pub fn commission(&self) -> Option<i64> {
+        wide_i64(self.commission_hi, self.commission_lo)
+    }
 }
 
 #[derive(Debug, Clone, QueryableByName)]
+struct TopAmbassadorRow {
+    #[diesel(sql_type = Text)]
+    membership_id: String,
+    #[diesel(sql_type = Text)]
+    display_name: String,
+    #[diesel(sql_type = BigInt)]
+    orders: i64,
+    #[diesel(sql_type = BigInt)]
+    net_sales_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    net_sales_lo: i64,
+    #[diesel(sql_type = BigInt)]
+    commission_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    commission_lo: i64,
+}
+
+#[derive(Debug, Clone)]
 pub struct TopAmbassador {
-    #[diesel(sql_type = Text)]
     pub membership_id: String,
-    #[diesel(sql_type = Text)]
     pub display_name: String,
-    #[diesel(sql_type = BigInt)]
     pub orders: i64,
-    #[diesel(sql_type = BigInt)]
     pub net_sales: i64,
-    #[diesel(sql_type = BigInt)]
     pub commission: i64,
 }
 
@@ -202,15 +232,19 @@ pub fn totals(
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<Totals> {
-    diesel::sql_query(
+    diesel::sql_query(format!(
         "SELECT CAST(COUNT(*) AS BIGINT) AS orders, \
                 CAST(COALESCE(SUM(CASE WHEN o.membership_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS attributed_orders, \
-                CAST(COALESCE(SUM(CASE WHEN o.membership_id IS NOT NULL THEN o.net_amount - COALESCE(r.refunded, 0) ELSE 0 END), 0) AS BIGINT) AS net_sales, \
-                CAST(COALESCE(SUM(o.commission - COALESCE(r.reversed, 0)), 0) AS BIGINT) AS commission \
+                {}, {} \
          FROM orders o \
          LEFT JOIN (SELECT order_id, SUM(amount) AS refunded, SUM(reversal) AS reversed FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
          WHERE o.brand_id = $1 AND o.currency = $2 AND o.placed_at >= $3 AND o.placed_at < $4",
-    )
+        wide_sum(
+            "CASE WHEN o.membership_id IS NOT NULL THEN o.net_amount - COALESCE(r.refunded, 0) ELSE 0 END",
+            "net_sales"
+        ),
+        wide_sum("o.commission - COALESCE(r.reversed, 0)", "commission"),
+    ))
     .bind::<Text, _>(brand)
     .bind::<Text, _>(currency)
     .bind::<Timestamp, _>(from)
@@ -240,33 +274,53 @@ pub fn rewards_granted(conn: &mut DbConn, brand: BrandId, from: NaiveDateTime, t
     Ok(row.n)
 }
 
-/// The ambassadors with the highest net sales in the window.
+/// The ambassadors with the highest net sales in the window. Every ambassador's sums
+/// are read and ranked exactly here (a wide sum has no single column to sort on); an
+/// ambassador whose figures no `i64` holds is left out and logged.
 pub fn top_ambassadors(
     conn: &mut DbConn,
     brand: BrandId,
     currency: &str,
     from: NaiveDateTime,
     to: NaiveDateTime,
-    limit: i64,
+    limit: usize,
 ) -> QueryResult<Vec<TopAmbassador>> {
-    diesel::sql_query(
+    let rows: Vec<TopAmbassadorRow> = diesel::sql_query(format!(
         "SELECT o.membership_id AS membership_id, MIN(i.display_name) AS display_name, \
-                CAST(COUNT(*) AS BIGINT) AS orders, \
-                CAST(COALESCE(SUM(o.net_amount - COALESCE(r.refunded, 0)), 0) AS BIGINT) AS net_sales, \
-                CAST(COALESCE(SUM(o.commission - COALESCE(r.reversed, 0)), 0) AS BIGINT) AS commission \
+                CAST(COUNT(*) AS BIGINT) AS orders, {}, {} \
          FROM orders o \
          JOIN memberships m ON m.id = o.membership_id \
          JOIN influencers i ON i.id = m.influencer_id \
          LEFT JOIN (SELECT order_id, SUM(amount) AS refunded, SUM(reversal) AS reversed FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
          WHERE o.brand_id = $1 AND o.currency = $2 AND o.placed_at >= $3 AND o.placed_at < $4 \
-         GROUP BY o.membership_id \
-         ORDER BY net_sales DESC, o.membership_id ASC \
-         LIMIT $5",
-    )
+         GROUP BY o.membership_id",
+        wide_sum("o.net_amount - COALESCE(r.refunded, 0)", "net_sales"),
+        wide_sum("o.commission - COALESCE(r.reversed, 0)", "commission"),
+    ))
     .bind::<Text, _>(brand)
     .bind::<Text, _>(currency)
     .bind::<Timestamp, _>(from)
     .bind::<Timestamp, _>(to)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
+    .load(conn)?;
+    let mut top: Vec<TopAmbassador> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let sums = wide_i64(row.net_sales_hi, row.net_sales_lo)
+                .zip(wide_i64(row.commission_hi, row.commission_lo));
+            if sums.is_none() {
+                tracing::error!(membership = %row.membership_id, "an ambassador's figures are beyond any representable amount; left out of the statistics");
+            }
+            let (net_sales, commission) = sums?;
+            Some(TopAmbassador {
+                membership_id: row.membership_id,
+                display_name: row.display_name,
+                orders: row.orders,
+                net_sales,
+                commission,
+            })
+        })
+        .collect();
+    top.sort_by(|a, b| b.net_sales.cmp(&a.net_sales).then_with(|| a.membership_id.cmp(&b.membership_id)));
+    top.truncate(limit);
+    Ok(top)
 }

@@ -16,6 +16,7 @@ use super::DbConn;
 use super::brand_reports::OrderStatus;
 use super::conn::MultiBackend;
 use super::ids::{BrandId, CodeId, InfluencerId, LedgerEntryId, MembershipId, OrderId};
+use super::portable::{wide_i64, wide_sum};
 use super::ledger::EntryKind;
 use super::rewards::RewardRow;
 use super::schema::{brands, codes, memberships, programs, rewards};
@@ -97,16 +98,40 @@ pub struct LedgerTotals {
     pub currency: String,
     /// Not approved yet (in its hold period).
     #[diesel(sql_type = BigInt)]
-    pub pending: i64,
+    pending_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    pending_lo: i64,
     /// Approved and not in a paid payout.
     #[diesel(sql_type = BigInt)]
-    pub approved: i64,
+    approved_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    approved_lo: i64,
     /// In a paid payout.
     #[diesel(sql_type = BigInt)]
-    pub paid: i64,
+    paid_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    paid_lo: i64,
     /// −Σ reversal entries (a positive number).
     #[diesel(sql_type = BigInt)]
-    pub reversed: i64,
+    reversed_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    reversed_lo: i64,
+}
+
+/// [`LedgerTotals`] as `i64`s: (pending, approved, paid, reversed).
+pub type Totals = (i64, i64, i64, i64);
+
+impl LedgerTotals {
+    /// The four totals, or `None` when one of them is beyond `i64` (amounts stored
+    /// before the door bounds): an error for this membership alone.
+    pub fn totals(&self) -> Option<Totals> {
+        Some((
+            wide_i64(self.pending_hi, self.pending_lo)?,
+            wide_i64(self.approved_hi, self.approved_lo)?,
+            wide_i64(self.paid_hi, self.paid_lo)?,
+            wide_i64(self.reversed_hi, self.reversed_lo)?,
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -144,10 +169,24 @@ pub struct OrdersByDay {
     pub orders: i64,
     /// Σ net merchandise − Σ refunds of these orders.
     #[diesel(sql_type = BigInt)]
-    pub net_sales: i64,
+    net_sales_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    net_sales_lo: i64,
     /// Σ ledger entries of these orders: commission − reversals.
     #[diesel(sql_type = BigInt)]
-    pub commission: i64,
+    commission_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    commission_lo: i64,
+}
+
+impl OrdersByDay {
+    /// (net sales, commission), or `None` when either is beyond `i64`.
+    pub fn sums(&self) -> Option<(i64, i64)> {
+        Some((
+            wide_i64(self.net_sales_hi, self.net_sales_lo)?,
+            wide_i64(self.commission_hi, self.commission_lo)?,
+        ))
+    }
 }
 
 /// What counts toward rewards, per membership (see [`super::rewards::qualifying`]).
@@ -158,7 +197,16 @@ pub struct Qualifying {
     #[diesel(sql_type = BigInt)]
     pub orders: i64,
     #[diesel(sql_type = BigInt)]
-    pub amount: i64,
+    amount_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    amount_lo: i64,
+}
+
+impl Qualifying {
+    /// Σ net − refunds of the qualifying orders, or `None` when it is beyond `i64`.
+    pub fn amount(&self) -> Option<i64> {
+        wide_i64(self.amount_hi, self.amount_lo)
+    }
 }
 
 /// An attributed order with its commission entry's state and its reversals. No
@@ -338,18 +386,20 @@ pub fn ledger_totals(
     influencer: InfluencerId,
     brand: Option<BrandId>,
 ) -> QueryResult<Vec<LedgerTotals>> {
-    Statement::new(
-        "SELECT e.membership_id, e.currency, \
-           CAST(COALESCE(SUM(CASE WHEN e.paid_out_in IS NULL AND e.approved_at IS NULL \
-                                  THEN e.amount ELSE 0 END), 0) AS BIGINT) AS pending, \
-           CAST(COALESCE(SUM(CASE WHEN e.paid_out_in IS NULL AND e.approved_at IS NOT NULL \
-                                  THEN e.amount ELSE 0 END), 0) AS BIGINT) AS approved, \
-           CAST(COALESCE(SUM(CASE WHEN e.paid_out_in IS NOT NULL \
-                                  THEN e.amount ELSE 0 END), 0) AS BIGINT) AS paid, \
-           CAST(COALESCE(SUM(CASE WHEN e.kind = 'reversal' \
-                                  THEN -e.amount ELSE 0 END), 0) AS BIGINT) AS reversed \
+    Statement::new(&format!(
+        "SELECT e.membership_id, e.currency, {}, {}, {}, {} \
          FROM ledger_entries e WHERE e.membership_id IN ",
-    )
+        wide_sum(
+            "CASE WHEN e.paid_out_in IS NULL AND e.approved_at IS NULL THEN e.amount ELSE 0 END",
+            "pending"
+        ),
+        wide_sum(
+            "CASE WHEN e.paid_out_in IS NULL AND e.approved_at IS NOT NULL THEN e.amount ELSE 0 END",
+            "approved"
+        ),
+        wide_sum("CASE WHEN e.paid_out_in IS NOT NULL THEN e.amount ELSE 0 END", "paid"),
+        wide_sum("CASE WHEN e.kind = 'reversal' THEN -e.amount ELSE 0 END", "reversed"),
+    ))
     .memberships_of(influencer, brand)
     .sql(" GROUP BY e.membership_id, e.currency")
     .query
@@ -394,16 +444,16 @@ pub fn orders_by_day(
     brand: Option<BrandId>,
     window: Window,
 ) -> QueryResult<Vec<OrdersByDay>> {
-    Statement::new(
+    Statement::new(&format!(
         "SELECT x.membership_id, x.code_id, x.currency, x.day, \
-           CAST(COUNT(*) AS BIGINT) AS orders, \
-           CAST(COALESCE(SUM(x.net_amount - x.refunded), 0) AS BIGINT) AS net_sales, \
-           CAST(COALESCE(SUM(x.earned), 0) AS BIGINT) AS commission \
+           CAST(COUNT(*) AS BIGINT) AS orders, {}, {} \
          FROM (SELECT o.membership_id, o.code_id, o.currency, CAST(DATE(o.placed_at) AS TEXT) AS day, o.net_amount, \
                  COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.order_id = o.id), 0) AS refunded, \
                  COALESCE((SELECT SUM(e.amount) FROM ledger_entries e WHERE e.order_id = o.id), 0) AS earned \
                FROM orders o WHERE o.membership_id IN ",
-    )
+        wide_sum("x.net_amount - x.refunded", "net_sales"),
+        wide_sum("x.earned", "commission"),
+    ))
     .memberships_of(influencer, brand)
     .sql(" AND o.placed_at >= ")
     .param::<Timestamp, _>(window.from)
@@ -422,15 +472,15 @@ pub fn qualifying_by_membership(
     influencer: InfluencerId,
     brand: Option<BrandId>,
 ) -> QueryResult<Vec<Qualifying>> {
-    Statement::new(
-        "SELECT x.membership_id, CAST(COUNT(*) AS BIGINT) AS orders, \
-           CAST(COALESCE(SUM(x.net_amount - x.refunded), 0) AS BIGINT) AS amount \
+    Statement::new(&format!(
+        "SELECT x.membership_id, CAST(COUNT(*) AS BIGINT) AS orders, {} \
          FROM (SELECT o.membership_id, o.net_amount, \
                  COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.order_id = o.id), 0) AS refunded \
                FROM orders o \
                JOIN ledger_entries e ON e.order_id = o.id AND e.kind = 'commission' AND e.approved_at IS NOT NULL \
                WHERE o.flags = '[]' AND o.membership_id IN ",
-    )
+        wide_sum("x.net_amount - x.refunded", "amount"),
+    ))
     .memberships_of(influencer, brand)
     .sql(") x WHERE x.net_amount > x.refunded GROUP BY x.membership_id")
     .query

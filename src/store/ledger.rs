@@ -63,15 +63,25 @@ pub fn for_order(conn: &mut DbConn, order: OrderId) -> QueryResult<Vec<LedgerEnt
         .load(conn)
 }
 
-/// Up to `limit` entries whose hold has passed and that are not approved yet.
-pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<(LedgerEntryId, MembershipId)>> {
-    ledger_entries::table
+/// Up to `limit` entries whose hold has passed and that are not approved yet, leaving
+/// out the memberships in `skip` (those whose work failed earlier in the same pass).
+pub fn due(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    limit: i64,
+    skip: &[MembershipId],
+) -> QueryResult<Vec<(LedgerEntryId, MembershipId)>> {
+    let mut query = ledger_entries::table
         .filter(ledger_entries::approved_at.is_null())
         .filter(ledger_entries::available_at.le(now))
         .order(ledger_entries::available_at.asc())
         .limit(limit)
         .select((ledger_entries::id, ledger_entries::membership_id))
-        .load(conn)
+        .into_boxed();
+    if !skip.is_empty() {
+        query = query.filter(ledger_entries::membership_id.ne_all(skip));
+    }
+    query.load(conn)
 }
 
 /// Approves the given entries that are still unapproved; returns how many.

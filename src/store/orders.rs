@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::ids::{BrandId, ClickId, CodeId, MembershipId, OrderId, ProgramId};
-use super::portable::sum_bigint;
+use super::portable::{wide_sum_columns, wide_total};
 use super::schema::{order_lines, orders, refunds};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -112,10 +112,13 @@ pub fn attributed_net_between(
         .filter(orders::membership_id.eq(membership))
         .filter(orders::placed_at.ge(from))
         .filter(orders::placed_at.lt(to));
-    let net: i64 = in_window.select(sum_bigint("net_amount")).get_result(conn)?;
-    let refunded: i64 = refunds::table
+    let (hi, lo): (i64, i64) = in_window.select(wide_sum_columns("net_amount")).get_result(conn)?;
+    let net = wide_total(hi, lo);
+    let (hi, lo): (i64, i64) = refunds::table
         .filter(refunds::order_id.eq_any(in_window.select(orders::id)))
-        .select(sum_bigint("amount"))
+        .select(wide_sum_columns("amount"))
         .get_result(conn)?;
-    Ok(net - refunded)
+    // Only the tier a sum falls in matters, and every tier starts below `i64::MAX`: a
+    // sum beyond it (amounts stored before the door bounds) is the top tier.
+    Ok(i64::try_from(net - wide_total(hi, lo)).unwrap_or(i64::MAX))
 }

@@ -30,6 +30,41 @@ pub fn sum_bigint(expr: &'static str) -> SqlLiteral<BigInt> {
     })
 }
 
+/// An exact sum over any number of rows that cannot overflow in the database: the
+/// select-list columns `{alias}_hi` = Σ(expr >> 32) and `{alias}_lo` = Σ(expr & (2³²−1)),
+/// both BIGINT. Each row adds less than 2³² in magnitude to either half, so neither
+/// overflows before 2³¹ rows, and [`wide_total`] joins them exactly in `i128`. A plain
+/// `SUM` raises an error on overflow (SQLite `integer overflow`, PostgreSQL `bigint out
+/// of range` at the cast), which would fail every row of the statement, the honest
+/// ones included; with the halves, an impossible total fails only its own row set, when
+/// the caller narrows it to `i64`. `>>` is arithmetic and `&` two's complement on both
+/// backends, so negative amounts (reversals) split and join exactly. `expr` must be a
+/// trusted column expression, never input.
+pub fn wide_sum(expr: &str, alias: &str) -> String {
+    format!(
+        "CAST(COALESCE(SUM(({expr}) >> 32), 0) AS BIGINT) AS {alias}_hi, \
+         CAST(COALESCE(SUM(({expr}) & 4294967295), 0) AS BIGINT) AS {alias}_lo"
+    )
+}
+
+/// [`wide_sum`] as two typed select expressions, for diesel's query builder.
+pub fn wide_sum_columns(expr: &str) -> (SqlLiteral<BigInt>, SqlLiteral<BigInt>) {
+    (
+        diesel::dsl::sql::<BigInt>(&format!("CAST(COALESCE(SUM(({expr}) >> 32), 0) AS BIGINT)")),
+        diesel::dsl::sql::<BigInt>(&format!("CAST(COALESCE(SUM(({expr}) & 4294967295), 0) AS BIGINT)")),
+    )
+}
+
+/// The exact total of a [`wide_sum`]'s halves.
+pub fn wide_total(hi: i64, lo: i64) -> i128 {
+    (i128::from(hi) << 32) + i128::from(lo)
+}
+
+/// The total of a [`wide_sum`] as `i64`, or `None` when no `i64` holds it.
+pub fn wide_i64(hi: i64, lo: i64) -> Option<i64> {
+    i64::try_from(wide_total(hi, lo)).ok()
+}
+
 /// Locks the order row until the transaction ends, so concurrent refunds of one order
 /// are applied one after the other. `.for_update()` does not compile through the
 /// `MultiConnection`, so the query is built per backend.
@@ -69,5 +104,43 @@ pub fn lock_maturation(conn: &mut DbConn) -> QueryResult<()> {
             .execute(pg)
             .map(drop),
         DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The halves as the database computes them, per row.
+    fn split(x: i64) -> (i64, i64) {
+        (x >> 32, x & 4_294_967_295)
+    }
+
+    #[test]
+    fn halves_join_to_totals_beyond_i64() {
+        let rows = [i64::MAX, i64::MAX, -5, 1];
+        let (hi, lo) = rows.iter().fold((0i64, 0i64), |(h, l), x| {
+            let (a, b) = split(*x);
+            (h + a, l + b)
+        });
+        assert_eq!(wide_total(hi, lo), 2 * i128::from(i64::MAX) - 4);
+        assert_eq!(wide_i64(hi, lo), None);
+        let (hi, lo) = split(-5);
+        assert_eq!(wide_i64(hi, lo), Some(-5));
+    }
+
+    proptest! {
+        #[test]
+        fn halves_sum_exactly(rows in proptest::collection::vec(any::<i64>(), 0..50)) {
+            let (mut hi, mut lo) = (0i64, 0i64);
+            for x in &rows {
+                let (a, b) = split(*x);
+                hi = hi.checked_add(a).unwrap_or_else(|| panic!("hi overflow"));
+                lo = lo.checked_add(b).unwrap_or_else(|| panic!("lo overflow"));
+            }
+            let exact: i128 = rows.iter().map(|x| i128::from(*x)).sum();
+            prop_assert_eq!(wide_total(hi, lo), exact);
+        }
     }
 }

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::ids::{BrandId, InfluencerId, MembershipId, RewardId, text_enum};
-use super::schema::{brands, influencers, memberships, rewards};
+use super::portable::{wide_i64, wide_sum};
+use super::schema::{brands, influencers, memberships, reward_backlog, rewards};
 
 text_enum!(
     /// Each transition happens once, by its owner: the ambassador claims, the brand fulfils.
@@ -39,14 +40,22 @@ pub struct RewardView {
     pub display_name: String,
 }
 
-/// Inserts a grant; false when this (membership, rule, sequence) was already granted.
-/// Runs in a savepoint so a concurrent grant on PostgreSQL leaves the transaction usable.
-pub fn grant(conn: &mut DbConn, row: &RewardRow) -> QueryResult<bool> {
-    match conn.transaction(|conn| diesel::insert_into(rewards::table).values(row).execute(conn)) {
-        Ok(_) => Ok(true),
-        Err(err) if super::is_unique_violation(&err) => Ok(false),
-        Err(err) => Err(err),
+/// Inserts grants in multi-row statements. A grant already made (the same membership,
+/// rule and sequence) is a unique violation that fails the statement: the maturation
+/// pass serialises grants, so it cannot happen unless the data is inconsistent, and
+/// the caller's savepoint then drops the membership's work for this pass.
+pub fn grant_all(conn: &mut DbConn, rows: &[RewardRow]) -> QueryResult<usize> {
+    // 14 columns a row: 100 rows stay far below either backend's bind-parameter limit.
+    let mut inserted = 0;
+    // Multi-row VALUES does not compile through the MultiConnection (its dialect has no
+    // DEFAULT keyword rule), so the same statement is built once per backend.
+    for chunk in rows.chunks(100) {
+        inserted += match conn {
+            DbConn::Pg(pg) => diesel::insert_into(rewards::table).values(chunk).execute(pg)?,
+            DbConn::Sqlite(lite) => diesel::insert_into(rewards::table).values(chunk).execute(lite)?,
+        };
     }
+    Ok(inserted)
 }
 
 pub fn granted_count(conn: &mut DbConn, membership: MembershipId, rule_key: &str) -> QueryResult<i64> {
@@ -62,35 +71,84 @@ struct Qualifying {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     orders: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    amount: i64,
+    amount_hi: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    amount_lo: i64,
 }
 
 /// Orders that count toward rewards: attributed to the membership, commission
-/// approved, not fully refunded, no flag. Returns (count, Σ net − refunds).
+/// approved, not fully refunded, no flag. Returns (count, Σ net − refunds); a sum no
+/// `i64` holds (only possible with amounts stored before the door bounds) is an error
+/// for this membership alone.
 ///
 /// `$1` is a positional parameter on PostgreSQL and a numbered one on SQLite.
 pub fn qualifying(conn: &mut DbConn, membership: MembershipId) -> QueryResult<(i64, i64)> {
-    let row: Qualifying = diesel::sql_query(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS orders, \
-                CAST(COALESCE(SUM(o.net_amount - COALESCE(r.refunded, 0)), 0) AS BIGINT) AS amount \
+    let row: Qualifying = diesel::sql_query(format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS orders, {} \
          FROM orders o \
          JOIN ledger_entries e ON e.order_id = o.id AND e.kind = 'commission' AND e.approved_at IS NOT NULL \
          LEFT JOIN (SELECT order_id, SUM(amount) AS refunded FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
          WHERE o.membership_id = $1 AND o.flags = '[]' AND o.net_amount > COALESCE(r.refunded, 0)",
-    )
+        wide_sum("o.net_amount - COALESCE(r.refunded, 0)", "amount")
+    ))
     .bind::<diesel::sql_types::Text, _>(membership)
     .get_result(conn)?;
-    Ok((row.orders, row.amount))
+    let amount = wide_i64(row.amount_hi, row.amount_lo).ok_or_else(|| {
+        diesel::result::Error::DeserializationError(
+            format!("qualifying net sales of membership {membership} exceed any representable amount").into(),
+        )
+    })?;
+    Ok((row.orders, amount))
 }
 
-pub fn list_for_influencer(conn: &mut DbConn, influencer: InfluencerId) -> QueryResult<Vec<RewardView>> {
-    rewards::table
+/// Marks a membership whose grants were capped, so later passes grant the rest.
+pub fn mark_backlog(conn: &mut DbConn, membership: MembershipId, now: NaiveDateTime) -> QueryResult<()> {
+    let marked = reward_backlog::table
+        .find(membership)
+        .count()
+        .get_result::<i64>(conn)?;
+    if marked == 0 {
+        diesel::insert_into(reward_backlog::table)
+            .values((reward_backlog::membership_id.eq(membership), reward_backlog::since.eq(now)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn clear_backlog(conn: &mut DbConn, membership: MembershipId) -> QueryResult<()> {
+    diesel::delete(reward_backlog::table.find(membership))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Up to `limit` memberships with grants still to make, oldest first.
+pub fn backlog(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<MembershipId>> {
+    reward_backlog::table
+        .order((reward_backlog::since.asc(), reward_backlog::membership_id.asc()))
+        .limit(limit)
+        .select(reward_backlog::membership_id)
+        .load(conn)
+}
+
+/// Up to `limit` rewards of the influencer after the id `after`, by id.
+pub fn list_for_influencer(
+    conn: &mut DbConn,
+    influencer: InfluencerId,
+    after: Option<RewardId>,
+    limit: i64,
+) -> QueryResult<Vec<RewardView>> {
+    let mut query = rewards::table
         .inner_join(memberships::table.inner_join(influencers::table))
         .inner_join(brands::table.on(brands::id.eq(rewards::brand_id)))
         .filter(memberships::influencer_id.eq(influencer))
         .order(rewards::id.asc())
+        .limit(limit)
         .select((RewardRow::as_select(), brands::name, influencers::display_name))
-        .load(conn)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(rewards::id.gt(after));
+    }
+    query.load(conn)
 }
 
 pub fn list_for_brand(

@@ -297,6 +297,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reward_backlog (membership_id) {
+        membership_id -> Text,
+        since -> Timestamp,
+    }
+}
+
 diesel::joinable!(payout_items -> payouts (payout_id));
 diesel::joinable!(payout_entries -> payouts (payout_id));
 diesel::joinable!(payout_entries -> ledger_entries (entry_id));
@@ -322,5 +329,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     payouts,
     payout_items,
-    payout_entries
+    payout_entries,
+    reward_backlog
 );
