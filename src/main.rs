@@ -125,7 +125,7 @@ async fn run_jobs_every(db: reftrack::store::Db, metrics: Arc<reftrack::metrics:
         };
         match actix_web::web::block(pass).await {
             Ok(Ok(report)) => {
-                metrics.job_failures.inc_by(report.failures as u64);
+                metrics.count_job_failures(report.failures);
                 tracing::info!(
                     approved = report.approved,
                     rewards_granted = report.rewards_granted,

@@ -38,9 +38,7 @@ pub struct Metrics {
     pub orders_replayed: IntCounter,
     /// Refunds and cancellations recorded (first answers only).
     pub refunds_recorded: IntCounter,
-    /// Memberships whose maturation work failed and was skipped (each pass counts each
-    /// such membership once; the rest of the pass goes on).
-    pub job_failures: IntCounter,
+    job_failures: IntCounter,
     job_passes: IntCounterVec,
     job_duration: Histogram,
 }
@@ -120,6 +118,13 @@ impl Metrics {
         self.job_duration.observe(elapsed.as_secs_f64());
     }
 
+    /// Counts memberships whose maturation work failed and was skipped (each pass counts
+    /// each such membership once; the rest of the pass goes on).
+    pub fn count_job_failures(&self, skipped_memberships: usize) {
+        self.job_failures
+            .inc_by(u64::try_from(skipped_memberships).unwrap_or(u64::MAX));
+    }
+
     /// Runs one maturation pass and counts it.
     pub fn timed_pass<T, E>(&self, pass: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
         let started = Instant::now();
@@ -191,6 +196,16 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("reftrack_job_pass_duration_seconds_count 2"), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn skipped_memberships_are_counted_as_job_failures() -> prometheus::Result<()> {
+        let metrics = Metrics::new()?;
+        assert!(metrics.render()?.contains("reftrack_job_failures_total 0"));
+        metrics.count_job_failures(2);
+        metrics.count_job_failures(0);
+        assert!(metrics.render()?.contains("reftrack_job_failures_total 2"));
         Ok(())
     }
 

@@ -130,7 +130,11 @@ pub fn parse_lines(lines: Vec<LineRequest>, errors: &mut Vec<FieldError>) -> Opt
         }
         if let Err(message) = bounded_amount(line.unit_price) {
             errors.push(FieldError::new(format!("lines[{i}].unit_price"), message));
-        } else if line.quantity.checked_mul(line.unit_price).is_none_or(|v| v > MAX_AMOUNT) {
+        } else if line
+            .quantity
+            .checked_mul(line.unit_price)
+            .is_none_or(|v| v > MAX_AMOUNT)
+        {
             errors.push(FieldError::new(
                 format!("lines[{i}].unit_price"),
                 format!("quantity × unit_price must be at most {MAX_AMOUNT} minor units"),

@@ -349,7 +349,10 @@ fn lay_out(rows: DashboardRows, range: &DateRange) -> Result<Vec<BrandDashboard>
             if let Some(code) = o.code_id {
                 by_code.entry((code, o.currency.as_str())).or_default().add(figures)?;
             }
-            by_day.entry((o.membership_id, o.currency.as_str(), day)).or_default().add(figures)
+            by_day
+                .entry((o.membership_id, o.currency.as_str(), day))
+                .or_default()
+                .add(figures)
         });
         if added.is_none() {
             poisoned.insert(o.membership_id);

@@ -539,7 +539,10 @@ pub async fn refund_order(
     let kind = match (body.amount, body.lines) {
         (Some(amount), None) if (1..=MAX_AMOUNT).contains(&amount) => Some(RefundKind::Amount(amount)),
         (Some(_), None) => {
-            errors.push(FieldError::new("amount", format!("must be 1 to {MAX_AMOUNT} minor units")));
+            errors.push(FieldError::new(
+                "amount",
+                format!("must be 1 to {MAX_AMOUNT} minor units"),
+            ));
             None
         }
         (None, Some(lines)) if !lines.is_empty() && lines.len() <= super::checkout::MAX_LINES => {

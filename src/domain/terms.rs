@@ -120,7 +120,9 @@ pub const MIN_EVERY_AMOUNT: i64 = 100;
 /// The smallest `every_amount` in `currency`: the larger of [`MIN_EVERY_AMOUNT`] and one
 /// major unit.
 pub fn min_every_amount(currency: Currency) -> i64 {
-    10i64.checked_pow(currency.exponent()).map_or(MIN_EVERY_AMOUNT, |unit| unit.max(MIN_EVERY_AMOUNT))
+    10i64
+        .checked_pow(currency.exponent())
+        .map_or(MIN_EVERY_AMOUNT, |unit| unit.max(MIN_EVERY_AMOUNT))
 }
 const MAX_TARGET_CHARS: usize = 64;
 const MAX_REWARD_SKU_CHARS: usize = 64;
@@ -1121,7 +1123,7 @@ mod tests {
         };
         assert_eq!(fields(reward(json!({}))), ["rewards[0]"]);
         assert_eq!(
-            fields(reward(json!({"every_orders": 1, "every_amount": 1}))),
+            fields(reward(json!({"every_orders": 1, "every_amount": 100}))),
             ["rewards[0]"]
         );
         assert_eq!(
@@ -1129,11 +1131,45 @@ mod tests {
             ["rewards[0].every_orders"]
         );
         assert_eq!(fields(reward(json!({"every_amount": 0}))), ["rewards[0].every_amount"]);
+        assert_eq!(fields(reward(json!({"every_amount": 99}))), ["rewards[0].every_amount"]);
         assert_eq!(
-            fields(reward(json!({"every_amount": 1, "description": "x".repeat(201)}))),
+            fields(reward(json!({"every_amount": 100, "description": "x".repeat(201)}))),
             ["rewards[0].description"]
         );
         assert!(validate(reward(json!({"every_orders": 1_000_000}))).is_ok());
+    }
+
+    #[test]
+    fn stored_terms_beyond_todays_bounds_still_read() {
+        let stored = json!({"commission": {"type": "flat", "amount": 5_000_000_000_000i64},
+            "rewards": [{"every_amount": 1, "sku": "S", "description": "d"}],
+            "min_payout": 5_000_000_000_000i64});
+        let fields_of = |errors: Vec<(String, String)>| errors.into_iter().map(|(f, _)| f).collect::<Vec<_>>();
+        assert_eq!(
+            validate(stored.clone()).map_err(fields_of),
+            Err(vec![
+                "commission.amount".to_owned(),
+                "rewards[0].every_amount".to_owned(),
+                "min_payout".to_owned()
+            ])
+        );
+        let read = Terms::from_stored(&stored.to_string()).map(|t| t.min_payout);
+        assert_eq!(read, Ok(5_000_000_000_000));
+    }
+
+    #[test]
+    fn three_digit_currencies_need_a_major_unit_per_reward() {
+        let terms = validate(json!({"commission": {"type": "flat", "amount": 1},
+            "rewards": [{"every_amount": 500, "sku": "S", "description": "d"}]}))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let currency = |code: &str| Currency::parse(code).unwrap_or_else(|e| panic!("{e}"));
+        assert!(terms.currency_errors(currency("USD")).is_empty());
+        assert!(terms.currency_errors(currency("JPY")).is_empty());
+        assert_eq!(
+            terms.currency_errors(currency("KWD")).first().map(|(f, _)| f.as_str()),
+            Some("rewards[0].every_amount")
+        );
+        assert_eq!(min_every_amount(currency("KWD")), 1000);
     }
 
     #[test]
@@ -1207,11 +1243,11 @@ mod tests {
     }
 
     fn commission() -> impl Strategy<Value = Commission> {
-        let max = proptest::option::of(0i64..=i64::MAX);
+        let max = proptest::option::of(0i64..=crate::domain::money::MAX_AMOUNT);
         let percent = (
             rate(),
             proptest::collection::btree_map((any::<bool>(), text(64)), rate(), 0..=10),
-            proptest::collection::btree_map(0i64..=i64::MAX, rate(), 0..=20),
+            proptest::collection::btree_map(0i64..=crate::domain::money::MAX_AMOUNT, rate(), 0..=20),
             max.clone(),
         )
             .prop_map(|(rate, overrides, tiers, max_per_order)| Commission {
@@ -1233,7 +1269,7 @@ mod tests {
                     .collect(),
                 max_per_order,
             });
-        let flat = (0i64..=i64::MAX, max).prop_map(|(amount, max_per_order)| Commission {
+        let flat = (0i64..=crate::domain::money::MAX_AMOUNT, max).prop_map(|(amount, max_per_order)| Commission {
             basis: CommissionBasis::Flat { amount },
             overrides: vec![],
             tiers: vec![],
@@ -1245,7 +1281,7 @@ mod tests {
     fn reward() -> impl Strategy<Value = RewardRule> {
         let trigger = prop_oneof![
             (1u32..=1_000_000).prop_map(RewardTrigger::EveryOrders),
-            (1i64..=i64::MAX).prop_map(RewardTrigger::EveryAmount),
+            (MIN_EVERY_AMOUNT..=crate::domain::money::MAX_AMOUNT).prop_map(RewardTrigger::EveryAmount),
         ];
         (trigger, text(64), text(200)).prop_map(|(trigger, sku, description)| RewardRule {
             trigger,
@@ -1257,14 +1293,14 @@ mod tests {
     fn terms() -> impl Strategy<Value = Terms> {
         let discount = proptest::option::of(prop_oneof![
             rate().prop_map(|value| CustomerDiscount::Percent { value }),
-            (0i64..=i64::MAX).prop_map(|amount| CustomerDiscount::Fixed { amount }),
+            (0i64..=crate::domain::money::MAX_AMOUNT).prop_map(|amount| CustomerDiscount::Fixed { amount }),
         ]);
         (
             commission(),
             discount,
             0u32..=365,
             proptest::collection::vec(reward(), 0..=20),
-            0i64..=i64::MAX,
+            0i64..=crate::domain::money::MAX_AMOUNT,
             prop_oneof![Just(AttributionRule::CodeFirst), Just(AttributionRule::LinkFirst)],
         )
             .prop_map(

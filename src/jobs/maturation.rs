@@ -58,17 +58,21 @@ pub fn run_pass(db: &Db, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
     let now = time::to_db(now);
     let mut report = PassReport::default();
     let mut failed: BTreeSet<MembershipId> = BTreeSet::new();
+    // Memberships whose grants this pass already made (at most the cap each).
+    let mut served: BTreeSet<MembershipId> = BTreeSet::new();
     loop {
         let skip: Vec<MembershipId> = failed.iter().copied().collect();
         let chunk = db.write_tx(|conn| approve_chunk(conn, now, &skip).map_err(StoreError::from))?;
         report.approved += chunk.report.approved;
         report.rewards_granted += chunk.report.rewards_granted;
         failed.extend(chunk.failed);
+        served.extend(chunk.served);
         if chunk.seen < CHUNK {
             break;
         }
     }
-    let backlog = db.write_tx(|conn| serve_backlog(conn, now, &failed).map_err(StoreError::from))?;
+    served.extend(failed.iter().copied());
+    let backlog = db.write_tx(|conn| serve_backlog(conn, now, &served).map_err(StoreError::from))?;
     report.rewards_granted += backlog.report.rewards_granted;
     failed.extend(backlog.failed);
     report.failures = failed.len();
@@ -80,6 +84,8 @@ struct ChunkOutcome {
     seen: i64,
     report: PassReport,
     failed: Vec<MembershipId>,
+    /// Memberships whose work succeeded.
+    served: Vec<MembershipId>,
 }
 
 fn approve_chunk(conn: &mut DbConn, now: NaiveDateTime, skip: &[MembershipId]) -> QueryResult<ChunkOutcome> {
@@ -94,6 +100,7 @@ fn approve_chunk(conn: &mut DbConn, now: NaiveDateTime, skip: &[MembershipId]) -
         seen,
         report: PassReport::default(),
         failed: Vec::new(),
+        served: Vec::new(),
     };
     for (membership, entries) in by_membership {
         let work = conn.transaction(|conn| {
@@ -105,6 +112,7 @@ fn approve_chunk(conn: &mut DbConn, now: NaiveDateTime, skip: &[MembershipId]) -
             Ok((approved, granted)) => {
                 outcome.report.approved += approved;
                 outcome.report.rewards_granted += granted;
+                outcome.served.push(membership);
             }
             Err(err) => {
                 tracing::error!(membership = %membership, error = %err, "maturation skipped a membership");
@@ -115,20 +123,25 @@ fn approve_chunk(conn: &mut DbConn, now: NaiveDateTime, skip: &[MembershipId]) -
     Ok(outcome)
 }
 
-/// Grants the rest to memberships whose grants an earlier pass capped.
+/// Grants the rest to memberships whose grants an earlier pass capped, leaving out
+/// those in `skip` (served or failed earlier in this pass).
 fn serve_backlog(conn: &mut DbConn, now: NaiveDateTime, skip: &BTreeSet<MembershipId>) -> QueryResult<ChunkOutcome> {
     portable::lock_maturation(conn)?;
     let mut outcome = ChunkOutcome {
         seen: 0,
         report: PassReport::default(),
         failed: Vec::new(),
+        served: Vec::new(),
     };
     for membership in store_rewards::backlog(conn, BACKLOG_PER_PASS)? {
         if skip.contains(&membership) {
             continue;
         }
         match conn.transaction(|conn| grant_rewards(conn, membership, now)) {
-            Ok(granted) => outcome.report.rewards_granted += granted,
+            Ok(granted) => {
+                outcome.report.rewards_granted += granted;
+                outcome.served.push(membership);
+            }
             Err(err) => {
                 tracing::error!(membership = %membership, error = %err, "maturation skipped a membership's reward backlog");
                 outcome.failed.push(membership);

@@ -320,7 +320,11 @@ pub fn top_ambassadors(
             })
         })
         .collect();
-    top.sort_by(|a, b| b.net_sales.cmp(&a.net_sales).then_with(|| a.membership_id.cmp(&b.membership_id)));
+    top.sort_by(|a, b| {
+        b.net_sales
+            .cmp(&a.net_sales)
+            .then_with(|| a.membership_id.cmp(&b.membership_id))
+    });
     top.truncate(limit);
     Ok(top)
 }

@@ -16,8 +16,8 @@ use super::DbConn;
 use super::brand_reports::OrderStatus;
 use super::conn::MultiBackend;
 use super::ids::{BrandId, CodeId, InfluencerId, LedgerEntryId, MembershipId, OrderId};
-use super::portable::{wide_i64, wide_sum};
 use super::ledger::EntryKind;
+use super::portable::{wide_i64, wide_sum};
 use super::rewards::RewardRow;
 use super::schema::{brands, codes, memberships, programs, rewards};
 

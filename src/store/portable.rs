@@ -38,20 +38,25 @@ pub fn sum_bigint(expr: &'static str) -> SqlLiteral<BigInt> {
 /// of range` at the cast), which would fail every row of the statement, the honest
 /// ones included; with the halves, an impossible total fails only its own row set, when
 /// the caller narrows it to `i64`. `>>` is arithmetic and `&` two's complement on both
-/// backends, so negative amounts (reversals) split and join exactly. `expr` must be a
-/// trusted column expression, never input.
+/// backends, so negative amounts (reversals) split and join exactly; `expr` is cast to
+/// BIGINT first because PostgreSQL's `SUM` of a subquery is NUMERIC, which has no
+/// shift. `expr` must be a trusted column expression, never input.
 pub fn wide_sum(expr: &str, alias: &str) -> String {
     format!(
-        "CAST(COALESCE(SUM(({expr}) >> 32), 0) AS BIGINT) AS {alias}_hi, \
-         CAST(COALESCE(SUM(({expr}) & 4294967295), 0) AS BIGINT) AS {alias}_lo"
+        "CAST(COALESCE(SUM(CAST(({expr}) AS BIGINT) >> 32), 0) AS BIGINT) AS {alias}_hi, \
+         CAST(COALESCE(SUM(CAST(({expr}) AS BIGINT) & 4294967295), 0) AS BIGINT) AS {alias}_lo"
     )
 }
 
 /// [`wide_sum`] as two typed select expressions, for diesel's query builder.
 pub fn wide_sum_columns(expr: &str) -> (SqlLiteral<BigInt>, SqlLiteral<BigInt>) {
     (
-        diesel::dsl::sql::<BigInt>(&format!("CAST(COALESCE(SUM(({expr}) >> 32), 0) AS BIGINT)")),
-        diesel::dsl::sql::<BigInt>(&format!("CAST(COALESCE(SUM(({expr}) & 4294967295), 0) AS BIGINT)")),
+        diesel::dsl::sql::<BigInt>(&format!(
+            "CAST(COALESCE(SUM(CAST(({expr}) AS BIGINT) >> 32), 0) AS BIGINT)"
+        )),
+        diesel::dsl::sql::<BigInt>(&format!(
+            "CAST(COALESCE(SUM(CAST(({expr}) AS BIGINT) & 4294967295), 0) AS BIGINT)"
+        )),
     )
 }
 

@@ -103,13 +103,13 @@ pub fn qualifying(conn: &mut DbConn, membership: MembershipId) -> QueryResult<(i
 
 /// Marks a membership whose grants were capped, so later passes grant the rest.
 pub fn mark_backlog(conn: &mut DbConn, membership: MembershipId, now: NaiveDateTime) -> QueryResult<()> {
-    let marked = reward_backlog::table
-        .find(membership)
-        .count()
-        .get_result::<i64>(conn)?;
+    let marked = reward_backlog::table.find(membership).count().get_result::<i64>(conn)?;
     if marked == 0 {
         diesel::insert_into(reward_backlog::table)
-            .values((reward_backlog::membership_id.eq(membership), reward_backlog::since.eq(now)))
+            .values((
+                reward_backlog::membership_id.eq(membership),
+                reward_backlog::since.eq(now),
+            ))
             .execute(conn)?;
     }
     Ok(())

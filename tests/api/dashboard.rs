@@ -227,7 +227,10 @@ async fn dashboard_figures_agree_with_hand_sums_and_with_the_ledger() {
     .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(single, (2, 5949 + 4949));
     assert_eq!(
-        grouped.iter().map(|q| (q.orders, q.amount)).collect::<Vec<_>>(),
+        grouped
+            .iter()
+            .map(|q| (q.orders, q.amount().unwrap_or(-1)))
+            .collect::<Vec<_>>(),
         vec![single]
     );
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod ambassadors;
 mod api_keys;
+mod bounds;
 mod brand_orders;
 mod checkout;
 mod dashboard;

@@ -523,21 +523,26 @@ async fn every_invalid_order_is_a_422_naming_the_field_and_records_nothing() {
             "placed_at",
         ),
         (
-            "quantity × price overflows",
+            "quantity × price above the bound",
             Box::new(|b| {
-                b["lines"] = json!([{"sku": "GOLD", "quantity": 1_000_000, "unit_price": 10_000_000_000_000_i64}])
+                b["lines"] = json!([{"sku": "GOLD", "quantity": 1_000_000, "unit_price": 1_000_000_000_000_i64}])
             }),
-            "lines",
+            "lines[0].unit_price",
         ),
         (
-            "sum of lines overflows",
+            "sum of lines above the bound",
             Box::new(|b| {
                 b["lines"] = json!([
-                    {"sku": "A", "quantity": 1, "unit_price": i64::MAX},
+                    {"sku": "A", "quantity": 1, "unit_price": 1_000_000_000_000_i64},
                     {"sku": "B", "quantity": 1, "unit_price": 1}
                 ])
             }),
             "lines",
+        ),
+        (
+            "unit price above the bound",
+            Box::new(|b| b["lines"] = json!([{"sku": "A", "quantity": 1, "unit_price": i64::MAX}])),
+            "lines[0].unit_price",
         ),
         ("unknown field", Box::new(|b| b["coupon"] = json!("X")), "coupon"),
         (
