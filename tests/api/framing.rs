@@ -320,13 +320,16 @@ async fn every_json_body_refuses_repeated_keys() {
     assert_eq!(app.count("programs"), 0);
 }
 
+/// One span's fields as (name, value) pairs.
+type SpanFields = Vec<(String, String)>;
+
 /// The fields of every request span whose user agent starts with
 /// `framing-log-test`, from a subscriber installed once for the whole test binary
 /// (actix-web's workers run on their own threads, so a thread-local one would miss them).
-fn logged_request_spans() -> &'static Mutex<Vec<Vec<(String, String)>>> {
+fn logged_request_spans() -> &'static Mutex<Vec<SpanFields>> {
     use tracing_subscriber::layer::SubscriberExt;
 
-    static SPANS: OnceLock<Mutex<Vec<Vec<(String, String)>>>> = OnceLock::new();
+    static SPANS: OnceLock<Mutex<Vec<SpanFields>>> = OnceLock::new();
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(RequestSpans));
@@ -337,7 +340,7 @@ fn logged_request_spans() -> &'static Mutex<Vec<Vec<(String, String)>>> {
 struct RequestSpans;
 
 #[derive(Default)]
-struct FieldList(Vec<(String, String)>);
+struct FieldList(SpanFields);
 
 impl tracing::field::Visit for FieldList {
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
