@@ -27,6 +27,7 @@ pub async fn guard<B: MessageBody + 'static>(
         )
         .closing_connection();
         let (response, body) = refusal.error_response().into_parts();
+        // A problem answer is always a byte body, so this never falls back to empty.
         let bytes = body.try_into_bytes().unwrap_or_default();
         let response = response.set_body(BoxBody::new(LastAnswer::new(bytes)));
         return Ok(req.into_response(response).map_into_right_body());
