@@ -1,5 +1,7 @@
 //! Configuration from the environment. Every variable is listed in the README.
 
+use std::time::Duration;
+
 use crate::api::client_ip::TrustedProxies;
 use crate::auth::jwt::MIN_SECRET_BYTES;
 use crate::store::{DbTarget, SqliteSync};
@@ -39,6 +41,9 @@ pub struct Config {
     /// separated) whose `X-Forwarded-For` names the client; default none, so the client
     /// is the TCP peer.
     pub trusted_proxies: TrustedProxies,
+    /// `REFTRACK_BODY_TIMEOUT_SECS`: how long a request body may take to arrive, whole
+    /// (default 15); past it the answer is 408 and the connection is closed.
+    pub body_read_timeout: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -53,6 +58,7 @@ impl std::fmt::Debug for Config {
             .field("jobs_interval_secs", &self.jobs_interval_secs)
             .field("checkout_lookups_per_sec", &self.checkout_lookups_per_sec)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("body_read_timeout", &self.body_read_timeout)
             .finish()
     }
 }
@@ -76,6 +82,8 @@ pub enum ConfigError {
 pub const DEFAULT_DATABASE: &str = "reftrack.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_JOBS_INTERVAL_SECS: u64 = 60;
+/// A body of at most 64 KiB that takes longer than this is held open on purpose.
+pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 15;
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -155,6 +163,20 @@ impl Config {
                 value: entry,
             })?,
         };
+        let body_read_timeout = match get("REFTRACK_BODY_TIMEOUT_SECS") {
+            None => Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
+            Some(value) => value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|secs| (1..=3600).contains(secs))
+                .map(Duration::from_secs)
+                .ok_or(ConfigError::Invalid {
+                    name: "REFTRACK_BODY_TIMEOUT_SECS",
+                    allowed: "a whole number of seconds from 1 to 3600",
+                    value,
+                })?,
+        };
         Ok(Self {
             database,
             bind,
@@ -165,6 +187,7 @@ impl Config {
             jwt_secret,
             sqlite_sync,
             log_format,
+            body_read_timeout,
         })
     }
 }
@@ -191,7 +214,30 @@ mod tests {
             config.as_ref().map(|c| c.trusted_proxies.clone()),
             Some(TrustedProxies::default())
         );
+        assert_eq!(
+            config.as_ref().map(|c| c.body_read_timeout),
+            Some(Duration::from_secs(15))
+        );
         assert_eq!(config.map(|c| c.bind), Some("127.0.0.1:8080".to_owned()));
+    }
+
+    #[test]
+    fn body_timeout_is_whole_seconds_from_one_to_an_hour() {
+        for bad in ["0", "-1", "1.5", "3601", "soon"] {
+            assert!(
+                matches!(
+                    with(&[("REFTRACK_BODY_TIMEOUT_SECS", bad)]),
+                    Err(ConfigError::Invalid { .. })
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            with(&[("REFTRACK_BODY_TIMEOUT_SECS", "2")])
+                .ok()
+                .map(|c| c.body_read_timeout),
+            Some(Duration::from_secs(2))
+        );
     }
 
     #[test]

@@ -5,15 +5,17 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, NormalizePath, TrailingSlash};
+use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use rand::RngCore;
 use tracing_actix_web::TracingLogger;
 
 use crate::AppState;
+use crate::api::extract::{BodyReadTimeout, MAX_BODY_BYTES};
 use crate::api::limits::{self, AddressBudget, CheckoutLimits, LoginLimits};
-use crate::api::{self, extract::MAX_BODY_BYTES};
+use crate::api::request_span::RequestSpan;
+use crate::api::{self, framing};
 use crate::auth::JwtKeys;
 use crate::auth::pepper::Pepper;
 use crate::clock::Clock;
@@ -98,7 +100,7 @@ impl Application {
             api_keys: Arc::default(),
         };
         let port = listener.local_addr()?.port();
-        let server = run(listener, state)?;
+        let server = run(listener, state, BodyReadTimeout(config.body_read_timeout))?;
         Ok(Self {
             port,
             server,
@@ -129,20 +131,23 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+fn run(listener: TcpListener, state: AppState, body_timeout: BodyReadTimeout) -> anyhow::Result<Server> {
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
+        // The last `wrap` is the outermost: metrics and the request span see every
+        // answer, framing refusals included, and the default headers go on those too.
         App::new()
+            .wrap(actix_web::middleware::from_fn(framing::guard))
             .wrap(
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Cache-Control", "no-store")),
             )
-            .wrap(NormalizePath::new(TrailingSlash::Trim))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
             .wrap(actix_web::middleware::from_fn(metrics::track))
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(body_timeout)
             .app_data(web::PathConfig::default().error_handler(api::path_error))
             .app_data(web::QueryConfig::default().error_handler(api::query_error))
             .configure(api::configure)

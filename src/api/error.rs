@@ -34,6 +34,9 @@ pub struct ApiError {
     detail: String,
     errors: Vec<FieldError>,
     retry_after_secs: Option<u64>,
+    /// Answer with `Connection: close`, for a request after which the connection's
+    /// framing can no longer be trusted (an unfinished or ambiguous body).
+    close_connection: bool,
     cause: Option<anyhow::Error>,
 }
 
@@ -57,8 +60,27 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after_secs: None,
+            close_connection: false,
             cause: None,
         }
+    }
+
+    /// 408 `request_timeout`: the body did not arrive in time. The rest of it may still
+    /// come, so the connection is closed rather than read as the next request.
+    pub fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "The request body did not arrive in time.",
+        )
+        .closing_connection()
+    }
+
+    /// The answer carries `Connection: close` and the server closes the connection
+    /// after it.
+    pub fn closing_connection(mut self) -> Self {
+        self.close_connection = true;
+        self
     }
 
     /// 422 `validation_failed` listing every invalid field.
@@ -175,6 +197,9 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         if let Some(secs) = self.retry_after_secs {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if self.close_connection {
+            response.force_close();
         }
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));

@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -12,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, FieldError};
 use super::key_cache::CachedKey;
+use super::strict_json::{self, JsonError};
 use crate::AppState;
 use crate::auth::JwtError;
 use crate::auth::secrets::{is_api_key, sha256_hex};
@@ -22,6 +24,13 @@ use crate::store::time;
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// How long a whole request body may take to arrive (`REFTRACK_BODY_TIMEOUT_SECS`),
+/// registered as app data. actix-web times only the request head; without a limit a
+/// client that declares 100 bytes and sends 10 holds its connection, and a file
+/// descriptor, for as long as it likes.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyReadTimeout(pub Duration);
 
 /// A JSON body parsed into `T`. Syntax errors are 400 `malformed_json`; unknown fields,
 /// wrong types and missing fields are 422 `validation_failed` naming the field.
@@ -60,8 +69,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for HashedJson<T> {
     }
 }
 
-/// Reads the whole body, refusing anything over [`MAX_BODY_BYTES`] and anything that
-/// is not declared as JSON.
+/// Reads the whole body, refusing anything over [`MAX_BODY_BYTES`], anything that is
+/// not declared as JSON, and a body that takes longer than [`BodyReadTimeout`] (408,
+/// connection closed).
 fn read_body(req: &HttpRequest, payload: &mut Payload) -> impl Future<Output = Result<web::Bytes, ApiError>> + use<> {
     let content_type_ok = match req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str()) {
         None => true,
@@ -77,6 +87,12 @@ fn read_body(req: &HttpRequest, payload: &mut Payload) -> impl Future<Output = R
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
         .is_some_and(|len| len > MAX_BODY_BYTES);
+    let limit = req.app_data::<BodyReadTimeout>().map_or(
+        Duration::from_secs(crate::config::DEFAULT_BODY_TIMEOUT_SECS),
+        |timeout| timeout.0,
+    );
+    // The clock starts now, when the request is routed, not when the body is first polled.
+    let deadline = actix_web::rt::time::Instant::now() + limit;
     let body = web::Bytes::from_request(req, payload);
     async move {
         if !content_type_ok {
@@ -89,11 +105,16 @@ fn read_body(req: &HttpRequest, payload: &mut Payload) -> impl Future<Output = R
         if too_long {
             return Err(payload_too_large());
         }
-        body.await
-            .map_err(|err| match err.as_error::<actix_web::error::PayloadError>() {
-                Some(actix_web::error::PayloadError::Overflow) => payload_too_large(),
-                _ => ApiError::malformed_json("The request body could not be read."),
-            })
+        actix_web::rt::time::timeout(
+            deadline.saturating_duration_since(actix_web::rt::time::Instant::now()),
+            body,
+        )
+        .await
+        .map_err(|_| ApiError::request_timeout())?
+        .map_err(|err| match err.as_error::<actix_web::error::PayloadError>() {
+            Some(actix_web::error::PayloadError::Overflow) => payload_too_large(),
+            _ => ApiError::malformed_json("The request body could not be read."),
+        })
     }
 }
 
@@ -110,23 +131,46 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     from_document(parse_document(bytes)?)
 }
 
-/// The body as a JSON object. Syntax errors are 400; any other document is 422, since
-/// serde would read an array such as `[null, null]` as a struct of optional fields.
+/// The body as a JSON object. Syntax errors and keys repeated within one object are
+/// 400 (see [`super::strict_json`]); any other document is 422, since serde would read
+/// an array such as `[null, null]` as a struct of optional fields.
 /// Whole numbers written with a fraction or an exponent (`2500.0`, `25e2`) become
 /// integers, read exactly from their text: JSON Schema counts them as integers, so the
 /// spec's `type: integer` admits them. A real fraction is refused where an integer goes.
+///
+/// `detail` is our own sentence, never the parser's message: serde_json's wording and
+/// positions describe its internals and change between versions.
 fn parse_document(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
-    let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| {
-        ApiError::malformed_json(format!(
-            "The body is not valid JSON: {}",
-            without_position(&err.to_string())
-        ))
+    let mut document = strict_json::parse(bytes).map_err(|err| match err {
+        JsonError::Syntax => ApiError::malformed_json("The body is not valid JSON."),
+        JsonError::Truncated => {
+            ApiError::malformed_json("The body is not valid JSON: it ends before the document does.")
+        }
+        JsonError::DuplicateKey(key) => ApiError::malformed_json(format!(
+            "The body names the key `{}` twice in one object; send each key once.",
+            shortened(&key)
+        )),
     })?;
     if !document.is_object() {
         return Err(ApiError::field("", "the body must be a JSON object"));
     }
     whole_numbers_as_integers(&mut document);
     Ok(document)
+}
+
+/// A key from the body as quoted back in `detail`: at most 64 characters, no control
+/// characters.
+fn shortened(key: &str) -> String {
+    const MAX_CHARS: usize = 64;
+    let mut shown: String = key
+        .chars()
+        .take(MAX_CHARS)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    if key.chars().nth(MAX_CHARS).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
 fn from_document<T: DeserializeOwned>(document: serde_json::Value) -> Result<T, ApiError> {

@@ -15,6 +15,7 @@ pub mod csv_export;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod framing;
 pub mod invitations;
 pub mod key_cache;
 pub mod limits;
@@ -26,9 +27,11 @@ pub mod orders;
 pub mod pagination;
 pub mod payouts;
 pub mod programs;
+pub mod request_span;
 pub mod responses;
 pub mod rewards;
 pub mod sessions;
+pub mod strict_json;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -178,8 +181,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    let err = ApiError::not_found("route_not_found", format!("No route for {}.", req.path()));
-    actix_web::ResponseError::error_response(&err)
+    actix_web::ResponseError::error_response(&route_not_found(req.path()))
+}
+
+/// 404 `route_not_found`: nothing is served at this path.
+pub fn route_not_found(path: &str) -> ApiError {
+    ApiError::not_found("route_not_found", format!("No route for {path}."))
 }
 
 fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
@@ -195,12 +202,19 @@ fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
     response
 }
 
-/// Path parameters that fail to parse (an id that is not a UUID) name no resource: 404.
-pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::not_found("not_found", format!("No such resource ({err}).")).into()
+/// Path parameters that fail to parse (an id that is not a UUID) name no resource: 404,
+/// with one fixed sentence (the parser's message describes the parser, not the request).
+pub fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::not_found("not_found", "No such resource.").into()
 }
 
-/// Query strings that fail to parse are invalid input: 422.
+/// Query strings that fail to parse are invalid input: 422, field `query`, with the
+/// deserialiser's message (it names the parameter and what it expected) but not
+/// actix-web's wrapper text around it.
 pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::field("query", err.to_string()).into()
+    let message = match err {
+        actix_web::error::QueryPayloadError::Deserialize(inner) => inner.to_string(),
+        _ => "cannot be read".to_owned(),
+    };
+    ApiError::field("query", message).into()
 }

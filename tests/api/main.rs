@@ -9,6 +9,7 @@ mod brand_orders;
 mod checkout;
 mod dashboard;
 mod frame;
+mod framing;
 mod helpers;
 mod ledger;
 mod links;
