@@ -4,6 +4,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::text::{Lines, refuse_invisible};
+
 // ---------------------------------------------------------------------------------
 // What clients send
 // ---------------------------------------------------------------------------------
@@ -263,15 +265,29 @@ fn rate_text(rate: Decimal) -> String {
     rate.normalize().to_string()
 }
 
+/// Where a terms document comes from, which decides the text rule it is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// A client's document: today's whole rule.
+    Input,
+    /// A stored document, read as it was accepted: terms saved before text refused
+    /// invisible and bidi characters still load, or the program could take no order.
+    Stored,
+}
+
 /// Trimmed, 1 to `max` characters, free of control characters (reward text is copied
-/// into `rewards` rows, and PostgreSQL refuses a NUL in text).
-fn parse_text(input: &str, max: usize) -> Result<String, String> {
+/// into `rewards` rows, and PostgreSQL refuses a NUL in text) and, in input, of
+/// invisible and bidi characters (reward text is shown to ambassadors and staff).
+fn parse_text(input: &str, max: usize, origin: Origin) -> Result<String, String> {
     let value = input.trim();
     if value.is_empty() || value.chars().count() > max {
         return Err(format!("must be 1 to {max} characters"));
     }
     if value.chars().any(char::is_control) {
         return Err("must not contain control characters".into());
+    }
+    if origin == Origin::Input {
+        refuse_invisible(value, Lines::One)?;
     }
     Ok(value.to_owned())
 }
@@ -308,10 +324,14 @@ fn error(errors: &mut FieldErrors, path: impl Into<String>, message: impl Into<S
 impl TermsInput {
     /// Validates the whole document, reporting every problem with its field path.
     pub fn validate(self) -> Result<Terms, Vec<(String, String)>> {
+        self.validate_from(Origin::Input)
+    }
+
+    fn validate_from(self, origin: Origin) -> Result<Terms, Vec<(String, String)>> {
         let mut errors = FieldErrors::new();
 
         let commission = match self.commission {
-            Some(commission) => validate_commission(commission, &mut errors),
+            Some(commission) => validate_commission(commission, origin, &mut errors),
             None => {
                 error(&mut errors, "commission", "is required");
                 None
@@ -335,7 +355,7 @@ impl TermsInput {
             ),
         };
 
-        let rewards = validate_rewards(self.rewards.unwrap_or_default(), &mut errors);
+        let rewards = validate_rewards(self.rewards.unwrap_or_default(), origin, &mut errors);
 
         let min_payout = check(&mut errors, "min_payout", non_negative(self.min_payout.unwrap_or(0)));
 
@@ -389,7 +409,7 @@ impl TermsInput {
     }
 }
 
-fn validate_commission(input: CommissionInput, errors: &mut FieldErrors) -> Option<Commission> {
+fn validate_commission(input: CommissionInput, origin: Origin, errors: &mut FieldErrors) -> Option<Commission> {
     let before = errors.len();
     let rate = input
         .rate
@@ -430,7 +450,7 @@ fn validate_commission(input: CommissionInput, errors: &mut FieldErrors) -> Opti
         }
     };
 
-    let overrides = validate_overrides(input.overrides.unwrap_or_default(), errors);
+    let overrides = validate_overrides(input.overrides.unwrap_or_default(), origin, errors);
     let tiers = validate_tiers(input.tiers.unwrap_or_default(), errors);
     let max_per_order = match input.max_per_order {
         None => Some(None),
@@ -448,7 +468,7 @@ fn validate_commission(input: CommissionInput, errors: &mut FieldErrors) -> Opti
     }
 }
 
-fn validate_overrides(inputs: Vec<OverrideInput>, errors: &mut FieldErrors) -> Vec<RateOverride> {
+fn validate_overrides(inputs: Vec<OverrideInput>, origin: Origin, errors: &mut FieldErrors) -> Vec<RateOverride> {
     if inputs.len() > MAX_OVERRIDES {
         error(
             errors,
@@ -463,13 +483,13 @@ fn validate_overrides(inputs: Vec<OverrideInput>, errors: &mut FieldErrors) -> V
     for (i, input) in inputs.into_iter().enumerate() {
         let path = format!("commission.overrides[{i}]");
         let target = match (input.sku.as_deref(), input.category.as_deref()) {
-            (Some(sku), None) => check(errors, format!("{path}.sku"), parse_text(sku, MAX_TARGET_CHARS))
+            (Some(sku), None) => check(errors, format!("{path}.sku"), parse_text(sku, MAX_TARGET_CHARS, origin))
                 .map(OverrideTarget::Sku)
                 .map(|t| (t, "sku")),
             (None, Some(category)) => check(
                 errors,
                 format!("{path}.category"),
-                parse_text(category, MAX_TARGET_CHARS),
+                parse_text(category, MAX_TARGET_CHARS, origin),
             )
             .map(OverrideTarget::Category)
             .map(|t| (t, "category")),
@@ -563,7 +583,7 @@ fn validate_discount(input: DiscountInput, errors: &mut FieldErrors) -> Option<C
     discount.filter(|_| errors.len() == before)
 }
 
-fn validate_rewards(inputs: Vec<RewardInput>, errors: &mut FieldErrors) -> Option<Vec<RewardRule>> {
+fn validate_rewards(inputs: Vec<RewardInput>, origin: Origin, errors: &mut FieldErrors) -> Option<Vec<RewardRule>> {
     let before = errors.len();
     if inputs.len() > MAX_REWARDS {
         error(errors, "rewards", format!("must have at most {MAX_REWARDS} entries"));
@@ -601,12 +621,12 @@ fn validate_rewards(inputs: Vec<RewardInput>, errors: &mut FieldErrors) -> Optio
         let sku = check(
             errors,
             format!("{path}.sku"),
-            parse_text(&input.sku, MAX_REWARD_SKU_CHARS),
+            parse_text(&input.sku, MAX_REWARD_SKU_CHARS, origin),
         );
         let description = check(
             errors,
             format!("{path}.description"),
-            parse_text(&input.description, MAX_DESCRIPTION_CHARS),
+            parse_text(&input.description, MAX_DESCRIPTION_CHARS, origin),
         );
         // Grants are counted per reward sku (so editing a rule's threshold never
         // re-grants past orders); one rule per sku keeps those counts apart.
@@ -662,10 +682,42 @@ impl Terms {
         blank_control_characters(&mut document);
         let input: TermsInput =
             serde_json::from_value(document).map_err(|e| format!("stored terms are not valid JSON: {e}"))?;
-        input.validate().map_err(|errors| {
+        input.validate_from(Origin::Stored).map_err(|errors| {
             let details: Vec<String> = errors.iter().map(|(field, msg)| format!("{field}: {msg}")).collect();
             format!("stored terms are invalid: {}", details.join("; "))
         })
+    }
+}
+
+impl Terms {
+    /// These terms with `patch` applied ([`TermsInput::merge`]). The keys the patch
+    /// gives are held to the whole input rule; the keys it keeps are read as stored, so
+    /// a program whose text predates the invisible-character rule can still change its
+    /// other terms (and is told which field to fix only when it sends that field).
+    pub fn patched(&self, patch: TermsInput) -> Result<Terms, Vec<(String, String)>> {
+        let given = [
+            ("commission", patch.commission.is_some()),
+            ("customer_discount", patch.customer_discount.is_some()),
+            ("hold_days", patch.hold_days.is_some()),
+            ("rewards", patch.rewards.is_some()),
+            ("min_payout", patch.min_payout.is_some()),
+            ("attribution", patch.attribution.is_some()),
+        ];
+        let merged = self.to_input().merge(patch);
+        let terms = merged.clone().validate_from(Origin::Stored)?;
+        // Input is the stricter reading: what it adds are text errors, reported only
+        // under the keys this patch sends.
+        let errors: Vec<(String, String)> = match merged.validate_from(Origin::Input) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .into_iter()
+                .filter(|(path, _)| {
+                    let key = path.split(['.', '[']).next().unwrap_or_default();
+                    given.iter().any(|&(name, sent)| sent && name == key)
+                })
+                .collect(),
+        };
+        if errors.is_empty() { Ok(terms) } else { Err(errors) }
     }
 }
 
@@ -1132,6 +1184,53 @@ mod tests {
             terms.ok().and_then(|r| r.first().map(|rule| rule.description.clone())),
             Some("A bag of coffee".to_owned())
         );
+    }
+
+    #[test]
+    fn input_text_refuses_invisible_and_bidi_characters() {
+        let errors = fields(json!({
+            "commission": {"type": "percent", "rate": "10",
+                "overrides": [{"sku": "TV\u{200B}1", "rate": "5"}, {"category": "\u{202E}shoes", "rate": "5"}]},
+            "rewards": [{"every_orders": 3, "sku": "MUG\u{FEFF}", "description": "A mug\u{2028}for you"}]
+        }));
+        assert_eq!(
+            errors,
+            [
+                "commission.overrides[0].sku",
+                "commission.overrides[1].category",
+                "rewards[0].sku",
+                "rewards[0].description"
+            ]
+        );
+    }
+
+    #[test]
+    fn stored_terms_from_before_the_invisible_character_rule_read_unchanged() {
+        // Reward grants are counted per sku: reading "MUG\u{200B}" as anything else
+        // would grant past orders' rewards again.
+        let stored = r#"{"commission": {"type": "percent", "rate": "10"},
+            "rewards": [{"every_orders": 3, "sku": "MUG\u200b", "description": "A \u202emug"}]}"#;
+        let rule = Terms::from_stored(stored).ok().and_then(|t| t.rewards.first().cloned());
+        assert_eq!(
+            rule.map(|r| (r.sku, r.description)),
+            Some(("MUG\u{200B}".to_owned(), "A \u{202E}mug".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_patch_checks_the_text_it_sends_not_the_text_it_keeps() {
+        let stored = r#"{"commission": {"type": "percent", "rate": "10"},
+            "rewards": [{"every_orders": 3, "sku": "MUG\u200b", "description": "A mug"}]}"#;
+        let current = Terms::from_stored(stored).unwrap_or_else(|e| panic!("{e}"));
+        let kept = current.patched(parse(json!({"hold_days": 7})));
+        assert_eq!(kept.map(|t| (t.hold_days, t.rewards)), Ok((7, current.rewards.clone())));
+        let sent = current.patched(parse(json!({
+            "rewards": [{"every_orders": 3, "sku": "MUG\u{200B}", "description": "A mug"}]
+        })));
+        let fields: Vec<String> = sent.err().unwrap_or_default().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["rewards[0].sku"]);
+        // Structural errors are reported whatever the patch sends.
+        assert!(current.patched(parse(json!({"hold_days": -1}))).is_err());
     }
 
     fn rate() -> impl Strategy<Value = Decimal> {
