@@ -5,6 +5,7 @@ mod accounts;
 mod ambassadors;
 mod api_keys;
 mod brand_orders;
+mod caps;
 mod checkout;
 mod dashboard;
 mod frame;
