@@ -240,8 +240,17 @@ mod tests {
 
     #[test]
     fn lookup_drops_invisible_marks_pasted_with_a_code() {
-        for pasted in ["ANA10\u{200E}", "\u{FEFF}ana10", "AN\u{200B}A10", "\u{2066}ANA10\u{2069}"] {
-            assert_eq!(normalize_lookup(pasted).map(|c| c.0), Some("ANA10".to_owned()), "{pasted:?}");
+        for pasted in [
+            "ANA10\u{200E}",
+            "\u{FEFF}ana10",
+            "AN\u{200B}A10",
+            "\u{2066}ANA10\u{2069}",
+        ] {
+            assert_eq!(
+                normalize_lookup(pasted).map(|c| c.0),
+                Some("ANA10".to_owned()),
+                "{pasted:?}"
+            );
         }
     }
 

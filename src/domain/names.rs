@@ -61,7 +61,13 @@ mod tests {
 
     #[test]
     fn refuses_invisible_and_bidi_characters() {
-        for bad in ["Ana\u{202E}kraP", "A\u{200B}na", "\u{FEFF}Ana", "Ana\u{2028}Park", "\u{2066}Ana\u{2069}"] {
+        for bad in [
+            "Ana\u{202E}kraP",
+            "A\u{200B}na",
+            "\u{FEFF}Ana",
+            "Ana\u{2028}Park",
+            "\u{2066}Ana\u{2069}",
+        ] {
             assert!(DisplayName::parse(bad).is_err(), "{bad:?}");
             assert!(BrandName::parse(bad).is_err(), "{bad:?}");
             assert!(KeyName::parse(bad).is_err(), "{bad:?}");

@@ -87,9 +87,8 @@ pub fn refuse_invisible(value: &str, lines: Lines) -> Result<(), String> {
                 Lines::Many => "must not contain control characters other than line breaks".into(),
             });
         }
-        let joins_emoji = c == ZWJ
-            && previous.is_some_and(is_emoji_part)
-            && chars.peek().copied().is_some_and(is_emoji_part);
+        let joins_emoji =
+            c == ZWJ && previous.is_some_and(is_emoji_part) && chars.peek().copied().is_some_and(is_emoji_part);
         if is_invisible_or_bidi(c) && !joins_emoji {
             return Err(format!(
                 "must not contain invisible or text-direction characters (found U+{:04X})",
@@ -120,17 +119,18 @@ mod tests {
 
     /// Every character the rule exists for (the hardening issue's list).
     const LISTED: &[char] = &[
-        '\u{061C}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}',
-        '\u{202C}', '\u{202D}', '\u{202E}', '\u{2028}', '\u{2029}', '\u{2060}', '\u{2061}', '\u{2062}',
-        '\u{2063}', '\u{2064}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{FEFF}', '\u{180E}',
-        '\u{00AD}',
+        '\u{061C}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}',
+        '\u{202D}', '\u{202E}', '\u{2028}', '\u{2029}', '\u{2060}', '\u{2061}', '\u{2062}', '\u{2063}', '\u{2064}',
+        '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{FEFF}', '\u{180E}', '\u{00AD}',
     ];
 
     #[test]
     fn refuses_every_listed_character_and_names_it() {
         for &c in LISTED {
             assert!(is_invisible_or_bidi(c), "U+{:04X}", u32::from(c));
-            let message = refuse_invisible(&format!("Ana{c}Park"), Lines::One).err().unwrap_or_default();
+            let message = refuse_invisible(&format!("Ana{c}Park"), Lines::One)
+                .err()
+                .unwrap_or_default();
             assert!(message.contains(&format!("U+{:04X}", u32::from(c))), "{message}");
         }
     }

@@ -11,8 +11,8 @@ use diesel::QueryResult;
 use serde::Serialize;
 
 use crate::domain::codes::normalize_lookup;
-use crate::domain::text::without_invisible;
 use crate::domain::terms::{AttributionRule, Terms};
+use crate::domain::text::without_invisible;
 use crate::store::DbConn;
 use crate::store::codes::{self, CodeOwnerRow};
 use crate::store::ids::{BrandId, ClickId};
@@ -119,10 +119,8 @@ pub fn decide(
         Some(typed) => {
             // Shown to brand and ambassador as typed when it cannot be a code, but never
             // with characters that hide or reorder text.
-            let shown = normalize_lookup(typed).map_or_else(
-                || without_invisible(typed).into_owned(),
-                |c| c.as_str().to_owned(),
-            );
+            let shown = normalize_lookup(typed)
+                .map_or_else(|| without_invisible(typed).into_owned(), |c| c.as_str().to_owned());
             let found = usable_code(conn, brand, typed, now)?;
             candidates.push(Candidate {
                 method: AttributionMethod::Code,

@@ -28,7 +28,7 @@ async fn race(app: &TestApp, token: &str, requests: Vec<(reqwest::Method, String
                         .json(&body)
                         .send()
                         .await
-                        .expect("request sent");
+                        .unwrap_or_else(|e| panic!("request not sent: {e}"));
                     crate::helpers::read(response).await
                 }
             })
@@ -36,7 +36,7 @@ async fn race(app: &TestApp, token: &str, requests: Vec<(reqwest::Method, String
         .collect();
     let mut replies = Vec::with_capacity(handles.len());
     for handle in handles {
-        replies.push(handle.await.expect("request task"));
+        replies.push(handle.await.unwrap_or_else(|e| panic!("request task failed: {e}")));
     }
     replies
 }

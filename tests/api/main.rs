@@ -21,4 +21,5 @@ mod programs;
 mod refunds;
 mod security;
 mod sessions;
+mod strict_text;
 mod tokens;
