@@ -60,8 +60,9 @@ pub fn is_invisible_or_bidi(c: char) -> bool {
     )
 }
 
-/// Characters an emoji ZWJ sequence is built from (👩‍💻, 🏳️‍🌈): pictographs, skin
-/// tones (inside U+1F000–U+1FAFF) and the emoji presentation selector.
+/// Characters an emoji ZWJ sequence is built from (woman + ZWJ + laptop, the rainbow
+/// flag): pictographs, skin tones (inside U+1F000–U+1FAFF) and the emoji presentation
+/// selector.
 fn is_emoji_part(c: char) -> bool {
     matches!(
         c,
@@ -75,8 +76,8 @@ fn is_emoji_part(c: char) -> bool {
 
 /// Ok when `value` holds no control character (but `\n` where `lines` allows it) and no
 /// [invisible or bidi character](is_invisible_or_bidi). The one exception is a zero
-/// width joiner between two emoji, which draws one glyph (👩‍💻) and hides nothing;
-/// anywhere else it is refused like its neighbours.
+/// width joiner between two emoji, which draws one glyph (woman + ZWJ + laptop) and
+/// hides nothing; anywhere else it is refused like its neighbours.
 pub fn refuse_invisible(value: &str, lines: Lines) -> Result<(), String> {
     let mut previous: Option<char> = None;
     let mut chars = value.chars().peekable();
