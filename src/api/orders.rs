@@ -18,7 +18,7 @@ use super::extract::{ApiKey, HashedJson};
 use super::{ApiError, FieldError, db};
 use crate::AppState;
 use crate::domain::commission::CommissionError;
-use crate::domain::text::{Lines, refuse_invisible};
+use crate::domain::text::{Lines, refuse_invisible, without_invisible};
 use crate::domain::{Currency, Email};
 use crate::service::orders::{self, NewOrder, RecordError, Recorded};
 use crate::service::refunds::{self, RefundFailure, RefundKind, Refunded, RefundedLine};
@@ -337,8 +337,10 @@ pub async fn record_order(
     {
         errors.push(FieldError::new("discount_total", "must not exceed the lines' subtotal"));
     }
+    // Typed by the customer: compared without invisible characters, so one cannot
+    // dodge the self-referral check, and the order is not lost over one.
     let customer_email_hash = match blank_to_none(body.customer_email) {
-        Some(email) => match Email::parse(&email) {
+        Some(email) => match Email::parse(&without_invisible(&email)) {
             Ok(email) => Some(state.pepper.hash("email", email.as_str())),
             Err(m) => {
                 errors.push(FieldError::new("customer_email", m));

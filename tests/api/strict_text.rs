@@ -353,9 +353,10 @@ async fn values_stored_before_the_rule_still_read() {
 }
 
 /// A code copied from a social post often carries an invisible mark; it is looked up
-/// without it (codes are ASCII), rather than refused or left unattributed.
+/// without it (codes are ASCII), rather than refused or left unattributed. The same for
+/// the customer's e-mail, which only feeds the self-referral check.
 #[tokio::test]
-async fn a_code_pasted_with_an_invisible_mark_is_still_found() {
+async fn customer_typed_codes_and_emails_are_read_without_invisible_marks() {
     let app = spawn_app().await;
     let p = app.program_with_ambassador("acme").await;
     let key = Some(p.api_key.as_str());
@@ -368,6 +369,13 @@ async fn a_code_pasted_with_an_invisible_mark_is_still_found() {
     assert_eq!(order.status, 201, "{}", order.text);
     assert_eq!(order.body["attributed"], true);
     assert_eq!(order.body["code"], json!(p.code));
+    // The customer's e-mail is compared without them: the ambassador's own address with
+    // a zero width space is still a self-referral, and the order is still recorded.
+    let mut own = sale("o-3", &p.code);
+    own["customer_email"] = json!(format!("ana{ZWSP}@acme.example"));
+    let own = app.post("/v1/checkout/orders", key, &own).await;
+    assert_eq!(own.status, 201, "{}", own.text);
+    assert_eq!(own.body["flags"], json!(["self_referral"]));
     // Text that is no code is shown without the characters that hide or reorder it.
     let unknown = app
         .post("/v1/checkout/orders", key, &sale("o-2", &format!("NO SUCH{RLO}CODE")))
