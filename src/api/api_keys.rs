@@ -11,7 +11,7 @@ use crate::auth::secrets;
 use crate::domain::KeyName;
 use crate::store::api_keys::{self, ApiKeyRow, NewApiKey};
 use crate::store::ids::ApiKeyId;
-use crate::store::time;
+use crate::store::{portable, time};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,6 +70,9 @@ pub async fn create_api_key(
     let hash = generated.hash;
     let prefix = generated.prefix;
     let row = db::write(&state.db, move |conn| {
+        // Count under the brand's row lock: on PostgreSQL, concurrent creations that
+        // counted without it all saw room and went past the cap.
+        portable::lock_brand(conn, user.brand_id)?;
         if api_keys::list_active_for_brand(conn, user.brand_id)?.len() >= MAX_KEYS_PER_BRAND {
             return Err(ApiError::unprocessable(
                 "too_many_api_keys",

@@ -15,6 +15,7 @@ use crate::domain::cart::{self, CartLine};
 use crate::domain::discount::customer_discount;
 use crate::domain::money::{MAX_AMOUNT, bounded_amount};
 use crate::domain::terms::CustomerDiscount;
+use crate::domain::text::{Lines, refuse_invisible};
 use crate::service::attribution::{self, AttributionMethod, Referral};
 use crate::store::time;
 
@@ -109,18 +110,22 @@ pub fn parse_lines(lines: Vec<LineRequest>, errors: &mut Vec<FieldError>) -> Opt
     let mut out = Vec::with_capacity(lines.len());
     for (i, line) in lines.into_iter().enumerate() {
         let sku = line.sku.trim();
-        if sku.is_empty() || sku.chars().count() > MAX_SKU_CHARS || sku.chars().any(char::is_control) {
-            errors.push(FieldError::new(
-                format!("lines[{i}].sku"),
-                format!("must be 1 to {MAX_SKU_CHARS} printable characters"),
-            ));
+        let sku_rule = if sku.is_empty() || sku.chars().count() > MAX_SKU_CHARS {
+            Err(format!("must be 1 to {MAX_SKU_CHARS} characters"))
+        } else {
+            refuse_invisible(sku, Lines::One)
+        };
+        if let Err(message) = sku_rule {
+            errors.push(FieldError::new(format!("lines[{i}].sku"), message));
         }
         let category = line.category.as_deref().map(str::trim).filter(|c| !c.is_empty());
-        if category.is_some_and(|c| c.chars().count() > MAX_SKU_CHARS || c.chars().any(char::is_control)) {
-            errors.push(FieldError::new(
-                format!("lines[{i}].category"),
-                format!("must be at most {MAX_SKU_CHARS} printable characters"),
-            ));
+        let category_rule = match category {
+            Some(c) if c.chars().count() > MAX_SKU_CHARS => Err(format!("must be at most {MAX_SKU_CHARS} characters")),
+            Some(c) => refuse_invisible(c, Lines::One),
+            None => Ok(()),
+        };
+        if let Err(message) = category_rule {
+            errors.push(FieldError::new(format!("lines[{i}].category"), message));
         }
         if !(1..=MAX_QUANTITY).contains(&line.quantity) {
             errors.push(FieldError::new(

@@ -120,7 +120,7 @@ pub async fn create_code(
                 "The ambassador's membership has ended.",
             ));
         }
-        if store_codes::count_active_for_membership(conn, membership_id)? >= MAX_ACTIVE_CODES {
+        if !code_service::has_room_for_active_code(conn, membership_id)? {
             return Err(too_many_codes());
         }
         let spec = CodeSpec {
@@ -215,7 +215,7 @@ pub async fn update_code(
                     "The ambassador's membership has ended.",
                 ));
             }
-            if store_codes::count_active_for_membership(conn, owned.membership.id)? >= MAX_ACTIVE_CODES {
+            if !code_service::has_room_for_active_code(conn, owned.membership.id)? {
                 return Err(too_many_codes());
             }
         }

@@ -19,6 +19,7 @@ use super::{ApiError, FieldError, db};
 use crate::AppState;
 use crate::domain::commission::CommissionError;
 use crate::domain::money::{MAX_AMOUNT, bounded_amount};
+use crate::domain::text::{Lines, refuse_invisible, without_invisible};
 use crate::domain::{Currency, Email};
 use crate::service::orders::{self, NewOrder, RecordError, Recorded};
 use crate::service::refunds::{self, RefundFailure, RefundKind, Refunded, RefundedLine};
@@ -29,9 +30,20 @@ use crate::store::{DbConn, portable, time};
 
 pub const MAX_ORDER_ID_CHARS: usize = 128;
 
-/// The rule for the shop's `order_id` and `refund_id` (after trimming): 1 to 128
-/// characters, none of them control characters.
-fn is_shop_id(id: &str) -> bool {
+/// The rule for the shop's `order_id` and `refund_id` as they are recorded (after
+/// trimming): 1 to 128 characters, no control, invisible or bidi characters (they are
+/// shown to the brand and in ambassadors' exports).
+fn parse_shop_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.chars().count() > MAX_ORDER_ID_CHARS {
+        return Err(format!("must be 1 to {MAX_ORDER_ID_CHARS} characters"));
+    }
+    refuse_invisible(id, Lines::One)
+}
+
+/// Whether an order may have been recorded under `id`: the length and control rule
+/// only, so an order recorded before ids refused invisible characters can still be
+/// refunded and cancelled.
+fn may_be_shop_id(id: &str) -> bool {
     !id.is_empty() && id.chars().count() <= MAX_ORDER_ID_CHARS && !id.chars().any(char::is_control)
 }
 pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
@@ -305,11 +317,8 @@ pub async fn record_order(
     let now = state.clock.now();
     let mut errors = Vec::new();
     let order_id = body.order_id.trim().to_owned();
-    if !is_shop_id(&order_id) {
-        errors.push(FieldError::new(
-            "order_id",
-            format!("must be 1 to {MAX_ORDER_ID_CHARS} printable characters"),
-        ));
+    if let Err(message) = parse_shop_id(&order_id) {
+        errors.push(FieldError::new("order_id", message));
     }
     let currency = Currency::parse(&body.currency)
         .map_err(|m| errors.push(FieldError::new("currency", m)))
@@ -329,8 +338,10 @@ pub async fn record_order(
     {
         errors.push(FieldError::new("discount_total", "must not exceed the lines' subtotal"));
     }
+    // Typed by the customer: compared without invisible characters, so one cannot
+    // dodge the self-referral check, and the order is not lost over one.
     let customer_email_hash = match blank_to_none(body.customer_email) {
-        Some(email) => match Email::parse(&email) {
+        Some(email) => match Email::parse(&without_invisible(&email)) {
             Ok(email) => Some(state.pepper.hash("email", email.as_str())),
             Err(m) => {
                 errors.push(FieldError::new("customer_email", m));
@@ -343,6 +354,9 @@ pub async fn record_order(
     if placed_at > now + Duration::minutes(PLACED_AT_SKEW_MINUTES) {
         errors.push(FieldError::new("placed_at", "must not be in the future"));
     }
+    // A code is typed (or pasted, often with an invisible mark from a social post) by
+    // the customer: it is looked up and shown without those characters rather than
+    // refused, which would lose the order (see `normalize_lookup`).
     for (field, value) in [("code", &body.code), ("click_id", &body.click_id)] {
         if value.as_ref().is_some_and(|v| v.chars().count() > 64) {
             errors.push(FieldError::new(field, "must be at most 64 characters"));
@@ -451,7 +465,7 @@ async fn apply_refund(
 ) -> Result<HttpResponse, ApiError> {
     // No order was recorded under an id that breaks the rule, and PostgreSQL would
     // refuse one with a NUL byte instead of finding nothing.
-    if !is_shop_id(&order_id) {
+    if !may_be_shop_id(&order_id) {
         return Err(order_not_found());
     }
     let now = time::to_db(state.clock.now());
@@ -530,11 +544,8 @@ pub async fn refund_order(
     let body = body.value;
     let mut errors = Vec::new();
     let refund_id = body.refund_id.trim().to_owned();
-    if !is_shop_id(&refund_id) {
-        errors.push(FieldError::new(
-            "refund_id",
-            format!("must be 1 to {MAX_ORDER_ID_CHARS} printable characters"),
-        ));
+    if let Err(message) = parse_shop_id(&refund_id) {
+        errors.push(FieldError::new("refund_id", message));
     }
     let kind = match (body.amount, body.lines) {
         (Some(amount), None) if (1..=MAX_AMOUNT).contains(&amount) => Some(RefundKind::Amount(amount)),

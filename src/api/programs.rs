@@ -258,9 +258,7 @@ pub async fn update_program(
         let current = programs::find(conn, user.brand_id, id)?.ok_or_else(program_not_found)?;
         let current_terms = Terms::from_stored(&current.terms).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
         let terms = current_terms
-            .to_input()
-            .merge(patch)
-            .validate()
+            .patched(patch)
             .map_err(|found| ApiError::validation(terms_errors(found)))?;
         if let Some(name) = &name {
             programs::rename(conn, id, name.as_str(), now)?;

@@ -11,6 +11,7 @@ use super::pagination::{Page, PageQuery};
 use super::validate::Validator;
 use super::{ApiError, db};
 use crate::AppState;
+use crate::domain::text::{Lines, refuse_invisible};
 use crate::store::ids::{BrandId, MembershipId, RewardId};
 use crate::store::rewards::{self, RewardStatus, RewardView};
 use crate::store::time;
@@ -84,9 +85,7 @@ fn text(input: &str, max: usize) -> Result<String, String> {
     if value.is_empty() || value.chars().count() > max {
         return Err(format!("must be 1 to {max} characters"));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err("must not contain control characters other than line breaks".into());
-    }
+    refuse_invisible(value, Lines::Many)?;
     Ok(value.to_owned())
 }
 

@@ -60,8 +60,10 @@ pub async fn login(
     state.login_limits.check(client, &email)?;
     let account = body.account;
     // An address that cannot be an account (PostgreSQL would even refuse one with a
-    // NUL byte) is not looked up; it still costs one verification below.
-    let lookup = Email::parse(&email).ok();
+    // NUL byte) is not looked up; it still costs one verification below. The lookup
+    // form accepts invisible characters that sign-up now refuses, so accounts made
+    // before that rule still sign in.
+    let lookup = Email::parse_lookup(&email).ok();
     let found: Option<(String, String)> = db::read(&state.db, move |conn| {
         let Some(email) = lookup else { return Ok(None) };
         let email = email.as_str();

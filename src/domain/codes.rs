@@ -3,6 +3,8 @@
 
 use rand::Rng;
 
+use super::text::without_invisible;
+
 /// A referral code in its normalised form: 3–32 characters of `A–Z 0–9 - _`, upper
 /// case, so "ana10" and "ANA10" are one code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -83,9 +85,11 @@ pub fn parse_vanity(input: &str) -> Result<CodeText, String> {
 
 /// A code as typed at checkout or found in a link, ready to look up. Reserved words
 /// pass: they simply will not be found, and refusing them here would tell a caller
-/// which words are special.
+/// which words are special. Invisible and bidi characters are dropped first: a code
+/// copied from a social post often carries one (U+200E, U+FEFF), and codes are ASCII,
+/// so dropping them can never make one code look like another.
 pub fn normalize_lookup(input: &str) -> Option<CodeText> {
-    normalize(input)
+    normalize(&without_invisible(input))
 }
 
 /// Characters of the random part of generated codes: no 0/O, 1/I/L, which are misread
@@ -201,6 +205,9 @@ mod tests {
             "zoë10",
             "ana10!",
             "ＡＮＡ10",
+            "ana\u{200B}10",
+            "\u{202E}01ana",
+            "ana10\u{FEFF}",
         ] {
             assert!(parse_vanity(bad).is_err(), "{bad} accepted");
         }
@@ -228,6 +235,22 @@ mod tests {
         assert_eq!(normalize_lookup("free").map(|c| c.0), Some("FREE".to_owned()));
         for bad in ["", "ab", "ana 10", "ana%20", &"a".repeat(33)] {
             assert_eq!(normalize_lookup(bad), None, "{bad} looked up");
+        }
+    }
+
+    #[test]
+    fn lookup_drops_invisible_marks_pasted_with_a_code() {
+        for pasted in [
+            "ANA10\u{200E}",
+            "\u{FEFF}ana10",
+            "AN\u{200B}A10",
+            "\u{2066}ANA10\u{2069}",
+        ] {
+            assert_eq!(
+                normalize_lookup(pasted).map(|c| c.0),
+                Some("ANA10".to_owned()),
+                "{pasted:?}"
+            );
         }
     }
 

@@ -1,15 +1,28 @@
 //! E-mail addresses, normalised to lower case so one address is one account.
 
+use super::text::{Lines, refuse_invisible};
+
 /// A syntactically plausible e-mail address, trimmed and lower-cased.
 ///
 /// We check shape, not deliverability: one `@`, a local part of 1–64 characters, a
-/// domain with a dot and no empty labels, at most 254 characters, no white space or
-/// control characters.
+/// domain with a dot and no empty labels, at most 254 characters, no white space,
+/// control, invisible or bidi characters (an address that looks right but is not).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
     pub fn parse(input: &str) -> Result<Self, String> {
+        let email = Self::parse_lookup(input)?;
+        refuse_invisible(&email.0, Lines::One)?;
+        Ok(email)
+    }
+
+    /// The address as typed at login, to look an account up: the shape of [`parse`]
+    /// without the invisible-character rule, so an account whose address was stored
+    /// before that rule can still sign in.
+    ///
+    /// [`parse`]: Self::parse
+    pub fn parse_lookup(input: &str) -> Result<Self, String> {
         let value = input.trim().to_lowercase();
         if value.is_empty() {
             return Err("must not be empty".into());
@@ -71,9 +84,21 @@ mod tests {
             "a b@example.com",
             "a@b@c.com",
             "ana@example..com",
+            "ana\u{200B}@example.com",
+            "ana@exa\u{202E}moc.com",
+            "\u{FEFF}ana@example.com",
+            "ana@example.com\u{2060}",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn lookups_still_find_addresses_stored_before_the_invisible_rule() {
+        let stored = "ana\u{200B}@example.com";
+        assert!(Email::parse(stored).is_err());
+        assert_eq!(Email::parse_lookup(stored).map(|e| e.0), Ok(stored.to_owned()));
+        assert!(Email::parse_lookup("ana\u{0}@example.com").is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod refund;
 pub mod rewards;
 pub mod slug;
 pub mod terms;
+pub mod text;
 pub mod url;
 
 pub use currency::Currency;

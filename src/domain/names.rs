@@ -1,4 +1,6 @@
-//! Human-entered names: trimmed, bounded, free of control characters.
+//! Human-entered names: trimmed, bounded, free of control, invisible and bidi characters.
+
+use super::text::{Lines, refuse_invisible};
 
 fn parse_name(input: &str, max_chars: usize) -> Result<String, String> {
     let value = input.trim();
@@ -8,9 +10,7 @@ fn parse_name(input: &str, max_chars: usize) -> Result<String, String> {
     if value.chars().count() > max_chars {
         return Err(format!("must be at most {max_chars} characters"));
     }
-    if value.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
-    }
+    refuse_invisible(value, Lines::One)?;
     Ok(value.to_owned())
 }
 
@@ -57,5 +57,20 @@ mod tests {
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse(&"x".repeat(101)).is_err());
         assert!(BrandName::parse("Acme\u{0007}").is_err());
+    }
+
+    #[test]
+    fn refuses_invisible_and_bidi_characters() {
+        for bad in [
+            "Ana\u{202E}kraP",
+            "A\u{200B}na",
+            "\u{FEFF}Ana",
+            "Ana\u{2028}Park",
+            "\u{2066}Ana\u{2069}",
+        ] {
+            assert!(DisplayName::parse(bad).is_err(), "{bad:?}");
+            assert!(BrandName::parse(bad).is_err(), "{bad:?}");
+            assert!(KeyName::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

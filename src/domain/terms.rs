@@ -7,6 +7,8 @@ use super::Currency;
 use super::money::bounded_amount;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::text::{Lines, refuse_invisible};
+
 // ---------------------------------------------------------------------------------
 // What clients send
 // ---------------------------------------------------------------------------------
@@ -277,15 +279,29 @@ fn rate_text(rate: Decimal) -> String {
     rate.normalize().to_string()
 }
 
+/// Where a terms document comes from, which decides the text rule it is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// A client's document: today's whole rule.
+    Input,
+    /// A stored document, read as it was accepted: terms saved before text refused
+    /// invisible and bidi characters still load, or the program could take no order.
+    Stored,
+}
+
 /// Trimmed, 1 to `max` characters, free of control characters (reward text is copied
-/// into `rewards` rows, and PostgreSQL refuses a NUL in text).
-fn parse_text(input: &str, max: usize) -> Result<String, String> {
+/// into `rewards` rows, and PostgreSQL refuses a NUL in text) and, in input, of
+/// invisible and bidi characters (reward text is shown to ambassadors and staff).
+fn parse_text(input: &str, max: usize, origin: Origin) -> Result<String, String> {
     let value = input.trim();
     if value.is_empty() || value.chars().count() > max {
         return Err(format!("must be 1 to {max} characters"));
     }
     if value.chars().any(char::is_control) {
         return Err("must not contain control characters".into());
+    }
+    if origin == Origin::Input {
+        refuse_invisible(value, Lines::One)?;
     }
     Ok(value.to_owned())
 }
@@ -303,23 +319,17 @@ fn blank_control_characters(value: &mut serde_json::Value) {
     }
 }
 
-/// Where a terms document comes from. A request is held to today's bounds; a stored
-/// document only to what was ever accepted, so a program saved before a bound was
-/// tightened still reads (and keeps computing commissions) until the brand edits it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
-    Request,
-    Stored,
-}
-
-impl Source {
+/// Amount bounds: a client's document is held to today's bounds; a stored one only to
+/// what was ever accepted, so a program saved before a bound was tightened still reads
+/// (and keeps computing commissions) until the brand edits it.
+impl Origin {
     /// An amount of money in the terms (flat commission, cap, tier, fixed discount,
     /// minimum payout, reward threshold): 0 to [`super::money::MAX_AMOUNT`] in a request.
     fn amount(self, value: i64) -> Result<i64, String> {
         match self {
-            Source::Request => bounded_amount(value),
-            Source::Stored if value < 0 => Err("must be at least 0".into()),
-            Source::Stored => Ok(value),
+            Origin::Input => bounded_amount(value),
+            Origin::Stored if value < 0 => Err("must be at least 0".into()),
+            Origin::Stored => Ok(value),
         }
     }
 
@@ -327,8 +337,8 @@ impl Source {
     /// one order cannot earn a reward per cent; at least 1 when stored.
     fn every_amount(self, value: i64) -> Result<i64, String> {
         let floor = match self {
-            Source::Request => MIN_EVERY_AMOUNT,
-            Source::Stored => 1,
+            Origin::Input => MIN_EVERY_AMOUNT,
+            Origin::Stored => 1,
         };
         if value < floor {
             return Err(format!("must be at least {floor} minor units"));
@@ -350,14 +360,14 @@ impl TermsInput {
     /// Validates the whole document as a request, reporting every problem with its
     /// field path.
     pub fn validate(self) -> Result<Terms, Vec<(String, String)>> {
-        self.validate_as(Source::Request)
+        self.validate_from(Origin::Input)
     }
 
-    fn validate_as(self, source: Source) -> Result<Terms, Vec<(String, String)>> {
+    fn validate_from(self, origin: Origin) -> Result<Terms, Vec<(String, String)>> {
         let mut errors = FieldErrors::new();
 
         let commission = match self.commission {
-            Some(commission) => validate_commission(commission, source, &mut errors),
+            Some(commission) => validate_commission(commission, origin, &mut errors),
             None => {
                 error(&mut errors, "commission", "is required");
                 None
@@ -365,7 +375,7 @@ impl TermsInput {
         };
 
         let customer_discount = match self.customer_discount.flatten() {
-            Some(discount) => validate_discount(discount, source, &mut errors).map(Some),
+            Some(discount) => validate_discount(discount, origin, &mut errors).map(Some),
             None => Some(None),
         };
 
@@ -381,9 +391,9 @@ impl TermsInput {
             ),
         };
 
-        let rewards = validate_rewards(self.rewards.unwrap_or_default(), source, &mut errors);
+        let rewards = validate_rewards(self.rewards.unwrap_or_default(), origin, &mut errors);
 
-        let min_payout = check(&mut errors, "min_payout", source.amount(self.min_payout.unwrap_or(0)));
+        let min_payout = check(&mut errors, "min_payout", origin.amount(self.min_payout.unwrap_or(0)));
 
         let attribution = match self.attribution.as_deref() {
             None | Some("code_first") => Some(AttributionRule::CodeFirst),
@@ -435,7 +445,7 @@ impl TermsInput {
     }
 }
 
-fn validate_commission(input: CommissionInput, source: Source, errors: &mut FieldErrors) -> Option<Commission> {
+fn validate_commission(input: CommissionInput, origin: Origin, errors: &mut FieldErrors) -> Option<Commission> {
     let before = errors.len();
     let rate = input
         .rate
@@ -443,7 +453,7 @@ fn validate_commission(input: CommissionInput, source: Source, errors: &mut Fiel
         .and_then(|r| check(errors, "commission.rate", parse_rate(r)));
     let amount = input
         .amount
-        .and_then(|a| check(errors, "commission.amount", source.amount(a)));
+        .and_then(|a| check(errors, "commission.amount", origin.amount(a)));
 
     let basis = match input.kind.as_str() {
         "percent" => {
@@ -476,11 +486,11 @@ fn validate_commission(input: CommissionInput, source: Source, errors: &mut Fiel
         }
     };
 
-    let overrides = validate_overrides(input.overrides.unwrap_or_default(), errors);
-    let tiers = validate_tiers(input.tiers.unwrap_or_default(), source, errors);
+    let overrides = validate_overrides(input.overrides.unwrap_or_default(), origin, errors);
+    let tiers = validate_tiers(input.tiers.unwrap_or_default(), origin, errors);
     let max_per_order = match input.max_per_order {
         None => Some(None),
-        Some(max) => check(errors, "commission.max_per_order", source.amount(max)).map(Some),
+        Some(max) => check(errors, "commission.max_per_order", origin.amount(max)).map(Some),
     };
 
     match (basis, max_per_order) {
@@ -494,7 +504,7 @@ fn validate_commission(input: CommissionInput, source: Source, errors: &mut Fiel
     }
 }
 
-fn validate_overrides(inputs: Vec<OverrideInput>, errors: &mut FieldErrors) -> Vec<RateOverride> {
+fn validate_overrides(inputs: Vec<OverrideInput>, origin: Origin, errors: &mut FieldErrors) -> Vec<RateOverride> {
     if inputs.len() > MAX_OVERRIDES {
         error(
             errors,
@@ -509,13 +519,13 @@ fn validate_overrides(inputs: Vec<OverrideInput>, errors: &mut FieldErrors) -> V
     for (i, input) in inputs.into_iter().enumerate() {
         let path = format!("commission.overrides[{i}]");
         let target = match (input.sku.as_deref(), input.category.as_deref()) {
-            (Some(sku), None) => check(errors, format!("{path}.sku"), parse_text(sku, MAX_TARGET_CHARS))
+            (Some(sku), None) => check(errors, format!("{path}.sku"), parse_text(sku, MAX_TARGET_CHARS, origin))
                 .map(OverrideTarget::Sku)
                 .map(|t| (t, "sku")),
             (None, Some(category)) => check(
                 errors,
                 format!("{path}.category"),
-                parse_text(category, MAX_TARGET_CHARS),
+                parse_text(category, MAX_TARGET_CHARS, origin),
             )
             .map(OverrideTarget::Category)
             .map(|t| (t, "category")),
@@ -542,7 +552,7 @@ fn validate_overrides(inputs: Vec<OverrideInput>, errors: &mut FieldErrors) -> V
     overrides
 }
 
-fn validate_tiers(inputs: Vec<TierInput>, source: Source, errors: &mut FieldErrors) -> Vec<Tier> {
+fn validate_tiers(inputs: Vec<TierInput>, origin: Origin, errors: &mut FieldErrors) -> Vec<Tier> {
     if inputs.len() > MAX_TIERS {
         error(
             errors,
@@ -554,7 +564,7 @@ fn validate_tiers(inputs: Vec<TierInput>, source: Source, errors: &mut FieldErro
     let mut previous: Option<i64> = None;
     for (i, input) in inputs.into_iter().enumerate() {
         let path = format!("commission.tiers[{i}]");
-        let from_amount = check(errors, format!("{path}.from_amount"), source.amount(input.from_amount));
+        let from_amount = check(errors, format!("{path}.from_amount"), origin.amount(input.from_amount));
         if let Some(prev) = previous {
             if input.from_amount <= prev {
                 error(
@@ -573,7 +583,7 @@ fn validate_tiers(inputs: Vec<TierInput>, source: Source, errors: &mut FieldErro
     tiers
 }
 
-fn validate_discount(input: DiscountInput, source: Source, errors: &mut FieldErrors) -> Option<CustomerDiscount> {
+fn validate_discount(input: DiscountInput, origin: Origin, errors: &mut FieldErrors) -> Option<CustomerDiscount> {
     let before = errors.len();
     let value = input
         .value
@@ -581,7 +591,7 @@ fn validate_discount(input: DiscountInput, source: Source, errors: &mut FieldErr
         .and_then(|v| check(errors, "customer_discount.value", parse_rate(v)));
     let amount = input
         .amount
-        .and_then(|a| check(errors, "customer_discount.amount", source.amount(a)));
+        .and_then(|a| check(errors, "customer_discount.amount", origin.amount(a)));
     let discount = match input.kind.as_str() {
         "percent" => {
             if input.amount.is_some() {
@@ -609,7 +619,7 @@ fn validate_discount(input: DiscountInput, source: Source, errors: &mut FieldErr
     discount.filter(|_| errors.len() == before)
 }
 
-fn validate_rewards(inputs: Vec<RewardInput>, source: Source, errors: &mut FieldErrors) -> Option<Vec<RewardRule>> {
+fn validate_rewards(inputs: Vec<RewardInput>, origin: Origin, errors: &mut FieldErrors) -> Option<Vec<RewardRule>> {
     let before = errors.len();
     if inputs.len() > MAX_REWARDS {
         error(errors, "rewards", format!("must have at most {MAX_REWARDS} entries"));
@@ -627,7 +637,7 @@ fn validate_rewards(inputs: Vec<RewardInput>, source: Source, errors: &mut Field
                     .ok_or_else(|| format!("must be between 1 and {MAX_EVERY_ORDERS}")),
             )
             .map(RewardTrigger::EveryOrders),
-            (None, Some(amount)) => check(errors, format!("{path}.every_amount"), source.every_amount(amount))
+            (None, Some(amount)) => check(errors, format!("{path}.every_amount"), origin.every_amount(amount))
                 .map(RewardTrigger::EveryAmount),
             _ => {
                 error(
@@ -641,12 +651,12 @@ fn validate_rewards(inputs: Vec<RewardInput>, source: Source, errors: &mut Field
         let sku = check(
             errors,
             format!("{path}.sku"),
-            parse_text(&input.sku, MAX_REWARD_SKU_CHARS),
+            parse_text(&input.sku, MAX_REWARD_SKU_CHARS, origin),
         );
         let description = check(
             errors,
             format!("{path}.description"),
-            parse_text(&input.description, MAX_DESCRIPTION_CHARS),
+            parse_text(&input.description, MAX_DESCRIPTION_CHARS, origin),
         );
         // Grants are counted per reward sku (so editing a rule's threshold never
         // re-grants past orders); one rule per sku keeps those counts apart.
@@ -720,10 +730,42 @@ impl Terms {
         blank_control_characters(&mut document);
         let input: TermsInput =
             serde_json::from_value(document).map_err(|e| format!("stored terms are not valid JSON: {e}"))?;
-        input.validate_as(Source::Stored).map_err(|errors| {
+        input.validate_from(Origin::Stored).map_err(|errors| {
             let details: Vec<String> = errors.iter().map(|(field, msg)| format!("{field}: {msg}")).collect();
             format!("stored terms are invalid: {}", details.join("; "))
         })
+    }
+}
+
+impl Terms {
+    /// These terms with `patch` applied ([`TermsInput::merge`]). The keys the patch
+    /// gives are held to the whole input rule; the keys it keeps are read as stored, so
+    /// a program whose text predates the invisible-character rule can still change its
+    /// other terms (and is told which field to fix only when it sends that field).
+    pub fn patched(&self, patch: TermsInput) -> Result<Terms, Vec<(String, String)>> {
+        let given = [
+            ("commission", patch.commission.is_some()),
+            ("customer_discount", patch.customer_discount.is_some()),
+            ("hold_days", patch.hold_days.is_some()),
+            ("rewards", patch.rewards.is_some()),
+            ("min_payout", patch.min_payout.is_some()),
+            ("attribution", patch.attribution.is_some()),
+        ];
+        let merged = self.to_input().merge(patch);
+        let terms = merged.clone().validate_from(Origin::Stored)?;
+        // Input is the stricter reading: what it adds are text errors, reported only
+        // under the keys this patch sends.
+        let errors: Vec<(String, String)> = match merged.validate_from(Origin::Input) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .into_iter()
+                .filter(|(path, _)| {
+                    let key = path.split(['.', '[']).next().unwrap_or_default();
+                    given.iter().any(|&(name, sent)| sent && name == key)
+                })
+                .collect(),
+        };
+        if errors.is_empty() { Ok(terms) } else { Err(errors) }
     }
 }
 
@@ -1224,6 +1266,53 @@ mod tests {
             terms.ok().and_then(|r| r.first().map(|rule| rule.description.clone())),
             Some("A bag of coffee".to_owned())
         );
+    }
+
+    #[test]
+    fn input_text_refuses_invisible_and_bidi_characters() {
+        let errors = fields(json!({
+            "commission": {"type": "percent", "rate": "10",
+                "overrides": [{"sku": "TV\u{200B}1", "rate": "5"}, {"category": "\u{202E}shoes", "rate": "5"}]},
+            "rewards": [{"every_orders": 3, "sku": "MUG\u{FEFF}", "description": "A mug\u{2028}for you"}]
+        }));
+        assert_eq!(
+            errors,
+            [
+                "commission.overrides[0].sku",
+                "commission.overrides[1].category",
+                "rewards[0].sku",
+                "rewards[0].description"
+            ]
+        );
+    }
+
+    #[test]
+    fn stored_terms_from_before_the_invisible_character_rule_read_unchanged() {
+        // Reward grants are counted per sku: reading "MUG\u{200B}" as anything else
+        // would grant past orders' rewards again.
+        let stored = r#"{"commission": {"type": "percent", "rate": "10"},
+            "rewards": [{"every_orders": 3, "sku": "MUG\u200b", "description": "A \u202emug"}]}"#;
+        let rule = Terms::from_stored(stored).ok().and_then(|t| t.rewards.first().cloned());
+        assert_eq!(
+            rule.map(|r| (r.sku, r.description)),
+            Some(("MUG\u{200B}".to_owned(), "A \u{202E}mug".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_patch_checks_the_text_it_sends_not_the_text_it_keeps() {
+        let stored = r#"{"commission": {"type": "percent", "rate": "10"},
+            "rewards": [{"every_orders": 3, "sku": "MUG\u200b", "description": "A mug"}]}"#;
+        let current = Terms::from_stored(stored).unwrap_or_else(|e| panic!("{e}"));
+        let kept = current.patched(parse(json!({"hold_days": 7})));
+        assert_eq!(kept.map(|t| (t.hold_days, t.rewards)), Ok((7, current.rewards.clone())));
+        let sent = current.patched(parse(json!({
+            "rewards": [{"every_orders": 3, "sku": "MUG\u{200B}", "description": "A mug"}]
+        })));
+        let fields: Vec<String> = sent.err().unwrap_or_default().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["rewards[0].sku"]);
+        // Structural errors are reported whatever the patch sends.
+        assert!(current.patched(parse(json!({"hold_days": -1}))).is_err());
     }
 
     fn rate() -> impl Strategy<Value = Decimal> {

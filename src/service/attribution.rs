@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::domain::codes::normalize_lookup;
 use crate::domain::terms::{AttributionRule, Terms};
+use crate::domain::text::without_invisible;
 use crate::store::DbConn;
 use crate::store::codes::{self, CodeOwnerRow};
 use crate::store::ids::{BrandId, ClickId};
@@ -116,7 +117,10 @@ pub fn decide(
     let mut candidates = Vec::new();
     let by_code = match code {
         Some(typed) => {
-            let shown = normalize_lookup(typed).map_or_else(|| typed.to_owned(), |c| c.as_str().to_owned());
+            // Shown to brand and ambassador as typed when it cannot be a code, but never
+            // with characters that hide or reorder text.
+            let shown = normalize_lookup(typed)
+                .map_or_else(|| without_invisible(typed).into_owned(), |c| c.as_str().to_owned());
             let found = usable_code(conn, brand, typed, now)?;
             candidates.push(Candidate {
                 method: AttributionMethod::Code,
@@ -147,7 +151,7 @@ pub fn decide(
             candidates.push(Candidate {
                 method: AttributionMethod::Link,
                 code: found.as_ref().ok().map(|r| r.owner.code.code.clone()),
-                click_id: Some(raw.to_owned()),
+                click_id: Some(without_invisible(raw).into_owned()),
                 status: found.as_ref().err().copied().unwrap_or("ok"),
             });
             found.ok()

@@ -1,12 +1,12 @@
 //! Issuing referral codes: generated ones retry on collision, vanity ones clash with 409.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
+use diesel::{Connection, QueryResult};
 
 use crate::domain::codes::{self, CodeText};
 use crate::store::codes::{self as store_codes, CodeRow};
 use crate::store::ids::{BrandId, CodeId, MembershipId};
-use crate::store::{DbConn, is_unique_violation};
+use crate::store::{DbConn, is_unique_violation, portable};
 
 /// Most active codes one ambassador may hold.
 pub const MAX_ACTIVE_CODES: i64 = 10;
@@ -21,6 +21,15 @@ pub enum IssueError {
     Exhausted,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
+}
+
+/// Whether the ambassador may hold one more active code. The membership row is locked
+/// first, for the rest of the transaction: on PostgreSQL, concurrent creations and
+/// reactivations that counted without it all saw room and went past the cap. SQLite's
+/// single writer already runs them one after the other.
+pub fn has_room_for_active_code(conn: &mut DbConn, membership: MembershipId) -> QueryResult<bool> {
+    portable::lock_membership(conn, membership)?;
+    Ok(store_codes::count_active_for_membership(conn, membership)? < MAX_ACTIVE_CODES)
 }
 
 pub struct CodeSpec {

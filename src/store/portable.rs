@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::DbConn;
-use super::ids::{MembershipId, OrderId};
-use super::schema::{memberships, orders};
+use super::ids::{BrandId, MembershipId, OrderId};
+use super::schema::{brands, memberships, orders};
 
 /// An exact integer sum: `CAST(COALESCE(SUM(expr), 0) AS BIGINT)`.
 ///
@@ -87,7 +87,8 @@ pub fn lock_order(conn: &mut DbConn, id: OrderId) -> QueryResult<()> {
 
 /// Locks the membership row until the transaction ends, so concurrent orders of one
 /// ambassador on volume tiers read their month-to-date sales one after the other (each
-/// sees the orders committed before it). `FOR NO KEY UPDATE` does not block the
+/// sees the orders committed before it), and concurrent code creations and
+/// reactivations count the active codes one after the other. `FOR NO KEY UPDATE` does not block the
 /// foreign-key checks of other inserts. SQLite's writer is already serial.
 pub fn lock_membership(conn: &mut DbConn, id: MembershipId) -> QueryResult<()> {
     match conn {
@@ -96,6 +97,22 @@ pub fn lock_membership(conn: &mut DbConn, id: MembershipId) -> QueryResult<()> {
             .select(memberships::id)
             .for_no_key_update()
             .first::<MembershipId>(pg)
+            .map(drop),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+/// Locks the brand row until the transaction ends, so concurrent creations of API keys
+/// count the brand's live keys one after the other and the cap holds. `FOR NO KEY
+/// UPDATE` does not block the foreign-key checks of inserts (orders, keys) that
+/// reference the brand. SQLite's writer is already serial.
+pub fn lock_brand(conn: &mut DbConn, id: BrandId) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(pg) => brands::table
+            .find(id)
+            .select(brands::id)
+            .for_no_key_update()
+            .first::<BrandId>(pg)
             .map(drop),
         DbConn::Sqlite(_) => Ok(()),
     }
