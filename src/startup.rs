@@ -12,7 +12,7 @@ use rand::RngCore;
 use tracing_actix_web::TracingLogger;
 
 use crate::AppState;
-use crate::api::limits::{self, AddressBudget, CheckoutLimits, LoginLimits};
+use crate::api::limits::{self, AddressBudget, CheckoutLimits};
 use crate::api::{self, extract::MAX_BODY_BYTES};
 use crate::auth::JwtKeys;
 use crate::auth::pepper::Pepper;
@@ -89,8 +89,8 @@ impl Application {
                 config.checkout_lookups_per_sec,
                 limits::MISSES_PER_MINUTE,
             )),
-            login_limits: Arc::new(LoginLimits::default()),
-            signup_limits: Arc::new(AddressBudget::per_hour(limits::SIGNUPS_PER_IP_PER_HOUR)),
+            login_limits: Arc::new(limits::login_limits(config.rate_limits)),
+            signup_limits: Arc::new(limits::signup_limits(config.rate_limits)),
             link_limits: Arc::new(AddressBudget::per_minute(limits::LINK_FOLLOWS_PER_IP_PER_MINUTE)),
             trusted_proxies: config.trusted_proxies.clone(),
             public_url: config.public_url.clone(),

@@ -30,6 +30,7 @@ pub fn start_app(
         jobs_interval_secs: 0,
         checkout_lookups_per_sec,
         trusted_proxies: Default::default(),
+        rate_limits: Default::default(),
     };
     let db = reftrack::startup::open_database(&config).unwrap_or_else(|e| panic!("{e}"));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));

@@ -92,6 +92,7 @@ pub fn config_for(target: &DbTarget, jwt_secret: Option<&str>) -> Config {
         jobs_interval_secs: 0,
         checkout_lookups_per_sec: reftrack::api::limits::CHECKOUT_PER_SECOND,
         trusted_proxies: TrustedProxies::default(),
+        rate_limits: Default::default(),
     }
 }
 
