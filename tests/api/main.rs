@@ -11,6 +11,7 @@ mod frame;
 mod helpers;
 mod ledger;
 mod links;
+mod local_setup;
 mod metrics;
 mod migrations;
 mod openapi;
