@@ -237,10 +237,7 @@ mod tests {
             config.as_ref().map(|c| c.trusted_proxies.clone()),
             Some(TrustedProxies::default())
         );
-        assert_eq!(
-            config.as_ref().map(|c| c.rate_limits),
-            Some(RateLimits::Standard)
-        );
+        assert_eq!(config.as_ref().map(|c| c.rate_limits), Some(RateLimits::Standard));
         assert_eq!(config.map(|c| c.bind), Some("127.0.0.1:8080".to_owned()));
     }
 
@@ -256,7 +253,12 @@ mod tests {
         let relative = with(&[("DATABASE_URL", "sqlite:no/such/dir/reftrack.db")])
             .ok()
             .and_then(|c| c.missing_sqlite_file());
-        assert!(relative.as_ref().is_some_and(|p| p.is_absolute() && p.ends_with("no/such/dir/reftrack.db")), "{relative:?}");
+        assert!(
+            relative
+                .as_ref()
+                .is_some_and(|p| p.is_absolute() && p.ends_with("no/such/dir/reftrack.db")),
+            "{relative:?}"
+        );
         let postgres = with(&[("DATABASE_URL", "postgres://localhost/none")]).ok();
         assert_eq!(postgres.map(|c| c.missing_sqlite_file()), Some(None));
     }
@@ -285,12 +287,18 @@ mod tests {
         ));
         assert!(matches!(
             with(&[("REFTRACK_RATE_LIMITS", "off")]),
-            Err(ConfigError::Invalid { name: "REFTRACK_RATE_LIMITS", .. })
+            Err(ConfigError::Invalid {
+                name: "REFTRACK_RATE_LIMITS",
+                ..
+            })
         ));
         assert_eq!(
-            with(&[("REFTRACK_RATE_LIMITS", "standard"), ("REFTRACK_PUBLIC_URL", "https://go.acme.example")])
-                .ok()
-                .map(|c| c.rate_limits),
+            with(&[
+                ("REFTRACK_RATE_LIMITS", "standard"),
+                ("REFTRACK_PUBLIC_URL", "https://go.acme.example")
+            ])
+            .ok()
+            .map(|c| c.rate_limits),
             Some(RateLimits::Standard)
         );
     }

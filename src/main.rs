@@ -132,9 +132,7 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
 
 fn serve(config: &Config) -> anyhow::Result<()> {
     if config.rate_limits == reftrack::api::limits::RateLimits::Relaxed {
-        tracing::warn!(
-            "REFTRACK_RATE_LIMITS=relaxed: sign-up and login budgets are lifted; for local try-outs only"
-        );
+        tracing::warn!("REFTRACK_RATE_LIMITS=relaxed: sign-up and login budgets are lifted; for local try-outs only");
     }
     if let Some(path) = config.missing_sqlite_file() {
         tracing::info!(path = %path.display(), "creating a new database");

@@ -275,9 +275,8 @@ pub fn database_size(db: &Db, target: &DbTarget) -> Result<u64, StoreError> {
             .map(|m| m.len())
             .sum()),
         DbTarget::Postgres(_) => db.read(|conn| {
-            let size: Size =
-                diesel::sql_query("SELECT CAST(pg_database_size(current_database()) AS BIGINT) AS bytes")
-                    .get_result(conn)?;
+            let size: Size = diesel::sql_query("SELECT CAST(pg_database_size(current_database()) AS BIGINT) AS bytes")
+                .get_result(conn)?;
             Ok(u64::try_from(size.bytes).unwrap_or(0))
         }),
     }

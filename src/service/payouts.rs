@@ -225,7 +225,10 @@ pub fn standings(conn: &mut DbConn, brand: BrandId, currency: &str) -> Result<Ve
                 })
             }
         };
-        standing.pending = standing.pending.checked_add(entry.amount).ok_or(PayoutError::Overflow)?;
+        standing.pending = standing
+            .pending
+            .checked_add(entry.amount)
+            .ok_or(PayoutError::Overflow)?;
         standing.pending_entries += 1;
         standing.next_available_at = Some(
             standing

@@ -83,7 +83,11 @@ fn migrate_says_when_it_creates_a_database_and_jobs_then_run_on_it() {
 
     let job = reftrack(dir.path(), Some(&url), &["jobs", "run-once"]);
     assert!(job.status.success(), "{}", text(&job.stderr));
-    assert!(text(&job.stdout).contains("approved 0 entries"), "{}", text(&job.stdout));
+    assert!(
+        text(&job.stdout).contains("approved 0 entries"),
+        "{}",
+        text(&job.stdout)
+    );
 }
 
 #[test]
@@ -142,7 +146,11 @@ async fn dev_seed_grants_what_its_history_earned_so_the_next_job_pass_has_nothin
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    assert!(seeded.rewards_granted >= 100, "a demo shows rewards: {}", seeded.rewards_granted);
+    assert!(
+        seeded.rewards_granted >= 100,
+        "a demo shows rewards: {}",
+        seeded.rewards_granted
+    );
     assert_eq!(
         app.count("rewards"),
         i64::try_from(seeded.rewards_granted).unwrap_or_default()

@@ -319,7 +319,10 @@ async fn the_report_shows_what_is_on_hold_and_when_it_becomes_payable() {
     let line = &report.body["items"][0];
     assert_eq!(line["ambassador_id"], json!(p.membership_id));
     assert_eq!((line["balance"].clone(), line["entries"].clone()), (json!(0), json!(0)));
-    assert_eq!((line["pending"].clone(), line["pending_entries"].clone()), (json!(2500), json!(2)));
+    assert_eq!(
+        (line["pending"].clone(), line["pending_entries"].clone()),
+        (json!(2500), json!(2))
+    );
     assert_eq!(line["next_available_at"], "2026-12-02T12:00:00Z");
     assert_eq!(line["reaches_minimum"], false);
     assert_eq!(line["not_payable_reason"], "on_hold");
@@ -330,7 +333,10 @@ async fn the_report_shows_what_is_on_hold_and_when_it_becomes_payable() {
     let token = app.login(&p.brand.email, "brand").await;
     let report = app.get("/v1/brand/reports/payouts", Some(&token)).await;
     let line = &report.body["items"][0];
-    assert_eq!((line["balance"].clone(), line["pending"].clone()), (json!(1500), json!(1000)));
+    assert_eq!(
+        (line["balance"].clone(), line["pending"].clone()),
+        (json!(1500), json!(1000))
+    );
     assert_eq!(line["not_payable_reason"], "below_min_payout");
     assert_eq!(report.body["next_available_at"], "2026-12-04T12:00:00Z");
 
@@ -371,7 +377,10 @@ async fn the_report_names_a_negative_balance_and_csv_carries_the_hold() {
     sell(&app, &p, "A-3", 10_000).await; // 10.00 on hold
     let report = app.get("/v1/brand/reports/payouts", Some(&token)).await;
     let line = &report.body["items"][0];
-    assert_eq!((line["balance"].clone(), line["pending"].clone()), (json!(-1500), json!(1000)));
+    assert_eq!(
+        (line["balance"].clone(), line["pending"].clone()),
+        (json!(-1500), json!(1000))
+    );
     assert_eq!(line["not_payable_reason"], "negative_balance");
     let csv = app.get("/v1/brand/reports/payouts?format=csv", Some(&token)).await;
     assert_eq!(csv.status, 200);
@@ -407,6 +416,9 @@ async fn lowering_hold_days_shortens_only_the_holds_of_later_orders() {
     assert_eq!(app.mature().await.approved, 1, "only the later order's hold is over");
     let report = app.get("/v1/brand/reports/payouts", Some(&token)).await;
     let line = &report.body["items"][0];
-    assert_eq!((line["balance"].clone(), line["pending"].clone()), (json!(1000), json!(1500)));
+    assert_eq!(
+        (line["balance"].clone(), line["pending"].clone()),
+        (json!(1000), json!(1500))
+    );
     assert_eq!(line["next_available_at"], "2026-12-02T12:00:00Z");
 }
