@@ -202,7 +202,7 @@ fn seed(config: &Config, orders: u64, ambassadors: u64, star_share: u64) -> anyh
     // A bar only for a person watching: in a pipe or a log it would be noise.
     let bar = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(orders).with_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} orders, {per_sec}, {eta} left")
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} orders ({percent} %), {eta} left")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         )
     } else {
