@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::api::client_ip::TrustedProxies;
+use crate::api::limits::RateLimits;
 use crate::auth::jwt::MIN_SECRET_BYTES;
 use crate::store::{DbTarget, SqliteSync};
 
@@ -41,6 +42,9 @@ pub struct Config {
     /// separated) whose `X-Forwarded-For` names the client; default none, so the client
     /// is the TCP peer.
     pub trusted_proxies: TrustedProxies,
+    /// `REFTRACK_RATE_LIMITS`: `standard` (default) or `relaxed`, which lifts the
+    /// sign-up and login budgets for local try-outs; refused with an https public URL.
+    pub rate_limits: RateLimits,
     /// `REFTRACK_BODY_TIMEOUT_SECS`: how long a request body may take to arrive, whole
     /// (default 15); past it the answer is 408 and the connection is closed.
     pub body_read_timeout: Duration,
@@ -58,6 +62,7 @@ impl std::fmt::Debug for Config {
             .field("jobs_interval_secs", &self.jobs_interval_secs)
             .field("checkout_lookups_per_sec", &self.checkout_lookups_per_sec)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("rate_limits", &self.rate_limits)
             .field("body_read_timeout", &self.body_read_timeout)
             .finish()
     }
@@ -71,6 +76,10 @@ pub enum ConfigError {
     ShortSecret,
     #[error("REFTRACK_PUBLIC_URL {0}")]
     PublicUrl(String),
+    #[error(
+        "REFTRACK_RATE_LIMITS=relaxed is for local try-outs and is refused with an https REFTRACK_PUBLIC_URL (a public deployment); unset it"
+    )]
+    RelaxedInProduction,
     #[error("{name} must be one of {allowed}, not `{value}`")]
     Invalid {
         name: &'static str,
@@ -86,6 +95,22 @@ pub const DEFAULT_JOBS_INTERVAL_SECS: u64 = 60;
 pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 15;
 
 impl Config {
+    /// The SQLite file `DATABASE_URL` names (as an absolute path), when it does not
+    /// exist yet; `None` for PostgreSQL and for a file that exists. Commands that only
+    /// make sense on a database with data refuse to run then: opening the file would
+    /// create an empty database, and a job run from cron in the wrong directory would
+    /// report "approved 0 entries" there every time.
+    pub fn missing_sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let DbTarget::Sqlite(path) = &self.database else {
+            return None;
+        };
+        let path = std::path::Path::new(path);
+        if path.exists() {
+            return None;
+        }
+        Some(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
     }
@@ -177,7 +202,29 @@ impl Config {
                     value,
                 })?,
         };
+        let rate_limits = match get("REFTRACK_RATE_LIMITS")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("standard") => RateLimits::Standard,
+            Some("relaxed") => RateLimits::Relaxed,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "REFTRACK_RATE_LIMITS",
+                    allowed: "standard, relaxed",
+                    value: other.to_owned(),
+                });
+            }
+        };
+        // Links that start with https are handed to the public: a server that serves
+        // them keeps its budgets, whatever was left in its environment.
+        if rate_limits == RateLimits::Relaxed && public_url.to_ascii_lowercase().starts_with("https://") {
+            return Err(ConfigError::RelaxedInProduction);
+        }
         Ok(Self {
+            rate_limits,
+            body_read_timeout,
             database,
             bind,
             public_url,
@@ -187,7 +234,6 @@ impl Config {
             jwt_secret,
             sqlite_sync,
             log_format,
-            body_read_timeout,
         })
     }
 }
@@ -214,6 +260,7 @@ mod tests {
             config.as_ref().map(|c| c.trusted_proxies.clone()),
             Some(TrustedProxies::default())
         );
+        assert_eq!(config.as_ref().map(|c| c.rate_limits), Some(RateLimits::Standard));
         assert_eq!(
             config.as_ref().map(|c| c.body_read_timeout),
             Some(Duration::from_secs(15))
@@ -237,6 +284,68 @@ mod tests {
                 .ok()
                 .map(|c| c.body_read_timeout),
             Some(Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn a_missing_sqlite_file_is_named_by_its_absolute_path() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let missing = dir.path().join("nothing-here.db");
+        let config = with(&[("DATABASE_URL", &missing.to_string_lossy())]).ok();
+        assert_eq!(config.and_then(|c| c.missing_sqlite_file()), Some(missing.clone()));
+        std::fs::write(&missing, b"").ok();
+        let config = with(&[("DATABASE_URL", &format!("sqlite://{}", missing.display()))]).ok();
+        assert_eq!(config.map(|c| c.missing_sqlite_file()), Some(None));
+        let relative = with(&[("DATABASE_URL", "sqlite:no/such/dir/reftrack.db")])
+            .ok()
+            .and_then(|c| c.missing_sqlite_file());
+        assert!(
+            relative
+                .as_ref()
+                .is_some_and(|p| p.is_absolute() && p.ends_with("no/such/dir/reftrack.db")),
+            "{relative:?}"
+        );
+        let postgres = with(&[("DATABASE_URL", "postgres://localhost/none")]).ok();
+        assert_eq!(postgres.map(|c| c.missing_sqlite_file()), Some(None));
+    }
+
+    #[test]
+    fn relaxed_rate_limits_are_accepted_only_without_an_https_public_url() {
+        assert_eq!(
+            with(&[("REFTRACK_RATE_LIMITS", "relaxed")]).ok().map(|c| c.rate_limits),
+            Some(RateLimits::Relaxed)
+        );
+        assert_eq!(
+            with(&[
+                ("REFTRACK_RATE_LIMITS", "Relaxed"),
+                ("REFTRACK_PUBLIC_URL", "http://localhost:8080")
+            ])
+            .ok()
+            .map(|c| c.rate_limits),
+            Some(RateLimits::Relaxed)
+        );
+        assert!(matches!(
+            with(&[
+                ("REFTRACK_RATE_LIMITS", "relaxed"),
+                ("REFTRACK_PUBLIC_URL", "https://go.acme.example")
+            ]),
+            Err(ConfigError::RelaxedInProduction)
+        ));
+        assert!(matches!(
+            with(&[("REFTRACK_RATE_LIMITS", "off")]),
+            Err(ConfigError::Invalid {
+                name: "REFTRACK_RATE_LIMITS",
+                ..
+            })
+        ));
+        assert_eq!(
+            with(&[
+                ("REFTRACK_RATE_LIMITS", "standard"),
+                ("REFTRACK_PUBLIC_URL", "https://go.acme.example")
+            ])
+            .ok()
+            .map(|c| c.rate_limits),
+            Some(RateLimits::Standard)
         );
     }
 

@@ -1,4 +1,5 @@
-//! The `reftrack` command: `serve` runs the HTTP API, `migrate` applies migrations.
+//! The `reftrack` command: `serve` runs the HTTP API, `migrate` applies migrations,
+//! `jobs run-once` runs one maturation pass, `dev seed` fills a database for demos.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ struct Cli {
 enum Command {
     /// Apply pending migrations, then serve the HTTP API on REFTRACK_BIND.
     Serve,
-    /// Apply pending migrations and exit.
+    /// Apply pending migrations and exit (creates the SQLite file if there is none, and says so).
     Migrate,
     /// Background jobs.
     Jobs {
@@ -40,7 +41,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum DevCommand {
-    /// Fill the database with a realistic volume (a new brand each run).
+    /// Fill an existing database with a realistic volume (a new brand each run).
     Seed {
         /// Orders to create, spread over the last year.
         #[arg(long, default_value_t = 1000)]
@@ -56,7 +57,7 @@ enum DevCommand {
 
 #[derive(Subcommand)]
 enum JobCommand {
-    /// One maturation pass (approve matured commissions, grant rewards), then exit.
+    /// One maturation pass (approve matured commissions, grant rewards) on an existing database, then exit.
     RunOnce,
 }
 
@@ -72,10 +73,10 @@ fn main() -> ExitCode {
     reftrack::telemetry::init(config.log_format);
     let result = match cli.command {
         Command::Serve => serve(&config),
-        Command::Migrate => open_database(&config).map(|_| tracing::info!("migrations are up to date")),
+        Command::Migrate => migrate(&config),
         Command::Jobs {
             job: JobCommand::RunOnce,
-        } => run_jobs_once(&config),
+        } => existing_database(&config).and_then(|()| run_jobs_once(&config)),
         Command::Dev {
             command:
                 DevCommand::Seed {
@@ -83,7 +84,7 @@ fn main() -> ExitCode {
                     ambassadors,
                     star_share,
                 },
-        } => seed(&config, orders, ambassadors, star_share),
+        } => existing_database(&config).and_then(|()| seed(&config, orders, ambassadors, star_share)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -95,7 +96,47 @@ fn main() -> ExitCode {
     }
 }
 
+/// Refuses to go on when `DATABASE_URL` names a SQLite file that does not exist:
+/// these commands need the server's database, and opening a missing file would
+/// silently create an empty one (the usual cause: a relative path, or none, run from
+/// another directory, as cron does).
+fn existing_database(config: &Config) -> anyhow::Result<()> {
+    match config.missing_sqlite_file() {
+        None => Ok(()),
+        Some(path) => Err(anyhow::anyhow!(
+            "no database at {} ({}); point DATABASE_URL at the server's database, as an absolute path, or create one with `reftrack migrate`",
+            path.display(),
+            if std::env::var_os("DATABASE_URL").is_some() {
+                "from DATABASE_URL"
+            } else {
+                "DATABASE_URL is unset, which means ./reftrack.db in the working directory"
+            }
+        )),
+    }
+}
+
+/// Applies migrations; says so when that created a new SQLite file, so a migration run
+/// in the wrong directory is noticed.
+fn migrate(config: &Config) -> anyhow::Result<()> {
+    let created = config.missing_sqlite_file();
+    open_database(config)?;
+    match created {
+        Some(path) => {
+            tracing::info!(path = %path.display(), "created a new database");
+            println!("created a new database at {}", path.display());
+        }
+        None => tracing::info!("migrations are up to date"),
+    }
+    Ok(())
+}
+
 fn serve(config: &Config) -> anyhow::Result<()> {
+    if config.rate_limits == reftrack::api::limits::RateLimits::Relaxed {
+        tracing::warn!("REFTRACK_RATE_LIMITS=relaxed: sign-up and login budgets are lifted; for local try-outs only");
+    }
+    if let Some(path) = config.missing_sqlite_file() {
+        tracing::info!(path = %path.display(), "creating a new database");
+    }
     actix_web::rt::System::new().block_on(async {
         let app = Application::build(config, Arc::new(SystemClock))?;
         tracing::info!(bind = %config.bind, backend = ?config.database.backend(), "reftrack listening");
@@ -163,6 +204,7 @@ fn run_jobs_once(config: &Config) -> anyhow::Result<()> {
 }
 
 fn seed(config: &Config, orders: u64, ambassadors: u64, star_share: u64) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
     let db = open_database(config)?;
     let started = std::time::Instant::now();
     let options = reftrack::seed::SeedOptions {
@@ -171,10 +213,25 @@ fn seed(config: &Config, orders: u64, ambassadors: u64, star_share: u64) -> anyh
         star_share: star_share.min(100),
         now: chrono::Utc::now(),
     };
-    let seeded = reftrack::seed::seed(&db, &options)?;
+    // A bar only for a person watching: in a pipe or a log it would be noise.
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(orders).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} orders ({percent} %), {eta} left")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let seeded = reftrack::seed::seed_with_progress(&db, &options, &mut |done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    let size = reftrack::seed::database_size(&db, &config.database)?;
     println!(
-        "seeded {orders} orders over {ambassadors} ambassadors in {:.1} s\nbrand owner: {} / ambassador with most orders: {} (password {})",
+        "seeded {orders} orders over {} ambassadors in {:.1} s (a free bag every {} orders, {} granted); the database is now {:.1} MB\nbrand owner: {} / ambassador with most orders: {} (password {})",
+        ambassadors.max(1),
         started.elapsed().as_secs_f64(),
+        seeded.reward_every,
+        seeded.rewards_granted,
+        size as f64 / 1_000_000.0,
         seeded.owner_email,
         seeded.star_email,
         reftrack::seed::PASSWORD

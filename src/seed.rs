@@ -4,7 +4,12 @@
 //! gets most orders, which is the worst case for a dashboard), a year of orders with
 //! lines, clicks, commission entries (half of them approved) and some refunds. Rows go
 //! in as multi-row INSERTs of values we generate ourselves (never input), in large
-//! transactions, so a million orders take about a minute on SQLite.
+//! transactions.
+//!
+//! The free-item rule scales with the volume (`reward_every`) and the seed grants what
+//! the seeded history earned, as the maturation job would have: a demo shows rewards
+//! at once on a small run, and a large run neither shows none nor leaves the first job
+//! pass six figures of grants to make.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::RunQueryDsl;
@@ -12,9 +17,9 @@ use rand::Rng;
 
 use crate::auth::password;
 use crate::store::ids::{
-    BrandId, BrandUserId, ClickId, CodeId, InfluencerId, LedgerEntryId, MembershipId, OrderId, ProgramId,
+    BrandId, BrandUserId, ClickId, CodeId, InfluencerId, LedgerEntryId, MembershipId, OrderId, ProgramId, RewardId,
 };
-use crate::store::{Db, DbConn, StoreError, time};
+use crate::store::{Db, DbConn, DbTarget, StoreError, time};
 
 pub const PASSWORD: &str = "seed-password-123";
 
@@ -35,9 +40,31 @@ pub struct Seeded {
     pub star_email: String,
     pub star_membership: MembershipId,
     pub ambassadors: Vec<MembershipId>,
+    /// `every_orders` of the seeded reward rule.
+    pub reward_every: u32,
+    /// Rewards the seeded history earned (granted by the seed itself).
+    pub rewards_granted: u64,
 }
 
 const BATCH: usize = 500;
+/// The seeded rule grants at most about this many rewards in all, whatever the volume.
+const MAX_REWARDS: u64 = 500;
+/// Rewards a typical (not the star) ambassador earns on a large run.
+const REWARDS_PER_TYPICAL_AMBASSADOR: u64 = 3;
+
+/// `every_orders` of the seeded reward rule: every 5 orders on a small run; on a large
+/// one, a typical ambassador earns a few rewards and everyone together at most about
+/// [`MAX_REWARDS`].
+pub fn reward_every(options: &SeedOptions) -> u32 {
+    let ambassadors = options.ambassadors.max(1);
+    let star_share = options.star_share.min(100);
+    let typical = options.orders.saturating_mul(100 - star_share) / 100 / ambassadors;
+    let every = (typical / REWARDS_PER_TYPICAL_AMBASSADOR)
+        .max(options.orders / MAX_REWARDS)
+        .max(5);
+    // The program's terms take at most a million orders per reward.
+    u32::try_from(every.min(1_000_000)).unwrap_or(1_000_000)
+}
 
 fn ts(at: DateTime<Utc>) -> String {
     time::to_db(at).format("%Y-%m-%d %H:%M:%S%.6f").to_string()
@@ -58,6 +85,15 @@ fn flush(conn: &mut DbConn, head: &str, rows: &mut Vec<String>) -> Result<(), St
 
 /// Seeds the volume described by `options`; returns who to log in as.
 pub fn seed(db: &Db, options: &SeedOptions) -> Result<Seeded, anyhow::Error> {
+    seed_with_progress(db, options, &mut |_| {})
+}
+
+/// Like [`seed`], calling `progress` with the number of orders written so far.
+pub fn seed_with_progress(
+    db: &Db,
+    options: &SeedOptions,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Seeded, anyhow::Error> {
     let hash = password::hash(PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     let tag = uuid::Uuid::now_v7().simple().to_string();
     let tag = &tag[tag.len() - 8..];
@@ -66,7 +102,10 @@ pub fn seed(db: &Db, options: &SeedOptions) -> Result<Seeded, anyhow::Error> {
     let owner_email = format!("owner@{slug}.example");
     let program_id = ProgramId::generate();
     let now = ts(options.now);
-    let terms = r#"{"commission":{"type":"percent","rate":"10","overrides":[],"tiers":[],"max_per_order":null},"customer_discount":{"type":"percent","value":"10"},"hold_days":30,"rewards":[{"every_orders":5,"sku":"FREE-BAG","description":"A free bag"}],"min_payout":1000,"attribution":"code_first"}"#;
+    let every = reward_every(options);
+    let terms = format!(
+        r#"{{"commission":{{"type":"percent","rate":"10","overrides":[],"tiers":[],"max_per_order":null}},"customer_discount":{{"type":"percent","value":"10"}},"hold_days":30,"rewards":[{{"every_orders":{every},"sku":"FREE-BAG","description":"A free bag"}}],"min_payout":1000,"attribution":"code_first"}}"#
+    );
     let ambassadors = options.ambassadors.max(1);
     let mut memberships = Vec::new();
     let mut codes = Vec::new();
@@ -111,6 +150,8 @@ pub fn seed(db: &Db, options: &SeedOptions) -> Result<Seeded, anyhow::Error> {
     })?;
 
     let mut rng = rand::rng();
+    // Orders that count toward rewards per ambassador: approved, not refunded, no flag.
+    let mut qualifying = vec![0u64; memberships.len()];
     let mut remaining = options.orders;
     let mut serial = 0u64;
     while remaining > 0 {
@@ -149,7 +190,11 @@ pub fn seed(db: &Db, options: &SeedOptions) -> Result<Seeded, anyhow::Error> {
                         ts(placed - Duration::minutes(rng.random_range(1..600)))
                     ));
                 }
-                if rng.random_range(0..50) == 0 {
+                let refunded = rng.random_range(0..50) == 0;
+                if available <= options.now && !refunded {
+                    qualifying[who] += 1;
+                }
+                if refunded {
                     let refund_id = crate::store::ids::RefundId::generate();
                     let reversal = commission;
                     refunds.push(format!("('{refund_id}', '{id}', 'R', {net}, 0, NULL, {reversal}, 'seed', '{placed_s}')"));
@@ -162,11 +207,15 @@ pub fn seed(db: &Db, options: &SeedOptions) -> Result<Seeded, anyhow::Error> {
                 }
                 if orders.len() >= BATCH {
                     flush_orders(conn, &mut orders, &mut lines, &mut entries, &mut clicks, &mut refunds)?;
+                    progress(serial);
                 }
             }
-            flush_orders(conn, &mut orders, &mut lines, &mut entries, &mut clicks, &mut refunds)
+            flush_orders(conn, &mut orders, &mut lines, &mut entries, &mut clicks, &mut refunds)?;
+            progress(serial);
+            Ok(())
         })?;
     }
+    let rewards_granted = grant_rewards(db, brand_id, &memberships, &qualifying, every, &now)?;
     Ok(Seeded {
         brand_id,
         brand_slug: slug,
@@ -174,7 +223,71 @@ pub fn seed(db: &Db, options: &SeedOptions) -> Result<Seeded, anyhow::Error> {
         star_email,
         star_membership: memberships[0],
         ambassadors: memberships,
+        reward_every: every,
+        rewards_granted,
     })
+}
+
+/// The rewards the seeded history earned, numbered 1..n per ambassador under the
+/// maturation job's rule key, so its next pass continues the count.
+fn grant_rewards(
+    db: &Db,
+    brand_id: BrandId,
+    memberships: &[MembershipId],
+    qualifying: &[u64],
+    every: u32,
+    now: &str,
+) -> Result<u64, StoreError> {
+    let key = crate::jobs::maturation::rule_key("FREE-BAG");
+    db.write_tx(|conn| {
+        let mut rows = Vec::new();
+        let mut granted = 0u64;
+        for (membership, count) in memberships.iter().zip(qualifying) {
+            for sequence in 1..=crate::domain::rewards::grants_due_by_orders(*count, every) {
+                rows.push(format!(
+                    "('{}', '{brand_id}', '{membership}', '{key}', {sequence}, 'FREE-BAG', 'A free bag', 'earned', '{now}')",
+                    RewardId::generate()
+                ));
+                granted += 1;
+                if rows.len() >= BATCH {
+                    flush_rewards(conn, &mut rows)?;
+                }
+            }
+        }
+        flush_rewards(conn, &mut rows)?;
+        Ok(granted)
+    })
+}
+
+#[derive(diesel::QueryableByName)]
+struct Size {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    bytes: i64,
+}
+
+/// Bytes the database takes on disk: the SQLite file and its write-ahead log, or the
+/// PostgreSQL database.
+pub fn database_size(db: &Db, target: &DbTarget) -> Result<u64, StoreError> {
+    match target {
+        DbTarget::Sqlite(path) => Ok(["", "-wal"]
+            .iter()
+            .filter_map(|suffix| std::fs::metadata(format!("{path}{suffix}")).ok())
+            .map(|m| m.len())
+            .sum()),
+        DbTarget::Postgres(_) => db.read(|conn| {
+            let size: Size = diesel::sql_query("SELECT CAST(pg_database_size(current_database()) AS BIGINT) AS bytes")
+                .get_result(conn)?;
+            Ok(u64::try_from(size.bytes).unwrap_or(0))
+        }),
+    }
+}
+
+fn flush_rewards(conn: &mut DbConn, rows: &mut Vec<String>) -> Result<(), StoreError> {
+    flush(
+        conn,
+        "INSERT INTO rewards (id, brand_id, membership_id, rule_key, sequence, sku, description, status, earned_at)",
+        rows,
+    )
 }
 
 fn flush_orders(

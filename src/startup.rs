@@ -13,7 +13,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::AppState;
 use crate::api::extract::{BodyReadTimeout, MAX_BODY_BYTES};
-use crate::api::limits::{self, AddressBudget, CheckoutLimits, LoginLimits};
+use crate::api::limits::{self, AddressBudget, CheckoutLimits};
 use crate::api::request_span::RequestSpan;
 use crate::api::{self, framing};
 use crate::auth::JwtKeys;
@@ -91,8 +91,8 @@ impl Application {
                 config.checkout_lookups_per_sec,
                 limits::MISSES_PER_MINUTE,
             )),
-            login_limits: Arc::new(LoginLimits::default()),
-            signup_limits: Arc::new(AddressBudget::per_hour(limits::SIGNUPS_PER_IP_PER_HOUR)),
+            login_limits: Arc::new(limits::login_limits(config.rate_limits)),
+            signup_limits: Arc::new(limits::signup_limits(config.rate_limits)),
             link_limits: Arc::new(AddressBudget::per_minute(limits::LINK_FOLLOWS_PER_IP_PER_MINUTE)),
             trusted_proxies: config.trusted_proxies.clone(),
             public_url: config.public_url.clone(),

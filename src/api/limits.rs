@@ -113,8 +113,41 @@ pub const SIGNUPS_PER_IP_PER_HOUR: u32 = 10;
 /// that the visitor still reaches the landing page, but no code is looked up and no
 /// click is recorded (see `links`).
 pub const LINK_FOLLOWS_PER_IP_PER_MINUTE: u32 = 60;
+/// `REFTRACK_RATE_LIMITS=relaxed`, for local try-outs only: sign-ups and logins per
+/// client address and per e-mail. Everyone on a developer's machine is one loopback
+/// address, so the standard budgets stop a day of trying things out within minutes.
+/// High enough never to be reached by hand or by a test script, still finite.
+pub const RELAXED_SIGNUPS_PER_IP_PER_HOUR: u32 = 100_000;
+pub const RELAXED_LOGINS_PER_MINUTE: u32 = 100_000;
 /// Keys kept before idle ones are dropped, so a flood of addresses cannot grow memory.
 const MAX_TRACKED_KEYS: usize = 50_000;
+
+/// Which budgets guard sign-up and login (`REFTRACK_RATE_LIMITS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RateLimits {
+    /// The budgets above: for anything reachable from the internet.
+    #[default]
+    Standard,
+    /// Budgets no one reaches by hand, for a developer's machine. Refused together
+    /// with an https `REFTRACK_PUBLIC_URL` (see `config`), and logged at start.
+    Relaxed,
+}
+
+/// The sign-up budget for `mode`.
+pub fn signup_limits(mode: RateLimits) -> AddressBudget {
+    match mode {
+        RateLimits::Standard => AddressBudget::per_hour(SIGNUPS_PER_IP_PER_HOUR),
+        RateLimits::Relaxed => AddressBudget::per_hour(RELAXED_SIGNUPS_PER_IP_PER_HOUR),
+    }
+}
+
+/// The login budgets for `mode`.
+pub fn login_limits(mode: RateLimits) -> LoginLimits {
+    match mode {
+        RateLimits::Standard => LoginLimits::default(),
+        RateLimits::Relaxed => LoginLimits::new(RELAXED_LOGINS_PER_MINUTE, RELAXED_LOGINS_PER_MINUTE),
+    }
+}
 
 /// A budget per client address (an IPv6 client counts as its /64).
 pub struct AddressBudget {
@@ -159,15 +192,19 @@ pub struct LoginLimits {
 
 impl Default for LoginLimits {
     fn default() -> Self {
-        Self {
-            by_email: RateLimiter::keyed(Quota::per_minute(nonzero(LOGINS_PER_EMAIL_PER_MINUTE))),
-            by_address: AddressBudget::per_minute(LOGINS_PER_IP_PER_MINUTE),
-            clock: DefaultClock::default(),
-        }
+        Self::new(LOGINS_PER_EMAIL_PER_MINUTE, LOGINS_PER_IP_PER_MINUTE)
     }
 }
 
 impl LoginLimits {
+    pub fn new(per_email_per_minute: u32, per_address_per_minute: u32) -> Self {
+        Self {
+            by_email: RateLimiter::keyed(Quota::per_minute(nonzero(per_email_per_minute))),
+            by_address: AddressBudget::per_minute(per_address_per_minute),
+            clock: DefaultClock::default(),
+        }
+    }
+
     pub fn check(&self, client: ClientIp, email: &str) -> Result<(), ApiError> {
         self.by_address.check(client)?;
         if self.by_email.len() > MAX_TRACKED_KEYS {

@@ -15,7 +15,7 @@ use super::{ApiError, db};
 use crate::AppState;
 use crate::domain::Currency;
 use crate::domain::money::format_minor;
-use crate::service::payouts::{self as payout_service, Balance, PayoutError};
+use crate::service::payouts::{self as payout_service, NotPayable, PayoutError, Standing};
 use crate::store::ids::{MembershipId, PayoutId};
 use crate::store::payouts::{self, PayoutItemRow, PayoutRow, PayoutStatus};
 use crate::store::{brands, time};
@@ -421,11 +421,38 @@ pub struct PayoutReportLine {
     pub ambassador_id: MembershipId,
     pub display_name: String,
     pub payout_email: String,
+    /// Approved and in no batch yet.
     pub balance: i64,
     pub entries: usize,
     pub min_payout: i64,
     /// Whether a batch created now would pay this balance.
     pub reaches_minimum: bool,
+    /// Still in its hold period (not approved yet).
+    pub pending: i64,
+    pub pending_entries: usize,
+    /// When the earliest pending entry's hold ends; the next maturation pass after it
+    /// approves the entry.
+    pub next_available_at: Option<DateTime<Utc>>,
+    /// Why a batch created now would not pay this ambassador; `null` when it would.
+    pub not_payable_reason: Option<&'static str>,
+}
+
+impl From<Standing> for PayoutReportLine {
+    fn from(s: Standing) -> Self {
+        Self {
+            reaches_minimum: s.reaches_minimum(),
+            not_payable_reason: s.not_payable().map(NotPayable::as_str),
+            ambassador_id: s.membership_id,
+            display_name: s.display_name,
+            payout_email: s.payout_email,
+            balance: s.payable,
+            entries: s.payable_entries,
+            min_payout: s.min_payout,
+            pending: s.pending,
+            pending_entries: s.pending_entries,
+            next_available_at: s.next_available_at.map(time::from_db),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -433,11 +460,16 @@ pub struct PayoutReport {
     pub currency: String,
     /// Σ of the balances a batch created now would pay.
     pub payable_total: i64,
+    /// Σ of what is still in its hold period.
+    pub pending_total: i64,
+    /// The earliest end of a hold among pending entries.
+    pub next_available_at: Option<DateTime<Utc>>,
     pub items: Vec<PayoutReportLine>,
 }
 
 /// `GET /v1/brand/reports/payouts?currency=&format=json|csv`: every ambassador with an
-/// approved balance not in a batch yet (the brand's currency by default).
+/// approved balance not in a batch yet or money on hold (the brand's currency by
+/// default).
 pub async fn payout_report(
     state: web::Data<AppState>,
     user: BrandUser,
@@ -449,31 +481,39 @@ pub async fn payout_report(
         Some("csv") => true,
         Some(_) => return Err(ApiError::field("format", "must be json or csv")),
     };
-    let (currency, balances) = db::read(&state.db, move |conn| {
+    let (currency, standings) = db::read(&state.db, move |conn| {
         let currency = currency_or_brand(conn, user, currency)?;
-        let balances = payout_service::balances(conn, user.brand_id, &currency).map_err(payout_error)?;
-        Ok((currency, balances))
+        let standings = payout_service::standings(conn, user.brand_id, &currency).map_err(payout_error)?;
+        Ok((currency, standings))
     })
     .await?;
-    let balances: Vec<Balance> = balances.into_iter().filter(|b| b.amount != 0).collect();
-    let payable_total = balances
+    let payable_total = standings
         .iter()
-        .filter(|b| b.reaches_minimum())
-        .fold(0i64, |sum, b| sum.saturating_add(b.amount));
+        .filter(|s| s.reaches_minimum())
+        .fold(0i64, |sum, s| sum.saturating_add(s.payable));
+    let pending_total = standings.iter().fold(0i64, |sum, s| sum.saturating_add(s.pending));
+    let next_available_at = standings.iter().filter_map(|s| s.next_available_at).min();
     if csv {
         let exponent = Currency::parse(&currency).map(|c| c.exponent()).unwrap_or(2);
-        let rows: Vec<Vec<Cell>> = balances
+        let rows: Vec<Vec<Cell>> = standings
             .iter()
-            .map(|b| {
+            .map(|s| {
                 vec![
-                    Cell::text(b.membership_id.to_string()),
-                    Cell::text(b.display_name.clone()),
-                    Cell::text(b.payout_email.clone()),
+                    Cell::text(s.membership_id.to_string()),
+                    Cell::text(s.display_name.clone()),
+                    Cell::text(s.payout_email.clone()),
                     Cell::text(currency.clone()),
-                    Cell::number(format_minor(b.amount, exponent)),
-                    Cell::number(b.entries.len()),
-                    Cell::number(format_minor(b.min_payout, exponent)),
-                    Cell::text(if b.reaches_minimum() { "yes" } else { "no" }),
+                    Cell::number(format_minor(s.payable, exponent)),
+                    Cell::number(s.payable_entries),
+                    Cell::number(format_minor(s.min_payout, exponent)),
+                    Cell::text(if s.reaches_minimum() { "yes" } else { "no" }),
+                    Cell::number(format_minor(s.pending, exponent)),
+                    Cell::text(
+                        s.next_available_at
+                            .map(|at| time::from_db(at).to_rfc3339())
+                            .unwrap_or_default(),
+                    ),
+                    Cell::text(s.not_payable().map(NotPayable::as_str).unwrap_or_default()),
                 ]
             })
             .collect();
@@ -486,6 +526,9 @@ pub async fn payout_report(
             "entries",
             "min_payout",
             "reaches_minimum",
+            "pending",
+            "next_available_at",
+            "not_payable_reason",
         ];
         let body = csv_export::encode(Some(&header), &rows).map_err(ApiError::internal)?;
         return Ok(HttpResponse::Ok()
@@ -499,17 +542,8 @@ pub async fn payout_report(
     Ok(HttpResponse::Ok().json(PayoutReport {
         currency,
         payable_total,
-        items: balances
-            .into_iter()
-            .map(|b| PayoutReportLine {
-                reaches_minimum: b.reaches_minimum(),
-                ambassador_id: b.membership_id,
-                display_name: b.display_name,
-                payout_email: b.payout_email,
-                balance: b.amount,
-                entries: b.entries.len(),
-                min_payout: b.min_payout,
-            })
-            .collect(),
+        pending_total,
+        next_available_at: next_available_at.map(time::from_db),
+        items: standings.into_iter().map(PayoutReportLine::from).collect(),
     }))
 }

@@ -3,7 +3,8 @@
 //! An ambassador's payable balance in a currency is the sum of their approved ledger
 //! entries that no live batch holds. A batch takes, atomically, every ambassador whose
 //! balance is positive and reaches their program's `min_payout`; smaller and negative
-//! balances carry forward untouched.
+//! balances carry forward untouched. The report beside it also shows what is still in
+//! its hold period, and why an ambassador is not payable.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -42,40 +43,69 @@ pub enum PayoutError {
     Db(#[from] diesel::result::Error),
 }
 
+/// Names, payout e-mails and minimums of a brand's ambassadors, read once per report.
+struct Payees {
+    by_membership: HashMap<MembershipId, (ProgramId, String, String)>,
+    minimums: HashMap<ProgramId, i64>,
+}
+
+impl Payees {
+    fn load(conn: &mut DbConn, brand: BrandId) -> QueryResult<Self> {
+        let by_membership = memberships::payees(conn, brand)?
+            .into_iter()
+            .map(|(id, program, name, email)| (id, (program, name, email)))
+            .collect();
+        Ok(Self {
+            by_membership,
+            minimums: HashMap::new(),
+        })
+    }
+
+    /// (display name, payout e-mail, min_payout in `currency`) of a membership.
+    fn get(
+        &mut self,
+        conn: &mut DbConn,
+        brand: BrandId,
+        membership: MembershipId,
+        currency: &str,
+    ) -> QueryResult<(String, String, i64)> {
+        // The foreign key makes a missing membership impossible.
+        let (program, name, email) = self
+            .by_membership
+            .get(&membership)
+            .cloned()
+            .ok_or(diesel::result::Error::NotFound)?;
+        let min_payout = match self.minimums.get(&program) {
+            Some(min) => *min,
+            None => {
+                let min = min_payout_of(conn, brand, program, currency)?;
+                self.minimums.insert(program, min);
+                min
+            }
+        };
+        Ok((name, email, min_payout))
+    }
+}
+
 /// Every ambassador with payable entries in `currency`, by membership id.
 pub fn balances(conn: &mut DbConn, brand: BrandId, currency: &str) -> Result<Vec<Balance>, PayoutError> {
     let entries = payouts::payable_entries(conn, brand, currency)?;
     if entries.is_empty() {
         return Ok(Vec::new());
     }
-    let payees: HashMap<MembershipId, (ProgramId, String, String)> = memberships::payees(conn, brand)?
-        .into_iter()
-        .map(|(id, program, name, email)| (id, (program, name, email)))
-        .collect();
-    let mut minimums: HashMap<ProgramId, i64> = HashMap::new();
+    let mut payees = Payees::load(conn, brand)?;
     let mut by_membership: BTreeMap<MembershipId, Balance> = BTreeMap::new();
     let mut overflowed: BTreeSet<MembershipId> = BTreeSet::new();
     for entry in entries {
         let balance = match by_membership.entry(entry.membership_id) {
             std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
             std::collections::btree_map::Entry::Vacant(v) => {
-                // The foreign key makes a missing membership impossible.
-                let (program, name, email) = payees
-                    .get(&entry.membership_id)
-                    .cloned()
-                    .ok_or(diesel::result::Error::NotFound)?;
-                let min_payout = match minimums.get(&program) {
-                    Some(min) => *min,
-                    None => {
-                        let min = min_payout_of(conn, brand, program, currency)?;
-                        minimums.insert(program, min);
-                        min
-                    }
-                };
+                let (display_name, payout_email, min_payout) =
+                    payees.get(conn, brand, entry.membership_id, currency)?;
                 v.insert(Balance {
                     membership_id: entry.membership_id,
-                    display_name: name,
-                    payout_email: email,
+                    display_name,
+                    payout_email,
                     amount: 0,
                     entries: Vec::new(),
                     period_start: entry.created_at,
@@ -98,6 +128,124 @@ pub fn balances(conn: &mut DbConn, brand: BrandId, currency: &str) -> Result<Vec
     for membership in overflowed {
         tracing::error!(membership = %membership, "a payable balance is beyond any representable amount; left out of payouts");
         by_membership.remove(&membership);
+    }
+    Ok(by_membership.into_values().collect())
+}
+
+/// Why a batch created now would not pay an ambassador.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotPayable {
+    /// An approved balance above zero but below the program's `min_payout`: it carries
+    /// forward until later commissions lift it.
+    BelowMinPayout,
+    /// Nothing approved yet: everything is still in its hold period.
+    OnHold,
+    /// Reversals exceed the approved commissions: later commissions net against it.
+    NegativeBalance,
+}
+
+impl NotPayable {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BelowMinPayout => "below_min_payout",
+            Self::OnHold => "on_hold",
+            Self::NegativeBalance => "negative_balance",
+        }
+    }
+}
+
+/// An ambassador's standing in one currency: what a batch created now would pay, and
+/// what is still in its hold period.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub membership_id: MembershipId,
+    pub display_name: String,
+    pub payout_email: String,
+    pub min_payout: i64,
+    /// Approved and in no live batch.
+    pub payable: i64,
+    pub payable_entries: usize,
+    /// Not approved yet (commissions and reversals in their hold period).
+    pub pending: i64,
+    pub pending_entries: usize,
+    /// When the earliest pending entry's hold ends.
+    pub next_available_at: Option<NaiveDateTime>,
+}
+
+impl Standing {
+    pub fn reaches_minimum(&self) -> bool {
+        self.payable > 0 && self.payable >= self.min_payout
+    }
+
+    /// `None` when a batch created now pays this ambassador.
+    pub fn not_payable(&self) -> Option<NotPayable> {
+        if self.reaches_minimum() {
+            None
+        } else if self.payable < 0 {
+            Some(NotPayable::NegativeBalance)
+        } else if self.payable > 0 {
+            Some(NotPayable::BelowMinPayout)
+        } else {
+            Some(NotPayable::OnHold)
+        }
+    }
+}
+
+/// Every ambassador with a payable balance other than zero or with entries on hold in
+/// `currency`, by membership id.
+pub fn standings(conn: &mut DbConn, brand: BrandId, currency: &str) -> Result<Vec<Standing>, PayoutError> {
+    let mut by_membership: BTreeMap<MembershipId, Standing> = balances(conn, brand, currency)?
+        .into_iter()
+        .filter(|b| b.amount != 0)
+        .map(|b| {
+            let standing = Standing {
+                membership_id: b.membership_id,
+                display_name: b.display_name,
+                payout_email: b.payout_email,
+                min_payout: b.min_payout,
+                payable: b.amount,
+                payable_entries: b.entries.len(),
+                pending: 0,
+                pending_entries: 0,
+                next_available_at: None,
+            };
+            (b.membership_id, standing)
+        })
+        .collect();
+    let held = payouts::held_entries(conn, brand, currency)?;
+    if held.is_empty() {
+        return Ok(by_membership.into_values().collect());
+    }
+    let mut payees = Payees::load(conn, brand)?;
+    for entry in held {
+        let standing = match by_membership.entry(entry.membership_id) {
+            std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::btree_map::Entry::Vacant(v) => {
+                let (display_name, payout_email, min_payout) =
+                    payees.get(conn, brand, entry.membership_id, currency)?;
+                v.insert(Standing {
+                    membership_id: entry.membership_id,
+                    display_name,
+                    payout_email,
+                    min_payout,
+                    payable: 0,
+                    payable_entries: 0,
+                    pending: 0,
+                    pending_entries: 0,
+                    next_available_at: None,
+                })
+            }
+        };
+        standing.pending = standing
+            .pending
+            .checked_add(entry.amount)
+            .ok_or(PayoutError::Overflow)?;
+        standing.pending_entries += 1;
+        standing.next_available_at = Some(
+            standing
+                .next_available_at
+                .map_or(entry.available_at, |at| at.min(entry.available_at)),
+        );
     }
     Ok(by_membership.into_values().collect())
 }

@@ -72,6 +72,29 @@ pub fn payable_entries(conn: &mut DbConn, brand: BrandId, currency: &str) -> Que
         .load(conn)
 }
 
+/// An entry still in its hold period: not approved yet, so in no batch.
+#[derive(Debug, Clone, Queryable)]
+pub struct HeldEntry {
+    pub membership_id: MembershipId,
+    pub amount: i64,
+    pub available_at: NaiveDateTime,
+}
+
+/// Entries of the brand in `currency` that the maturation job has not approved yet.
+pub fn held_entries(conn: &mut DbConn, brand: BrandId, currency: &str) -> QueryResult<Vec<HeldEntry>> {
+    ledger_entries::table
+        .filter(ledger_entries::brand_id.eq(brand))
+        .filter(ledger_entries::currency.eq(currency))
+        .filter(ledger_entries::approved_at.is_null())
+        .order(ledger_entries::id.asc())
+        .select((
+            ledger_entries::membership_id,
+            ledger_entries::amount,
+            ledger_entries::available_at,
+        ))
+        .load(conn)
+}
+
 /// Writes a batch, its items and the entries it pays. The partial unique index on
 /// `payout_entries(entry_id) WHERE released_at IS NULL` refuses an entry that another
 /// live batch already holds (a concurrent batch on PostgreSQL): the caller retries.

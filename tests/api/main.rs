@@ -14,6 +14,7 @@ mod framing;
 mod helpers;
 mod ledger;
 mod links;
+mod local_setup;
 mod metrics;
 mod migrations;
 mod openapi;

@@ -302,3 +302,123 @@ async fn another_brand_cannot_see_or_touch_a_batch() {
         .await
         .assert_problem(422, "nothing_to_pay");
 }
+
+#[tokio::test]
+async fn the_report_shows_what_is_on_hold_and_when_it_becomes_payable() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    sell(&app, &p, "H-1", 15_000).await; // 15.00 on hold for 30 days
+    app.clock.advance(Duration::days(2));
+    sell(&app, &p, "H-2", 10_000).await; // 10.00, two days later
+    let token = app.login(&p.brand.email, "brand").await;
+    let report = app.get("/v1/brand/reports/payouts", Some(&token)).await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    assert_eq!(report.body["payable_total"], 0);
+    assert_eq!(report.body["pending_total"], 2500);
+    assert_eq!(report.body["next_available_at"], "2026-12-02T12:00:00Z");
+    let line = &report.body["items"][0];
+    assert_eq!(line["ambassador_id"], json!(p.membership_id));
+    assert_eq!((line["balance"].clone(), line["entries"].clone()), (json!(0), json!(0)));
+    assert_eq!(
+        (line["pending"].clone(), line["pending_entries"].clone()),
+        (json!(2500), json!(2))
+    );
+    assert_eq!(line["next_available_at"], "2026-12-02T12:00:00Z");
+    assert_eq!(line["reaches_minimum"], false);
+    assert_eq!(line["not_payable_reason"], "on_hold");
+
+    // The first hold ends: 15.00 approved, below the 20.00 minimum; 10.00 still held.
+    app.clock.advance(Duration::days(29));
+    assert_eq!(app.mature().await.approved, 1);
+    let token = app.login(&p.brand.email, "brand").await;
+    let report = app.get("/v1/brand/reports/payouts", Some(&token)).await;
+    let line = &report.body["items"][0];
+    assert_eq!(
+        (line["balance"].clone(), line["pending"].clone()),
+        (json!(1500), json!(1000))
+    );
+    assert_eq!(line["not_payable_reason"], "below_min_payout");
+    assert_eq!(report.body["next_available_at"], "2026-12-04T12:00:00Z");
+
+    // Both approved: payable, nothing pending.
+    app.clock.advance(Duration::days(2));
+    assert_eq!(app.mature().await.approved, 1);
+    let token = app.login(&p.brand.email, "brand").await;
+    let report = app.get("/v1/brand/reports/payouts", Some(&token)).await;
+    assert_eq!(report.body["payable_total"], 2500);
+    assert_eq!(report.body["pending_total"], 0);
+    assert_eq!(report.body["next_available_at"], json!(null));
+    let line = &report.body["items"][0];
+    assert_eq!(line["not_payable_reason"], json!(null));
+    assert_eq!(line["next_available_at"], json!(null));
+    assert_eq!(line["reaches_minimum"], true);
+}
+
+#[tokio::test]
+async fn the_report_names_a_negative_balance_and_csv_carries_the_hold() {
+    let app = spawn_app().await;
+    let (p, token) = payable_program(&app).await;
+    let batch = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await;
+    let id = batch.body["id"].as_str().unwrap_or_default();
+    app.post(&format!("/v1/brand/payouts/{id}/paid"), Some(&token), &json!({}))
+        .await;
+    // A refund of a paid commission after its hold: reversed at once, a negative balance.
+    let refund = app
+        .post(
+            "/v1/checkout/orders/A-1/refunds",
+            Some(&p.api_key),
+            &json!({"refund_id": "r1", "amount": 15_000}),
+        )
+        .await;
+    assert_eq!(refund.status, 201, "{}", refund.text);
+    app.mature().await;
+    sell(&app, &p, "A-3", 10_000).await; // 10.00 on hold
+    let report = app.get("/v1/brand/reports/payouts", Some(&token)).await;
+    let line = &report.body["items"][0];
+    assert_eq!(
+        (line["balance"].clone(), line["pending"].clone()),
+        (json!(-1500), json!(1000))
+    );
+    assert_eq!(line["not_payable_reason"], "negative_balance");
+    let csv = app.get("/v1/brand/reports/payouts?format=csv", Some(&token)).await;
+    assert_eq!(csv.status, 200);
+    let mut lines = csv.text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "ambassador_id,display_name,payout_email,currency,balance,entries,min_payout,reaches_minimum,pending,next_available_at,not_payable_reason"
+        )
+    );
+    let row = lines.next().unwrap_or_default();
+    assert!(
+        row.ends_with(",USD,-15.00,1,20.00,no,10.00,2027-01-02T12:00:00+00:00,negative_balance"),
+        "{row}"
+    );
+}
+
+#[tokio::test]
+async fn lowering_hold_days_shortens_only_the_holds_of_later_orders() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    sell(&app, &p, "L-1", 15_000).await;
+    let token = app.login(&p.brand.email, "brand").await;
+    let patched = app
+        .patch(
+            &format!("/v1/brand/programs/{}", p.program_id),
+            Some(&token),
+            &json!({"hold_days": 0}),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    sell(&app, &p, "L-2", 10_000).await;
+    assert_eq!(app.mature().await.approved, 1, "only the later order's hold is over");
+    let report = app.get("/v1/brand/reports/payouts", Some(&token)).await;
+    let line = &report.body["items"][0];
+    assert_eq!(
+        (line["balance"].clone(), line["pending"].clone()),
+        (json!(1000), json!(1500))
+    );
+    assert_eq!(line["next_available_at"], "2026-12-02T12:00:00Z");
+}
