@@ -1,5 +1,6 @@
-//! Both migration trees hold the same versions, line-aligned, and every down
-//! migration undoes its up migration on the backend under test.
+//! Both migration trees hold the same versions with the same SQL, line for line, but
+//! for a listed set of dialect differences, and every down migration undoes its up
+//! migration on the backend under test.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,32 +10,172 @@ use reftrack::store::migrations;
 
 use crate::helpers::{TestDatabase, config_for};
 
-fn tree(backend: &str) -> BTreeMap<String, (usize, usize)> {
+/// One backend's migrations: version folder → file name → text.
+fn tree(backend: &str) -> BTreeMap<String, BTreeMap<String, String>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .flatten()
     {
-        let lines = |f: &str| {
-            std::fs::read_to_string(entry.path().join(f))
-                .map(|s| s.lines().count())
-                .unwrap_or(0)
-        };
-        out.insert(
-            entry.file_name().to_string_lossy().into_owned(),
-            (lines("up.sql"), lines("down.sql")),
-        );
+        let mut files = BTreeMap::new();
+        for file in std::fs::read_dir(entry.path())
+            .unwrap_or_else(|e| panic!("{}: {e}", entry.path().display()))
+            .flatten()
+        {
+            let text =
+                std::fs::read_to_string(file.path()).unwrap_or_else(|e| panic!("{}: {e}", file.path().display()));
+            files.insert(file.file_name().to_string_lossy().into_owned(), text);
+        }
+        out.insert(entry.file_name().to_string_lossy().into_owned(), files);
     }
     out
 }
 
+/// A place where the SQLite and the PostgreSQL migration may say the same thing in
+/// different words: in `file`, the lines `sqlite` stand where the PostgreSQL file has
+/// the lines `postgres`.
+struct DialectDifference {
+    file: &'static str,
+    sqlite: &'static [&'static str],
+    postgres: &'static [&'static str],
+}
+
+/// Every dialect difference between the trees. Anything else that differs, a column, an
+/// index, a CHECK or a trigger condition changed on one side only, fails the test; so
+/// does an entry here that no longer occurs.
+const DIALECT_DIFFERENCES: &[DialectDifference] = &[
+    // SQLite triggers take a WHEN clause and RAISE(ABORT); PostgreSQL runs a plpgsql
+    // function, where NULL-safe inequality is `IS DISTINCT FROM` instead of `IS NOT`.
+    DialectDifference {
+        file: "2026-11-21-000003_orders_ledger/up.sql",
+        sqlite: &[
+            "CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries",
+            "BEGIN",
+            "    SELECT RAISE(ABORT, 'ledger entries are append-only');",
+            "END;",
+            "CREATE TRIGGER ledger_entries_immutable BEFORE UPDATE ON ledger_entries",
+            "WHEN NEW.id IS NOT OLD.id OR NEW.brand_id IS NOT OLD.brand_id OR NEW.membership_id IS NOT OLD.membership_id",
+            "  OR NEW.order_id IS NOT OLD.order_id OR NEW.refund_id IS NOT OLD.refund_id OR NEW.kind IS NOT OLD.kind",
+            "  OR NEW.amount IS NOT OLD.amount OR NEW.currency IS NOT OLD.currency OR NEW.available_at IS NOT OLD.available_at",
+            "  OR NEW.created_at IS NOT OLD.created_at",
+            "  OR (OLD.approved_at IS NOT NULL AND NEW.approved_at IS NOT OLD.approved_at)",
+            "  OR (OLD.paid_out_in IS NOT NULL AND NEW.paid_out_in IS NOT OLD.paid_out_in)",
+            "BEGIN",
+            "    SELECT RAISE(ABORT, 'ledger entries are append-only: only approved_at and paid_out_in may be set, once');",
+            "END;",
+        ],
+        postgres: &[
+            "CREATE FUNCTION ledger_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$",
+            "BEGIN",
+            "    IF TG_OP = 'DELETE' THEN RAISE EXCEPTION 'ledger entries are append-only'; END IF;",
+            "    IF NEW.id IS DISTINCT FROM OLD.id OR NEW.brand_id IS DISTINCT FROM OLD.brand_id OR NEW.membership_id IS DISTINCT FROM OLD.membership_id",
+            "      OR NEW.order_id IS DISTINCT FROM OLD.order_id OR NEW.refund_id IS DISTINCT FROM OLD.refund_id OR NEW.kind IS DISTINCT FROM OLD.kind",
+            "      OR NEW.amount IS DISTINCT FROM OLD.amount OR NEW.currency IS DISTINCT FROM OLD.currency OR NEW.available_at IS DISTINCT FROM OLD.available_at",
+            "      OR NEW.created_at IS DISTINCT FROM OLD.created_at",
+            "      OR (OLD.approved_at IS NOT NULL AND NEW.approved_at IS DISTINCT FROM OLD.approved_at)",
+            "      OR (OLD.paid_out_in IS NOT NULL AND NEW.paid_out_in IS DISTINCT FROM OLD.paid_out_in) THEN",
+            "        RAISE EXCEPTION 'ledger entries are append-only: only approved_at and paid_out_in may be set, once';",
+            "    END IF;",
+            "    RETURN NEW;",
+            "END $$;",
+            "CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries FOR EACH ROW EXECUTE FUNCTION ledger_entries_append_only();",
+        ],
+    },
+    // PostgreSQL names a trigger's table when dropping it, and drops its function too.
+    DialectDifference {
+        file: "2026-11-21-000003_orders_ledger/down.sql",
+        sqlite: &[
+            "DROP TRIGGER ledger_entries_immutable;",
+            "DROP TRIGGER ledger_entries_no_delete;",
+        ],
+        postgres: &[
+            "DROP TRIGGER ledger_entries_append_only ON ledger_entries;",
+            "DROP FUNCTION ledger_entries_append_only();",
+        ],
+    },
+];
+
+/// Walks one file of each tree in step. Where the lines differ, a listed difference
+/// for `file` must start there on both sides; it is skipped on both, and its index
+/// recorded in `used`. Returns the first difference no entry explains: after it the
+/// files are out of step, so later lines would only repeat it.
+fn unexplained_difference(file: &str, sqlite: &str, postgres: &str, used: &mut [bool]) -> Option<String> {
+    let sqlite: Vec<&str> = sqlite.lines().collect();
+    let postgres: Vec<&str> = postgres.lines().collect();
+    let (mut i, mut j) = (0, 0);
+    while i < sqlite.len() || j < postgres.len() {
+        if i < sqlite.len() && sqlite.get(i) == postgres.get(j) {
+            i += 1;
+            j += 1;
+            continue;
+        }
+        let listed = DIALECT_DIFFERENCES
+            .iter()
+            .position(|d| d.file == file && sqlite[i..].starts_with(d.sqlite) && postgres[j..].starts_with(d.postgres));
+        let Some(k) = listed else {
+            return Some(format!(
+                "{file}: sqlite line {} {:?} and postgres line {} {:?} differ, and no listed dialect \
+                 difference starts there",
+                i + 1,
+                sqlite.get(i).unwrap_or(&"<end of file>"),
+                j + 1,
+                postgres.get(j).unwrap_or(&"<end of file>"),
+            ));
+        };
+        used[k] = true;
+        i += DIALECT_DIFFERENCES[k].sqlite.len();
+        j += DIALECT_DIFFERENCES[k].postgres.len();
+    }
+    None
+}
+
 #[test]
-fn both_backends_have_the_same_versions_line_aligned() {
+fn both_backends_have_the_same_migrations_but_for_listed_dialect_differences() {
     let postgres = tree("postgres");
     let sqlite = tree("sqlite");
     assert!(!postgres.is_empty());
-    assert_eq!(postgres, sqlite, "same folders and the same number of lines per file");
+    let files = |tree: &BTreeMap<String, BTreeMap<String, String>>| -> Vec<String> {
+        tree.iter()
+            .flat_map(|(version, files)| files.keys().map(move |file| format!("{version}/{file}")))
+            .collect()
+    };
+    assert_eq!(files(&postgres), files(&sqlite), "the same versions and files");
+    // An empty entry would match anywhere and advance nothing.
+    assert!(
+        DIALECT_DIFFERENCES
+            .iter()
+            .all(|d| !d.sqlite.is_empty() && !d.postgres.is_empty())
+    );
+
+    let mut used = vec![false; DIALECT_DIFFERENCES.len()];
+    let mut unexplained = Vec::new();
+    for (version, files) in &sqlite {
+        for (name, sqlite_text) in files {
+            let postgres_text = postgres
+                .get(version)
+                .and_then(|f| f.get(name))
+                .map_or("", String::as_str);
+            let file = format!("{version}/{name}");
+            unexplained.extend(unexplained_difference(&file, sqlite_text, postgres_text, &mut used));
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "differences that are not listed dialect differences:\n{}",
+        unexplained.join("\n")
+    );
+    let stale: Vec<&str> = DIALECT_DIFFERENCES
+        .iter()
+        .zip(&used)
+        .filter(|(_, used)| !**used)
+        .map(|(d, _)| d.file)
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listed dialect differences that no longer occur: {stale:?}"
+    );
+
     let embedded_pg = migrations::versions(&migrations::POSTGRES).unwrap_or_default();
     let embedded_sqlite = migrations::versions(&migrations::SQLITE).unwrap_or_default();
     assert_eq!(embedded_pg, embedded_sqlite);

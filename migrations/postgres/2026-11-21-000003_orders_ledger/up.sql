@@ -88,9 +88,9 @@ BEGIN
         RAISE EXCEPTION 'ledger entries are append-only: only approved_at and paid_out_in may be set, once';
     END IF;
     RETURN NEW;
-    -- (line kept to align with the SQLite trigger)
 END $$;
 CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries FOR EACH ROW EXECUTE FUNCTION ledger_entries_append_only();
+
 -- Free items earned by ambassadors. (membership, rule, sequence) is unique, so a grant
 -- happens exactly once however many job passes run.
 CREATE TABLE rewards (

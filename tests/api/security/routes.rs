@@ -1,0 +1,190 @@
+//! The route tables the sweeps walk: every served route, and every write route with a
+//! body it would accept and the credential it takes.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::{cart, new_id};
+use crate::helpers::{PASSWORD, Program, brand_body, program_body};
+
+/// The route table, with each method as the HTTP client spells it.
+pub(super) fn served_routes() -> Vec<(Method, &'static str)> {
+    reftrack::api::routes()
+        .into_iter()
+        .map(|(m, p)| (Method::from_bytes(m.as_str().as_bytes()).unwrap_or(Method::GET), p))
+        .collect()
+}
+
+/// A path of the route table made concrete.
+pub(super) fn concrete(path: &str) -> String {
+    path.replace("{id}", &new_id())
+        .replace("{code}", "ANYCODE1")
+        .replace("{order_id}", "1001")
+        .replace("{brand_slug}", "acme")
+}
+
+/// Routes that take no body at all (nothing to assign).
+pub(super) const BODILESS_WRITES: [&str; 3] = [
+    "/v1/brand/payouts/{id}/paid",
+    "/v1/brand/payouts/{id}/cancel",
+    "/v1/checkout/orders/{order_id}/cancel",
+];
+
+/// Every write route with a JSON body, with a body it would accept and the credential
+/// it takes: (method, route template, concrete path, credential, body).
+pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Option<String>, Value)> {
+    let brand = Some(p.brand.access_token.clone());
+    let shop = Some(p.api_key.clone());
+    let me = Some(p.influencer.access_token.clone());
+    let order = json!({"order_id": "1001", "code": p.code, "currency": "USD", "discount_total": 0,
+                       "lines": [{"sku": "A", "quantity": 1, "unit_price": 100}]});
+    vec![
+        (
+            Method::POST,
+            "/v1/brands",
+            "/v1/brands".into(),
+            None,
+            brand_body("evil", "evil@evil.example"),
+        ),
+        (
+            Method::POST,
+            "/v1/influencers",
+            "/v1/influencers".into(),
+            None,
+            json!({"email": "eve@evil.example", "password": PASSWORD, "display_name": "Eve"}),
+        ),
+        (
+            Method::POST,
+            "/v1/auth/login",
+            "/v1/auth/login".into(),
+            None,
+            json!({"email": "ana@acme.example", "password": PASSWORD, "account": "influencer"}),
+        ),
+        (
+            Method::POST,
+            "/v1/auth/refresh",
+            "/v1/auth/refresh".into(),
+            None,
+            json!({"refresh_token": p.brand.refresh_token}),
+        ),
+        (
+            Method::POST,
+            "/v1/auth/logout",
+            "/v1/auth/logout".into(),
+            None,
+            json!({"refresh_token": p.brand.refresh_token}),
+        ),
+        (
+            Method::PATCH,
+            "/v1/brand",
+            "/v1/brand".into(),
+            brand.clone(),
+            json!({"name": "Acme"}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/api-keys",
+            "/v1/brand/api-keys".into(),
+            brand.clone(),
+            json!({"name": "k"}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/programs",
+            "/v1/brand/programs".into(),
+            brand.clone(),
+            program_body(),
+        ),
+        (
+            Method::PATCH,
+            "/v1/brand/programs/{id}",
+            format!("/v1/brand/programs/{}", p.program_id),
+            brand.clone(),
+            json!({"hold_days": 1}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/invitations",
+            "/v1/brand/invitations".into(),
+            brand.clone(),
+            json!({"email": "eve@evil.example", "program_id": p.program_id}),
+        ),
+        (
+            Method::PATCH,
+            "/v1/brand/ambassadors/{id}",
+            format!("/v1/brand/ambassadors/{}", p.membership_id),
+            brand.clone(),
+            json!({"status": "paused"}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/ambassadors/{id}/codes",
+            format!("/v1/brand/ambassadors/{}/codes", p.membership_id),
+            brand.clone(),
+            json!({"code": "ANA2026"}),
+        ),
+        (
+            Method::PATCH,
+            "/v1/brand/codes/{id}",
+            format!("/v1/brand/codes/{}", p.code_id),
+            brand.clone(),
+            json!({"max_uses": 5}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/rewards/{id}/fulfil",
+            format!("/v1/brand/rewards/{}/fulfil", new_id()),
+            brand.clone(),
+            json!({"tracking": "1Z"}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/payouts",
+            "/v1/brand/payouts".into(),
+            brand,
+            json!({"currency": "USD"}),
+        ),
+        (
+            Method::POST,
+            "/v1/checkout/quote",
+            "/v1/checkout/quote".into(),
+            shop.clone(),
+            cart(Some(&p.code)),
+        ),
+        (
+            Method::POST,
+            "/v1/checkout/orders",
+            "/v1/checkout/orders".into(),
+            shop.clone(),
+            order,
+        ),
+        (
+            Method::POST,
+            "/v1/checkout/orders/{order_id}/refunds",
+            "/v1/checkout/orders/1001/refunds".into(),
+            shop,
+            json!({"refund_id": "r-1", "amount": 10}),
+        ),
+        (
+            Method::PATCH,
+            "/v1/me",
+            "/v1/me".into(),
+            me.clone(),
+            json!({"display_name": "Ana"}),
+        ),
+        (
+            Method::POST,
+            "/v1/me/invitations/accept",
+            "/v1/me/invitations/accept".into(),
+            me.clone(),
+            json!({"token": "whatever"}),
+        ),
+        (
+            Method::POST,
+            "/v1/me/rewards/{id}/claim",
+            format!("/v1/me/rewards/{}/claim", new_id()),
+            me,
+            json!({"shipping_name": "Ana", "shipping_address": "1 Main St"}),
+        ),
+    ]
+}
