@@ -179,7 +179,8 @@ pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Recorded, RecordE
         mut priced,
     } = prepared;
     // On volume tiers, concurrent orders of one ambassador go one after the other, so
-    // each reads the month-to-date sales committed before it.
+    // each reads the month-to-date sales committed before it. A self-referral takes no
+    // lock: it neither reads that sum nor counts in it.
     if let (Some(referral), Some(_)) = (&decision.chosen, month_to_date) {
         portable::lock_membership(conn, referral.owner.membership.id)?;
     }
