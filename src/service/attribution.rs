@@ -50,7 +50,8 @@ pub struct Decision {
     pub reason: &'static str,
     pub candidates: Vec<Candidate>,
     pub chosen: Option<Referral>,
-    /// The typed code when it is usable, whoever won: applying it is a use of the code.
+    /// The typed code when it is usable, whoever won: applying it is a use of the code
+    /// (unless the customer is the code's own ambassador).
     pub typed_code: Option<Referral>,
 }
 

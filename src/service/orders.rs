@@ -6,7 +6,8 @@
 //! 2. [`commit`] in the write transaction: checks that nothing attribution relied on has
 //!    changed since (one indexed read per referral), re-prices a tiered commission if the
 //!    ambassador's month-to-date sales moved, inserts the order, its lines and the
-//!    commission's ledger entry, and takes the typed code's use last.
+//!    commission's ledger entry, and takes the typed code's use last (none when the
+//!    customer is the code's own ambassador).
 //!
 //! When the check fails, or a concurrent order took a code's last use, [`commit`] answers
 //! [`RecordError::Stale`]; the caller rolls back and runs both steps again.
@@ -87,6 +88,9 @@ pub struct Prepared {
     month_to_date: Option<i64>,
     /// The referrals the decision relied on, as read.
     stamps: Vec<(CodeId, CodeStamp)>,
+    /// The typed code whose use the order takes: none without a usable typed code, or
+    /// when the customer is the code's own ambassador.
+    takes_use: Option<CodeId>,
     priced: Priced,
 }
 
@@ -111,6 +115,7 @@ pub fn prepare(
         order.click_id.as_deref(),
         order.placed_at,
     )?;
+    let customer = order.customer_email_hash.as_deref();
     let mut is_self = false;
     let mut month_to_date = None;
     if let Some(referral) = &decision.chosen {
@@ -120,15 +125,28 @@ pub fn prepare(
                 order: order.currency.code().to_owned(),
             });
         }
-        is_self = match &order.customer_email_hash {
-            Some(customer) => influencers::find(conn, referral.owner.membership.influencer_id)?
-                .is_some_and(|ambassador| *customer == email_hash(&ambassador.email)),
-            None => false,
-        };
+        is_self = bought_by_owner(conn, referral, customer, &email_hash)?;
         if !is_self && has_tiers(referral) {
             month_to_date = Some(tier_basis(conn, referral, &order)?);
         }
     }
+    // An ambassador buying with their own code spends none of its `max_uses`: the limit
+    // counts customers. A self-referral that typed another ambassador's code (a link won)
+    // does spend that code's use: someone other than its owner used it. Whose the
+    // customer is rests on the code's membership and the influencer's login e-mail,
+    // neither of which can change, so this holds in the write transaction too.
+    let takes_use = match &decision.typed_code {
+        Some(typed) => {
+            let own = match &decision.chosen {
+                Some(chosen) if chosen.owner.membership.influencer_id == typed.owner.membership.influencer_id => {
+                    is_self
+                }
+                _ => bought_by_owner(conn, typed, customer, &email_hash)?,
+            };
+            (!own).then_some(typed.owner.code.id)
+        }
+        None => None,
+    };
     let mut stamps: Vec<(CodeId, CodeStamp)> = Vec::with_capacity(2);
     for referral in [&decision.chosen, &decision.typed_code].into_iter().flatten() {
         let id = referral.owner.code.id;
@@ -143,6 +161,7 @@ pub fn prepare(
         is_self,
         month_to_date,
         stamps,
+        takes_use,
         priced,
     })
 }
@@ -156,10 +175,12 @@ pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Recorded, RecordE
         is_self,
         month_to_date,
         stamps,
+        takes_use,
         mut priced,
     } = prepared;
     // On volume tiers, concurrent orders of one ambassador go one after the other, so
-    // each reads the month-to-date sales committed before it.
+    // each reads the month-to-date sales committed before it. A self-referral takes no
+    // lock: it neither reads that sum nor counts in it.
     if let (Some(referral), Some(_)) = (&decision.chosen, month_to_date) {
         portable::lock_membership(conn, referral.owner.membership.id)?;
     }
@@ -182,8 +203,8 @@ pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Recorded, RecordE
     }
     // Last, so PostgreSQL holds the code's row lock only until the commit. The limit is
     // in the UPDATE: if a concurrent order took the last use, decide again.
-    if let Some(typed) = &decision.typed_code
-        && !codes::take_use(conn, typed.owner.code.id)?
+    if let Some(code) = takes_use
+        && !codes::take_use(conn, code)?
     {
         return Err(RecordError::Stale);
     }
@@ -199,6 +220,20 @@ pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Recorded, RecordE
         flags,
         entry: priced.entry,
     })
+}
+
+/// Whether the customer is the ambassador who owns the referral's code.
+fn bought_by_owner(
+    conn: &mut DbConn,
+    referral: &Referral,
+    customer: Option<&str>,
+    email_hash: &impl Fn(&str) -> String,
+) -> QueryResult<bool> {
+    let Some(customer) = customer else {
+        return Ok(false);
+    };
+    Ok(influencers::find(conn, referral.owner.membership.influencer_id)?
+        .is_some_and(|ambassador| customer == email_hash(&ambassador.email)))
 }
 
 fn has_tiers(referral: &Referral) -> bool {

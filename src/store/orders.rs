@@ -8,6 +8,9 @@ use super::ids::{BrandId, ClickId, CodeId, MembershipId, OrderId, ProgramId};
 use super::portable::{wide_sum_columns, wide_total};
 use super::schema::{order_lines, orders, refunds};
 
+/// `flags` of an order that carries none (a JSON array as text).
+pub const NO_FLAGS: &str = "[]";
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = orders)]
 pub struct OrderRow {
@@ -101,7 +104,9 @@ pub fn program_has_orders(conn: &mut DbConn, program: ProgramId) -> QueryResult<
 }
 
 /// The ambassador's attributed net sales placed in `[from, to)`, refunds deducted:
-/// the base of volume tiers.
+/// the base of volume tiers. Flagged orders do not count (as for rewards): a
+/// self-referral is the ambassador's own purchase, not sales, and counting it would let
+/// an ambassador buy their way into a higher rate.
 pub fn attributed_net_between(
     conn: &mut DbConn,
     membership: MembershipId,
@@ -111,7 +116,8 @@ pub fn attributed_net_between(
     let in_window = orders::table
         .filter(orders::membership_id.eq(membership))
         .filter(orders::placed_at.ge(from))
-        .filter(orders::placed_at.lt(to));
+        .filter(orders::placed_at.lt(to))
+        .filter(orders::flags.eq(NO_FLAGS));
     let (hi, lo): (i64, i64) = in_window.select(wide_sum_columns("net_amount")).get_result(conn)?;
     let net = wide_total(hi, lo);
     let (hi, lo): (i64, i64) = refunds::table

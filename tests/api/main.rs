@@ -23,6 +23,7 @@ mod payouts;
 mod programs;
 mod refunds;
 mod security;
+mod self_referral;
 mod sessions;
 mod strict_text;
 mod tokens;
