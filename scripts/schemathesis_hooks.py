@@ -68,6 +68,23 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
      "^the order's amounts are too large to compute a commission for$"),
     ("quote", "validation_failed", "lines", "^the order total is too large to represent$"),
     ("quote", "validation_failed", "shipping_total", "^the total is too large to represent$"),
+    # Several fields: quantity × unit_price and the lines' subtotal are bounded like
+    # every amount (10^12 minor units); each factor alone may be within its maximum.
+    *[(op, "validation_failed", field, message) for op in ("record_order", "quote")
+      for field, message in [
+          (r"lines\[\d+\]\.unit_price", r"^quantity × unit_price must be at most \d+ minor units$"),
+          ("lines", r"^the lines' subtotal must be at most \d+ minor units$"),
+      ]],
+    # Several fields: a reward's `every_amount` is at least one major unit of the
+    # program's currency (1000 for a three-digit currency such as KWD).
+    *[(op, "validation_failed", r"rewards\[\d+\]\.every_amount",
+       r"^must be at least \d+ minor units of [A-Z]{3}$")
+      for op in ("create_program", "update_program")],
+    # Any text field: invisible characters above U+FFFF (the tag characters
+    # U+E0000–U+E007F, …) are refused, but a pattern cannot name them: ECMA-262 matches
+    # them as two UTF-16 units, Python as one code point (openapi.yaml, *Text*).
+    ("*", "validation_failed", None,
+     r"^must not contain invisible or text-direction characters \(found U\+[0-9A-F]{5,6}\)$"),
     # Several items: one rule per target or SKU, tiers ascending.
     *[(op, "validation_failed", field, message) for op in ("create_program", "update_program")
       for field, message in [

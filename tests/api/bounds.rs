@@ -31,18 +31,6 @@ fn past_the_hold(app: &TestApp) {
     app.clock.advance(Duration::days(30) + Duration::minutes(1));
 }
 
-fn field_errors(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Ana is an ambassador of `good` (an honest brand) and of `bad`, whose two orders
 /// were stored with net amounts that no sum of them fits in 64 bits, as the review
 /// did through unbounded unit prices before the doors were bounded.
@@ -189,7 +177,7 @@ async fn reward_thresholds_have_a_floor_for_the_currency() {
             assert_eq!(reply.status, 201, "{currency} {every_amount}: {}", reply.text);
         } else {
             assert_eq!(reply.status, 422, "{currency} {every_amount}: {}", reply.text);
-            assert_eq!(field_errors(&reply.body), ["rewards[0].every_amount"], "{}", reply.text);
+            assert_eq!(reply.fields(), ["rewards[0].every_amount"], "{}", reply.text);
         }
     }
 }
@@ -227,18 +215,18 @@ async fn amounts_above_the_bound_are_refused_at_every_door_and_record_nothing() 
     for (body, field) in cases {
         let reply = record(&app, &p, &body).await;
         assert_eq!(reply.status, 422, "{}", reply.text);
-        assert_eq!(field_errors(&reply.body), [field], "{}", reply.text);
+        assert_eq!(reply.fields(), [field], "{}", reply.text);
     }
     assert_eq!(app.count("orders"), 0);
 
     let mut quote = json!({"currency": "USD", "shipping_total": OVER,
         "lines": [{"sku": "X", "quantity": 1, "unit_price": 100}]});
     let reply = app.post("/v1/checkout/quote", Some(&p.api_key), &quote).await;
-    assert_eq!(field_errors(&reply.body), ["shipping_total"], "{}", reply.text);
+    assert_eq!(reply.fields(), ["shipping_total"], "{}", reply.text);
     quote["shipping_total"] = json!(0);
     quote["lines"][0]["unit_price"] = json!(OVER);
     let reply = app.post("/v1/checkout/quote", Some(&p.api_key), &quote).await;
-    assert_eq!(field_errors(&reply.body), ["lines[0].unit_price"], "{}", reply.text);
+    assert_eq!(reply.fields(), ["lines[0].unit_price"], "{}", reply.text);
 
     // At the bound itself an order is fine, and a refund above the bound is refused.
     let at_bound = order(&|b| {
@@ -255,7 +243,7 @@ async fn amounts_above_the_bound_are_refused_at_every_door_and_record_nothing() 
         )
         .await;
     assert_eq!(reply.status, 422, "{}", reply.text);
-    assert_eq!(field_errors(&reply.body), ["amount"]);
+    assert_eq!(reply.fields(), ["amount"]);
     assert_eq!(app.count("refunds"), 0);
 
     // Program terms: every amount is bounded the same way.
@@ -280,6 +268,6 @@ async fn amounts_above_the_bound_are_refused_at_every_door_and_record_nothing() 
         }
         let reply = app.post("/v1/brand/programs", Some(&p.brand.access_token), &body).await;
         assert_eq!(reply.status, 422, "{}", reply.text);
-        assert_eq!(field_errors(&reply.body), [field], "{}", reply.text);
+        assert_eq!(reply.fields(), [field], "{}", reply.text);
     }
 }
