@@ -110,7 +110,7 @@ async fn baseline_order(db: web::Data<(Db, BrandId)>, body: web::Json<BaselineOr
     let (db, brand) = (db.0.clone(), db.1);
     let body = body.into_inner();
     let done = web::block(move || {
-        db.write_tx(|conn| -> Result<(), StoreError> {
+        db.write_blocking(|conn| -> Result<(), StoreError> {
             let id = OrderId::generate();
             let now = time::to_db(chrono::Utc::now());
             let subtotal: i64 = body.lines.iter().map(|l| l.quantity * l.unit_price).sum();
@@ -167,7 +167,7 @@ async fn baseline_order(db: web::Data<(Db, BrandId)>, body: web::Json<BaselineOr
 /// No auth, rate limit, membership or program.
 async fn baseline_code(db: web::Data<(Db, BrandId)>, code: web::Path<String>) -> HttpResponse {
     let (db, brand) = (db.0.clone(), db.1);
-    let found = web::block(move || db.read(|conn| codes::exists(conn, brand, &code).map_err(StoreError::from))).await;
+    let found = web::block(move || db.read_blocking(|conn| codes::exists(conn, brand, &code).map_err(StoreError::from))).await;
     match found {
         Ok(Ok(true)) => HttpResponse::Ok().json(json!({"valid": true})),
         Ok(Ok(false)) => HttpResponse::NotFound().finish(),

@@ -110,7 +110,7 @@ pub fn seed_with_progress(
     let mut memberships = Vec::new();
     let mut codes = Vec::new();
     let mut star_email = String::new();
-    db.write_tx(|conn| -> Result<(), StoreError> {
+    db.write_blocking(|conn| -> Result<(), StoreError> {
         exec(conn, &format!(
             "INSERT INTO brands (id, name, slug, landing_url, currency, created_at, updated_at) VALUES ('{brand_id}', 'Seed Coffee', '{slug}', 'https://seed.example/shop', 'USD', '{now}', '{now}')"
         ))?;
@@ -157,7 +157,7 @@ pub fn seed_with_progress(
     while remaining > 0 {
         let chunk = remaining.min(20_000);
         remaining -= chunk;
-        db.write_tx(|conn| -> Result<(), StoreError> {
+        db.write_blocking(|conn| -> Result<(), StoreError> {
             let (mut orders, mut lines, mut entries, mut clicks, mut refunds) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for _ in 0..chunk {
                 serial += 1;
@@ -239,7 +239,7 @@ fn grant_rewards(
     now: &str,
 ) -> Result<u64, StoreError> {
     let key = crate::jobs::maturation::rule_key("FREE-BAG");
-    db.write_tx(|conn| {
+    db.write_blocking(|conn| {
         let mut rows = Vec::new();
         let mut granted = 0u64;
         for (membership, count) in memberships.iter().zip(qualifying) {
@@ -274,7 +274,7 @@ pub fn database_size(db: &Db, target: &DbTarget) -> Result<u64, StoreError> {
             .filter_map(|suffix| std::fs::metadata(format!("{path}{suffix}")).ok())
             .map(|m| m.len())
             .sum()),
-        DbTarget::Postgres(_) => db.read(|conn| {
+        DbTarget::Postgres(_) => db.read_blocking(|conn| {
             let size: Size = diesel::sql_query("SELECT CAST(pg_database_size(current_database()) AS BIGINT) AS bytes")
                 .get_result(conn)?;
             Ok(u64::try_from(size.bytes).unwrap_or(0))

@@ -58,7 +58,7 @@ fn instance_secret(db: &Db, name: &str, clock: &dyn Clock) -> anyhow::Result<Str
     rand::rng().fill_bytes(&mut candidate);
     let candidate = hex::encode(candidate);
     let now = clock.now();
-    db.write_tx(|conn| store::settings::get_or_insert(conn, name, &candidate, now).map_err(store::StoreError::from))
+    db.write_blocking(|conn| store::settings::get_or_insert(conn, name, &candidate, now).map_err(store::StoreError::from))
         .with_context(|| format!("cannot read or store the instance secret `{name}`"))
 }
 

@@ -19,6 +19,7 @@ use crate::store::influencers::{self, NewInfluencer};
 use crate::store::refresh_tokens::AccountKind;
 use crate::store::users::{self, BrandRole, NewBrandUser};
 use crate::store::{is_unique_violation, time};
+use super::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +40,7 @@ pub struct CreateBrandResponse {
 }
 
 fn email_taken() -> ApiError {
-    ApiError::conflict("email_taken", "An account with this e-mail already exists.")
+    ApiError::conflict(ErrorCode::EmailTaken, "An account with this e-mail already exists.")
 }
 
 /// A unique violation that the checks before the insert did not see (a concurrent
@@ -47,7 +48,7 @@ fn email_taken() -> ApiError {
 fn map_conflict(err: diesel::result::Error) -> ApiError {
     if is_unique_violation(&err) {
         ApiError::conflict(
-            "conflict",
+            ErrorCode::Conflict,
             "The slug or e-mail was taken at the same moment; try again.",
         )
     } else {
@@ -83,7 +84,7 @@ pub async fn create_brand(
     let now = time::to_db(now_utc);
     let (brand, subject, refresh) = db::write(&state.db, move |conn| {
         if brands::slug_exists(conn, slug.as_str())? {
-            return Err(ApiError::conflict("slug_taken", "Another brand uses this slug."));
+            return Err(ApiError::conflict(ErrorCode::SlugTaken, "Another brand uses this slug."));
         }
         if users::email_exists(conn, email.as_str())? {
             return Err(email_taken());

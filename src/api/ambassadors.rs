@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::store::ids::{InfluencerId, MembershipId, ProgramId};
 use crate::store::memberships::{self, AmbassadorRow, MembershipStatus};
 use crate::store::{brands, codes, programs, time};
+use super::ErrorCode;
 
 #[derive(Debug, Serialize)]
 pub struct AmbassadorResponse {
@@ -46,7 +47,7 @@ impl AmbassadorResponse {
 }
 
 fn ambassador_not_found() -> ApiError {
-    ApiError::not_found("ambassador_not_found", "No such ambassador.")
+    ApiError::not_found(ErrorCode::AmbassadorNotFound, "No such ambassador.")
 }
 
 /// `GET /v1/brand/ambassadors`
@@ -137,13 +138,13 @@ pub async fn update_ambassador(
             && (new_status != MembershipStatus::Ended || new_program != current.membership.program_id)
         {
             return Err(ApiError::conflict(
-                "membership_ended",
+                ErrorCode::MembershipEnded,
                 "An ended membership is final: its codes and history stay, but it cannot be reopened.",
             ));
         }
         if new_program != current.membership.program_id {
             programs::find(conn, user.brand_id, new_program)?
-                .ok_or_else(|| ApiError::not_found("program_not_found", "No such program."))?;
+                .ok_or_else(|| ApiError::not_found(ErrorCode::ProgramNotFound, "No such program."))?;
         }
         memberships::update(conn, id, new_status, new_program, now)?;
         with_codes(conn, user, id, &public_url)

@@ -12,6 +12,7 @@ use crate::domain::KeyName;
 use crate::store::api_keys::{self, ApiKeyRow, NewApiKey};
 use crate::store::ids::ApiKeyId;
 use crate::store::{portable, time};
+use super::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,7 +76,7 @@ pub async fn create_api_key(
         portable::lock_brand(conn, user.brand_id)?;
         if api_keys::list_active_for_brand(conn, user.brand_id)?.len() >= MAX_KEYS_PER_BRAND {
             return Err(ApiError::unprocessable(
-                "too_many_api_keys",
+                ErrorCode::TooManyApiKeys,
                 format!("A brand can hold at most {MAX_KEYS_PER_BRAND} live API keys; revoke one first."),
             ));
         }
@@ -136,7 +137,7 @@ pub async fn revoke_api_key(
         state.api_keys.forget(id);
         Ok(HttpResponse::NoContent().finish())
     } else {
-        Err(ApiError::not_found("api_key_not_found", "No such API key."))
+        Err(ApiError::not_found(ErrorCode::ApiKeyNotFound, "No such API key."))
     }
 }
 
@@ -163,7 +164,7 @@ pub async fn get_current_api_key(state: web::Data<AppState>, key: ApiKey) -> Res
         match (row, brand) {
             (Some(row), Some(brand)) => Ok((row, brand)),
             _ => Err(ApiError::unauthorized(
-                "invalid_api_key",
+                ErrorCode::InvalidApiKey,
                 "The API key is unknown or revoked.",
             )),
         }

@@ -11,9 +11,10 @@ use crate::AppState;
 use crate::domain::{BrandName, LandingUrl};
 use crate::store::brands::{self, BrandChanges};
 use crate::store::time;
+use super::ErrorCode;
 
 fn brand_not_found() -> ApiError {
-    ApiError::not_found("brand_not_found", "The brand no longer exists.")
+    ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists.")
 }
 
 /// `GET /v1/brand`

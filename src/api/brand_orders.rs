@@ -17,6 +17,7 @@ use crate::store::brand_reports::{self, OrderFacts, OrderFilter, OrderStatus};
 use crate::store::ids::{MembershipId, OrderId};
 use crate::store::orders::{self, OrderRow};
 use crate::store::{brands, ledger, refunds, time};
+use super::ErrorCode;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -169,7 +170,7 @@ pub async fn get_brand_order(
     let id = id.into_inner();
     let detail = db::read(&state.db, move |conn| {
         let order = orders::find(conn, user.brand_id, id)?
-            .ok_or_else(|| ApiError::not_found("order_not_found", "No such order."))?;
+            .ok_or_else(|| ApiError::not_found(ErrorCode::OrderNotFound, "No such order."))?;
         let facts = brand_reports::facts(conn, std::slice::from_ref(&order))?;
         let lines = orders::lines(conn, order.id)?;
         let refund_rows = refunds::list_for_order(conn, order.id)?;
@@ -282,7 +283,7 @@ pub async fn get_brand_stats(
             Some(c) => c.code().to_owned(),
             None => {
                 brands::find(conn, user.brand_id)?
-                    .ok_or_else(|| ApiError::not_found("brand_not_found", "The brand no longer exists."))?
+                    .ok_or_else(|| ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists."))?
                     .currency
             }
         };

@@ -18,6 +18,7 @@ use crate::domain::terms::CustomerDiscount;
 use crate::domain::text::{Lines, refuse_invisible};
 use crate::service::attribution::{self, AttributionMethod, Referral};
 use crate::store::time;
+use super::ErrorCode;
 
 pub const MAX_LINES: usize = 500;
 pub const MAX_QUANTITY: i64 = 1_000_000;
@@ -60,7 +61,7 @@ pub struct CodeCheckResponse {
 }
 
 fn code_not_found() -> ApiError {
-    ApiError::not_found("code_not_found", "No usable code matches.")
+    ApiError::not_found(ErrorCode::CodeNotFound, "No usable code matches.")
 }
 
 /// `GET /v1/checkout/codes/{code}`
@@ -243,7 +244,7 @@ pub async fn quote(
         && referral.program.currency != currency.code()
     {
         return Err(ApiError::unprocessable(
-            "currency_mismatch",
+            ErrorCode::CurrencyMismatch,
             format!(
                 "The program runs in {}, the cart is in {}.",
                 referral.program.currency,

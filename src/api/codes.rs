@@ -16,6 +16,7 @@ use crate::store::codes::{self as store_codes, CodeChanges, CodeRow};
 use crate::store::ids::{CodeId, MembershipId};
 use crate::store::memberships::{self, MembershipStatus};
 use crate::store::{brands, time};
+use super::ErrorCode;
 
 #[derive(Debug, Serialize)]
 pub struct CodeResponse {
@@ -52,19 +53,19 @@ pub fn code_response(public_url: &str, slug: &str, row: CodeRow) -> CodeResponse
 }
 
 fn ambassador_not_found() -> ApiError {
-    ApiError::not_found("ambassador_not_found", "No such ambassador.")
+    ApiError::not_found(ErrorCode::AmbassadorNotFound, "No such ambassador.")
 }
 
 fn too_many_codes() -> ApiError {
     ApiError::unprocessable(
-        "too_many_codes",
+        ErrorCode::TooManyCodes,
         format!("An ambassador can have at most {MAX_ACTIVE_CODES} active codes; deactivate one first."),
     )
 }
 
 fn code_taken() -> ApiError {
     ApiError::conflict(
-        "code_taken",
+        ErrorCode::CodeTaken,
         "This code is already used in this brand (codes ignore case).",
     )
 }
@@ -116,7 +117,7 @@ pub async fn create_code(
             memberships::find_ambassador(conn, user.brand_id, membership_id)?.ok_or_else(ambassador_not_found)?;
         if ambassador.membership.status == MembershipStatus::Ended {
             return Err(ApiError::conflict(
-                "membership_ended",
+                ErrorCode::MembershipEnded,
                 "The ambassador's membership has ended.",
             ));
         }
@@ -207,11 +208,11 @@ pub async fn update_code(
     let public_url = state.public_url.clone();
     let response = db::write(&state.db, move |conn| {
         let owned = store_codes::find_with_owner_by_id(conn, user.brand_id, code_id)?
-            .ok_or_else(|| ApiError::not_found("code_not_found", "No such code."))?;
+            .ok_or_else(|| ApiError::not_found(ErrorCode::CodeNotFound, "No such code."))?;
         if body.active == Some(true) && !owned.code.active {
             if owned.membership.status == MembershipStatus::Ended {
                 return Err(ApiError::conflict(
-                    "membership_ended",
+                    ErrorCode::MembershipEnded,
                     "The ambassador's membership has ended.",
                 ));
             }
@@ -227,7 +228,7 @@ pub async fn update_code(
         };
         store_codes::update(conn, code_id, &changes)?;
         let row = store_codes::find(conn, user.brand_id, code_id)?
-            .ok_or_else(|| ApiError::not_found("code_not_found", "No such code."))?;
+            .ok_or_else(|| ApiError::not_found(ErrorCode::CodeNotFound, "No such code."))?;
         let brand = brands::find(conn, user.brand_id)?.ok_or_else(ambassador_not_found)?;
         Ok(code_response(&public_url, &brand.slug, row))
     })

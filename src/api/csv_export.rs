@@ -63,7 +63,7 @@ where
         let mut cursor = None;
         let mut first = true;
         loop {
-            let page = db.read(|conn| next_page(conn, cursor.take()));
+            let page = db.read_blocking(|conn| next_page(conn, cursor.take()));
             let (rows, next) = match page {
                 Ok(page) => page,
                 Err(err) => {

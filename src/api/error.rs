@@ -8,6 +8,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use super::ErrorCode;
 use crate::store::StoreError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -30,7 +31,7 @@ impl FieldError {
 
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     detail: String,
     errors: Vec<FieldError>,
     retry_after_secs: Option<u64>,
@@ -53,7 +54,7 @@ struct Problem<'a> {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -70,7 +71,7 @@ impl ApiError {
     pub fn request_timeout() -> Self {
         Self::new(
             StatusCode::REQUEST_TIMEOUT,
-            "request_timeout",
+            ErrorCode::RequestTimeout,
             "The request body did not arrive in time.",
         )
         .closing_connection()
@@ -87,7 +88,7 @@ impl ApiError {
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let mut err = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "The request has invalid fields; see `errors`.",
         );
         err.errors = errors;
@@ -99,29 +100,29 @@ impl ApiError {
     }
 
     pub fn malformed_json(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "malformed_json", detail)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, detail)
     }
 
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthorized(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, detail)
     }
 
-    pub fn not_found(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn not_found(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, detail)
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
 
-    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
         let mut err = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             "Too many requests; retry later.",
         );
         err.retry_after_secs = Some(retry_after_secs.max(1));
@@ -132,7 +133,7 @@ impl ApiError {
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         let mut err = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "Something went wrong on our side.",
         );
         err.cause = Some(cause.into());
@@ -142,7 +143,7 @@ impl ApiError {
     pub fn unavailable(cause: impl Into<anyhow::Error>) -> Self {
         let mut err = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ErrorCode::DatabaseUnavailable,
             "The database is not answering; retry later.",
         );
         err.cause = Some(cause.into());
@@ -150,7 +151,7 @@ impl ApiError {
         err
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 
@@ -180,8 +181,8 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         if self.status.is_server_error() {
             match &self.cause {
-                Some(cause) => tracing::error!(code = self.code, error = format!("{cause:#}"), "request failed"),
-                None => tracing::error!(code = self.code, "request failed"),
+                Some(cause) => tracing::error!(code = self.code.as_str(), error = format!("{cause:#}"), "request failed"),
+                None => tracing::error!(code = self.code.as_str(), "request failed"),
             }
         }
         let problem = Problem {
@@ -189,7 +190,7 @@ impl ResponseError for ApiError {
             title: self.status.canonical_reason().unwrap_or("Error"),
             status: self.status.as_u16(),
             detail: &self.detail,
-            code: self.code,
+            code: self.code.as_str(),
             errors: &self.errors,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
@@ -214,6 +215,11 @@ impl From<StoreError> for ApiError {
             StoreError::Pool(cause) => Self::unavailable(cause),
             StoreError::Query(cause) => cause.into(),
             StoreError::Unavailable(cause) => Self::unavailable(anyhow::anyhow!(cause)),
+            StoreError::Conflict => Self::conflict(
+                ErrorCode::WriteConflict,
+                "A concurrent request changed the same data; retry.",
+            ),
+            StoreError::Interrupted(cause) => Self::internal(anyhow::anyhow!(cause)),
         }
     }
 }

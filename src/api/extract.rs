@@ -21,6 +21,7 @@ use crate::store::api_keys;
 use crate::store::ids::{ApiKeyId, BrandId, BrandUserId, InfluencerId};
 use crate::store::refresh_tokens::AccountKind;
 use crate::store::time;
+use super::ErrorCode;
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -98,7 +99,7 @@ fn read_body(req: &HttpRequest, payload: &mut Payload) -> impl Future<Output = R
         if !content_type_ok {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Send the body as application/json.",
             ));
         }
@@ -121,7 +122,7 @@ fn read_body(req: &HttpRequest, payload: &mut Payload) -> impl Future<Output = R
 fn payload_too_large() -> ApiError {
     ApiError::new(
         actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        ErrorCode::PayloadTooLarge,
         format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
     )
 }
@@ -234,15 +235,15 @@ fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("unauthenticated", "Send `Authorization: Bearer <token>`."))?;
+        .ok_or_else(|| ApiError::unauthorized(ErrorCode::Unauthenticated, "Send `Authorization: Bearer <token>`."))?;
     let value = value
         .to_str()
-        .map_err(|_| ApiError::unauthorized("invalid_token", "The Authorization header is not readable."))?;
+        .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The Authorization header is not readable."))?;
     let (scheme, token) = value
         .split_once(' ')
-        .ok_or_else(|| ApiError::unauthorized("invalid_token", "Use the Bearer scheme."))?;
+        .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "Use the Bearer scheme."))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::unauthorized("invalid_token", "Use the Bearer scheme."));
+        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "Use the Bearer scheme."));
     }
     Ok(token.trim())
 }
@@ -257,7 +258,7 @@ fn verify_jwt(req: &HttpRequest, audience: AccountKind) -> Result<String, ApiErr
     let token = bearer(req)?;
     if is_api_key(token) {
         return Err(ApiError::unauthorized(
-            "wrong_credential",
+            ErrorCode::WrongCredential,
             "An API key cannot be used here; log in and send the access token.",
         ));
     }
@@ -265,11 +266,11 @@ fn verify_jwt(req: &HttpRequest, audience: AccountKind) -> Result<String, ApiErr
     match state.jwt.verify(token, audience, state.clock.now()) {
         Ok(claims) => Ok(claims.sub),
         Err(JwtError::Expired) => Err(ApiError::unauthorized(
-            "token_expired",
+            ErrorCode::TokenExpired,
             "The access token has expired; refresh it.",
         )),
         Err(JwtError::Invalid) => Err(ApiError::unauthorized(
-            "invalid_token",
+            ErrorCode::InvalidToken,
             "The access token is not valid here.",
         )),
     }
@@ -292,16 +293,16 @@ impl FromRequest for BrandUser {
         Box::pin(async move {
             let user_id: BrandUserId = subject?
                 .parse()
-                .map_err(|_| ApiError::unauthorized("invalid_token", "The access token is not valid here."))?;
+                .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The access token is not valid here."))?;
             let state = state?;
             // The brand is looked up rather than carried in the token, so a removed
             // user loses access at once.
             let db = state.db.clone();
             let brand_id = web::block(move || {
-                db.read(|conn| crate::store::users::find_brand_of(conn, user_id).map_err(ApiError::from))
+                db.read_blocking(|conn| crate::store::users::find_brand_of(conn, user_id).map_err(ApiError::from))
             })
             .await??
-            .ok_or_else(|| ApiError::unauthorized("invalid_token", "The account no longer exists."))?;
+            .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "The account no longer exists."))?;
             Ok(Self { user_id, brand_id })
         })
     }
@@ -321,7 +322,7 @@ impl FromRequest for Influencer {
         std::future::ready(verify_jwt(req, AccountKind::Influencer).and_then(|sub| {
             sub.parse()
                 .map(|influencer_id| Self { influencer_id })
-                .map_err(|_| ApiError::unauthorized("invalid_token", "The access token is not valid here."))
+                .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The access token is not valid here."))
         }))
     }
 }
@@ -347,7 +348,7 @@ impl FromRequest for ApiKey {
             let token = token?;
             if !is_api_key(&token) {
                 return Err(ApiError::unauthorized(
-                    "wrong_credential",
+                    ErrorCode::WrongCredential,
                     "This endpoint takes a brand API key (rtk_…), not an access token.",
                 ));
             }
@@ -359,10 +360,10 @@ impl FromRequest for ApiKey {
                     let db = state.db.clone();
                     let lookup = hash.clone();
                     let row = web::block(move || {
-                        db.read_latest(|conn| api_keys::find_active_by_hash(conn, &lookup).map_err(ApiError::from))
+                        db.read_latest_blocking(|conn| api_keys::find_active_by_hash(conn, &lookup).map_err(ApiError::from))
                     })
                     .await??
-                    .ok_or_else(|| ApiError::unauthorized("invalid_api_key", "The API key is unknown or revoked."))?;
+                    .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidApiKey, "The API key is unknown or revoked."))?;
                     let found = CachedKey {
                         key_id: row.id,
                         brand_id: row.brand_id,
@@ -436,7 +437,7 @@ mod tests {
     }
 
     fn code(json: &str) -> Option<&'static str> {
-        parse_json::<Body>(json.as_bytes()).err().map(|e| e.code())
+        parse_json::<Body>(json.as_bytes()).err().map(|e| e.code().as_str())
     }
 
     #[test]

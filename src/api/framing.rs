@@ -12,6 +12,7 @@ use actix_web::web::Bytes;
 use actix_web::{Error, ResponseError};
 
 use super::ApiError;
+use super::ErrorCode;
 
 /// Middleware: refuses ambiguous framing (400, and nothing more is read or answered on
 /// that connection) and non-canonical paths (404); passes everything else on.
@@ -22,7 +23,7 @@ pub async fn guard<B: MessageBody + 'static>(
     if is_ambiguously_framed(&req) {
         let refusal = ApiError::new(
             StatusCode::BAD_REQUEST,
-            "ambiguous_framing",
+            ErrorCode::AmbiguousFraming,
             "Send either Content-Length or Transfer-Encoding, not both.",
         )
         .closing_connection();

@@ -17,6 +17,7 @@ use crate::store::ids::{BrandId, InvitationId, MembershipId, ProgramId};
 use crate::store::invitations::{self, InvitationRow};
 use crate::store::memberships::{self, MembershipRow, MembershipStatus};
 use crate::store::{brands, influencers, is_unique_violation, programs, time};
+use super::ErrorCode;
 
 pub const INVITATION_TTL_DAYS: i64 = 14;
 
@@ -38,7 +39,7 @@ pub struct InvitationResponse {
 }
 
 fn program_not_found() -> ApiError {
-    ApiError::not_found("program_not_found", "No such program.")
+    ApiError::not_found(ErrorCode::ProgramNotFound, "No such program.")
 }
 
 /// `POST /v1/brand/invitations`
@@ -68,7 +69,7 @@ pub async fn create_invitation(
             && memberships::find_for_influencer_in_brand(conn, user.brand_id, existing.id)?.is_some()
         {
             return Err(ApiError::conflict(
-                "already_member",
+                ErrorCode::AlreadyMember,
                 "This influencer is (or was) an ambassador of the brand; change the membership with PATCH /v1/brand/ambassadors/{id}.",
             ));
         }
@@ -130,33 +131,33 @@ pub async fn accept_invitation(
     let public_url = state.public_url.clone();
     let response = db::write(&state.db, move |conn| {
         let invitation = invitations::find_by_hash(conn, &hash)?
-            .ok_or_else(|| ApiError::not_found("invitation_not_found", "No invitation has this token."))?;
+            .ok_or_else(|| ApiError::not_found(ErrorCode::InvitationNotFound, "No invitation has this token."))?;
         let influencer = influencers::find(conn, me.influencer_id)?
-            .ok_or_else(|| ApiError::not_found("account_not_found", "The account no longer exists."))?;
+            .ok_or_else(|| ApiError::not_found(ErrorCode::AccountNotFound, "The account no longer exists."))?;
         if influencer.email != invitation.email {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::FORBIDDEN,
-                "invitation_email_mismatch",
+                ErrorCode::InvitationEmailMismatch,
                 "This invitation was sent to another e-mail address.",
             ));
         }
         if invitation.accepted_at.is_some() {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::GONE,
-                "invitation_used",
+                ErrorCode::InvitationUsed,
                 "This invitation was already accepted.",
             ));
         }
         if invitation.expires_at <= now {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::GONE,
-                "invitation_expired",
+                ErrorCode::InvitationExpired,
                 "This invitation has expired; ask the brand for a new one.",
             ));
         }
         if memberships::find_for_influencer_in_brand(conn, invitation.brand_id, influencer.id)?.is_some() {
             return Err(ApiError::conflict(
-                "already_member",
+                ErrorCode::AlreadyMember,
                 "You are already an ambassador of this brand.",
             ));
         }
@@ -171,7 +172,7 @@ pub async fn accept_invitation(
         };
         memberships::insert(conn, &membership).map_err(|err| {
             if is_unique_violation(&err) {
-                ApiError::conflict("already_member", "You are already an ambassador of this brand.")
+                ApiError::conflict(ErrorCode::AlreadyMember, "You are already an ambassador of this brand.")
             } else {
                 ApiError::internal(err)
             }
@@ -179,7 +180,7 @@ pub async fn accept_invitation(
         if !invitations::accept(conn, invitation.id, membership.id, now)? {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::GONE,
-                "invitation_used",
+                ErrorCode::InvitationUsed,
                 "This invitation was already accepted.",
             ));
         }

@@ -13,6 +13,7 @@ use crate::service::attribution;
 use crate::store::clicks::{self, ClickRow};
 use crate::store::ids::ClickId;
 use crate::store::{brands, time};
+use super::ErrorCode;
 
 /// The same visitor on the same code within this window counts once.
 pub const CLICK_DEDUPE_MINUTES: i64 = 30;
@@ -34,7 +35,7 @@ pub async fn follow_link(
     let now_db = time::to_db(now);
     let within_budget = state.link_limits.check(client).is_ok();
     let found = db::read(&state.db, move |conn| {
-        let not_found = || ApiError::not_found("brand_not_found", "No brand has this link.");
+        let not_found = || ApiError::not_found(ErrorCode::BrandNotFound, "No brand has this link.");
         let slug = Slug::parse(&slug).map_err(|_| not_found())?;
         let brand = brands::find_by_slug(conn, slug.as_str())?.ok_or_else(not_found)?;
         let owner = if within_budget {

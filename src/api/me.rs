@@ -11,9 +11,10 @@ use crate::AppState;
 use crate::domain::{DisplayName, Email};
 use crate::store::influencers::{self, InfluencerChanges};
 use crate::store::time;
+use super::ErrorCode;
 
 fn account_not_found() -> ApiError {
-    ApiError::not_found("account_not_found", "The account no longer exists.")
+    ApiError::not_found(ErrorCode::AccountNotFound, "The account no longer exists.")
 }
 
 /// `GET /v1/me`

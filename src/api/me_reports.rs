@@ -25,6 +25,7 @@ use crate::store::ids::{BrandId, CodeId, InfluencerId, LedgerEntryId, Membership
 use crate::store::influencers;
 use crate::store::rewards::{RewardRow, RewardStatus};
 use crate::store::time;
+use super::ErrorCode;
 
 /// The series covers this many days ending today when no range is given.
 pub const DEFAULT_RANGE_DAYS: i64 = 30;
@@ -34,7 +35,7 @@ pub const MAX_RANGE_DAYS: i64 = 366;
 const STATEMENT_PAGE: i64 = 1000;
 
 fn account_not_found() -> ApiError {
-    ApiError::not_found("account_not_found", "The account no longer exists.")
+    ApiError::not_found(ErrorCode::AccountNotFound, "The account no longer exists.")
 }
 
 fn blank_to_none(value: Option<String>) -> Option<String> {

@@ -14,6 +14,7 @@ pub mod codes;
 pub mod csv_export;
 pub mod db;
 pub mod error;
+pub mod error_code;
 pub mod extract;
 pub mod framing;
 pub mod invitations;
@@ -40,6 +41,7 @@ use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 
 pub use error::{ApiError, FieldError};
+pub use error_code::ErrorCode;
 
 /// One served operation: a method on a path template (actix syntax, `{id}`).
 pub struct Endpoint {
@@ -186,13 +188,13 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 
 /// 404 `route_not_found`: nothing is served at this path.
 pub fn route_not_found(path: &str) -> ApiError {
-    ApiError::not_found("route_not_found", format!("No route for {path}."))
+    ApiError::not_found(ErrorCode::RouteNotFound, format!("No route for {path}."))
 }
 
 fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
     let err = ApiError::new(
         actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!("{} is not allowed on {}; use {allow}.", req.method(), req.path()),
     );
     let mut response = actix_web::ResponseError::error_response(&err);
@@ -205,7 +207,7 @@ fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
 /// Path parameters that fail to parse (an id that is not a UUID) name no resource: 404,
 /// with one fixed sentence (the parser's message describes the parser, not the request).
 pub fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::not_found("not_found", "No such resource.").into()
+    ApiError::not_found(ErrorCode::NotFound, "No such resource.").into()
 }
 
 /// Query strings that fail to parse are invalid input: 422, field `query`, with the

@@ -17,7 +17,7 @@ pub async fn healthz() -> HttpResponse {
 /// The database answers.
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
-    if web::block(move || db.ping()).await? {
+    if db.is_reachable().await {
         Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
     } else {
         Err(ApiError::unavailable(anyhow::anyhow!("readiness ping failed")))

@@ -27,6 +27,7 @@ use crate::store::idempotency::{self, StoredResponse};
 use crate::store::ids::{BrandId, MembershipId, OrderId, RefundId};
 use crate::store::orders::OrderRow;
 use crate::store::{DbConn, portable, time};
+use super::ErrorCode;
 
 pub const MAX_ORDER_ID_CHARS: usize = 128;
 
@@ -199,7 +200,7 @@ fn stored_answer(conn: &mut DbConn, brand: BrandId, key: &str, hash: &str) -> Re
     match idempotency::find(conn, brand, key)? {
         Some(stored) if stored.request_hash == hash => Ok(Some(stored)),
         Some(_) => Err(ApiError::unprocessable(
-            "idempotency_key_reused",
+            ErrorCode::IdempotencyKeyReused,
             "This idempotency key was used with a different request body.",
         )),
         None => Ok(None),
@@ -236,7 +237,7 @@ fn blank_to_none(value: Option<String>) -> Option<String> {
 fn record_error(err: RecordError) -> ApiError {
     match err {
         RecordError::CurrencyMismatch { program, order } => ApiError::unprocessable(
-            "currency_mismatch",
+            ErrorCode::CurrencyMismatch,
             format!("The ambassador's program runs in {program}; the order is in {order}."),
         ),
         RecordError::Commission(CommissionError::Overflow) => {
@@ -274,7 +275,7 @@ async fn record_once(
                 return Ok(Err(stored));
             }
             return Err(ApiError::conflict(
-                "order_exists",
+                ErrorCode::OrderExists,
                 "An order with this order_id was already recorded under another idempotency key.",
             ));
         }
@@ -432,13 +433,13 @@ pub struct RefundResponse {
 }
 
 fn order_not_found() -> ApiError {
-    ApiError::not_found("order_not_found", "No order with this order_id.")
+    ApiError::not_found(ErrorCode::OrderNotFound, "No order with this order_id.")
 }
 
 fn refund_error(err: RefundFailure) -> ApiError {
     match err {
         RefundFailure::ExceedsNet { requested, refundable } => ApiError::unprocessable(
-            "refund_exceeds_net",
+            ErrorCode::RefundExceedsNet,
             format!("A refund of {requested} is more than the {refundable} left to refund on this order."),
         ),
         RefundFailure::UnknownSku { index } => {
@@ -448,7 +449,7 @@ fn refund_error(err: RefundFailure) -> ApiError {
             &format!("lines[{index}].quantity"),
             format!("only {left} units are left to refund"),
         ),
-        RefundFailure::Nothing => ApiError::unprocessable("nothing_to_refund", "The refund is worth nothing."),
+        RefundFailure::Nothing => ApiError::unprocessable(ErrorCode::NothingToRefund, "The refund is worth nothing."),
         RefundFailure::Domain(err) => ApiError::internal(err),
         RefundFailure::Db(err) => db::retryable(err),
     }
@@ -491,7 +492,7 @@ async fn apply_refund(
         }
         if matches!(kind, RefundKind::Rest) && crate::store::refunds::totals(conn, order.id)?.0 >= order.net_amount {
             return Err(ApiError::conflict(
-                "already_refunded",
+                ErrorCode::AlreadyRefunded,
                 "The order is already fully refunded.",
             ));
         }

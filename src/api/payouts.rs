@@ -19,6 +19,7 @@ use crate::service::payouts::{self as payout_service, NotPayable, PayoutError, S
 use crate::store::ids::{MembershipId, PayoutId};
 use crate::store::payouts::{self, PayoutItemRow, PayoutRow, PayoutStatus};
 use crate::store::{brands, time};
+use super::ErrorCode;
 
 /// PayPal Payouts accepts at most this many rows per bulk file.
 pub const PAYPAL_MAX_ROWS: i64 = 5_000;
@@ -83,7 +84,7 @@ impl PayoutResponse {
 }
 
 fn payout_not_found() -> ApiError {
-    ApiError::not_found("payout_not_found", "No such payout batch.")
+    ApiError::not_found(ErrorCode::PayoutNotFound, "No such payout batch.")
 }
 
 fn payout_error(err: PayoutError) -> ApiError {
@@ -108,7 +109,7 @@ fn currency_or_brand(
     match currency {
         Some(c) => Ok(c.code().to_owned()),
         None => Ok(brands::find(conn, user.brand_id)?
-            .ok_or_else(|| ApiError::not_found("brand_not_found", "The brand no longer exists."))?
+            .ok_or_else(|| ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists."))?
             .currency),
     }
 }
@@ -132,7 +133,7 @@ pub async fn create_payout(
             .map_err(payout_error)?
             .ok_or_else(|| {
                 ApiError::unprocessable(
-                    "nothing_to_pay",
+                    ErrorCode::NothingToPay,
                     "No ambassador has an approved balance that reaches the program's minimum payout.",
                 )
             })
@@ -224,7 +225,7 @@ pub async fn get_payout(
         // Its entries are released and may be in a newer batch: a file of it could pay
         // the same commission twice.
         return Err(ApiError::conflict(
-            "payout_cancelled",
+            ErrorCode::PayoutCancelled,
             "This batch was cancelled; its entries may be in a newer batch. Download that one instead.",
         ));
     }
@@ -308,7 +309,7 @@ async fn paypal(
         }
         None if parts > 1 => {
             return Err(ApiError::unprocessable(
-                "paypal_parts_required",
+                ErrorCode::PaypalPartsRequired,
                 format!(
                     "This batch has {count} rows; PayPal takes at most {PAYPAL_MAX_ROWS} per file. Download parts 1 to {parts} with ?format=paypal&part=N."
                 ),
@@ -394,7 +395,7 @@ async fn transition(state: &AppState, user: BrandUser, id: PayoutId, paid: bool)
         };
         if !changed {
             return Err(ApiError::conflict(
-                "payout_not_pending",
+                ErrorCode::PayoutNotPending,
                 format!(
                     "The batch is {}; only a pending batch can be marked paid or cancelled.",
                     current.status

@@ -19,6 +19,7 @@ use crate::domain::{BrandName, Currency};
 use crate::store::ids::ProgramId;
 use crate::store::programs::{self, ProgramRow, ProgramVersionRow};
 use crate::store::{brands, is_unique_violation, time};
+use super::ErrorCode;
 
 #[derive(Debug, Serialize)]
 pub struct ProgramResponse {
@@ -94,7 +95,7 @@ impl ProgramRequest {
 }
 
 fn program_not_found() -> ApiError {
-    ApiError::not_found("program_not_found", "No such program.")
+    ApiError::not_found(ErrorCode::ProgramNotFound, "No such program.")
 }
 
 fn terms_errors(errors: Vec<(String, String)>) -> Vec<FieldError> {
@@ -152,7 +153,7 @@ pub async fn create_program(
             Some(currency) => currency.code().to_owned(),
             None => {
                 brands::find(conn, user.brand_id)?
-                    .ok_or_else(|| ApiError::not_found("brand_not_found", "The brand no longer exists."))?
+                    .ok_or_else(|| ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists."))?
                     .currency
             }
         };
@@ -267,7 +268,7 @@ pub async fn update_program(
         check_currency_rules(&terms, &new_currency)?;
         if new_currency != current.currency && crate::store::orders::program_has_orders(conn, id)? {
             return Err(ApiError::conflict(
-                "currency_locked",
+                ErrorCode::CurrencyLocked,
                 "The program already has orders; its currency cannot change. Create a new program instead.",
             ));
         }
@@ -281,7 +282,7 @@ pub async fn update_program(
             };
             programs::add_version(conn, &next).map_err(|err| {
                 if is_unique_violation(&err) {
-                    ApiError::conflict("conflict", "The program was changed at the same moment; retry.")
+                    ApiError::conflict(ErrorCode::Conflict, "The program was changed at the same moment; retry.")
                 } else {
                     ApiError::internal(err)
                 }

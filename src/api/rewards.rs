@@ -15,6 +15,7 @@ use crate::domain::text::{Lines, refuse_invisible};
 use crate::store::ids::{BrandId, MembershipId, RewardId};
 use crate::store::rewards::{self, RewardStatus, RewardView};
 use crate::store::time;
+use super::ErrorCode;
 
 #[derive(Debug, Serialize)]
 pub struct RewardResponse {
@@ -57,7 +58,7 @@ impl From<RewardView> for RewardResponse {
 }
 
 fn reward_not_found() -> ApiError {
-    ApiError::not_found("reward_not_found", "No such reward.")
+    ApiError::not_found(ErrorCode::RewardNotFound, "No such reward.")
 }
 
 /// `GET /v1/me/rewards?limit=&cursor=`: the influencer's rewards across their brands,
@@ -115,7 +116,7 @@ pub async fn claim_reward(
         rewards::find_for_influencer(conn, me.influencer_id, id)?.ok_or_else(reward_not_found)?;
         if !rewards::claim(conn, id, &name, &address, now)? {
             return Err(ApiError::conflict(
-                "reward_not_claimable",
+                ErrorCode::RewardNotClaimable,
                 "This reward was already claimed.",
             ));
         }
@@ -190,7 +191,7 @@ pub async fn fulfil_reward(
                 RewardStatus::Earned => "The ambassador has not claimed this reward yet.",
                 _ => "This reward was already fulfilled.",
             };
-            return Err(ApiError::conflict("reward_not_fulfillable", detail));
+            return Err(ApiError::conflict(ErrorCode::RewardNotFulfillable, detail));
         }
         rewards::find_for_brand(conn, user.brand_id, id)?.ok_or_else(reward_not_found)
     })

@@ -14,6 +14,7 @@ use crate::domain::Email;
 use crate::service::sessions::{self, Rotation, Subject};
 use crate::store::refresh_tokens::AccountKind;
 use crate::store::{influencers, users};
+use super::ErrorCode;
 
 /// Answers with a fresh access token for `subject` beside its refresh token.
 pub fn token_response(state: &AppState, subject: &Subject, refresh_token: String) -> Result<TokenResponse, ApiError> {
@@ -46,7 +47,7 @@ pub struct LoginRequest {
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::unauthorized("invalid_credentials", "E-mail or password is wrong.")
+    ApiError::unauthorized(ErrorCode::InvalidCredentials, "E-mail or password is wrong.")
 }
 
 /// `POST /v1/auth/login`. A wrong password and an unknown e-mail take the same time
@@ -108,11 +109,11 @@ pub async fn refresh(state: web::Data<AppState>, Json(body): Json<RefreshRequest
             Ok(HttpResponse::Ok().json(token_response(&state, &subject, refresh_token)?))
         }
         Rotation::Reused => Err(ApiError::unauthorized(
-            "refresh_token_reused",
+            ErrorCode::RefreshTokenReused,
             "This refresh token was already used; the session has been revoked. Log in again.",
         )),
         Rotation::Invalid => Err(ApiError::unauthorized(
-            "invalid_refresh_token",
+            ErrorCode::InvalidRefreshToken,
             "The refresh token is unknown or expired.",
         )),
     }

@@ -62,7 +62,7 @@ pub fn run_pass(db: &Db, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
     let mut served: BTreeSet<MembershipId> = BTreeSet::new();
     loop {
         let skip: Vec<MembershipId> = failed.iter().copied().collect();
-        let chunk = db.write_tx(|conn| approve_chunk(conn, now, &skip).map_err(StoreError::from))?;
+        let chunk = db.write_blocking(|conn| approve_chunk(conn, now, &skip).map_err(StoreError::from))?;
         report.approved += chunk.report.approved;
         report.rewards_granted += chunk.report.rewards_granted;
         failed.extend(chunk.failed);
@@ -72,7 +72,7 @@ pub fn run_pass(db: &Db, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
         }
     }
     served.extend(failed.iter().copied());
-    let backlog = db.write_tx(|conn| serve_backlog(conn, now, &served).map_err(StoreError::from))?;
+    let backlog = db.write_blocking(|conn| serve_backlog(conn, now, &served).map_err(StoreError::from))?;
     report.rewards_granted += backlog.report.rewards_granted;
     failed.extend(backlog.failed);
     report.failures = failed.len();

@@ -25,6 +25,7 @@ pub mod rewards;
 pub mod schema;
 pub mod settings;
 pub mod time;
+pub mod unit;
 pub mod users;
 pub mod writer;
 
@@ -35,6 +36,7 @@ use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub use conn::{Backend, DbConn, DbTarget, Manager, SqliteSync};
+pub use unit::{UnitError, blocking, retrying};
 
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
@@ -50,6 +52,13 @@ pub enum StoreError {
     /// written.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A unique constraint refused a write inside a retried unit: a concurrent writer
+    /// got there first. [`Db::write_retrying`] runs the unit again.
+    #[error("a concurrent write changed the same data")]
+    Conflict,
+    /// The blocking task that ran the unit panicked or was cancelled.
+    #[error("the unit of work was interrupted: {0}")]
+    Interrupted(String),
 }
 
 /// True when the error is a UNIQUE constraint violation. SQLite names no constraint,
@@ -154,16 +163,16 @@ impl Db {
     }
 
     /// The group-commit writer, on SQLite (see [`writer`]). Request handlers send their
-    /// write units there; [`Db::write_tx`] stays one transaction per call, for jobs and
+    /// write units there; [`Db::write_blocking`] stays one transaction per call, for
     /// tools.
-    pub fn writer(&self) -> Option<&writer::Writer> {
+    fn writer(&self) -> Option<&writer::Writer> {
         self.writer.as_ref()
     }
 
     /// Runs `f` in one write transaction: `BEGIN IMMEDIATE` on SQLite (takes the write
     /// lock up front), `BEGIN` on PostgreSQL. Commits on `Ok`, rolls back on `Err`.
     /// Nested `conn.transaction(..)` calls inside `f` become savepoints.
-    pub fn write_tx<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    pub fn write_blocking<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
@@ -196,7 +205,7 @@ impl Db {
 
     /// Runs `f` on a read connection inside one (deferred) transaction, so the reads
     /// see one consistent snapshot.
-    pub fn read<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    pub fn read_blocking<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError> + From<DieselError>,
     {
@@ -209,7 +218,7 @@ impl Db {
     /// latest committed data, and no BEGIN/COMMIT round trips are spent. For hot paths
     /// whose reads need not share a snapshot because what matters is checked again
     /// where it is written (checkout).
-    pub fn read_latest<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    pub fn read_latest_blocking<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {

@@ -39,6 +39,8 @@ type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 struct Job<F, T, E> {
     work: F,
     answer: oneshot::Sender<Result<T, E>>,
+    /// The submitter's span: what the unit logs names the request it serves.
+    span: tracing::Span,
 }
 
 impl<F, T, E> Unit for Job<F, T, E>
@@ -48,8 +50,8 @@ where
     E: From<StoreError> + Send + 'static,
 {
     fn run(self: Box<Self>, conn: &mut DbConn) -> (bool, Finish) {
-        let Job { work, answer } = *self;
-        match catch_unwind(AssertUnwindSafe(|| work(conn))) {
+        let Job { work, answer, span } = *self;
+        match span.in_scope(|| catch_unwind(AssertUnwindSafe(|| work(conn)))) {
             Ok(Ok(value)) => (
                 true,
                 Box::new(move |committed: Result<(), StoreError>| {
@@ -105,7 +107,11 @@ impl Writer {
     {
         let (answer, answered) = oneshot::channel();
         self.queue
-            .send(Box::new(Job { work, answer }))
+            .send(Box::new(Job {
+                work,
+                answer,
+                span: tracing::Span::current(),
+            }))
             .map_err(|_| WriterGone)?;
         answered.await.map_err(|_| WriterGone)
     }
@@ -247,7 +253,7 @@ mod tests {
     }
 
     fn count(db: &Db) -> i64 {
-        db.read(|conn| {
+        db.read_blocking(|conn| {
             diesel::sql_query("SELECT COUNT(*) AS n FROM scratch")
                 .get_result::<Count>(conn)
                 .map(|c| c.n)

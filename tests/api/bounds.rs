@@ -15,7 +15,7 @@ impl TestApp {
     /// Runs one statement on the writer, as an operator (or old data) would have.
     fn execute(&self, sql: &str) -> usize {
         self.db
-            .write_tx(|conn| {
+            .write_blocking(|conn| {
                 diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn).map_err(reftrack::store::StoreError::from)
             })
             .unwrap_or_else(|e| panic!("{sql}: {e:?}"))

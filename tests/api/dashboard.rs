@@ -216,7 +216,7 @@ async fn dashboard_figures_agree_with_hand_sums_and_with_the_ledger() {
     let db = app.db.clone();
     let (influencer, membership) = (id(&p.influencer.id), id(&p.membership_id));
     let (single, grouped) = tokio::task::spawn_blocking(move || {
-        db.read(|conn| {
+        db.read_blocking(|conn| {
             let single = reftrack::store::rewards::qualifying(conn, membership)?;
             let grouped = reftrack::store::dashboard::qualifying_by_membership(conn, influencer, None)?;
             Ok::<_, reftrack::store::StoreError>((single, grouped))
@@ -760,7 +760,7 @@ async fn earnings_csv_has_one_row_per_entry_with_the_currency_digits_and_escaped
     let db = app.db.clone();
     let influencer = id(&acme.influencer.id);
     let paged = tokio::task::spawn_blocking(move || {
-        db.read(|conn| {
+        db.read_blocking(|conn| {
             let mut seen = Vec::new();
             let mut after = None;
             loop {

@@ -471,7 +471,7 @@ impl TestApp {
     /// One BIGINT from a query written `SELECT … AS n …`, read on a read connection.
     pub fn scalar(&self, sql: &str) -> i64 {
         self.db
-            .read(|conn| {
+            .read_blocking(|conn| {
                 diesel::sql_query(sql)
                     .get_result::<Scalar>(conn)
                     .map_err(reftrack::store::StoreError::from)

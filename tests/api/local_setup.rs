@@ -129,7 +129,7 @@ async fn dev_seed_grants_what_its_history_earned_so_the_next_job_pass_has_nothin
         let key = maturation::rule_key("FREE-BAG");
         for membership in &seeded.ambassadors {
             let (qualifying, granted) = db
-                .read(|conn| {
+                .read_blocking(|conn| {
                     Ok::<_, reftrack::store::StoreError>((
                         store_rewards::qualifying(conn, *membership)?.0,
                         store_rewards::granted_count(conn, *membership, &key)?,

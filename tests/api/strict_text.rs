@@ -22,7 +22,7 @@ fn assert_refused(reply: &Reply, field: &str) {
 /// Runs a statement on the test database, as an operator or an older version would.
 fn execute(app: &TestApp, sql: &str) {
     app.db
-        .write_tx(|conn| {
+        .write_blocking(|conn| {
             diesel::sql_query(sql)
                 .execute(conn)
                 .map_err(reftrack::store::StoreError::from)

@@ -98,7 +98,7 @@ async fn server_errors_answer_nothing_internal() {
     let app = spawn_app().await;
     let brand = app.sign_up_brand("acme").await;
     app.db
-        .write_tx(|conn| {
+        .write_blocking(|conn| {
             diesel::sql_query("ALTER TABLE programs RENAME TO programs_gone")
                 .execute(conn)
                 .map_err(reftrack::store::StoreError::from)

@@ -69,7 +69,7 @@ struct TextRow {
 /// One text column of every row a query returns (`SELECT … AS t …`).
 fn column(app: &TestApp, sql: &str) -> Vec<String> {
     app.db
-        .read(|conn| {
+        .read_blocking(|conn| {
             diesel::sql_query(sql)
                 .load::<TextRow>(conn)
                 .map_err(reftrack::store::StoreError::from)

@@ -1,0 +1,105 @@
+//! Every machine-readable `code` an answer can carry, in one list: a handler names a
+//! variant, never a string, and a test checks each one is documented in openapi.yaml.
+
+macro_rules! error_codes {
+    ($($variant:ident = $text:literal,)*) => {
+        /// The stable `code` of a problem+json answer (`urn:reftrack:problem:<code>`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, for the documentation check.
+            pub const ALL: &[ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    AccountNotFound = "account_not_found",
+    AlreadyMember = "already_member",
+    AlreadyRefunded = "already_refunded",
+    AmbassadorNotFound = "ambassador_not_found",
+    AmbiguousFraming = "ambiguous_framing",
+    ApiKeyNotFound = "api_key_not_found",
+    BrandNotFound = "brand_not_found",
+    CodeNotFound = "code_not_found",
+    CodeTaken = "code_taken",
+    Conflict = "conflict",
+    CurrencyLocked = "currency_locked",
+    CurrencyMismatch = "currency_mismatch",
+    DatabaseUnavailable = "database_unavailable",
+    EmailTaken = "email_taken",
+    IdempotencyKeyReused = "idempotency_key_reused",
+    InternalError = "internal_error",
+    InvalidApiKey = "invalid_api_key",
+    InvalidCredentials = "invalid_credentials",
+    InvalidRefreshToken = "invalid_refresh_token",
+    InvalidToken = "invalid_token",
+    InvitationEmailMismatch = "invitation_email_mismatch",
+    InvitationExpired = "invitation_expired",
+    InvitationNotFound = "invitation_not_found",
+    InvitationUsed = "invitation_used",
+    MalformedJson = "malformed_json",
+    MembershipEnded = "membership_ended",
+    MethodNotAllowed = "method_not_allowed",
+    NotFound = "not_found",
+    NothingToPay = "nothing_to_pay",
+    NothingToRefund = "nothing_to_refund",
+    OrderExists = "order_exists",
+    OrderNotFound = "order_not_found",
+    PayloadTooLarge = "payload_too_large",
+    PayoutCancelled = "payout_cancelled",
+    PayoutNotFound = "payout_not_found",
+    PayoutNotPending = "payout_not_pending",
+    PaypalPartsRequired = "paypal_parts_required",
+    ProgramNotFound = "program_not_found",
+    RateLimited = "rate_limited",
+    RefreshTokenReused = "refresh_token_reused",
+    RefundExceedsNet = "refund_exceeds_net",
+    RequestTimeout = "request_timeout",
+    RewardNotClaimable = "reward_not_claimable",
+    RewardNotFound = "reward_not_found",
+    RewardNotFulfillable = "reward_not_fulfillable",
+    RouteNotFound = "route_not_found",
+    SlugTaken = "slug_taken",
+    TokenExpired = "token_expired",
+    TooManyApiKeys = "too_many_api_keys",
+    TooManyCodes = "too_many_codes",
+    Unauthenticated = "unauthenticated",
+    UnsupportedMediaType = "unsupported_media_type",
+    ValidationFailed = "validation_failed",
+    WriteConflict = "write_conflict",
+    WrongCredential = "wrong_credential",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    /// openapi.yaml is the contract: a code the server can answer must be in it.
+    #[test]
+    fn every_code_is_documented_in_openapi() {
+        let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml"))
+            .unwrap_or_else(|e| panic!("openapi.yaml: {e}"));
+        let missing: Vec<&str> = ErrorCode::ALL
+            .iter()
+            .map(|code| code.as_str())
+            .filter(|code| !spec.contains(code))
+            .collect();
+        assert!(missing.is_empty(), "codes not in openapi.yaml: {missing:?}");
+    }
+}

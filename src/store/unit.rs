@@ -1,0 +1,203 @@
+//! The unit of work: how the service layer runs database work without blocking the
+//! async workers.
+//!
+//! A unit is a closure over `&mut DbConn`. [`Db::write`] commits it before returning: on
+//! SQLite through the group-commit writer ([`super::writer`]), on PostgreSQL in its own
+//! transaction on the blocking pool. [`Db::read`] runs it in one read snapshot,
+//! [`Db::read_latest`] outside a transaction. Which path a unit takes is decided here
+//! and nowhere else: nothing outside `store/` knows the backend.
+//!
+//! Every hop keeps the caller's tracing span, so a line logged on the blocking pool or
+//! by the SQLite writer thread names the request it served.
+
+use std::future::Future;
+
+use diesel::result::Error as DieselError;
+use tracing::Instrument;
+
+use super::{Db, DbConn, StoreError};
+
+/// How often a unit that lost a race on a unique constraint is run in all.
+const WRITE_ATTEMPTS: usize = 3;
+
+/// The error a unit of work ends with: made from a [`StoreError`], and able to say when
+/// the unit lost a race to a concurrent writer (so [`Db::write_retrying`] runs it again).
+pub trait UnitError: From<StoreError> + Send + 'static {
+    /// True when the unit failed on [`StoreError::Conflict`].
+    fn is_conflict(&self) -> bool;
+}
+
+impl UnitError for StoreError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Conflict)
+    }
+}
+
+impl StoreError {
+    /// A database error inside a retried unit: a unique violation is a lost race
+    /// ([`StoreError::Conflict`]); anything else stays what it was.
+    pub fn retryable(err: DieselError) -> Self {
+        if super::is_unique_violation(&err) {
+            StoreError::Conflict
+        } else {
+            StoreError::Query(err)
+        }
+    }
+}
+
+/// Runs blocking work (queries, password hashing) on the blocking pool, inside the
+/// caller's span.
+pub async fn blocking<T, F>(f: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f))
+        .await
+        .map_err(|err| StoreError::Interrupted(err.to_string()))
+}
+
+impl Db {
+    /// One write unit, committed before this returns: on SQLite the unit runs in its own
+    /// savepoint of the writer's shared transaction; on PostgreSQL in its own
+    /// transaction. An `Err` rolls back the unit's changes and nothing else.
+    pub async fn write<T, E, F>(&self, unit: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    {
+        match self.writer() {
+            Some(writer) => writer
+                .submit(unit)
+                .await
+                .map_err(|gone| E::from(StoreError::Unavailable(gone.to_string())))?,
+            None => {
+                let db = self.clone();
+                blocking(move || db.write_blocking(unit)).await?
+            }
+        }
+    }
+
+    /// [`Db::write`], run again in a new transaction while it fails with a conflict, up
+    /// to three times in all. On PostgreSQL two writers can both pass a uniqueness check
+    /// and one loses at INSERT; on the retry it reads the winner's row and answers from
+    /// it.
+    pub async fn write_retrying<T, E, F>(&self, unit: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: UnitError,
+        F: Fn(&mut DbConn) -> Result<T, E> + Send + Clone + 'static,
+    {
+        retrying(|| {
+            let unit = unit.clone();
+            self.write(move |conn| unit(conn))
+        })
+        .await
+    }
+
+    /// One read-only snapshot: the unit runs in one (deferred) transaction.
+    pub async fn read<T, E, F>(&self, unit: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + From<DieselError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    {
+        let db = self.clone();
+        blocking(move || db.read_blocking(unit)).await?
+    }
+
+    /// Reads outside a transaction: each statement sees the latest committed data (see
+    /// [`Db::read_latest_blocking`]).
+    pub async fn read_latest<T, E, F>(&self, unit: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    {
+        let db = self.clone();
+        blocking(move || db.read_latest_blocking(unit)).await?
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn is_reachable(&self) -> bool {
+        let db = self.clone();
+        blocking(move || db.ping()).await.unwrap_or(false)
+    }
+}
+
+/// Runs `attempt` again while it fails with a conflict, up to three times in all: for
+/// work that reads first and writes after in separate units (each attempt reads again,
+/// so it sees what the concurrent writer committed).
+pub async fn retrying<T, E, F, Fut>(mut attempt: F) -> Result<T, E>
+where
+    E: UnitError,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match attempt().in_current_span().await {
+            Err(err) if err.is_conflict() && attempts < WRITE_ATTEMPTS => {
+                tracing::debug!(attempts, "write conflict; running the unit again");
+            }
+            other => return other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{StoreError, UnitError, retrying};
+
+    #[derive(Debug)]
+    struct Lost(StoreError);
+
+    impl From<StoreError> for Lost {
+        fn from(err: StoreError) -> Self {
+            Lost(err)
+        }
+    }
+
+    impl UnitError for Lost {
+        fn is_conflict(&self) -> bool {
+            self.0.is_conflict()
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_conflict_is_retried_three_times_in_all_then_answered() {
+        let mut runs = 0;
+        let answer: Result<(), Lost> = retrying(|| {
+            runs += 1;
+            async { Err(Lost(StoreError::Conflict)) }
+        })
+        .await;
+        assert!(matches!(answer, Err(Lost(StoreError::Conflict))));
+        assert_eq!(runs, 3);
+    }
+
+    #[actix_web::test]
+    async fn other_errors_and_successes_are_answered_at_once() {
+        let mut runs = 0;
+        let answer: Result<(), Lost> = retrying(|| {
+            runs += 1;
+            async { Err(Lost(StoreError::Unavailable("down".into()))) }
+        })
+        .await;
+        assert!(matches!(answer, Err(Lost(StoreError::Unavailable(_)))));
+        assert_eq!(runs, 1);
+
+        let mut runs = 0;
+        let answer: Result<u8, Lost> = retrying(|| {
+            runs += 1;
+            let run = runs;
+            async move { if run < 2 { Err(Lost(StoreError::Conflict)) } else { Ok(7) } }
+        })
+        .await;
+        assert_eq!(answer.ok(), Some(7));
+        assert_eq!(runs, 2);
+    }
+}
