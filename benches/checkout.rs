@@ -167,7 +167,8 @@ async fn baseline_order(db: web::Data<(Db, BrandId)>, body: web::Json<BaselineOr
 /// No auth, rate limit, membership or program.
 async fn baseline_code(db: web::Data<(Db, BrandId)>, code: web::Path<String>) -> HttpResponse {
     let (db, brand) = (db.0.clone(), db.1);
-    let found = web::block(move || db.read_blocking(|conn| codes::exists(conn, brand, &code).map_err(StoreError::from))).await;
+    let found =
+        web::block(move || db.read_blocking(|conn| codes::exists(conn, brand, &code).map_err(StoreError::from))).await;
     match found {
         Ok(Ok(true)) => HttpResponse::Ok().json(json!({"valid": true})),
         Ok(Ok(false)) => HttpResponse::NotFound().finish(),

@@ -17,7 +17,7 @@ use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
-use crate::AppState;
+use crate::api::AppState;
 
 /// Request latency buckets, in seconds: 1 ms to 10 s.
 const LATENCY_BUCKETS: &[f64] = &[

@@ -11,7 +11,7 @@ use anyhow::Context;
 use rand::RngCore;
 use tracing_actix_web::TracingLogger;
 
-use crate::AppState;
+use crate::api::AppState;
 use crate::api::extract::{BodyReadTimeout, MAX_BODY_BYTES};
 use crate::api::limits::{self, AddressBudget, CheckoutLimits};
 use crate::api::request_span::RequestSpan;
@@ -58,8 +58,10 @@ fn instance_secret(db: &Db, name: &str, clock: &dyn Clock) -> anyhow::Result<Str
     rand::rng().fill_bytes(&mut candidate);
     let candidate = hex::encode(candidate);
     let now = clock.now();
-    db.write_blocking(|conn| store::settings::get_or_insert(conn, name, &candidate, now).map_err(store::StoreError::from))
-        .with_context(|| format!("cannot read or store the instance secret `{name}`"))
+    db.write_blocking(|conn| {
+        store::settings::get_or_insert(conn, name, &candidate, now).map_err(store::StoreError::from)
+    })
+    .with_context(|| format!("cannot read or store the instance secret `{name}`"))
 }
 
 /// A bound, not yet running server.

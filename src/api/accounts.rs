@@ -3,13 +3,14 @@
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::ErrorCode;
 use super::client_ip::ClientIp;
 use super::extract::Json;
 use super::responses::{BrandResponse, InfluencerResponse};
 use super::sessions::token_response;
 use super::validate::Validator;
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::auth::password;
 use crate::domain::{BrandName, Currency, DisplayName, Email, LandingUrl, Password, Slug};
 use crate::service::sessions::{self, Subject};
@@ -19,7 +20,6 @@ use crate::store::influencers::{self, NewInfluencer};
 use crate::store::refresh_tokens::AccountKind;
 use crate::store::users::{self, BrandRole, NewBrandUser};
 use crate::store::{is_unique_violation, time};
-use super::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -84,7 +84,10 @@ pub async fn create_brand(
     let now = time::to_db(now_utc);
     let (brand, subject, refresh) = db::write(&state.db, move |conn| {
         if brands::slug_exists(conn, slug.as_str())? {
-            return Err(ApiError::conflict(ErrorCode::SlugTaken, "Another brand uses this slug."));
+            return Err(ApiError::conflict(
+                ErrorCode::SlugTaken,
+                "Another brand uses this slug.",
+            ));
         }
         if users::email_exists(conn, email.as_str())? {
             return Err(email_taken());

@@ -4,16 +4,16 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::ErrorCode;
 use super::codes::{CodeResponse, code_response};
 use super::extract::{BrandUser, Json};
 use super::pagination::{Page, PageQuery};
 use super::validate::Validator;
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::store::ids::{InfluencerId, MembershipId, ProgramId};
 use crate::store::memberships::{self, AmbassadorRow, MembershipStatus};
 use crate::store::{brands, codes, programs, time};
-use super::ErrorCode;
 
 #[derive(Debug, Serialize)]
 pub struct AmbassadorResponse {

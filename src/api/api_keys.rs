@@ -4,15 +4,15 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::ErrorCode;
 use super::extract::{ApiKey, BrandUser, Json};
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::auth::secrets;
 use crate::domain::KeyName;
 use crate::store::api_keys::{self, ApiKeyRow, NewApiKey};
 use crate::store::ids::ApiKeyId;
 use crate::store::{portable, time};
-use super::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -3,15 +3,15 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::ErrorCode;
 use super::extract::{BrandUser, Json};
 use super::responses::BrandResponse;
 use super::validate::Validator;
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::{BrandName, LandingUrl};
 use crate::store::brands::{self, BrandChanges};
 use crate::store::time;
-use super::ErrorCode;
 
 fn brand_not_found() -> ApiError {
     ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists.")

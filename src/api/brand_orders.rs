@@ -5,19 +5,19 @@ use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::ErrorCode;
 use super::extract::BrandUser;
 use super::me_reports::{DateRange, conversion_rate};
 use super::orders::{CommissionView, OrderResponse, candidates_of};
 use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page};
 use super::{ApiError, FieldError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::Currency;
 use crate::domain::codes::normalize_lookup;
 use crate::store::brand_reports::{self, OrderFacts, OrderFilter, OrderStatus};
 use crate::store::ids::{MembershipId, OrderId};
 use crate::store::orders::{self, OrderRow};
 use crate::store::{brands, ledger, refunds, time};
-use super::ErrorCode;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,9 +7,10 @@
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::ErrorCode;
 use super::extract::{ApiKey, Json};
 use super::{ApiError, FieldError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::Currency;
 use crate::domain::cart::{self, CartLine};
 use crate::domain::discount::customer_discount;
@@ -18,7 +19,6 @@ use crate::domain::terms::CustomerDiscount;
 use crate::domain::text::{Lines, refuse_invisible};
 use crate::service::attribution::{self, AttributionMethod, Referral};
 use crate::store::time;
-use super::ErrorCode;
 
 pub const MAX_LINES: usize = 500;
 pub const MAX_QUANTITY: i64 = 1_000_000;

@@ -19,7 +19,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use ipnet::IpNet;
 
-use crate::AppState;
+use crate::api::AppState;
 
 /// The reverse proxies whose `X-Forwarded-For` is believed: none by default.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -5,18 +5,18 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::ErrorCode;
 use super::extract::{BrandUser, Json};
 use super::pagination::Page;
 use super::validate::{Validator, nullable};
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::codes;
 use crate::service::codes::{self as code_service, CodeSpec, IssueError, MAX_ACTIVE_CODES};
 use crate::store::codes::{self as store_codes, CodeChanges, CodeRow};
 use crate::store::ids::{CodeId, MembershipId};
 use crate::store::memberships::{self, MembershipStatus};
 use crate::store::{brands, time};
-use super::ErrorCode;
 
 #[derive(Debug, Serialize)]
 pub struct CodeResponse {

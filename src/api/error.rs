@@ -181,7 +181,11 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         if self.status.is_server_error() {
             match &self.cause {
-                Some(cause) => tracing::error!(code = self.code.as_str(), error = format!("{cause:#}"), "request failed"),
+                Some(cause) => tracing::error!(
+                    code = self.code.as_str(),
+                    error = format!("{cause:#}"),
+                    "request failed"
+                ),
                 None => tracing::error!(code = self.code.as_str(), "request failed"),
             }
         }
@@ -219,7 +223,7 @@ impl From<StoreError> for ApiError {
                 ErrorCode::WriteConflict,
                 "A concurrent request changed the same data; retry.",
             ),
-            StoreError::Interrupted(cause) => Self::internal(anyhow::anyhow!(cause)),
+            StoreError::Interrupted(cause) | StoreError::Corrupt(cause) => Self::internal(anyhow::anyhow!(cause)),
         }
     }
 }

@@ -11,17 +11,17 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
+use super::ErrorCode;
 use super::error::{ApiError, FieldError};
 use super::key_cache::CachedKey;
 use super::strict_json::{self, JsonError};
-use crate::AppState;
+use crate::api::AppState;
 use crate::auth::JwtError;
 use crate::auth::secrets::{is_api_key, sha256_hex};
 use crate::store::api_keys;
 use crate::store::ids::{ApiKeyId, BrandId, BrandUserId, InfluencerId};
 use crate::store::refresh_tokens::AccountKind;
 use crate::store::time;
-use super::ErrorCode;
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -243,7 +243,10 @@ fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
         .split_once(' ')
         .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "Use the Bearer scheme."))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "Use the Bearer scheme."));
+        return Err(ApiError::unauthorized(
+            ErrorCode::InvalidToken,
+            "Use the Bearer scheme.",
+        ));
     }
     Ok(token.trim())
 }
@@ -360,10 +363,14 @@ impl FromRequest for ApiKey {
                     let db = state.db.clone();
                     let lookup = hash.clone();
                     let row = web::block(move || {
-                        db.read_latest_blocking(|conn| api_keys::find_active_by_hash(conn, &lookup).map_err(ApiError::from))
+                        db.read_latest_blocking(|conn| {
+                            api_keys::find_active_by_hash(conn, &lookup).map_err(ApiError::from)
+                        })
                     })
                     .await??
-                    .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidApiKey, "The API key is unknown or revoked."))?;
+                    .ok_or_else(|| {
+                        ApiError::unauthorized(ErrorCode::InvalidApiKey, "The API key is unknown or revoked.")
+                    })?;
                     let found = CachedKey {
                         key_id: row.id,
                         brand_id: row.brand_id,

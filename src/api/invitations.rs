@@ -5,11 +5,12 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::ErrorCode;
 use super::codes::{CodeResponse, code_response};
 use super::extract::{BrandUser, Influencer, Json};
 use super::validate::Validator;
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::domain::Email;
 use crate::service::codes::{self as code_service, CodeSpec};
@@ -17,7 +18,6 @@ use crate::store::ids::{BrandId, InvitationId, MembershipId, ProgramId};
 use crate::store::invitations::{self, InvitationRow};
 use crate::store::memberships::{self, MembershipRow, MembershipStatus};
 use crate::store::{brands, influencers, is_unique_violation, programs, time};
-use super::ErrorCode;
 
 pub const INVITATION_TTL_DAYS: i64 = 14;
 

@@ -5,15 +5,15 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Duration;
 
+use super::ErrorCode;
 use super::client_ip::ClientIp;
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::Slug;
 use crate::service::attribution;
 use crate::store::clicks::{self, ClickRow};
 use crate::store::ids::ClickId;
 use crate::store::{brands, time};
-use super::ErrorCode;
 
 /// The same visitor on the same code within this window counts once.
 pub const CLICK_DEDUPE_MINUTES: i64 = 30;

@@ -3,15 +3,15 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::ErrorCode;
 use super::extract::{Influencer, Json};
 use super::responses::InfluencerResponse;
 use super::validate::{Validator, nullable};
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::{DisplayName, Email};
 use crate::store::influencers::{self, InfluencerChanges};
 use crate::store::time;
-use super::ErrorCode;
 
 fn account_not_found() -> ApiError {
     ApiError::not_found(ErrorCode::AccountNotFound, "The account no longer exists.")

@@ -10,12 +10,13 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, SecondsFor
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use super::ErrorCode;
 use super::csv_export::{self, Cell, CsvPage};
 use super::extract::Influencer;
 use super::pagination::{Page, PageQuery};
 use super::validate::Validator;
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::Currency;
 use crate::domain::money::format_minor;
 use crate::domain::rewards::{progress_by_amount, progress_by_orders};
@@ -25,7 +26,6 @@ use crate::store::ids::{BrandId, CodeId, InfluencerId, LedgerEntryId, Membership
 use crate::store::influencers;
 use crate::store::rewards::{RewardRow, RewardStatus};
 use crate::store::time;
-use super::ErrorCode;
 
 /// The series covers this many days ending today when no range is given.
 pub const DEFAULT_RANGE_DAYS: i64 = 30;

@@ -32,6 +32,7 @@ pub mod request_span;
 pub mod responses;
 pub mod rewards;
 pub mod sessions;
+pub mod state;
 pub mod strict_json;
 pub mod validate;
 
@@ -42,6 +43,7 @@ use actix_web::{HttpRequest, HttpResponse, Route, web};
 
 pub use error::{ApiError, FieldError};
 pub use error_code::ErrorCode;
+pub use state::AppState;
 
 /// One served operation: a method on a path template (actix syntax, `{id}`).
 pub struct Endpoint {

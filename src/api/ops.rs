@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use super::ApiError;
-use crate::AppState;
+use crate::api::AppState;
 
 /// The spec as shipped with this build.
 pub const OPENAPI_YAML: &str = include_str!("../../openapi.yaml");

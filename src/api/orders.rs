@@ -13,10 +13,11 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::ErrorCode;
 use super::checkout::{LineRequest, parse_lines};
 use super::extract::{ApiKey, HashedJson};
 use super::{ApiError, FieldError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::commission::CommissionError;
 use crate::domain::money::{MAX_AMOUNT, bounded_amount};
 use crate::domain::text::{Lines, refuse_invisible, without_invisible};
@@ -27,7 +28,6 @@ use crate::store::idempotency::{self, StoredResponse};
 use crate::store::ids::{BrandId, MembershipId, OrderId, RefundId};
 use crate::store::orders::OrderRow;
 use crate::store::{DbConn, portable, time};
-use super::ErrorCode;
 
 pub const MAX_ORDER_ID_CHARS: usize = 128;
 

@@ -8,18 +8,18 @@ use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::ErrorCode;
 use super::csv_export::{self, Cell};
 use super::extract::{BrandUser, Json};
 use super::pagination::{Page, PageQuery};
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::Currency;
 use crate::domain::money::format_minor;
 use crate::service::payouts::{self as payout_service, NotPayable, PayoutError, Standing};
 use crate::store::ids::{MembershipId, PayoutId};
 use crate::store::payouts::{self, PayoutItemRow, PayoutRow, PayoutStatus};
 use crate::store::{brands, time};
-use super::ErrorCode;
 
 /// PayPal Payouts accepts at most this many rows per bulk file.
 pub const PAYPAL_MAX_ROWS: i64 = 5_000;

@@ -9,17 +9,17 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::ErrorCode;
 use super::extract::{BrandUser, Json};
 use super::pagination::{Page, PageQuery};
 use super::validate::nullable;
 use super::{ApiError, FieldError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::terms::{CommissionInput, DiscountInput, RewardInput, Terms, TermsInput};
 use crate::domain::{BrandName, Currency};
 use crate::store::ids::ProgramId;
 use crate::store::programs::{self, ProgramRow, ProgramVersionRow};
 use crate::store::{brands, is_unique_violation, time};
-use super::ErrorCode;
 
 #[derive(Debug, Serialize)]
 pub struct ProgramResponse {
@@ -282,7 +282,10 @@ pub async fn update_program(
             };
             programs::add_version(conn, &next).map_err(|err| {
                 if is_unique_violation(&err) {
-                    ApiError::conflict(ErrorCode::Conflict, "The program was changed at the same moment; retry.")
+                    ApiError::conflict(
+                        ErrorCode::Conflict,
+                        "The program was changed at the same moment; retry.",
+                    )
                 } else {
                     ApiError::internal(err)
                 }

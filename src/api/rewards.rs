@@ -6,16 +6,16 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::ErrorCode;
 use super::extract::{BrandUser, Influencer, Json};
 use super::pagination::{Page, PageQuery};
 use super::validate::Validator;
 use super::{ApiError, db};
-use crate::AppState;
+use crate::api::AppState;
 use crate::domain::text::{Lines, refuse_invisible};
 use crate::store::ids::{BrandId, MembershipId, RewardId};
 use crate::store::rewards::{self, RewardStatus, RewardView};
 use crate::store::time;
-use super::ErrorCode;
 
 #[derive(Debug, Serialize)]
 pub struct RewardResponse {

@@ -4,17 +4,17 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::ApiError;
+use super::ErrorCode;
 use super::client_ip::ClientIp;
 use super::db;
 use super::extract::Json;
 use super::responses::TokenResponse;
-use crate::AppState;
+use crate::api::AppState;
 use crate::auth::password;
 use crate::domain::Email;
 use crate::service::sessions::{self, Rotation, Subject};
 use crate::store::refresh_tokens::AccountKind;
 use crate::store::{influencers, users};
-use super::ErrorCode;
 
 /// Answers with a fresh access token for `subject` beside its refresh token.
 pub fn token_response(state: &AppState, subject: &Subject, refresh_token: String) -> Result<TokenResponse, ApiError> {

@@ -56,6 +56,9 @@ pub enum StoreError {
     /// got there first. [`Db::write_retrying`] runs the unit again.
     #[error("a concurrent write changed the same data")]
     Conflict,
+    /// Stored data that no longer reads back (see [`programs::read_terms`]).
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
     /// The blocking task that ran the unit panicked or was cancelled.
     #[error("the unit of work was interrupted: {0}")]
     Interrupted(String),

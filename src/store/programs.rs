@@ -4,9 +4,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::DbConn;
 use super::ids::{BrandId, ProgramId};
 use super::schema::{program_versions, programs};
+use super::{DbConn, StoreError};
+use crate::domain::terms::Terms;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = programs)]
@@ -29,6 +30,19 @@ pub struct ProgramVersionRow {
     pub currency: String,
     pub terms: String,
     pub created_at: NaiveDateTime,
+}
+
+/// Reads a program's stored terms back: the one way stored terms are read, with one
+/// failure policy. Terms were validated when written, so a document that no longer
+/// reads (a row edited by hand) is corruption: it is logged here, with the program, and
+/// answered as [`StoreError::Corrupt`]. A use case that needs these terms fails with it
+/// (a 500, nothing written); one that goes over many memberships (the dashboard, the
+/// payout report, the maturation pass) leaves that membership out and carries on.
+pub fn read_terms(program: ProgramId, stored: &str) -> Result<Terms, StoreError> {
+    Terms::from_stored(stored).map_err(|err| {
+        tracing::error!(program = %program, error = %err, "stored terms do not read back");
+        StoreError::Corrupt(format!("the terms of program {program} do not read back"))
+    })
 }
 
 /// Creates the program with its first terms version.

@@ -194,7 +194,13 @@ mod tests {
         let answer: Result<u8, Lost> = retrying(|| {
             runs += 1;
             let run = runs;
-            async move { if run < 2 { Err(Lost(StoreError::Conflict)) } else { Ok(7) } }
+            async move {
+                if run < 2 {
+                    Err(Lost(StoreError::Conflict))
+                } else {
+                    Ok(7)
+                }
+            }
         })
         .await;
         assert_eq!(answer.ok(), Some(7));
