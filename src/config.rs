@@ -2,10 +2,27 @@
 
 use std::time::Duration;
 
-use crate::api::client_ip::TrustedProxies;
-use crate::api::limits::RateLimits;
 use crate::auth::jwt::MIN_SECRET_BYTES;
 use crate::store::{DbTarget, SqliteSync};
+
+mod proxies;
+
+pub use proxies::TrustedProxies;
+
+/// Requests per second per key for code checks and quotes (burst twice that), unless
+/// `REFTRACK_CHECKOUT_LOOKUPS_PER_SEC` says otherwise.
+pub const CHECKOUT_PER_SECOND: u32 = 50;
+
+/// Which budgets guard sign-up and login (`REFTRACK_RATE_LIMITS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RateLimits {
+    /// The standard budgets of `api::limits`: for anything reachable from the internet.
+    #[default]
+    Standard,
+    /// Budgets no one reaches by hand, for a developer's machine. Refused together
+    /// with an https `REFTRACK_PUBLIC_URL` (see `config`), and logged at start.
+    Relaxed,
+}
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -168,7 +185,7 @@ impl Config {
             })?,
         };
         let checkout_lookups_per_sec = match get("REFTRACK_CHECKOUT_LOOKUPS_PER_SEC") {
-            None => crate::api::limits::CHECKOUT_PER_SECOND,
+            None => CHECKOUT_PER_SECOND,
             Some(value) => value
                 .trim()
                 .parse()

@@ -23,8 +23,7 @@ use super::ApiError;
 use super::client_ip::ClientIp;
 use crate::store::ids::ApiKeyId;
 
-/// Requests per second per key for code checks and quotes (burst twice that).
-pub const CHECKOUT_PER_SECOND: u32 = 50;
+pub use crate::config::{CHECKOUT_PER_SECOND, RateLimits};
 /// Misses per minute per key before the key is locked out of code checks.
 pub const MISSES_PER_MINUTE: u32 = 30;
 
@@ -121,17 +120,6 @@ pub const RELAXED_SIGNUPS_PER_IP_PER_HOUR: u32 = 100_000;
 pub const RELAXED_LOGINS_PER_MINUTE: u32 = 100_000;
 /// Keys kept before idle ones are dropped, so a flood of addresses cannot grow memory.
 const MAX_TRACKED_KEYS: usize = 50_000;
-
-/// Which budgets guard sign-up and login (`REFTRACK_RATE_LIMITS`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RateLimits {
-    /// The budgets above: for anything reachable from the internet.
-    #[default]
-    Standard,
-    /// Budgets no one reaches by hand, for a developer's machine. Refused together
-    /// with an https `REFTRACK_PUBLIC_URL` (see `config`), and logged at start.
-    Relaxed,
-}
 
 /// The sign-up budget for `mode`.
 pub fn signup_limits(mode: RateLimits) -> AddressBudget {
