@@ -5,8 +5,10 @@ use actix_web::HttpResponse;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 
+use futures_util::TryStreamExt;
+use tokio::sync::mpsc::Receiver;
+
 use super::ApiError;
-use crate::store::{Db, DbConn};
 
 /// One CSV cell. Text that a spreadsheet would read as a formula (`= + - @`, tab, CR)
 /// gets a leading `'` (OWASP "CSV Injection"); numbers we format ourselves are written
@@ -49,41 +51,33 @@ pub fn encode(header: Option<&[&str]>, rows: &[Vec<Cell>]) -> Result<Vec<u8>, cs
     writer.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// A page of rows and the cursor of the next page (`None` when done).
-pub type CsvPage = (Vec<Vec<Cell>>, Option<String>);
-
-/// Streams a CSV download. `next_page` runs on a blocking thread, one read
-/// transaction per page, until it returns no cursor.
-pub fn stream<F>(db: Db, filename: &str, header: Option<&'static [&'static str]>, mut next_page: F) -> HttpResponse
+/// Streams a CSV download of the pages a use case reads (see
+/// [`crate::store::Db::read_pages`]): `render` turns each page into rows; the header
+/// goes before the first. An error mid-stream is logged and ends the body early (the
+/// status line has gone out), so the client sees a truncated download, never a
+/// partial file that looks complete.
+pub fn stream<P, E, R>(
+    mut pages: Receiver<Result<P, E>>,
+    filename: &str,
+    header: Option<&'static [&'static str]>,
+    mut render: R,
+) -> HttpResponse
 where
-    F: FnMut(&mut DbConn, Option<String>) -> Result<CsvPage, ApiError> + Send + 'static,
+    P: Send + 'static,
+    E: Into<ApiError> + Send + 'static,
+    R: FnMut(P) -> Result<Vec<Vec<Cell>>, ApiError> + 'static,
 {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(4);
-    actix_web::rt::task::spawn_blocking(move || {
-        let mut cursor = None;
-        let mut first = true;
-        loop {
-            let page = db.read_blocking(|conn| next_page(conn, cursor.take()));
-            let (rows, next) = match page {
-                Ok(page) => page,
-                Err(err) => {
-                    tracing::error!(error = %err, "CSV export failed mid-stream");
-                    let _ = tx.blocking_send(Err(err));
-                    return;
-                }
-            };
-            let chunk = encode(if first { header } else { None }, &rows).map_err(ApiError::internal);
-            first = false;
-            if tx.blocking_send(chunk.map(Bytes::from)).is_err() {
-                return; // the client went away
-            }
-            match next {
-                Some(next) => cursor = Some(next),
-                None => return,
-            }
-        }
-    });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let mut first_header = header;
+    let body = futures_util::stream::poll_fn(move |cx| {
+        pages.poll_recv(cx).map(|page| {
+            page.map(|page| {
+                let rows = page.map_err(Into::into).and_then(&mut render)?;
+                let chunk = encode(first_header.take(), &rows).map_err(ApiError::internal)?;
+                Ok::<_, ApiError>(Bytes::from(chunk))
+            })
+        })
+    })
+    .inspect_err(|err| tracing::error!(error = %err, "CSV export failed mid-stream"));
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

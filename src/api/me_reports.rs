@@ -11,7 +11,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::ErrorCode;
-use super::csv_export::{self, Cell, CsvPage};
+use super::csv_export::{self, Cell};
 use super::extract::Influencer;
 use super::pagination::{Page, PageQuery};
 use super::validate::Validator;
@@ -691,7 +691,7 @@ fn statement_page(
     conn: &mut crate::store::DbConn,
     influencer: InfluencerId,
     cursor: Option<String>,
-) -> Result<CsvPage, ApiError> {
+) -> Result<(Vec<Vec<Cell>>, Option<String>), ApiError> {
     let after = cursor
         .map(|c| c.parse::<LedgerEntryId>())
         .transpose()
@@ -727,12 +727,10 @@ fn statement_page(
 /// `GET /v1/me/earnings.csv`: one row per ledger entry, oldest first, streamed.
 pub async fn download_earnings(state: web::Data<AppState>, me: Influencer) -> Result<HttpResponse, ApiError> {
     let influencer = me.influencer_id;
-    Ok(csv_export::stream(
-        state.db.clone(),
-        "earnings.csv",
-        Some(EARNINGS_HEADER),
-        move |conn, cursor| statement_page(conn, influencer, cursor),
-    ))
+    let pages = state
+        .db
+        .read_pages(move |conn, cursor| statement_page(conn, influencer, cursor));
+    Ok(csv_export::stream(pages, "earnings.csv", Some(EARNINGS_HEADER), Ok))
 }
 
 #[cfg(test)]

@@ -237,35 +237,31 @@ pub async fn get_payout(
         Format::Csv => {
             let currency = payout.currency.clone();
             let filename = format!("payout-{id}.csv");
-            Ok(csv_export::stream(
-                state.db.clone(),
-                &filename,
-                Some(&CSV_HEADER),
-                move |conn, cursor| {
-                    let after = cursor.and_then(|c| c.parse().ok());
-                    let rows = payouts::items(conn, id, after, CSV_PAGE)?;
-                    let next = (i64::try_from(rows.len()).unwrap_or(0) == CSV_PAGE)
-                        .then(|| rows.last().map(|r| r.membership_id.to_string()))
-                        .flatten();
-                    let cells = rows
-                        .into_iter()
-                        .map(|r| {
-                            vec![
-                                Cell::text(id.to_string()),
-                                Cell::text(r.membership_id.to_string()),
-                                Cell::text(r.display_name),
-                                Cell::text(r.payout_email),
-                                Cell::text(currency.clone()),
-                                Cell::number(format_minor(r.amount, exponent)),
-                                Cell::number(r.entries),
-                                Cell::text(time::from_db(r.period_start).to_rfc3339()),
-                                Cell::text(time::from_db(r.period_end).to_rfc3339()),
-                            ]
-                        })
-                        .collect();
-                    Ok((cells, next))
-                },
-            ))
+            let pages = state.db.read_pages(move |conn, cursor| {
+                let after = cursor.and_then(|c| c.parse().ok());
+                let rows = payouts::items(conn, id, after, CSV_PAGE)?;
+                let next = (i64::try_from(rows.len()).unwrap_or(0) == CSV_PAGE)
+                    .then(|| rows.last().map(|r| r.membership_id.to_string()))
+                    .flatten();
+                let cells = rows
+                    .into_iter()
+                    .map(|r| {
+                        vec![
+                            Cell::text(id.to_string()),
+                            Cell::text(r.membership_id.to_string()),
+                            Cell::text(r.display_name),
+                            Cell::text(r.payout_email),
+                            Cell::text(currency.clone()),
+                            Cell::number(format_minor(r.amount, exponent)),
+                            Cell::number(r.entries),
+                            Cell::text(time::from_db(r.period_start).to_rfc3339()),
+                            Cell::text(time::from_db(r.period_end).to_rfc3339()),
+                        ]
+                    })
+                    .collect();
+                Ok::<_, ApiError>((cells, next))
+            });
+            Ok(csv_export::stream(pages, &filename, Some(&CSV_HEADER), Ok))
         }
         Format::PayPal => paypal(&state, payout, brand_name, count, exponent, query.part).await,
     }

@@ -120,6 +120,43 @@ impl Db {
         blocking(move || db.read_latest_blocking(unit)).await?
     }
 
+    /// Reads page after page, each in its own read snapshot, on one blocking thread (in
+    /// the caller's span), and hands each page to the returned channel: for exports
+    /// too large to hold in memory. `next_page` gets the cursor the previous page
+    /// returned (`None` first); it stops after a page with no next cursor, after an
+    /// error (which is sent), or when the receiver is dropped.
+    pub fn read_pages<P, E, F>(&self, mut next_page: F) -> tokio::sync::mpsc::Receiver<Result<P, E>>
+    where
+        P: Send + 'static,
+        E: From<StoreError> + From<DieselError> + Send + 'static,
+        F: FnMut(&mut DbConn, Option<String>) -> Result<(P, Option<String>), E> + Send + 'static,
+    {
+        let (pages, received) = tokio::sync::mpsc::channel(4);
+        let db = self.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut cursor = None;
+            loop {
+                let (page, next) = match db.read_blocking(|conn| next_page(conn, cursor.take())) {
+                    Ok(page) => page,
+                    Err(err) => {
+                        let _ = pages.blocking_send(Err(err));
+                        return;
+                    }
+                };
+                if pages.blocking_send(Ok(page)).is_err() {
+                    return; // the reader went away
+                }
+                match next {
+                    Some(next) => cursor = Some(next),
+                    None => return,
+                }
+            }
+        });
+        received
+    }
+
     /// True when the database answers a trivial query.
     pub async fn is_reachable(&self) -> bool {
         let db = self.clone();
