@@ -7,7 +7,6 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use reftrack::clock::SystemClock;
 use reftrack::config::Config;
-use reftrack::jobs::maturation;
 use reftrack::startup::{Application, open_database};
 
 #[derive(Parser)]
@@ -141,7 +140,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         let app = Application::build(config, Arc::new(SystemClock))?;
         tracing::info!(bind = %config.bind, backend = ?config.database.backend(), "reftrack listening");
         if config.jobs_interval_secs > 0 {
-            actix_web::rt::spawn(run_jobs_every(
+            actix_web::rt::spawn(reftrack::jobs::maturation::run_every(
                 app.db().clone(),
                 app.metrics(),
                 std::time::Duration::from_secs(config.jobs_interval_secs),
@@ -152,43 +151,9 @@ fn serve(config: &Config) -> anyhow::Result<()> {
     })
 }
 
-/// The maturation pass on an interval, off the async workers. A failed pass is logged
-/// and retried on the next tick; passes are idempotent.
-async fn run_jobs_every(db: reftrack::store::Db, metrics: Arc<reftrack::metrics::Metrics>, every: std::time::Duration) {
-    let mut ticks = actix_web::rt::time::interval(every);
-    loop {
-        ticks.tick().await;
-        let (db, metrics) = (db.clone(), metrics.clone());
-        let started = std::time::Instant::now();
-        let pass = {
-            let metrics = metrics.clone();
-            move || metrics.timed_pass(|| maturation::run_pass(&db, chrono::Utc::now()))
-        };
-        match actix_web::web::block(pass).await {
-            Ok(Ok(report)) => {
-                metrics.count_job_failures(report.failures);
-                tracing::info!(
-                    approved = report.approved,
-                    rewards_granted = report.rewards_granted,
-                    skipped_memberships = report.failures,
-                    millis = started.elapsed().as_millis() as u64,
-                    "maturation pass"
-                )
-            }
-            Ok(Err(err)) => tracing::error!(error = format!("{err:#}"), "maturation pass failed"),
-            Err(err) => tracing::error!(error = %err, "maturation pass could not run"),
-        }
-    }
-}
-
 fn run_jobs_once(config: &Config) -> anyhow::Result<()> {
     let db = open_database(config)?;
-    let report = maturation::run_pass(&db, chrono::Utc::now())?;
-    tracing::info!(
-        approved = report.approved,
-        rewards_granted = report.rewards_granted,
-        "maturation pass"
-    );
+    let report = actix_web::rt::System::new().block_on(reftrack::jobs::maturation::run_once(&db))?;
     println!(
         "approved {} entries, granted {} rewards",
         report.approved, report.rewards_granted

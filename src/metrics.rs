@@ -126,9 +126,9 @@ impl Metrics {
     }
 
     /// Runs one maturation pass and counts it.
-    pub fn timed_pass<T, E>(&self, pass: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    pub async fn timed_pass<T, E>(&self, pass: impl Future<Output = Result<T, E>>) -> Result<T, E> {
         let started = Instant::now();
-        let result = pass();
+        let result = pass.await;
         self.observe_job_pass(result.is_ok(), started.elapsed());
         result
     }
@@ -183,11 +183,11 @@ pub fn track<B: MessageBody + 'static>(
 mod tests {
     use super::*;
 
-    #[test]
-    fn job_passes_are_counted_by_outcome() -> prometheus::Result<()> {
+    #[actix_web::test]
+    async fn job_passes_are_counted_by_outcome() -> prometheus::Result<()> {
         let metrics = Metrics::new()?;
-        let ok: Result<u32, &str> = metrics.timed_pass(|| Ok(3));
-        let failed: Result<u32, &str> = metrics.timed_pass(|| Err("database down"));
+        let ok: Result<u32, &str> = metrics.timed_pass(async { Ok(3) }).await;
+        let failed: Result<u32, &str> = metrics.timed_pass(async { Err("database down") }).await;
         assert_eq!((ok, failed), (Ok(3), Err("database down")));
         let text = metrics.render()?;
         assert!(text.contains("reftrack_job_passes_total{outcome=\"ok\"} 1"), "{text}");

@@ -238,7 +238,7 @@ fn grant_rewards(
     every: u32,
     now: &str,
 ) -> Result<u64, StoreError> {
-    let key = crate::jobs::maturation::rule_key("FREE-BAG");
+    let key = crate::domain::rewards::rule_key("FREE-BAG");
     db.write_blocking(|conn| {
         let mut rows = Vec::new();
         let mut granted = 0u64;

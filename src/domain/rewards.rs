@@ -6,6 +6,14 @@
 //! the qualifying figures, `grants_due_*` falls, and the caller must only ever *add* the
 //! difference, never revoke — which is what [`new_grants`] computes.
 
+/// The key grants are counted under: per reward sku. When a brand edits a rule's
+/// threshold, the grants already made still count, so the change never re-grants past
+/// orders at once; the next grant comes when the new threshold's count passes what was
+/// granted.
+pub fn rule_key(sku: &str) -> String {
+    format!("sku:{sku}")
+}
+
 /// ⌊qualifying orders ÷ N⌋; 0 when N is 0 (a rule that can never be met).
 pub fn grants_due_by_orders(qualifying_orders: u64, every: u32) -> u64 {
     qualifying_orders.checked_div(u64::from(every)).unwrap_or(0)

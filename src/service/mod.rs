@@ -2,6 +2,7 @@
 
 pub mod attribution;
 pub mod codes;
+pub mod maturation;
 pub mod orders;
 pub mod payouts;
 pub mod refunds;

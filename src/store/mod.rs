@@ -13,6 +13,7 @@ pub mod ids;
 pub mod influencers;
 pub mod invitations;
 pub mod ledger;
+pub mod membership_standing;
 pub mod memberships;
 pub mod migrations;
 pub mod orders;

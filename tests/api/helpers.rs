@@ -486,12 +486,10 @@ impl TestApp {
     }
 
     /// One maturation pass at the clock's now, as the job runs it.
-    pub async fn mature(&self) -> reftrack::jobs::maturation::PassReport {
-        let db = self.db.clone();
+    pub async fn mature(&self) -> reftrack::service::maturation::PassReport {
         let now = reftrack::clock::Clock::now(self.clock.as_ref());
-        tokio::task::spawn_blocking(move || reftrack::jobs::maturation::run_pass(&db, now))
+        reftrack::service::maturation::run_pass(&self.db, now)
             .await
-            .unwrap_or_else(|e| panic!("maturation pass panicked: {e}"))
             .unwrap_or_else(|e| panic!("maturation pass failed: {e:?}"))
     }
 

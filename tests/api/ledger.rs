@@ -1,6 +1,8 @@
 //! The append-only ledger, the maturation job and free-item rewards.
 
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
+
+use tokio::sync::Barrier;
 
 use chrono::Duration;
 use diesel::RunQueryDsl;
@@ -187,9 +189,9 @@ async fn concurrent_passes_approve_each_entry_and_grant_each_reward_exactly_once
     let passes: Vec<_> = (0..4)
         .map(|_| {
             let (db, start) = (app.db.clone(), start.clone());
-            tokio::task::spawn_blocking(move || {
-                start.wait();
-                reftrack::jobs::maturation::run_pass(&db, now)
+            tokio::spawn(async move {
+                start.wait().await;
+                reftrack::service::maturation::run_pass(&db, now).await
             })
         })
         .collect();

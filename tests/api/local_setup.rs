@@ -7,7 +7,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use reftrack::api::limits::RateLimits;
-use reftrack::jobs::maturation;
 use reftrack::seed::{self, SeedOptions};
 use reftrack::store::DbTarget;
 use reftrack::store::rewards as store_rewards;
@@ -126,7 +125,7 @@ async fn dev_seed_grants_what_its_history_earned_so_the_next_job_pass_has_nothin
             },
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let key = maturation::rule_key("FREE-BAG");
+        let key = reftrack::domain::rewards::rule_key("FREE-BAG");
         for membership in &seeded.ambassadors {
             let (qualifying, granted) = db
                 .read_blocking(|conn| {
@@ -141,7 +140,9 @@ async fn dev_seed_grants_what_its_history_earned_so_the_next_job_pass_has_nothin
         let size = seed::database_size(&db, &target).unwrap_or_else(|e| panic!("{e}"));
         assert!(size > 100_000, "the seeded database takes {size} bytes");
         // The seeded history is approved up to `now`: a job pass then finds nothing to add.
-        let pass = maturation::run_pass(&db, now).unwrap_or_else(|e| panic!("{e}"));
+        let pass = tokio::runtime::Handle::current()
+            .block_on(reftrack::service::maturation::run_pass(&db, now))
+            .unwrap_or_else(|e| panic!("{e}"));
         (seeded, pass)
     })
     .await
