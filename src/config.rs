@@ -118,14 +118,7 @@ impl Config {
     /// create an empty database, and a job run from cron in the wrong directory would
     /// report "approved 0 entries" there every time.
     pub fn missing_sqlite_file(&self) -> Option<std::path::PathBuf> {
-        let DbTarget::Sqlite(path) = &self.database else {
-            return None;
-        };
-        let path = std::path::Path::new(path);
-        if path.exists() {
-            return None;
-        }
-        Some(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+        self.database.missing_file()
     }
 
     pub fn from_env() -> Result<Self, ConfigError> {

@@ -189,7 +189,7 @@ fn seed(config: &Config, orders: u64, ambassadors: u64, star_share: u64) -> anyh
     };
     let seeded = reftrack::seed::seed_with_progress(&db, &options, &mut |done| bar.set_position(done))?;
     bar.finish_and_clear();
-    let size = reftrack::seed::database_size(&db, &config.database)?;
+    let size = db.size_on_disk()?;
     println!(
         "seeded {orders} orders over {} ambassadors in {:.1} s (a free bag every {} orders, {} granted); the database is now {:.1} MB\nbrand owner: {} / ambassador with most orders: {} (password {})",
         ambassadors.max(1),

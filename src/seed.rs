@@ -19,7 +19,7 @@ use crate::auth::password;
 use crate::store::ids::{
     BrandId, BrandUserId, ClickId, CodeId, InfluencerId, LedgerEntryId, MembershipId, OrderId, ProgramId, RewardId,
 };
-use crate::store::{Db, DbConn, DbTarget, StoreError, time};
+use crate::store::{Db, DbConn, StoreError, time};
 
 pub const PASSWORD: &str = "seed-password-123";
 
@@ -257,29 +257,6 @@ fn grant_rewards(
         flush_rewards(conn, &mut rows)?;
         Ok(granted)
     })
-}
-
-#[derive(diesel::QueryableByName)]
-struct Size {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    bytes: i64,
-}
-
-/// Bytes the database takes on disk: the SQLite file and its write-ahead log, or the
-/// PostgreSQL database.
-pub fn database_size(db: &Db, target: &DbTarget) -> Result<u64, StoreError> {
-    match target {
-        DbTarget::Sqlite(path) => Ok(["", "-wal"]
-            .iter()
-            .filter_map(|suffix| std::fs::metadata(format!("{path}{suffix}")).ok())
-            .map(|m| m.len())
-            .sum()),
-        DbTarget::Postgres(_) => db.read_blocking(|conn| {
-            let size: Size = diesel::sql_query("SELECT CAST(pg_database_size(current_database()) AS BIGINT) AS bytes")
-                .get_result(conn)?;
-            Ok(u64::try_from(size.bytes).unwrap_or(0))
-        }),
-    }
 }
 
 fn flush_rewards(conn: &mut DbConn, rows: &mut Vec<String>) -> Result<(), StoreError> {

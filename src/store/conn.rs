@@ -50,6 +50,19 @@ pub enum TargetError {
 }
 
 impl DbTarget {
+    /// The SQLite file this names (as an absolute path) when it does not exist yet;
+    /// `None` for PostgreSQL and for a file that exists.
+    pub fn missing_file(&self) -> Option<std::path::PathBuf> {
+        let Self::Sqlite(path) = self else {
+            return None;
+        };
+        let path = std::path::Path::new(path);
+        if path.exists() {
+            return None;
+        }
+        Some(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
+
     /// Parses `postgres://…`, `postgresql://…`, `sqlite://path`, `sqlite:path` or a bare path.
     pub fn parse(url: &str) -> Result<Self, TargetError> {
         let url = url.trim();

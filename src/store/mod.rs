@@ -32,9 +32,9 @@ pub mod writer;
 
 use std::time::Duration;
 
-use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::{Connection, RunQueryDsl};
 
 pub use conn::{Backend, DbConn, DbTarget, Manager, SqliteSync};
 pub use unit::{UnitError, blocking, retrying};
@@ -113,6 +113,7 @@ impl Default for PoolSettings {
 #[derive(Clone)]
 pub struct Db {
     backend: Backend,
+    target: DbTarget,
     read: Pool,
     write: Pool,
     /// SQLite only: the group-commit writer in front of `write`.
@@ -133,6 +134,7 @@ impl Db {
                     .build(manager)?;
                 Ok(Self {
                     backend: Backend::Postgres,
+                    target: target.clone(),
                     read: pool.clone(),
                     write: pool,
                     writer: None,
@@ -154,6 +156,7 @@ impl Db {
                     writer::Writer::start(write.clone()).map_err(|err| StoreError::Unavailable(err.to_string()))?;
                 Ok(Self {
                     backend: Backend::Sqlite,
+                    target: target.clone(),
                     read,
                     write,
                     writer: Some(writer),
@@ -228,6 +231,29 @@ impl Db {
     {
         let mut conn = self.read.get().map_err(StoreError::from)?;
         f(&mut conn)
+    }
+
+    /// Bytes the database takes on disk: the SQLite file and its write-ahead log, or the
+    /// PostgreSQL database.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        #[derive(diesel::QueryableByName)]
+        struct Size {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            bytes: i64,
+        }
+        match &self.target {
+            DbTarget::Sqlite(path) => Ok(["", "-wal"]
+                .iter()
+                .filter_map(|suffix| std::fs::metadata(format!("{path}{suffix}")).ok())
+                .map(|m| m.len())
+                .sum()),
+            DbTarget::Postgres(_) => self.read_blocking(|conn| {
+                let size: Size =
+                    diesel::sql_query("SELECT CAST(pg_database_size(current_database()) AS BIGINT) AS bytes")
+                        .get_result(conn)?;
+                Ok(u64::try_from(size.bytes).unwrap_or(0))
+            }),
+        }
     }
 
     /// A connection from the write pool for maintenance (migrations).

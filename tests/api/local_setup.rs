@@ -112,7 +112,6 @@ fn seed_reward_rule_grants_a_few_rewards_on_any_volume() {
 async fn dev_seed_grants_what_its_history_earned_so_the_next_job_pass_has_nothing_to_catch_up() {
     let app = spawn_app().await;
     let db = app.db.clone();
-    let target = app.database.target.clone();
     let now = chrono::Utc::now();
     let (seeded, pass) = tokio::task::spawn_blocking(move || {
         let seeded = seed::seed(
@@ -137,7 +136,7 @@ async fn dev_seed_grants_what_its_history_earned_so_the_next_job_pass_has_nothin
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(granted, qualifying / i64::from(seeded.reward_every), "{membership}");
         }
-        let size = seed::database_size(&db, &target).unwrap_or_else(|e| panic!("{e}"));
+        let size = db.size_on_disk().unwrap_or_else(|e| panic!("{e}"));
         assert!(size > 100_000, "the seeded database takes {size} bytes");
         // The seeded history is approved up to `now`: a job pass then finds nothing to add.
         let pass = tokio::runtime::Handle::current()
