@@ -26,15 +26,28 @@ pub fn parse_rate(input: &str) -> Result<Decimal, String> {
     if !all_digits(whole) || !fraction.is_none_or(all_digits) {
         return Err(FORM.into());
     }
-    if whole.trim_start_matches('0').len() > 3 {
+    // Leading and trailing zeros carry no value; dropping them first keeps a padded
+    // "007.50000000000000000000000000000" within what `Decimal` parses (28 digits).
+    let whole = match whole.trim_start_matches('0') {
+        "" => "0",
+        digits => digits,
+    };
+    let fraction = fraction.map(|f| f.trim_end_matches('0')).filter(|f| !f.is_empty());
+    if whole.len() > 3 {
         return Err("must be between 0 and 100".into());
     }
-    let value = Decimal::from_str_exact(input).map_err(|_| FORM.to_owned())?.normalize();
+    if fraction.is_some_and(|f| f.len() > MAX_RATE_DECIMAL_PLACES as usize) {
+        return Err(format!("must have at most {MAX_RATE_DECIMAL_PLACES} decimal places"));
+    }
+    let canonical = match fraction {
+        Some(fraction) => format!("{whole}.{fraction}"),
+        None => whole.to_owned(),
+    };
+    let value = Decimal::from_str_exact(&canonical)
+        .map_err(|_| FORM.to_owned())?
+        .normalize();
     if value > Decimal::ONE_HUNDRED {
         return Err("must be between 0 and 100".into());
-    }
-    if value.scale() > MAX_RATE_DECIMAL_PLACES {
-        return Err(format!("must have at most {MAX_RATE_DECIMAL_PLACES} decimal places"));
     }
     Ok(value)
 }

@@ -52,6 +52,17 @@ fn rates_must_be_plain_decimals_between_0_and_100() {
         assert!(parse_rate(bad).is_err(), "{bad} accepted");
     }
     assert_eq!(parse_rate("12.50").map(|r| r.to_string()), Ok("12.5".to_owned()));
+    // Zero padding beyond Decimal's 28 digits is still the same rate (the openapi
+    // pattern allows it).
+    assert_eq!(
+        parse_rate("000000000007.93340000000000000000000000000000000000").map(|r| r.to_string()),
+        Ok("7.9334".to_owned())
+    );
+    assert_eq!(
+        parse_rate("0000100.0000000000000000000000000000000").map(|r| r.to_string()),
+        Ok("100".to_owned())
+    );
+    assert!(parse_rate("0.000010000000000000000000000000000").is_err());
 }
 
 #[test]
