@@ -17,8 +17,6 @@ use crate::domain::terms::CustomerDiscount;
 use crate::service::attribution::AttributionMethod;
 use crate::service::checkout::{self, CheckoutError, Quote, Quoted};
 
-pub use crate::domain::cart::{MAX_LINES, MAX_QUANTITY, MAX_SKU_CHARS};
-
 /// The customer discount as the shop applies it.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -9,8 +9,6 @@ use super::{ApiError, ErrorCode};
 use crate::api::AppState;
 use crate::service::clicks::{self, FollowError, FollowLink};
 
-pub use crate::service::clicks::CLICK_DEDUPE_MINUTES;
-
 impl From<FollowError> for ApiError {
     fn from(err: FollowError) -> Self {
         match err {
