@@ -7,22 +7,15 @@
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
 use super::extract::{ApiKey, Json};
-use super::{ApiError, FieldError, db};
+use super::{ApiError, ErrorCode, FieldError};
 use crate::api::AppState;
 use crate::domain::Currency;
-use crate::domain::cart::{self, CartLine};
-use crate::domain::discount::customer_discount;
-use crate::domain::money::{MAX_AMOUNT, bounded_amount};
+use crate::domain::cart::{Cart, CartField, CartLine};
+use crate::domain::money::bounded_amount;
 use crate::domain::terms::CustomerDiscount;
-use crate::domain::text::{Lines, refuse_invisible};
-use crate::service::attribution::{self, AttributionMethod, Referral};
-use crate::store::time;
-
-pub const MAX_LINES: usize = 500;
-pub const MAX_QUANTITY: i64 = 1_000_000;
-pub const MAX_SKU_CHARS: usize = 128;
+use crate::service::attribution::AttributionMethod;
+use crate::service::checkout::{self, CheckoutError, Quote, Quoted};
 
 /// The customer discount as the shop applies it.
 #[derive(Debug, Serialize)]
@@ -60,8 +53,28 @@ pub struct CodeCheckResponse {
     pub ambassador: AmbassadorView,
 }
 
-fn code_not_found() -> ApiError {
-    ApiError::not_found(ErrorCode::CodeNotFound, "No usable code matches.")
+impl From<CheckoutError> for ApiError {
+    fn from(err: CheckoutError) -> Self {
+        match err {
+            CheckoutError::CodeNotFound => ApiError::not_found(ErrorCode::CodeNotFound, "No usable code matches."),
+            CheckoutError::CurrencyMismatch { program, cart } => ApiError::unprocessable(
+                ErrorCode::CurrencyMismatch,
+                format!("The program runs in {program}, the cart is in {cart}."),
+            ),
+            CheckoutError::TotalTooLarge => ApiError::field("shipping_total", "the total is too large to represent"),
+            CheckoutError::Store(err) => err.into(),
+        }
+    }
+}
+
+/// A failed code lookup counts against the key's budget of misses.
+fn count_miss(state: &AppState, key: &ApiKey, err: CheckoutError) -> ApiError {
+    if matches!(err, CheckoutError::CodeNotFound)
+        && let Err(limited) = state.checkout_limits.record_miss(key.key_id)
+    {
+        return limited;
+    }
+    err.into()
 }
 
 /// `GET /v1/checkout/codes/{code}`
@@ -71,23 +84,16 @@ pub async fn check_code(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state.checkout_limits.check_lookup(key.key_id)?;
-    let code = code.into_inner();
-    let now = time::to_db(state.clock.now());
-    let found = db::read_latest(&state.db, move |conn| {
-        Ok(attribution::usable_code(conn, key.brand_id, &code, now)?)
-    })
-    .await?;
-    let Ok(referral) = found else {
-        state.checkout_limits.record_miss(key.key_id)?;
-        return Err(code_not_found());
-    };
+    let found = checkout::check_code(&state.db, key.brand_id, code.into_inner(), state.clock.now())
+        .await
+        .map_err(|err| count_miss(&state, &key, err))?;
     Ok(HttpResponse::Ok().json(CodeCheckResponse {
-        code: referral.owner.code.code.clone(),
+        code: found.code,
         valid: true,
-        currency: referral.program.currency.clone(),
-        discount: referral.terms.customer_discount.as_ref().map(DiscountView::from),
+        currency: found.currency,
+        discount: found.discount.as_ref().map(DiscountView::from),
         ambassador: AmbassadorView {
-            display_name: referral.owner.display_name,
+            display_name: found.display_name,
         },
     }))
 }
@@ -101,69 +107,31 @@ pub struct LineRequest {
     pub unit_price: i64,
 }
 
-/// Validates cart lines into domain lines, recording every problem in `errors`.
-pub fn parse_lines(lines: Vec<LineRequest>, errors: &mut Vec<FieldError>) -> Option<Vec<CartLine>> {
-    if lines.is_empty() || lines.len() > MAX_LINES {
-        errors.push(FieldError::new("lines", format!("must have 1 to {MAX_LINES} lines")));
-        return None;
-    }
-    let before = errors.len();
-    let mut out = Vec::with_capacity(lines.len());
-    for (i, line) in lines.into_iter().enumerate() {
-        let sku = line.sku.trim();
-        let sku_rule = if sku.is_empty() || sku.chars().count() > MAX_SKU_CHARS {
-            Err(format!("must be 1 to {MAX_SKU_CHARS} characters"))
-        } else {
-            refuse_invisible(sku, Lines::One)
-        };
-        if let Err(message) = sku_rule {
-            errors.push(FieldError::new(format!("lines[{i}].sku"), message));
-        }
-        let category = line.category.as_deref().map(str::trim).filter(|c| !c.is_empty());
-        let category_rule = match category {
-            Some(c) if c.chars().count() > MAX_SKU_CHARS => Err(format!("must be at most {MAX_SKU_CHARS} characters")),
-            Some(c) => refuse_invisible(c, Lines::One),
-            None => Ok(()),
-        };
-        if let Err(message) = category_rule {
-            errors.push(FieldError::new(format!("lines[{i}].category"), message));
-        }
-        if !(1..=MAX_QUANTITY).contains(&line.quantity) {
-            errors.push(FieldError::new(
-                format!("lines[{i}].quantity"),
-                format!("must be 1 to {MAX_QUANTITY}"),
-            ));
-        }
-        if let Err(message) = bounded_amount(line.unit_price) {
-            errors.push(FieldError::new(format!("lines[{i}].unit_price"), message));
-        } else if line
-            .quantity
-            .checked_mul(line.unit_price)
-            .is_none_or(|v| v > MAX_AMOUNT)
-        {
-            errors.push(FieldError::new(
-                format!("lines[{i}].unit_price"),
-                format!("quantity × unit_price must be at most {MAX_AMOUNT} minor units"),
-            ));
-        }
-        out.push(CartLine {
-            sku: sku.to_owned(),
-            category: category.map(str::to_owned),
+/// Validates cart lines into a [`Cart`], recording every problem in `errors`.
+pub fn parse_cart(lines: Vec<LineRequest>, errors: &mut Vec<FieldError>) -> Option<Cart> {
+    let lines = lines
+        .into_iter()
+        .map(|line| CartLine {
+            sku: line.sku,
+            category: line.category,
             quantity: line.quantity,
             unit_price: line.unit_price,
-        });
-    }
-    if errors.len() > before {
-        return None;
-    }
-    if cart::subtotal(&out).is_none_or(|subtotal| subtotal > MAX_AMOUNT) {
-        errors.push(FieldError::new(
-            "lines",
-            format!("the lines' subtotal must be at most {MAX_AMOUNT} minor units"),
-        ));
-        return None;
-    }
-    Some(out)
+        })
+        .collect();
+    Cart::parse(lines)
+        .map_err(|problems| {
+            errors.extend(problems.into_iter().map(|problem| {
+                let field = match problem.field {
+                    CartField::Lines => "lines".to_owned(),
+                    CartField::Sku(i) => format!("lines[{i}].sku"),
+                    CartField::Category(i) => format!("lines[{i}].category"),
+                    CartField::Quantity(i) => format!("lines[{i}].quantity"),
+                    CartField::UnitPrice(i) => format!("lines[{i}].unit_price"),
+                };
+                FieldError::new(field, problem.message)
+            }));
+        })
+        .ok()
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,6 +161,23 @@ pub struct QuoteResponse {
     pub supporting: Option<AmbassadorView>,
 }
 
+impl From<Quoted> for QuoteResponse {
+    fn from(quoted: Quoted) -> Self {
+        Self {
+            currency: quoted.currency.code().to_owned(),
+            subtotal: quoted.subtotal,
+            discount_total: quoted.discount_total,
+            net_amount: quoted.net_amount,
+            shipping_total: quoted.shipping_total,
+            total: quoted.total,
+            attribution_method: quoted.attribution_method,
+            code: quoted.code,
+            discount: quoted.discount.as_ref().map(DiscountView::from),
+            supporting: quoted.supporting.map(|display_name| AmbassadorView { display_name }),
+        }
+    }
+}
+
 /// `POST /v1/checkout/quote`: the discount to apply and who is supported. Writes nothing.
 pub async fn quote(
     state: web::Data<AppState>,
@@ -200,7 +185,7 @@ pub async fn quote(
     Json(body): Json<QuoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let code = body.code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
-    let click = body.click_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    let click_id = body.click_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
     if code.is_some() {
         state.checkout_limits.check_lookup(key.key_id)?;
     } else {
@@ -210,66 +195,25 @@ pub async fn quote(
     let currency = Currency::parse(&body.currency)
         .map_err(|m| errors.push(FieldError::new("currency", m)))
         .ok();
-    let shipping = body.shipping_total.unwrap_or(0);
-    if let Err(message) = bounded_amount(shipping) {
+    let shipping_total = body.shipping_total.unwrap_or(0);
+    if let Err(message) = bounded_amount(shipping_total) {
         errors.push(FieldError::new("shipping_total", message));
     }
-    let lines = parse_lines(body.lines, &mut errors);
-    let (Some(currency), Some(lines), true) = (currency, lines, errors.is_empty()) else {
+    let cart = parse_cart(body.lines, &mut errors);
+    let (Some(currency), Some(cart), true) = (currency, cart, errors.is_empty()) else {
         return Err(ApiError::validation(errors));
     };
-    let subtotal = cart::subtotal(&lines).unwrap_or(0);
-    let now = time::to_db(state.clock.now());
-    let typed_code = code.is_some();
-    let decision = db::read_latest(&state.db, move |conn| {
-        Ok(attribution::decide(
-            conn,
-            key.brand_id,
-            code.as_deref(),
-            click.as_deref(),
-            now,
-        )?)
-    })
-    .await?;
-    let code_failed = decision
-        .candidates
-        .iter()
-        .any(|c| c.method == AttributionMethod::Code && c.status != "ok");
-    if typed_code && code_failed {
-        state.checkout_limits.record_miss(key.key_id)?;
-        return Err(code_not_found());
-    }
-    let referral: Option<Referral> = decision.chosen;
-    if let Some(referral) = &referral
-        && referral.program.currency != currency.code()
-    {
-        return Err(ApiError::unprocessable(
-            ErrorCode::CurrencyMismatch,
-            format!(
-                "The program runs in {}, the cart is in {}.",
-                referral.program.currency,
-                currency.code()
-            ),
-        ));
-    }
-    let discount_terms = referral.as_ref().and_then(|r| r.terms.customer_discount.clone());
-    let discount_total = discount_terms.as_ref().map_or(0, |d| customer_discount(d, subtotal));
-    let net = subtotal - discount_total;
-    let total = net
-        .checked_add(shipping)
-        .ok_or_else(|| ApiError::field("shipping_total", "the total is too large to represent"))?;
-    Ok(HttpResponse::Ok().json(QuoteResponse {
-        currency: currency.code().to_owned(),
-        subtotal,
-        discount_total,
-        net_amount: net,
-        shipping_total: shipping,
-        total,
-        attribution_method: decision.method,
-        code: referral.as_ref().map(|r| r.owner.code.code.clone()),
-        discount: discount_terms.as_ref().map(DiscountView::from),
-        supporting: referral.map(|r| AmbassadorView {
-            display_name: r.owner.display_name,
-        }),
-    }))
+    let quote = Quote {
+        brand_id: key.brand_id,
+        code,
+        click_id,
+        currency,
+        cart,
+        shipping_total,
+        now: state.clock.now(),
+    };
+    let quoted = checkout::quote(&state.db, quote)
+        .await
+        .map_err(|err| count_miss(&state, &key, err))?;
+    Ok(HttpResponse::Ok().json(QuoteResponse::from(quoted)))
 }

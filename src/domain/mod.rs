@@ -12,6 +12,7 @@ pub mod names;
 pub mod password;
 pub mod refund;
 pub mod rewards;
+pub mod shop_id;
 pub mod slug;
 pub mod terms;
 pub mod text;

@@ -7,17 +7,16 @@
 //! reason, so brand and ambassador can see why an order went where it went.
 
 use chrono::NaiveDateTime;
-use diesel::QueryResult;
 use serde::Serialize;
 
 use crate::domain::codes::normalize_lookup;
 use crate::domain::terms::{AttributionRule, Terms};
 use crate::domain::text::without_invisible;
-use crate::store::DbConn;
 use crate::store::codes::{self, CodeOwnerRow};
 use crate::store::ids::{BrandId, ClickId};
 use crate::store::memberships::MembershipStatus;
 use crate::store::programs::{self, ProgramRow};
+use crate::store::{DbConn, StoreError};
 use crate::store::{clicks, ids::text_enum};
 
 text_enum!(
@@ -72,21 +71,20 @@ fn status_of(owner: &CodeOwnerRow, now: NaiveDateTime) -> &'static str {
     }
 }
 
-fn load_referral(conn: &mut DbConn, owner: CodeOwnerRow) -> QueryResult<Option<Referral>> {
+/// The referral with its program's terms. Terms that no longer read back fail the
+/// checkout ([`StoreError::Corrupt`]): an order cannot be priced without them.
+fn load_referral(conn: &mut DbConn, owner: CodeOwnerRow) -> Result<Option<Referral>, StoreError> {
     let Some(program) = programs::find_any(conn, owner.membership.program_id)? else {
         return Ok(None);
     };
-    // Stored terms were validated when written; a row that no longer parses is data
-    // corruption, reported as an error rather than silently ignored.
-    let terms =
-        Terms::from_stored(&program.terms).map_err(|e| diesel::result::Error::DeserializationError(e.into()))?;
+    let terms = programs::read_terms(program.id, &program.terms)?;
     Ok(Some(Referral { owner, program, terms }))
 }
 
 /// Looks up the code as typed at checkout: the owner when it exists in this brand.
-pub fn find_code(conn: &mut DbConn, brand: BrandId, code: &str) -> QueryResult<Option<CodeOwnerRow>> {
+pub fn find_code(conn: &mut DbConn, brand: BrandId, code: &str) -> Result<Option<CodeOwnerRow>, StoreError> {
     match normalize_lookup(code) {
-        Some(code) => codes::find_with_owner(conn, brand, code.as_str()),
+        Some(code) => Ok(codes::find_with_owner(conn, brand, code.as_str())?),
         None => Ok(None),
     }
 }
@@ -97,7 +95,7 @@ pub fn usable_code(
     brand: BrandId,
     code: &str,
     now: NaiveDateTime,
-) -> QueryResult<Result<Referral, &'static str>> {
+) -> Result<Result<Referral, &'static str>, StoreError> {
     let Some(owner) = find_code(conn, brand, code)? else {
         return Ok(Err("code_not_found"));
     };
@@ -114,7 +112,7 @@ pub fn decide(
     code: Option<&str>,
     click_id: Option<&str>,
     now: NaiveDateTime,
-) -> QueryResult<Decision> {
+) -> Result<Decision, StoreError> {
     let mut candidates = Vec::new();
     let by_code = match code {
         Some(typed) => {

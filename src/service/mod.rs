@@ -1,6 +1,8 @@
 //! Use cases that span several store calls inside one transaction.
 
 pub mod attribution;
+pub mod checkout;
+pub mod clicks;
 pub mod codes;
 pub mod maturation;
 pub mod orders;

@@ -1,17 +1,23 @@
 //! Refunds and cancellations: the refunded share of the net, and the proportional
 //! reversal of the commission as a new, negative ledger entry.
+//!
+//! Idempotent on the shop's `refund_id` (scoped to the order): the first answer is
+//! stored in the refund's transaction and answered again to the same request.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::refund::{self, RefundError, RefundState};
-use crate::store::DbConn;
-use crate::store::ids::{LedgerEntryId, RefundId};
+use crate::domain::shop_id::may_be_shop_id;
+use crate::service::orders::replay::{self, Answer, Answered, RenderError, Stored};
+use crate::store::ids::{BrandId, LedgerEntryId, RefundId};
 use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
 use crate::store::orders::{self, OrderRow};
 use crate::store::refunds::{self, RefundRow};
+use crate::store::{Db, DbConn, StoreError, UnitError, portable, time};
 
 /// What the shop refunds.
 #[derive(Debug, Clone)]
@@ -30,6 +36,37 @@ pub struct RefundedLine {
     pub quantity: i64,
 }
 
+/// A refund as the shop reported it, parsed at the door.
+#[derive(Debug, Clone)]
+pub struct ApplyRefund {
+    pub brand_id: BrandId,
+    /// The shop's `order_id` of the refunded order.
+    pub order_id: String,
+    pub refund_id: String,
+    pub kind: RefundKind,
+    /// Hash of the request body: the same `refund_id` with another body is refused.
+    pub request_hash: String,
+    pub now: DateTime<Utc>,
+}
+
+/// A refund just applied, as handed to the renderer.
+#[derive(Debug, Clone)]
+pub struct RefundApplied {
+    pub id: RefundId,
+    pub refund_id: String,
+    /// The shop's `order_id`.
+    pub order_id: String,
+    /// Merchandise refunded by this refund, net of the order discount.
+    pub amount: i64,
+    /// Commission reversed by this refund.
+    pub reversal: i64,
+    pub refunded_total: i64,
+    pub net_amount: i64,
+    pub commission: i64,
+    pub reversed_total: i64,
+    pub created_at: DateTime<Utc>,
+}
+
 #[derive(Debug)]
 pub struct Refunded {
     pub refund: RefundRow,
@@ -40,6 +77,12 @@ pub struct Refunded {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RefundFailure {
+    #[error("no order with this order_id")]
+    OrderNotFound,
+    #[error("the idempotency key was used with a different request body")]
+    IdempotencyKeyReused,
+    #[error("the order is already fully refunded")]
+    AlreadyRefunded,
     #[error("refund of {requested} exceeds the {refundable} left of the net")]
     ExceedsNet { requested: i64, refundable: i64 },
     #[error("lines[{index}]: the order has no line with this sku")]
@@ -51,7 +94,91 @@ pub enum RefundFailure {
     #[error("refund arithmetic: {0}")]
     Domain(RefundError),
     #[error(transparent)]
-    Db(#[from] diesel::result::Error),
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A database error while refunding: a unique violation is a lost race, run again.
+impl From<diesel::result::Error> for RefundFailure {
+    fn from(err: diesel::result::Error) -> Self {
+        Self::Store(StoreError::retryable(err))
+    }
+}
+
+impl UnitError for RefundFailure {
+    fn is_conflict(&self) -> bool {
+        matches!(self, Self::Store(StoreError::Conflict))
+    }
+}
+
+/// Applies a refund (or, with [`RefundKind::Rest`], a cancellation) under an
+/// idempotency key scoped to the order, or answers the first answer again.
+///
+/// `render` turns the applied refund into the answer the caller sends; it runs inside
+/// the refund's transaction, and what it returns is stored for replays.
+pub async fn apply(
+    db: &Db,
+    command: ApplyRefund,
+    render: impl Fn(&RefundApplied) -> Result<Answer, RenderError> + Send + Sync + 'static,
+) -> Result<Answered, RefundFailure> {
+    if !may_be_shop_id(&command.order_id) {
+        return Err(RefundFailure::OrderNotFound);
+    }
+    let render = Arc::new(render);
+    let now = time::to_db(command.now);
+    db.write_retrying(move |conn| {
+        let ApplyRefund {
+            brand_id: brand,
+            order_id,
+            refund_id,
+            kind,
+            request_hash: hash,
+            ..
+        } = command.clone();
+        let order = orders::find_by_shop_id(conn, brand, &order_id)?.ok_or(RefundFailure::OrderNotFound)?;
+        portable::lock_order(conn, order.id)?;
+        // A cancellation has its own key, so a shop refund that happens to be named
+        // "cancel" can never collide with it.
+        let cancellation = matches!(kind, RefundKind::Rest);
+        let (stored_key, refund_id) = if cancellation {
+            (
+                format!("cancel:{}", order.id),
+                format!("cancel:{}", RefundId::generate()),
+            )
+        } else {
+            (format!("refund:{}:{refund_id}", order.id), refund_id)
+        };
+        match replay::find(conn, brand, &stored_key, &hash)? {
+            Stored::Same(answer) => return Ok(Answered::Replayed(answer)),
+            Stored::Other => return Err(RefundFailure::IdempotencyKeyReused),
+            Stored::Nothing => {}
+        }
+        if cancellation && refunds::totals(conn, order.id)?.0 >= order.net_amount {
+            return Err(RefundFailure::AlreadyRefunded);
+        }
+        let Refunded {
+            refund,
+            refunded_total,
+            reversed_total,
+            ..
+        } = self::refund(conn, &order, &refund_id, kind, &hash, now)?;
+        let answer = render(&RefundApplied {
+            id: refund.id,
+            refund_id: refund.refund_id,
+            order_id: order.order_id.clone(),
+            amount: refund.amount,
+            reversal: refund.reversal,
+            refunded_total,
+            net_amount: order.net_amount,
+            commission: order.commission,
+            reversed_total,
+            created_at: time::from_db(refund.created_at),
+        })?;
+        replay::store(conn, brand, stored_key, hash, &answer, now)?;
+        Ok(Answered::Fresh(answer))
+    })
+    .await
 }
 
 /// Units of each sku refunded by earlier line refunds.

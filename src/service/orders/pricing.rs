@@ -1,8 +1,9 @@
-//! Recording an order in two steps, so the single SQLite writer (and PostgreSQL's row
+//! Pricing an order in two steps, so the single SQLite writer (and PostgreSQL's row
 //! locks) are held only for what must be written:
 //!
-//! 1. [`prepare`] on a read snapshot: attribution (code, click, membership, program and
-//!    terms), the self-referral check, the volume-tier basis and the exact commission.
+//! 1. [`prepare`] on a read connection: attribution (code, click, membership, program
+//!    and terms), the self-referral check, the volume-tier basis and the exact
+//!    commission.
 //! 2. [`commit`] in the write transaction: checks that nothing attribution relied on has
 //!    changed since (one indexed read per referral), re-prices a tiered commission if the
 //!    ambassador's month-to-date sales moved, inserts the order, its lines and the
@@ -16,9 +17,10 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::QueryResult;
 use rust_decimal::Decimal;
 
+use super::RecordError;
 use crate::domain::Currency;
-use crate::domain::cart::{self, CartLine};
-use crate::domain::commission::{self, Basis, CommissionError, PricedLine};
+use crate::domain::cart::Cart;
+use crate::domain::commission::{self, Basis, PricedLine};
 use crate::domain::terms::CommissionBasis;
 use crate::service::attribution::{self, Decision, Referral};
 use crate::store::codes::{self, CodeStamp};
@@ -30,7 +32,7 @@ use crate::store::{DbConn, portable};
 
 pub const SELF_REFERRAL: &str = "self_referral";
 
-/// A validated order as the shop reported it.
+/// A validated order as the shop reported it, times as stored.
 #[derive(Debug, Clone)]
 pub struct NewOrder {
     pub brand_id: BrandId,
@@ -38,7 +40,7 @@ pub struct NewOrder {
     pub code: Option<String>,
     pub click_id: Option<String>,
     pub currency: Currency,
-    pub lines: Vec<CartLine>,
+    pub cart: Cart,
     pub discount_total: i64,
     pub shipping_total: i64,
     pub tax_total: i64,
@@ -48,26 +50,12 @@ pub struct NewOrder {
     pub now: NaiveDateTime,
 }
 
+/// What [`commit`] wrote.
 #[derive(Debug)]
-pub struct Recorded {
+pub struct Committed {
     pub order: OrderRow,
-    pub lines: Vec<OrderLineRow>,
     pub decision: Decision,
-    pub flags: Vec<&'static str>,
     pub entry: Option<LedgerEntryRow>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-    #[error("the program runs in {program}, the order is in {order}")]
-    CurrencyMismatch { program: String, order: String },
-    #[error("commission: {0}")]
-    Commission(#[from] CommissionError),
-    /// What the order was decided on changed before it could be written; decide again.
-    #[error("the referral changed while the order was being recorded")]
-    Stale,
-    #[error(transparent)]
-    Db(#[from] diesel::result::Error),
 }
 
 /// First instant of the UTC calendar month of `at`.
@@ -168,10 +156,10 @@ pub fn prepare(
 
 /// Writes a prepared order in the caller's write transaction. On
 /// [`RecordError::Stale`] the caller must roll back and prepare again.
-pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Recorded, RecordError> {
+pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Committed, RecordError> {
     let Prepared {
         order,
-        mut decision,
+        decision,
         is_self,
         month_to_date,
         stamps,
@@ -208,16 +196,9 @@ pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Recorded, RecordE
     {
         return Err(RecordError::Stale);
     }
-    let mut flags = Vec::new();
-    if is_self {
-        flags.push(SELF_REFERRAL);
-        decision.reason = SELF_REFERRAL;
-    }
-    Ok(Recorded {
+    Ok(Committed {
         order: priced.row,
-        lines: priced.lines,
         decision,
-        flags,
         entry: priced.entry,
     })
 }
@@ -259,10 +240,10 @@ fn price(
     is_self: bool,
     month_to_date: Option<i64>,
 ) -> Result<Priced, RecordError> {
-    let subtotal = cart::subtotal(&order.lines).ok_or(CommissionError::Overflow)?;
+    let subtotal = order.cart.subtotal();
     let net = commission::net_merchandise(subtotal, order.discount_total)?;
     let id = OrderId::generate();
-    let mut line_rates: Vec<Option<Decimal>> = vec![None; order.lines.len()];
+    let mut line_rates: Vec<Option<Decimal>> = vec![None; order.cart.lines().len()];
     let mut commission_amount = 0;
     let mut headline_rate = None;
     let mut entry = None;
@@ -277,16 +258,13 @@ fn price(
             CommissionBasis::Flat { amount } => Basis::Flat { amount: *amount },
             CommissionBasis::Percent { .. } => {
                 let month_to_date = month_to_date.unwrap_or(0);
-                let mut priced = Vec::with_capacity(order.lines.len());
-                for (i, line) in order.lines.iter().enumerate() {
+                let mut priced = Vec::with_capacity(line_rates.len());
+                for (i, (line, value)) in order.cart.valued_lines().enumerate() {
                     let rate = terms
                         .rate_for(&line.sku, line.category.as_deref(), month_to_date)
                         .unwrap_or_default();
                     line_rates[i] = Some(rate);
-                    priced.push(PricedLine {
-                        value: line.value().ok_or(CommissionError::Overflow)?,
-                        rate,
-                    });
+                    priced.push(PricedLine { value, rate });
                 }
                 let first = line_rates.first().copied().flatten();
                 if line_rates.iter().all(|r| *r == first) {
@@ -343,7 +321,8 @@ fn price(
         customer_email_hash: order.customer_email_hash.clone(),
     };
     let lines: Vec<OrderLineRow> = order
-        .lines
+        .cart
+        .lines()
         .iter()
         .zip(line_rates)
         .enumerate()

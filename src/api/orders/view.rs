@@ -1,0 +1,106 @@
+//! How an order is shown: the checkout's answer to a new order, and the brand's views.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::service::orders::{self, OrderView, Recorded};
+use crate::store::ids::{MembershipId, OrderId};
+use crate::store::orders::OrderRow;
+
+#[derive(Debug, Serialize)]
+pub struct CommissionView {
+    pub amount: i64,
+    /// The rate every line earned, as a decimal string; `null` for flat commissions or
+    /// when lines earned different rates (see the order's lines).
+    pub rate: Option<String>,
+    /// `pending` (in its hold period), `approved`, `paid`, `reversed`, or `none`.
+    pub status: &'static str,
+    pub terms_version: Option<i32>,
+    /// When the commission becomes payable.
+    pub available_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttributionView {
+    pub method: String,
+    pub reason: String,
+    pub candidates: Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrderResponse {
+    pub id: OrderId,
+    pub order_id: String,
+    pub attributed: bool,
+    pub ambassador_id: Option<MembershipId>,
+    pub code: Option<String>,
+    pub currency: String,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub net_amount: i64,
+    pub shipping_total: i64,
+    pub tax_total: i64,
+    pub commission: CommissionView,
+    pub attribution: AttributionView,
+    pub flags: Value,
+    pub placed_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl OrderResponse {
+    /// The checkout's answer to a newly recorded order.
+    pub fn recorded(recorded: &Recorded) -> Self {
+        let order = &recorded.order;
+        Self::from_view(
+            order.clone(),
+            recorded.code.clone(),
+            CommissionView {
+                amount: order.commission,
+                rate: order.commission_rate.clone(),
+                status: if recorded.commission_available_at.is_some() {
+                    "pending"
+                } else {
+                    "none"
+                },
+                terms_version: order.terms_version,
+                available_at: recorded.commission_available_at,
+            },
+            recorded.candidates.clone(),
+        )
+    }
+
+    pub fn from_row(order: &OrderRow, code: Option<String>, commission: CommissionView, candidates: Value) -> Self {
+        Self::from_view(OrderView::from(order), code, commission, candidates)
+    }
+
+    pub fn from_view(order: OrderView, code: Option<String>, commission: CommissionView, candidates: Value) -> Self {
+        Self {
+            id: order.id,
+            order_id: order.order_id,
+            attributed: order.membership_id.is_some(),
+            ambassador_id: order.membership_id,
+            code,
+            currency: order.currency,
+            subtotal: order.subtotal,
+            discount_total: order.discount_total,
+            net_amount: order.net_amount,
+            shipping_total: order.shipping_total,
+            tax_total: order.tax_total,
+            commission,
+            attribution: AttributionView {
+                method: order.attribution_method,
+                reason: order.attribution_reason,
+                candidates,
+            },
+            flags: order.flags,
+            placed_at: order.placed_at,
+            created_at: order.created_at,
+        }
+    }
+}
+
+/// Stored candidates, for order views.
+pub fn candidates_of(order: &OrderRow) -> Value {
+    orders::candidates_of(order)
+}
