@@ -1,8 +1,11 @@
 //! Use cases that span several store calls inside one transaction.
 
+pub mod ambassadors;
 pub mod attribution;
 pub mod codes;
 pub mod orders;
 pub mod payouts;
+pub mod programs;
 pub mod refunds;
+pub mod rewards;
 pub mod sessions;
