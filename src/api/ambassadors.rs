@@ -1,19 +1,19 @@
-//! The brand's ambassadors (memberships): list, inspect, pause, end, move program.
+//! The brand's ambassadors (memberships) over HTTP: list, inspect, pause, end, move
+//! program (the rules live in [`crate::service::ambassadors`]).
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
-use super::codes::{CodeResponse, code_response};
+use super::codes::CodeResponse;
 use super::extract::{BrandUser, Json};
 use super::pagination::{Page, PageQuery};
 use super::validate::Validator;
-use super::{ApiError, db};
+use super::{ApiError, ErrorCode};
 use crate::api::AppState;
+use crate::service::ambassadors::{self, Ambassador, AmbassadorDetail, AmbassadorError, UpdateAmbassador};
 use crate::store::ids::{InfluencerId, MembershipId, ProgramId};
-use crate::store::memberships::{self, AmbassadorRow, MembershipStatus};
-use crate::store::{brands, codes, programs, time};
+use crate::store::memberships::MembershipStatus;
 
 #[derive(Debug, Serialize)]
 pub struct AmbassadorResponse {
@@ -31,23 +31,42 @@ pub struct AmbassadorResponse {
 }
 
 impl AmbassadorResponse {
-    fn new(row: AmbassadorRow, codes: Option<Vec<CodeResponse>>) -> Self {
+    fn new(ambassador: Ambassador, codes: Option<Vec<CodeResponse>>) -> Self {
         Self {
-            id: row.membership.id,
-            influencer_id: row.membership.influencer_id,
-            display_name: row.display_name,
-            email: row.email,
-            status: row.membership.status,
-            program_id: row.membership.program_id,
-            created_at: time::from_db(row.membership.created_at),
-            updated_at: time::from_db(row.membership.updated_at),
+            id: ambassador.id,
+            influencer_id: ambassador.influencer_id,
+            display_name: ambassador.display_name,
+            email: ambassador.email,
+            status: ambassador.status,
+            program_id: ambassador.program_id,
+            created_at: ambassador.created_at,
+            updated_at: ambassador.updated_at,
             codes,
         }
     }
+
+    fn with_codes(public_url: &str, detail: AmbassadorDetail) -> Self {
+        let codes = detail
+            .codes
+            .into_iter()
+            .map(|code| CodeResponse::new(public_url, code))
+            .collect();
+        Self::new(detail.ambassador, Some(codes))
+    }
 }
 
-fn ambassador_not_found() -> ApiError {
-    ApiError::not_found(ErrorCode::AmbassadorNotFound, "No such ambassador.")
+impl From<AmbassadorError> for ApiError {
+    fn from(err: AmbassadorError) -> Self {
+        match err {
+            AmbassadorError::NotFound => ApiError::not_found(ErrorCode::AmbassadorNotFound, "No such ambassador."),
+            AmbassadorError::ProgramNotFound => ApiError::not_found(ErrorCode::ProgramNotFound, "No such program."),
+            AmbassadorError::Ended => ApiError::conflict(
+                ErrorCode::MembershipEnded,
+                "An ended membership is final: its codes and history stay, but it cannot be reopened.",
+            ),
+            AmbassadorError::Store(err) => err.into(),
+        }
+    }
 }
 
 /// `GET /v1/brand/ambassadors`
@@ -57,31 +76,13 @@ pub async fn list_ambassadors(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = query.parse::<MembershipId>()?;
-    let rows = db::read(&state.db, move |conn| {
-        Ok(memberships::list_ambassadors(conn, user.brand_id, after, limit + 1)?)
-    })
-    .await?;
+    let ambassadors = ambassadors::list(&state.db, user.brand_id, after, limit + 1).await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
+        ambassadors,
         limit,
-        |r| r.membership.id.to_string(),
-        |r| AmbassadorResponse::new(r, None),
+        |a| a.id.to_string(),
+        |a| AmbassadorResponse::new(a, None),
     )))
-}
-
-fn with_codes(
-    conn: &mut crate::store::DbConn,
-    user: BrandUser,
-    id: MembershipId,
-    public_url: &str,
-) -> Result<AmbassadorResponse, ApiError> {
-    let row = memberships::find_ambassador(conn, user.brand_id, id)?.ok_or_else(ambassador_not_found)?;
-    let brand = brands::find(conn, user.brand_id)?.ok_or_else(ambassador_not_found)?;
-    let codes = codes::list_for_membership(conn, id)?
-        .into_iter()
-        .map(|c| code_response(public_url, &brand.slug, c))
-        .collect();
-    Ok(AmbassadorResponse::new(row, Some(codes)))
 }
 
 /// `GET /v1/brand/ambassadors/{id}`
@@ -90,10 +91,8 @@ pub async fn get_ambassador(
     user: BrandUser,
     id: web::Path<MembershipId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let public_url = state.public_url.clone();
-    let response = db::read(&state.db, move |conn| with_codes(conn, user, id, &public_url)).await?;
-    Ok(HttpResponse::Ok().json(response))
+    let detail = ambassadors::get(&state.db, user.brand_id, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(AmbassadorResponse::with_codes(&state.public_url, detail)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,7 +110,6 @@ pub async fn update_ambassador(
     id: web::Path<MembershipId>,
     Json(body): Json<UpdateAmbassadorRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let mut v = Validator::default();
     let status = v.check_opt(
         "status",
@@ -128,27 +126,13 @@ pub async fn update_ambassador(
     let (Some(status), Some(program_id)) = (status, program_id) else {
         return Err(v.into_error());
     };
-    let now = time::to_db(state.clock.now());
-    let public_url = state.public_url.clone();
-    let response = db::write(&state.db, move |conn| {
-        let current = memberships::find_ambassador(conn, user.brand_id, id)?.ok_or_else(ambassador_not_found)?;
-        let new_status = status.unwrap_or(current.membership.status);
-        let new_program = program_id.unwrap_or(current.membership.program_id);
-        if current.membership.status == MembershipStatus::Ended
-            && (new_status != MembershipStatus::Ended || new_program != current.membership.program_id)
-        {
-            return Err(ApiError::conflict(
-                ErrorCode::MembershipEnded,
-                "An ended membership is final: its codes and history stay, but it cannot be reopened.",
-            ));
-        }
-        if new_program != current.membership.program_id {
-            programs::find(conn, user.brand_id, new_program)?
-                .ok_or_else(|| ApiError::not_found(ErrorCode::ProgramNotFound, "No such program."))?;
-        }
-        memberships::update(conn, id, new_status, new_program, now)?;
-        with_codes(conn, user, id, &public_url)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(response))
+    let command = UpdateAmbassador {
+        brand_id: user.brand_id,
+        id: id.into_inner(),
+        status,
+        program_id,
+        now: state.clock.now(),
+    };
+    let detail = ambassadors::update(&state.db, command).await?;
+    Ok(HttpResponse::Ok().json(AmbassadorResponse::with_codes(&state.public_url, detail)))
 }

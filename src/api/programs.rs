@@ -1,25 +1,20 @@
-//! Programs and their versioned terms.
-//!
-//! The terms are one validated document. Every change of terms writes a new version;
-//! old versions are kept forever and every order keeps the version it was computed
-//! with, so editing a program never rewrites history. Renaming is not a terms change.
+//! Programs and their versioned terms, over HTTP: parse the body into a command, call
+//! [`crate::service::programs`], render the program. The rules live in the service.
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::ErrorCode;
 use super::extract::{BrandUser, Json};
 use super::pagination::{Page, PageQuery};
 use super::validate::nullable;
-use super::{ApiError, FieldError, db};
+use super::{ApiError, ErrorCode, FieldError};
 use crate::api::AppState;
-use crate::domain::terms::{CommissionInput, DiscountInput, RewardInput, Terms, TermsInput};
+use crate::domain::terms::{CommissionInput, DiscountInput, RewardInput, TermsInput};
 use crate::domain::{BrandName, Currency};
+use crate::service::programs::{self, CreateProgram, Program, ProgramError, ProgramVersion, UpdateProgram};
 use crate::store::ids::ProgramId;
-use crate::store::programs::{self, ProgramRow, ProgramVersionRow};
-use crate::store::{brands, is_unique_violation, time};
 
 #[derive(Debug, Serialize)]
 pub struct ProgramResponse {
@@ -32,16 +27,16 @@ pub struct ProgramResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<ProgramRow> for ProgramResponse {
-    fn from(row: ProgramRow) -> Self {
+impl From<Program> for ProgramResponse {
+    fn from(program: Program) -> Self {
         Self {
-            id: row.id,
-            name: row.name,
-            currency: row.currency,
-            terms_version: row.terms_version,
-            terms: serde_json::from_str(&row.terms).unwrap_or(Value::Null),
-            created_at: time::from_db(row.created_at),
-            updated_at: time::from_db(row.updated_at),
+            id: program.id,
+            name: program.name,
+            currency: program.currency,
+            terms_version: program.terms_version,
+            terms: program.terms,
+            created_at: program.created_at,
+            updated_at: program.updated_at,
         }
     }
 }
@@ -54,13 +49,13 @@ pub struct ProgramVersionResponse {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<ProgramVersionRow> for ProgramVersionResponse {
-    fn from(row: ProgramVersionRow) -> Self {
+impl From<ProgramVersion> for ProgramVersionResponse {
+    fn from(version: ProgramVersion) -> Self {
         Self {
-            version: row.version,
-            currency: row.currency,
-            terms: serde_json::from_str(&row.terms).unwrap_or(Value::Null),
-            created_at: time::from_db(row.created_at),
+            version: version.version,
+            currency: version.currency,
+            terms: version.terms,
+            created_at: version.created_at,
         }
     }
 }
@@ -94,8 +89,24 @@ impl ProgramRequest {
     }
 }
 
-fn program_not_found() -> ApiError {
-    ApiError::not_found(ErrorCode::ProgramNotFound, "No such program.")
+impl From<ProgramError> for ApiError {
+    fn from(err: ProgramError) -> Self {
+        match err {
+            ProgramError::NotFound => ApiError::not_found(ErrorCode::ProgramNotFound, "No such program."),
+            ProgramError::BrandGone => ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists."),
+            ProgramError::Invalid(found) => ApiError::validation(terms_errors(found)),
+            ProgramError::CurrencyLocked => ApiError::conflict(
+                ErrorCode::CurrencyLocked,
+                "The program already has orders; its currency cannot change. Create a new program instead.",
+            ),
+            ProgramError::ChangedConcurrently => ApiError::conflict(
+                ErrorCode::Conflict,
+                "The program was changed at the same moment; retry.",
+            ),
+            ProgramError::Encode(err) => ApiError::internal(err),
+            ProgramError::Store(err) => err.into(),
+        }
+    }
 }
 
 fn terms_errors(errors: Vec<(String, String)>) -> Vec<FieldError> {
@@ -103,10 +114,6 @@ fn terms_errors(errors: Vec<(String, String)>) -> Vec<FieldError> {
         .into_iter()
         .map(|(field, message)| FieldError::new(field, message))
         .collect()
-}
-
-fn stored(terms: &Terms) -> Result<String, ApiError> {
-    serde_json::to_string(terms).map_err(ApiError::internal)
 }
 
 /// `POST /v1/brand/programs`. The currency defaults to the brand's.
@@ -146,33 +153,15 @@ pub async fn create_program(
     let (Some(name), Some(currency), Some(terms)) = (name, currency, terms) else {
         return Err(ApiError::validation(errors));
     };
-    let terms_json = stored(&terms)?;
-    let now = time::to_db(state.clock.now());
-    let row = db::write(&state.db, move |conn| {
-        let currency = match currency {
-            Some(currency) => currency.code().to_owned(),
-            None => {
-                brands::find(conn, user.brand_id)?
-                    .ok_or_else(|| ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists."))?
-                    .currency
-            }
-        };
-        check_currency_rules(&terms, &currency)?;
-        let row = ProgramRow {
-            id: ProgramId::generate(),
-            brand_id: user.brand_id,
-            name: name.as_str().to_owned(),
-            currency,
-            terms: terms_json,
-            terms_version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        programs::insert(conn, &row)?;
-        Ok(row)
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(ProgramResponse::from(row)))
+    let command = CreateProgram {
+        brand_id: user.brand_id,
+        name,
+        currency,
+        terms,
+        now: state.clock.now(),
+    };
+    let program = programs::create(&state.db, command).await?;
+    Ok(HttpResponse::Created().json(ProgramResponse::from(program)))
 }
 
 /// `GET /v1/brand/programs`
@@ -182,14 +171,11 @@ pub async fn list_programs(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = query.parse::<ProgramId>()?;
-    let rows = db::read(&state.db, move |conn| {
-        Ok(programs::list_for_brand(conn, user.brand_id, after, limit + 1)?)
-    })
-    .await?;
+    let programs = programs::list(&state.db, user.brand_id, after, limit + 1).await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
+        programs,
         limit,
-        |r| r.id.to_string(),
+        |p| p.id.to_string(),
         ProgramResponse::from,
     )))
 }
@@ -200,12 +186,8 @@ pub async fn get_program(
     user: BrandUser,
     id: web::Path<ProgramId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let row = db::read(&state.db, move |conn| {
-        programs::find(conn, user.brand_id, id)?.ok_or_else(program_not_found)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(ProgramResponse::from(row)))
+    let program = programs::get(&state.db, user.brand_id, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ProgramResponse::from(program)))
 }
 
 /// `GET /v1/brand/programs/{id}/versions`: every terms version, oldest first.
@@ -214,14 +196,9 @@ pub async fn list_program_versions(
     user: BrandUser,
     id: web::Path<ProgramId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let rows = db::read(&state.db, move |conn| {
-        programs::find(conn, user.brand_id, id)?.ok_or_else(program_not_found)?;
-        Ok(programs::versions(conn, id)?)
-    })
-    .await?;
+    let versions = programs::versions(&state.db, user.brand_id, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(Page {
-        items: rows.into_iter().map(ProgramVersionResponse::from).collect(),
+        items: versions.into_iter().map(ProgramVersionResponse::from).collect(),
         next_cursor: None,
     }))
 }
@@ -234,7 +211,6 @@ pub async fn update_program(
     id: web::Path<ProgramId>,
     Json(body): Json<ProgramRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let (name, currency, patch) = body.split();
     let mut errors = Vec::new();
     let name = match name.as_deref().map(BrandName::parse).transpose() {
@@ -254,56 +230,14 @@ pub async fn update_program(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let now = time::to_db(state.clock.now());
-    let row = db::write(&state.db, move |conn| {
-        let current = programs::find(conn, user.brand_id, id)?.ok_or_else(program_not_found)?;
-        let current_terms = Terms::from_stored(&current.terms).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-        let terms = current_terms
-            .patched(patch)
-            .map_err(|found| ApiError::validation(terms_errors(found)))?;
-        if let Some(name) = &name {
-            programs::rename(conn, id, name.as_str(), now)?;
-        }
-        let new_currency = currency.map_or_else(|| current.currency.clone(), |c| c.code().to_owned());
-        check_currency_rules(&terms, &new_currency)?;
-        if new_currency != current.currency && crate::store::orders::program_has_orders(conn, id)? {
-            return Err(ApiError::conflict(
-                ErrorCode::CurrencyLocked,
-                "The program already has orders; its currency cannot change. Create a new program instead.",
-            ));
-        }
-        if terms != current_terms || new_currency != current.currency {
-            let next = ProgramRow {
-                currency: new_currency,
-                terms: stored(&terms)?,
-                terms_version: current.terms_version + 1,
-                updated_at: now,
-                ..current
-            };
-            programs::add_version(conn, &next).map_err(|err| {
-                if is_unique_violation(&err) {
-                    ApiError::conflict(
-                        ErrorCode::Conflict,
-                        "The program was changed at the same moment; retry.",
-                    )
-                } else {
-                    ApiError::internal(err)
-                }
-            })?;
-        }
-        programs::find(conn, user.brand_id, id)?.ok_or_else(program_not_found)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(ProgramResponse::from(row)))
-}
-
-/// The terms' rules that depend on the program's currency (the reward threshold's floor).
-fn check_currency_rules(terms: &Terms, currency: &str) -> Result<(), ApiError> {
-    let currency = Currency::parse(currency).map_err(|message| ApiError::field("currency", message))?;
-    let found = terms.currency_errors(currency);
-    if found.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(terms_errors(found)))
-    }
+    let command = UpdateProgram {
+        brand_id: user.brand_id,
+        id: id.into_inner(),
+        name,
+        currency,
+        patch,
+        now: state.clock.now(),
+    };
+    let program = programs::update(&state.db, command).await?;
+    Ok(HttpResponse::Ok().json(ProgramResponse::from(program)))
 }

@@ -6,16 +6,15 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
 use super::extract::{BrandUser, Influencer, Json};
 use super::pagination::{Page, PageQuery};
 use super::validate::Validator;
-use super::{ApiError, db};
+use super::{ApiError, ErrorCode};
 use crate::api::AppState;
 use crate::domain::text::{Lines, refuse_invisible};
+use crate::service::rewards::{self, ClaimReward, FulfilReward, Reward, RewardError};
 use crate::store::ids::{BrandId, MembershipId, RewardId};
-use crate::store::rewards::{self, RewardStatus, RewardView};
-use crate::store::time;
+use crate::store::rewards::RewardStatus;
 
 #[derive(Debug, Serialize)]
 pub struct RewardResponse {
@@ -35,30 +34,44 @@ pub struct RewardResponse {
     pub tracking: Option<String>,
 }
 
-impl From<RewardView> for RewardResponse {
-    fn from(view: RewardView) -> Self {
-        let r = view.reward;
+impl From<Reward> for RewardResponse {
+    fn from(r: Reward) -> Self {
         Self {
             id: r.id,
             brand_id: r.brand_id,
-            brand_name: view.brand_name,
+            brand_name: r.brand_name,
             membership_id: r.membership_id,
-            ambassador_display_name: view.display_name,
+            ambassador_display_name: r.ambassador_display_name,
             sku: r.sku,
             description: r.description,
             status: r.status,
-            earned_at: time::from_db(r.earned_at),
-            claimed_at: r.claimed_at.map(time::from_db),
+            earned_at: r.earned_at,
+            claimed_at: r.claimed_at,
             shipping_name: r.shipping_name,
             shipping_address: r.shipping_address,
-            fulfilled_at: r.fulfilled_at.map(time::from_db),
+            fulfilled_at: r.fulfilled_at,
             tracking: r.tracking,
         }
     }
 }
 
-fn reward_not_found() -> ApiError {
-    ApiError::not_found(ErrorCode::RewardNotFound, "No such reward.")
+impl From<RewardError> for ApiError {
+    fn from(err: RewardError) -> Self {
+        match err {
+            RewardError::NotFound => ApiError::not_found(ErrorCode::RewardNotFound, "No such reward."),
+            RewardError::AlreadyClaimed => {
+                ApiError::conflict(ErrorCode::RewardNotClaimable, "This reward was already claimed.")
+            }
+            RewardError::NotClaimed => ApiError::conflict(
+                ErrorCode::RewardNotFulfillable,
+                "The ambassador has not claimed this reward yet.",
+            ),
+            RewardError::AlreadyFulfilled => {
+                ApiError::conflict(ErrorCode::RewardNotFulfillable, "This reward was already fulfilled.")
+            }
+            RewardError::Store(err) => err.into(),
+        }
+    }
 }
 
 /// `GET /v1/me/rewards?limit=&cursor=`: the influencer's rewards across their brands,
@@ -69,14 +82,11 @@ pub async fn list_my_rewards(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = query.parse::<RewardId>()?;
-    let rows = db::read(&state.db, move |conn| {
-        Ok(rewards::list_for_influencer(conn, me.influencer_id, after, limit + 1)?)
-    })
-    .await?;
+    let rewards = rewards::list_mine(&state.db, me.influencer_id, after, limit + 1).await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
+        rewards,
         limit,
-        |r| r.reward.id.to_string(),
+        |r| r.id.to_string(),
         RewardResponse::from,
     )))
 }
@@ -104,26 +114,21 @@ pub async fn claim_reward(
     id: web::Path<RewardId>,
     Json(body): Json<ClaimRewardRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let mut v = Validator::default();
     let name = v.check("shipping_name", text(&body.shipping_name, 200));
     let address = v.check("shipping_address", text(&body.shipping_address, 1000));
     let (Some(name), Some(address)) = (name, address) else {
         return Err(v.into_error());
     };
-    let now = time::to_db(state.clock.now());
-    let view = db::write(&state.db, move |conn| {
-        rewards::find_for_influencer(conn, me.influencer_id, id)?.ok_or_else(reward_not_found)?;
-        if !rewards::claim(conn, id, &name, &address, now)? {
-            return Err(ApiError::conflict(
-                ErrorCode::RewardNotClaimable,
-                "This reward was already claimed.",
-            ));
-        }
-        rewards::find_for_influencer(conn, me.influencer_id, id)?.ok_or_else(reward_not_found)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(RewardResponse::from(view)))
+    let command = ClaimReward {
+        influencer_id: me.influencer_id,
+        id: id.into_inner(),
+        shipping_name: name,
+        shipping_address: address,
+        now: state.clock.now(),
+    };
+    let reward = rewards::claim(&state.db, command).await?;
+    Ok(HttpResponse::Ok().json(RewardResponse::from(reward)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,14 +158,11 @@ pub async fn list_brand_rewards(
         cursor: query.cursor,
     }
     .parse::<RewardId>()?;
-    let rows = db::read(&state.db, move |conn| {
-        Ok(rewards::list_for_brand(conn, user.brand_id, status, after, limit + 1)?)
-    })
-    .await?;
+    let rewards = rewards::list_for_brand(&state.db, user.brand_id, status, after, limit + 1).await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
+        rewards,
         limit,
-        |r| r.reward.id.to_string(),
+        |r| r.id.to_string(),
         RewardResponse::from,
     )))
 }
@@ -178,23 +180,16 @@ pub async fn fulfil_reward(
     id: web::Path<RewardId>,
     Json(body): Json<FulfilRewardRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let tracking = match body.tracking.as_deref() {
         Some(t) => Some(text(t, 500).map_err(|m| ApiError::field("tracking", m))?),
         None => None,
     };
-    let now = time::to_db(state.clock.now());
-    let view = db::write(&state.db, move |conn| {
-        let current = rewards::find_for_brand(conn, user.brand_id, id)?.ok_or_else(reward_not_found)?;
-        if !rewards::fulfil(conn, id, tracking.as_deref(), now)? {
-            let detail = match current.reward.status {
-                RewardStatus::Earned => "The ambassador has not claimed this reward yet.",
-                _ => "This reward was already fulfilled.",
-            };
-            return Err(ApiError::conflict(ErrorCode::RewardNotFulfillable, detail));
-        }
-        rewards::find_for_brand(conn, user.brand_id, id)?.ok_or_else(reward_not_found)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(RewardResponse::from(view)))
+    let command = FulfilReward {
+        brand_id: user.brand_id,
+        id: id.into_inner(),
+        tracking,
+        now: state.clock.now(),
+    };
+    let reward = rewards::fulfil(&state.db, command).await?;
+    Ok(HttpResponse::Ok().json(RewardResponse::from(reward)))
 }
