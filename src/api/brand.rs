@@ -3,26 +3,26 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::ErrorCode;
 use super::extract::{BrandUser, Json};
 use super::responses::BrandResponse;
 use super::validate::Validator;
-use super::{ApiError, db};
+use super::{ApiError, ErrorCode};
 use crate::api::AppState;
 use crate::domain::{BrandName, LandingUrl};
-use crate::store::brands::{self, BrandChanges};
-use crate::store::time;
+use crate::service::brands::{self, BrandError, BrandUpdate};
 
-fn brand_not_found() -> ApiError {
-    ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists.")
+impl From<BrandError> for ApiError {
+    fn from(err: BrandError) -> Self {
+        match err {
+            BrandError::NotFound => ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists."),
+            BrandError::Store(err) => err.into(),
+        }
+    }
 }
 
 /// `GET /v1/brand`
 pub async fn get_brand(state: web::Data<AppState>, user: BrandUser) -> Result<HttpResponse, ApiError> {
-    let brand = db::read(&state.db, move |conn| {
-        brands::find(conn, user.brand_id)?.ok_or_else(brand_not_found)
-    })
-    .await?;
+    let brand = brands::get(&state.db, user.brand_id).await?;
     Ok(HttpResponse::Ok().json(BrandResponse::from(brand)))
 }
 
@@ -49,15 +49,7 @@ pub async fn update_brand(
     let (Some(name), Some(landing_url)) = parsed else {
         return Err(v.into_error());
     };
-    let now = time::to_db(state.clock.now());
-    let brand = db::write(&state.db, move |conn| {
-        let changes = BrandChanges {
-            name: name.as_ref().map(BrandName::as_str),
-            landing_url: landing_url.as_ref().map(LandingUrl::as_str),
-            updated_at: Some(now),
-        };
-        brands::update(conn, user.brand_id, &changes)?.ok_or_else(brand_not_found)
-    })
-    .await?;
+    let update = BrandUpdate { name, landing_url };
+    let brand = brands::update(&state.db, user.brand_id, update, state.clock.now()).await?;
     Ok(HttpResponse::Ok().json(BrandResponse::from(brand)))
 }

@@ -1,25 +1,54 @@
 //! Invitations: a brand invites an e-mail address into one of its programs; the
 //! influencer with that login e-mail accepts and becomes an ambassador.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
-use super::codes::{CodeResponse, code_response};
+use super::codes::{CodeResponse, referral_link};
 use super::extract::{BrandUser, Influencer, Json};
 use super::validate::Validator;
-use super::{ApiError, db};
+use super::{ApiError, ErrorCode};
 use crate::api::AppState;
-use crate::auth::secrets::{random_token, sha256_hex};
 use crate::domain::Email;
-use crate::service::codes::{self as code_service, CodeSpec};
+use crate::service::invitations::{self, Accepted, FirstCode, InvitationError, Invite};
 use crate::store::ids::{BrandId, InvitationId, MembershipId, ProgramId};
-use crate::store::invitations::{self, InvitationRow};
-use crate::store::memberships::{self, MembershipRow, MembershipStatus};
-use crate::store::{brands, influencers, is_unique_violation, programs, time};
+use crate::store::memberships::MembershipStatus;
 
-pub const INVITATION_TTL_DAYS: i64 = 14;
+impl From<InvitationError> for ApiError {
+    fn from(err: InvitationError) -> Self {
+        let gone = |code, detail| ApiError::new(StatusCode::GONE, code, detail);
+        match err {
+            InvitationError::ProgramNotFound => ApiError::not_found(ErrorCode::ProgramNotFound, "No such program."),
+            InvitationError::InviteeIsMember => ApiError::conflict(
+                ErrorCode::AlreadyMember,
+                "This influencer is (or was) an ambassador of the brand; change the membership with PATCH /v1/brand/ambassadors/{id}.",
+            ),
+            InvitationError::NotFound => {
+                ApiError::not_found(ErrorCode::InvitationNotFound, "No invitation has this token.")
+            }
+            InvitationError::AccountNotFound => {
+                ApiError::not_found(ErrorCode::AccountNotFound, "The account no longer exists.")
+            }
+            InvitationError::EmailMismatch => ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::InvitationEmailMismatch,
+                "This invitation was sent to another e-mail address.",
+            ),
+            InvitationError::Used => gone(ErrorCode::InvitationUsed, "This invitation was already accepted."),
+            InvitationError::Expired => gone(
+                ErrorCode::InvitationExpired,
+                "This invitation has expired; ask the brand for a new one.",
+            ),
+            InvitationError::AlreadyMember => {
+                ApiError::conflict(ErrorCode::AlreadyMember, "You are already an ambassador of this brand.")
+            }
+            InvitationError::Code(err) => ApiError::internal(err),
+            InvitationError::Store(err) => err.into(),
+        }
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,10 +65,6 @@ pub struct InvitationResponse {
     /// The secret to hand to the influencer; shown once, stored hashed.
     pub token: String,
     pub expires_at: DateTime<Utc>,
-}
-
-fn program_not_found() -> ApiError {
-    ApiError::not_found(ErrorCode::ProgramNotFound, "No such program.")
 }
 
 /// `POST /v1/brand/invitations`
@@ -59,41 +84,14 @@ pub async fn create_invitation(
     let (Some(email), Some(program_id)) = (email, program_id) else {
         return Err(v.into_error());
     };
-    let token = random_token();
-    let hash = sha256_hex(&token);
-    let now = state.clock.now();
-    let expires = now + Duration::days(INVITATION_TTL_DAYS);
-    let row = db::write(&state.db, move |conn| {
-        programs::find(conn, user.brand_id, program_id)?.ok_or_else(program_not_found)?;
-        if let Some(existing) = influencers::find_by_email(conn, email.as_str())?
-            && memberships::find_for_influencer_in_brand(conn, user.brand_id, existing.id)?.is_some()
-        {
-            return Err(ApiError::conflict(
-                ErrorCode::AlreadyMember,
-                "This influencer is (or was) an ambassador of the brand; change the membership with PATCH /v1/brand/ambassadors/{id}.",
-            ));
-        }
-        let row = InvitationRow {
-            id: InvitationId::generate(),
-            brand_id: user.brand_id,
-            program_id,
-            email: email.as_str().to_owned(),
-            token_hash: hash,
-            created_at: time::to_db(now),
-            expires_at: time::to_db(expires),
-            accepted_at: None,
-            membership_id: None,
-        };
-        invitations::insert(conn, &row)?;
-        Ok(row)
-    })
-    .await?;
+    let invite = Invite { email, program_id };
+    let invited = invitations::create(&state.db, user.brand_id, invite, state.clock.now()).await?;
     Ok(HttpResponse::Created().json(InvitationResponse {
-        id: row.id,
-        email: row.email,
-        program_id: row.program_id,
-        token,
-        expires_at: expires,
+        id: invited.id,
+        email: invited.email,
+        program_id: invited.program_id,
+        token: invited.token,
+        expires_at: invited.expires_at,
     }))
 }
 
@@ -120,93 +118,45 @@ pub struct MembershipResponse {
     pub created_at: DateTime<Utc>,
 }
 
+impl MembershipResponse {
+    fn new(public_url: &str, accepted: Accepted) -> Self {
+        let code = code_response(public_url, &accepted.brand.slug, accepted.code);
+        Self {
+            id: accepted.id,
+            program_id: accepted.program_id,
+            status: accepted.status,
+            codes: vec![code],
+            created_at: accepted.created_at,
+            brand: MembershipBrand {
+                id: accepted.brand.id,
+                name: accepted.brand.name,
+                slug: accepted.brand.slug,
+            },
+        }
+    }
+}
+
+fn code_response(public_url: &str, slug: &str, code: FirstCode) -> CodeResponse {
+    CodeResponse {
+        referral_link: referral_link(public_url, slug, &code.code),
+        id: code.id,
+        code: code.code,
+        membership_id: code.membership_id,
+        active: code.active,
+        max_uses: code.max_uses,
+        uses: code.uses,
+        expires_at: code.expires_at,
+        created_at: code.created_at,
+        updated_at: code.updated_at,
+    }
+}
+
 /// `POST /v1/me/invitations/accept`: creates the membership and its first code.
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     me: Influencer,
     Json(body): Json<AcceptInvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let hash = sha256_hex(&body.token);
-    let now = time::to_db(state.clock.now());
-    let public_url = state.public_url.clone();
-    let response = db::write(&state.db, move |conn| {
-        let invitation = invitations::find_by_hash(conn, &hash)?
-            .ok_or_else(|| ApiError::not_found(ErrorCode::InvitationNotFound, "No invitation has this token."))?;
-        let influencer = influencers::find(conn, me.influencer_id)?
-            .ok_or_else(|| ApiError::not_found(ErrorCode::AccountNotFound, "The account no longer exists."))?;
-        if influencer.email != invitation.email {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::FORBIDDEN,
-                ErrorCode::InvitationEmailMismatch,
-                "This invitation was sent to another e-mail address.",
-            ));
-        }
-        if invitation.accepted_at.is_some() {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::GONE,
-                ErrorCode::InvitationUsed,
-                "This invitation was already accepted.",
-            ));
-        }
-        if invitation.expires_at <= now {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::GONE,
-                ErrorCode::InvitationExpired,
-                "This invitation has expired; ask the brand for a new one.",
-            ));
-        }
-        if memberships::find_for_influencer_in_brand(conn, invitation.brand_id, influencer.id)?.is_some() {
-            return Err(ApiError::conflict(
-                ErrorCode::AlreadyMember,
-                "You are already an ambassador of this brand.",
-            ));
-        }
-        let membership = MembershipRow {
-            id: MembershipId::generate(),
-            brand_id: invitation.brand_id,
-            program_id: invitation.program_id,
-            influencer_id: influencer.id,
-            status: MembershipStatus::Active,
-            created_at: now,
-            updated_at: now,
-        };
-        memberships::insert(conn, &membership).map_err(|err| {
-            if is_unique_violation(&err) {
-                ApiError::conflict(ErrorCode::AlreadyMember, "You are already an ambassador of this brand.")
-            } else {
-                ApiError::internal(err)
-            }
-        })?;
-        if !invitations::accept(conn, invitation.id, membership.id, now)? {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::GONE,
-                ErrorCode::InvitationUsed,
-                "This invitation was already accepted.",
-            ));
-        }
-        let spec = CodeSpec {
-            brand_id: membership.brand_id,
-            membership_id: membership.id,
-            max_uses: None,
-            expires_at: None,
-            now,
-        };
-        let code = code_service::issue_generated(conn, &spec, &influencer.display_name).map_err(ApiError::internal)?;
-        let brand = brands::find(conn, membership.brand_id)?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("membership of a missing brand")))?;
-        Ok(MembershipResponse {
-            id: membership.id,
-            program_id: membership.program_id,
-            status: membership.status,
-            codes: vec![code_response(&public_url, &brand.slug, code)],
-            created_at: time::from_db(membership.created_at),
-            brand: MembershipBrand {
-                id: brand.id,
-                name: brand.name,
-                slug: brand.slug,
-            },
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(response))
+    let accepted = invitations::accept(&state.db, me.influencer_id, &body.token, state.clock.now()).await?;
+    Ok(HttpResponse::Created().json(MembershipResponse::new(&state.public_url, accepted)))
 }

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 
-use crate::store::ids::{ApiKeyId, BrandId};
+use crate::store::ids::ApiKeyId;
 
 /// How long a verified key is trusted without reading it again.
 pub const KEY_CACHE_TTL: Duration = Duration::from_secs(5);
@@ -21,12 +21,7 @@ pub const KEY_CACHE_TTL: Duration = Duration::from_secs(5);
 const MAX_ENTRIES: usize = 10_000;
 
 /// A live key as last read.
-#[derive(Debug, Clone, Copy)]
-pub struct CachedKey {
-    pub key_id: ApiKeyId,
-    pub brand_id: BrandId,
-    pub last_used_at: Option<NaiveDateTime>,
-}
+pub type CachedKey = crate::service::auth::LiveKey;
 
 #[derive(Default)]
 pub struct ApiKeyCache {
@@ -59,7 +54,7 @@ impl ApiKeyCache {
     }
 
     /// Records that the key's `last_used_at` was written, keeping its verification time.
-    pub fn touched(&self, hash: &str, at: NaiveDateTime) {
+    pub fn touched(&self, hash: &str, at: DateTime<Utc>) {
         if let Some((key, _)) = self.entries().get_mut(hash) {
             key.last_used_at = Some(at);
         }
@@ -74,6 +69,7 @@ impl ApiKeyCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ids::BrandId;
 
     fn key() -> CachedKey {
         CachedKey {

@@ -3,27 +3,27 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::ErrorCode;
 use super::extract::{Influencer, Json};
 use super::responses::InfluencerResponse;
 use super::validate::{Validator, nullable};
-use super::{ApiError, db};
+use super::{ApiError, ErrorCode};
 use crate::api::AppState;
 use crate::domain::{DisplayName, Email};
-use crate::store::influencers::{self, InfluencerChanges};
-use crate::store::time;
+use crate::service::influencers::{self, ProfileError, ProfileUpdate};
 
-fn account_not_found() -> ApiError {
-    ApiError::not_found(ErrorCode::AccountNotFound, "The account no longer exists.")
+impl From<ProfileError> for ApiError {
+    fn from(err: ProfileError) -> Self {
+        match err {
+            ProfileError::NotFound => ApiError::not_found(ErrorCode::AccountNotFound, "The account no longer exists."),
+            ProfileError::Store(err) => err.into(),
+        }
+    }
 }
 
 /// `GET /v1/me`
 pub async fn get_me(state: web::Data<AppState>, me: Influencer) -> Result<HttpResponse, ApiError> {
-    let row = db::read(&state.db, move |conn| {
-        influencers::find(conn, me.influencer_id)?.ok_or_else(account_not_found)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(InfluencerResponse::from(row)))
+    let profile = influencers::get(&state.db, me.influencer_id).await?;
+    Ok(HttpResponse::Ok().json(InfluencerResponse::from(profile)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,15 +51,10 @@ pub async fn update_me(
     let (Some(display_name), Some(payout_email)) = (display_name, payout_email) else {
         return Err(v.into_error());
     };
-    let now = time::to_db(state.clock.now());
-    let row = db::write(&state.db, move |conn| {
-        let changes = InfluencerChanges {
-            display_name: display_name.as_ref().map(DisplayName::as_str),
-            payout_email: payout_email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
-            updated_at: Some(now),
-        };
-        influencers::update(conn, me.influencer_id, &changes)?.ok_or_else(account_not_found)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(InfluencerResponse::from(row)))
+    let update = ProfileUpdate {
+        display_name,
+        payout_email,
+    };
+    let profile = influencers::update(&state.db, me.influencer_id, update, state.clock.now()).await?;
+    Ok(HttpResponse::Ok().json(InfluencerResponse::from(profile)))
 }

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::store::brands::BrandRow;
+use crate::service::brands::Brand;
+use crate::service::influencers::Profile;
+use crate::service::sessions::Tokens;
 use crate::store::ids::{BrandId, InfluencerId};
-use crate::store::influencers::InfluencerRow;
-use crate::store::time;
 
 #[derive(Debug, Serialize)]
 pub struct TokenResponse {
@@ -15,6 +15,17 @@ pub struct TokenResponse {
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: i64,
+}
+
+impl From<Tokens> for TokenResponse {
+    fn from(tokens: Tokens) -> Self {
+        Self {
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            token_type: "Bearer",
+            expires_in: tokens.expires_in,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -28,16 +39,16 @@ pub struct BrandResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<BrandRow> for BrandResponse {
-    fn from(row: BrandRow) -> Self {
+impl From<Brand> for BrandResponse {
+    fn from(brand: Brand) -> Self {
         Self {
-            id: row.id,
-            name: row.name,
-            slug: row.slug,
-            landing_url: row.landing_url,
-            currency: row.currency,
-            created_at: time::from_db(row.created_at),
-            updated_at: time::from_db(row.updated_at),
+            id: brand.id,
+            name: brand.name,
+            slug: brand.slug,
+            landing_url: brand.landing_url,
+            currency: brand.currency,
+            created_at: brand.created_at,
+            updated_at: brand.updated_at,
         }
     }
 }
@@ -53,15 +64,15 @@ pub struct InfluencerResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<InfluencerRow> for InfluencerResponse {
-    fn from(row: InfluencerRow) -> Self {
+impl From<Profile> for InfluencerResponse {
+    fn from(profile: Profile) -> Self {
         Self {
-            id: row.id,
-            payout_email: row.effective_payout_email().to_owned(),
-            email: row.email,
-            display_name: row.display_name,
-            created_at: time::from_db(row.created_at),
-            updated_at: time::from_db(row.updated_at),
+            id: profile.id,
+            email: profile.email,
+            display_name: profile.display_name,
+            payout_email: profile.payout_email,
+            created_at: profile.created_at,
+            updated_at: profile.updated_at,
         }
     }
 }

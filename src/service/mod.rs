@@ -1,10 +1,20 @@
-//! Use cases that span several store calls inside one transaction.
+//! Use cases: one `async fn` per thing a user or a job does, `<area>::<verb>(&Db,
+//! command) -> Result<outcome, AreaError>`. A use case decides what is read and written
+//! in which unit of work (`Db::read`, `Db::write`, …), owns idempotency and the retry on
+//! a lost race, and applies the rules of `domain`. Every door (the JSON API, the jobs,
+//! and the shop webhooks and web pages to come) calls these and nothing below them.
 
+pub mod accounts;
 pub mod ambassadors;
+pub mod api_keys;
 pub mod attribution;
+pub mod auth;
+pub mod brands;
 pub mod checkout;
 pub mod clicks;
 pub mod codes;
+pub mod influencers;
+pub mod invitations;
 pub mod maturation;
 pub mod orders;
 pub mod payouts;

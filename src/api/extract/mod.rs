@@ -1,6 +1,9 @@
-//! Request extractors: JSON bodies with field-level errors, and the three kinds of
-//! caller (`BrandUser`, `Influencer`, `ApiKey`). The tenant always comes from the
-//! credential, never from the body or the path.
+//! Request extractors: JSON bodies with field-level errors here, and the three kinds
+//! of caller (`BrandUser`, `Influencer`, `ApiKey`) in [`credentials`].
+
+mod credentials;
+
+pub use credentials::{ApiKey, BrandUser, Influencer};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,15 +16,7 @@ use serde::de::DeserializeOwned;
 
 use super::ErrorCode;
 use super::error::{ApiError, FieldError};
-use super::key_cache::CachedKey;
 use super::strict_json::{self, JsonError};
-use crate::api::AppState;
-use crate::auth::JwtError;
-use crate::auth::secrets::{is_api_key, sha256_hex};
-use crate::store::api_keys;
-use crate::store::ids::{ApiKeyId, BrandId, BrandUserId, InfluencerId};
-use crate::store::refresh_tokens::AccountKind;
-use crate::store::time;
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -228,179 +223,6 @@ fn without_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) => message[..at].to_owned(),
         None => message.to_owned(),
-    }
-}
-
-fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized(ErrorCode::Unauthenticated, "Send `Authorization: Bearer <token>`."))?;
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The Authorization header is not readable."))?;
-    let (scheme, token) = value
-        .split_once(' ')
-        .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "Use the Bearer scheme."))?;
-    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::unauthorized(
-            ErrorCode::InvalidToken,
-            "Use the Bearer scheme.",
-        ));
-    }
-    Ok(token.trim())
-}
-
-fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
-    req.app_data::<web::Data<AppState>>()
-        .cloned()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))
-}
-
-fn verify_jwt(req: &HttpRequest, audience: AccountKind) -> Result<String, ApiError> {
-    let token = bearer(req)?;
-    if is_api_key(token) {
-        return Err(ApiError::unauthorized(
-            ErrorCode::WrongCredential,
-            "An API key cannot be used here; log in and send the access token.",
-        ));
-    }
-    let state = state(req)?;
-    match state.jwt.verify(token, audience, state.clock.now()) {
-        Ok(claims) => Ok(claims.sub),
-        Err(JwtError::Expired) => Err(ApiError::unauthorized(
-            ErrorCode::TokenExpired,
-            "The access token has expired; refresh it.",
-        )),
-        Err(JwtError::Invalid) => Err(ApiError::unauthorized(
-            ErrorCode::InvalidToken,
-            "The access token is not valid here.",
-        )),
-    }
-}
-
-/// A signed-in member of a brand's staff (JWT with audience `brand`).
-#[derive(Debug, Clone, Copy)]
-pub struct BrandUser {
-    pub user_id: BrandUserId,
-    pub brand_id: BrandId,
-}
-
-impl FromRequest for BrandUser {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let subject = verify_jwt(req, AccountKind::Brand);
-        let state = state(req);
-        Box::pin(async move {
-            let user_id: BrandUserId = subject?
-                .parse()
-                .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The access token is not valid here."))?;
-            let state = state?;
-            // The brand is looked up rather than carried in the token, so a removed
-            // user loses access at once.
-            let db = state.db.clone();
-            let brand_id = web::block(move || {
-                db.read_blocking(|conn| crate::store::users::find_brand_of(conn, user_id).map_err(ApiError::from))
-            })
-            .await??
-            .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "The account no longer exists."))?;
-            Ok(Self { user_id, brand_id })
-        })
-    }
-}
-
-/// A signed-in influencer (JWT with audience `influencer`).
-#[derive(Debug, Clone, Copy)]
-pub struct Influencer {
-    pub influencer_id: InfluencerId,
-}
-
-impl FromRequest for Influencer {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(verify_jwt(req, AccountKind::Influencer).and_then(|sub| {
-            sub.parse()
-                .map(|influencer_id| Self { influencer_id })
-                .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The access token is not valid here."))
-        }))
-    }
-}
-
-/// A brand's shop calling with an API key (`rtk_…`).
-#[derive(Debug, Clone, Copy)]
-pub struct ApiKey {
-    pub key_id: ApiKeyId,
-    pub brand_id: BrandId,
-}
-
-/// `last_used_at` is written at most this often per key.
-const KEY_TOUCH_INTERVAL_SECS: i64 = 60;
-
-impl FromRequest for ApiKey {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req).map(str::to_owned);
-        let state = state(req);
-        Box::pin(async move {
-            let token = token?;
-            if !is_api_key(&token) {
-                return Err(ApiError::unauthorized(
-                    ErrorCode::WrongCredential,
-                    "This endpoint takes a brand API key (rtk_…), not an access token.",
-                ));
-            }
-            let state = state?;
-            let hash = sha256_hex(&token);
-            let row = match state.api_keys.get(&hash) {
-                Some(cached) => cached,
-                None => {
-                    let db = state.db.clone();
-                    let lookup = hash.clone();
-                    let row = web::block(move || {
-                        db.read_latest_blocking(|conn| {
-                            api_keys::find_active_by_hash(conn, &lookup).map_err(ApiError::from)
-                        })
-                    })
-                    .await??
-                    .ok_or_else(|| {
-                        ApiError::unauthorized(ErrorCode::InvalidApiKey, "The API key is unknown or revoked.")
-                    })?;
-                    let found = CachedKey {
-                        key_id: row.id,
-                        brand_id: row.brand_id,
-                        last_used_at: row.last_used_at,
-                    };
-                    state.api_keys.put(hash.clone(), found);
-                    found
-                }
-            };
-            let now = state.clock.now();
-            let stale_before = now - chrono::Duration::seconds(KEY_TOUCH_INTERVAL_SECS);
-            if row.last_used_at.is_none_or(|at| time::from_db(at) < stale_before) {
-                let id = row.key_id;
-                // Marked first, so the requests that follow do not all write it too.
-                state.api_keys.touched(&hash, time::to_db(now));
-                // Bookkeeping only, through the writer like every request's write; a
-                // failure here must not fail the checkout.
-                let touched = super::db::write(&state.db, move |conn| {
-                    api_keys::touch(conn, id, time::to_db(now), time::to_db(stale_before)).map_err(ApiError::from)
-                })
-                .await;
-                if let Err(err) = touched {
-                    tracing::warn!(error = %err, "could not record API key use");
-                }
-            }
-            Ok(Self {
-                key_id: row.key_id,
-                brand_id: row.brand_id,
-            })
-        })
     }
 }
 

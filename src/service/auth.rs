@@ -1,0 +1,48 @@
+//! What the request extractors need to know about a credential beyond its signature:
+//! the brand of a brand user, and the live API key with a given hash.
+
+use chrono::{DateTime, Utc};
+
+use crate::store::ids::{ApiKeyId, BrandId, BrandUserId};
+use crate::store::{Db, StoreError, api_keys, time, users};
+
+/// The user's brand, while the user exists. The brand is looked up rather than carried
+/// in the access token, so a removed user loses access at once.
+pub async fn brand_of_user(db: &Db, user_id: BrandUserId) -> Result<Option<BrandId>, StoreError> {
+    db.read(move |conn| -> Result<_, StoreError> { Ok(users::find_brand_of(conn, user_id)?) })
+        .await
+}
+
+/// A live API key as last read.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveKey {
+    pub key_id: ApiKeyId,
+    pub brand_id: BrandId,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The live (not revoked) key with this SHA-256: one indexed read outside a
+/// transaction, on the checkout's hot path.
+pub async fn api_key_by_hash(db: &Db, key_hash: String) -> Result<Option<LiveKey>, StoreError> {
+    db.read_latest(move |conn| -> Result<_, StoreError> {
+        Ok(api_keys::find_active_by_hash(conn, &key_hash)?.map(|row| LiveKey {
+            key_id: row.id,
+            brand_id: row.brand_id,
+            last_used_at: row.last_used_at.map(time::from_db),
+        }))
+    })
+    .await
+}
+
+/// Records that the key was used at `now`, unless a use since `stale_before` is
+/// recorded already (so a busy checkout does not write on every request).
+pub async fn record_key_use(
+    db: &Db,
+    key_id: ApiKeyId,
+    now: DateTime<Utc>,
+    stale_before: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (now, stale_before) = (time::to_db(now), time::to_db(stale_before));
+    db.write(move |conn| -> Result<_, StoreError> { Ok(api_keys::touch(conn, key_id, now, stale_before)?) })
+        .await
+}
