@@ -6,13 +6,13 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::codes::{CodeResponse, referral_link};
+use super::codes::CodeResponse;
 use super::extract::{BrandUser, Influencer, Json};
 use super::validate::Validator;
 use super::{ApiError, ErrorCode};
 use crate::api::AppState;
 use crate::domain::Email;
-use crate::service::invitations::{self, Accepted, FirstCode, InvitationError, Invite};
+use crate::service::invitations::{self, Accepted, InvitationError, Invite};
 use crate::store::ids::{BrandId, InvitationId, MembershipId, ProgramId};
 use crate::store::memberships::MembershipStatus;
 
@@ -120,7 +120,7 @@ pub struct MembershipResponse {
 
 impl MembershipResponse {
     fn new(public_url: &str, accepted: Accepted) -> Self {
-        let code = code_response(public_url, &accepted.brand.slug, accepted.code);
+        let code = CodeResponse::new(public_url, accepted.code);
         Self {
             id: accepted.id,
             program_id: accepted.program_id,
@@ -133,21 +133,6 @@ impl MembershipResponse {
                 slug: accepted.brand.slug,
             },
         }
-    }
-}
-
-fn code_response(public_url: &str, slug: &str, code: FirstCode) -> CodeResponse {
-    CodeResponse {
-        referral_link: referral_link(public_url, slug, &code.code),
-        id: code.id,
-        code: code.code,
-        membership_id: code.membership_id,
-        active: code.active,
-        max_uses: code.max_uses,
-        uses: code.uses,
-        expires_at: code.expires_at,
-        created_at: code.created_at,
-        updated_at: code.updated_at,
     }
 }
 

@@ -7,8 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::codes::{self as code_service, CodeSpec, IssueError};
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::domain::Email;
-use crate::store::codes::CodeRow;
-use crate::store::ids::{BrandId, CodeId, InfluencerId, InvitationId, MembershipId, ProgramId};
+use crate::store::ids::{BrandId, InfluencerId, InvitationId, MembershipId, ProgramId};
 use crate::store::invitations::{self, InvitationRow};
 use crate::store::memberships::{self, MembershipRow, MembershipStatus};
 use crate::store::{Db, StoreError, UnitError, brands, influencers, is_unique_violation, programs, time};
@@ -122,36 +121,6 @@ pub struct MemberOf {
     pub slug: String,
 }
 
-/// The referral code issued with a new membership.
-#[derive(Debug, Clone)]
-pub struct FirstCode {
-    pub id: CodeId,
-    pub code: String,
-    pub membership_id: MembershipId,
-    pub active: bool,
-    pub max_uses: Option<i64>,
-    pub uses: i64,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<CodeRow> for FirstCode {
-    fn from(row: CodeRow) -> Self {
-        Self {
-            id: row.id,
-            code: row.code,
-            membership_id: row.membership_id,
-            active: row.active,
-            max_uses: row.max_uses,
-            uses: row.uses,
-            expires_at: row.expires_at.map(time::from_db),
-            created_at: time::from_db(row.created_at),
-            updated_at: time::from_db(row.updated_at),
-        }
-    }
-}
-
 /// The membership an accepted invitation made.
 #[derive(Debug, Clone)]
 pub struct Accepted {
@@ -159,7 +128,8 @@ pub struct Accepted {
     pub brand: MemberOf,
     pub program_id: ProgramId,
     pub status: MembershipStatus,
-    pub code: FirstCode,
+    /// The referral code issued with the membership.
+    pub code: code_service::Code,
     pub created_at: DateTime<Utc>,
 }
 
@@ -222,7 +192,7 @@ pub async fn accept(
             id: membership.id,
             program_id: membership.program_id,
             status: membership.status,
-            code: code.into(),
+            code: code_service::Code::new(code, brand.slug.clone()),
             created_at: time::from_db(membership.created_at),
             brand: MemberOf {
                 id: brand.id,
