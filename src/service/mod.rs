@@ -2,7 +2,10 @@
 
 pub mod attribution;
 pub mod codes;
+pub mod dashboard;
 pub mod orders;
+pub mod paging;
 pub mod payouts;
 pub mod refunds;
+pub mod reports;
 pub mod sessions;
