@@ -55,8 +55,20 @@ mod tests {
     #[test]
     fn the_extra_row_only_says_that_there_is_more() {
         let page = Paged::from_rows(vec![5, 4, 3], 2, |n| *n);
-        assert_eq!(page, Paged { items: vec![5, 4], next: Some(4) });
+        assert_eq!(
+            page,
+            Paged {
+                items: vec![5, 4],
+                next: Some(4)
+            }
+        );
         let last = Paged::from_rows(vec![2, 1], 2, |n| *n);
-        assert_eq!(last, Paged { items: vec![2, 1], next: None });
+        assert_eq!(
+            last,
+            Paged {
+                items: vec![2, 1],
+                next: None
+            }
+        );
     }
 }

@@ -170,12 +170,7 @@ struct Count {
 
 /// Orders placed in the period in `currency`: all of them, the attributed ones, and
 /// the attributed net sales and commission after refunds and reversals.
-pub fn totals(
-    conn: &mut DbConn,
-    brand: BrandId,
-    currency: &str,
-    period: Period,
-) -> QueryResult<Totals> {
+pub fn totals(conn: &mut DbConn, brand: BrandId, currency: &str, period: Period) -> QueryResult<Totals> {
     diesel::sql_query(format!(
         "SELECT CAST(COUNT(*) AS BIGINT) AS orders, \
                 CAST(COALESCE(SUM(CASE WHEN o.membership_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS attributed_orders, \

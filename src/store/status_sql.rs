@@ -80,8 +80,14 @@ mod tests {
         let sql = order_status("orders");
         let arms: Vec<&str> = sql.split(" WHEN ").skip(1).collect();
         assert_eq!(arms.len(), 4, "{sql}");
-        assert!(arms[0].starts_with("NOT EXISTS") && arms[0].ends_with("THEN 'none'"), "{sql}");
-        assert!(arms[1].contains("refunds r") && arms[1].ends_with("THEN 'reversed'"), "{sql}");
+        assert!(
+            arms[0].starts_with("NOT EXISTS") && arms[0].ends_with("THEN 'none'"),
+            "{sql}"
+        );
+        assert!(
+            arms[1].contains("refunds r") && arms[1].ends_with("THEN 'reversed'"),
+            "{sql}"
+        );
         assert!(arms[2].contains("c.paid_out_in IS NOT NULL"), "{sql}");
         assert!(arms[3].contains("c.approved_at IS NOT NULL"), "{sql}");
         assert!(sql.ends_with("ELSE 'pending' END"), "{sql}");

@@ -45,7 +45,10 @@ fn row(line: StatementLine) -> Vec<Cell> {
 
 pub async fn download_earnings(state: web::Data<AppState>, me: Influencer) -> Result<HttpResponse, ApiError> {
     let pages = reports::statement_pages(&state.db, me.influencer_id);
-    Ok(csv_export::stream(pages, "earnings.csv", Some(EARNINGS_HEADER), |lines| {
-        Ok(lines.into_iter().map(row).collect())
-    }))
+    Ok(csv_export::stream(
+        pages,
+        "earnings.csv",
+        Some(EARNINGS_HEADER),
+        |lines| Ok(lines.into_iter().map(row).collect()),
+    ))
 }

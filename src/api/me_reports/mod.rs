@@ -27,9 +27,7 @@ impl From<ReportError> for ApiError {
             ReportError::AccountNotFound => {
                 ApiError::not_found(ErrorCode::AccountNotFound, "The account no longer exists.")
             }
-            ReportError::BrandNotFound => {
-                ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists.")
-            }
+            ReportError::BrandNotFound => ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists."),
             ReportError::OrderNotFound => ApiError::not_found(ErrorCode::OrderNotFound, "No such order."),
             ReportError::Store(err) => err.into(),
         }
@@ -38,7 +36,10 @@ impl From<ReportError> for ApiError {
 
 /// A refused `from`/`to` as the 422's field errors.
 pub(crate) fn period_fields(errors: Vec<PeriodError>) -> Vec<FieldError> {
-    errors.into_iter().map(|e| FieldError::new(e.field, e.message)).collect()
+    errors
+        .into_iter()
+        .map(|e| FieldError::new(e.field, e.message))
+        .collect()
 }
 
 /// An empty query parameter counts as absent.

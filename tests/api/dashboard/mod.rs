@@ -94,7 +94,13 @@ pub(super) fn ledger_sum(app: &TestApp, membership_id: &str, filter: &str) -> i6
 
 /// A second brand, running a JPY program with 10 % commission, that `influencer`
 /// (whose login is `email`) joins; returns the program handle with its code.
-pub(super) async fn jpy_brand(app: &TestApp, slug: &str, name: &str, email: &str, influencer: &SignedUpInfluencer) -> Program {
+pub(super) async fn jpy_brand(
+    app: &TestApp,
+    slug: &str,
+    name: &str,
+    email: &str,
+    influencer: &SignedUpInfluencer,
+) -> Program {
     let reply = app
         .post(
             "/v1/brands",
