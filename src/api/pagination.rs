@@ -61,15 +61,7 @@ impl<T> Page<T> {
 
     /// Builds a page from rows fetched with `limit + 1`: the extra row only says that
     /// there is more.
-    pub fn from_rows<R>(mut rows: Vec<R>, limit: i64, id: impl Fn(&R) -> String, map: impl Fn(R) -> T) -> Self {
-        let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
-        if more {
-            rows.truncate(usize::try_from(limit).unwrap_or(0));
-        }
-        let next_cursor = if more { rows.last().map(&id) } else { None };
-        Self {
-            items: rows.into_iter().map(map).collect(),
-            next_cursor,
-        }
+    pub fn from_rows<R>(rows: Vec<R>, limit: i64, id: impl Fn(&R) -> String, map: impl Fn(R) -> T) -> Self {
+        Self::from_paged(Paged::from_rows(rows, limit, id), map)
     }
 }
