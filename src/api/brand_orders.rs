@@ -1,23 +1,26 @@
-//! The brand's orders and statistics (brand JWT).
+//! The brand's orders and statistics (brand JWT): each handler parses the query, calls
+//! one use case of [`crate::service::reports`] and renders it; a [`ReportError`] is
+//! answered by its one mapping (see `me_reports`).
+//!
+//! [`ReportError`]: crate::service::reports::ReportError
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::ErrorCode;
 use super::extract::BrandUser;
-use super::me_reports::{DateRange, conversion_rate};
+use super::me_reports::period_fields;
 use super::orders::{CommissionView, OrderResponse, candidates_of};
 use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page};
-use super::{ApiError, FieldError, db};
+use super::{ApiError, FieldError};
 use crate::api::AppState;
 use crate::domain::Currency;
-use crate::domain::codes::normalize_lookup;
-use crate::store::brand_reports::{self, OrderFacts, OrderFilter, OrderStatus};
+use crate::domain::period::Period;
+use crate::domain::status::OrderStatus;
+use crate::service::paging::PageRequest;
+use crate::service::reports::{self, BrandOrder, BrandOrderDetail, BrandOrdersQuery, BrandStats};
 use crate::store::ids::{MembershipId, OrderId};
-use crate::store::orders::{self, OrderRow};
-use crate::store::{brands, ledger, refunds, time};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,21 +36,18 @@ pub struct OrdersQuery {
     pub cursor: Option<String>,
 }
 
-fn order_view(order: &OrderRow, facts: &OrderFacts) -> OrderResponse {
-    let commission = facts.commissions.get(&order.id);
-    let refunded = facts.refunded.get(&order.id).copied().unwrap_or(0);
-    let status = OrderStatus::of(commission, order.net_amount, refunded);
+fn order_view(o: BrandOrder) -> OrderResponse {
     OrderResponse::from_row(
-        order,
-        order.code_id.and_then(|c| facts.codes.get(&c).cloned()),
+        &o.order,
+        o.code,
         CommissionView {
-            amount: order.commission,
-            rate: order.commission_rate.clone(),
-            status: status.as_str(),
-            terms_version: order.terms_version,
-            available_at: commission.map(|e| time::from_db(e.available_at)),
+            amount: o.order.commission,
+            rate: o.order.commission_rate.clone(),
+            status: o.status.as_str(),
+            terms_version: o.order.terms_version,
+            available_at: o.available_at,
         },
-        candidates_of(order),
+        candidates_of(&o.order),
     )
 }
 
@@ -87,36 +87,17 @@ pub async fn list_brand_orders(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let code = match q.code.as_deref().map(normalize_lookup) {
-        // A code that cannot exist matches nothing rather than everything.
-        Some(None) => {
-            return Ok(HttpResponse::Ok().json(Page::<OrderResponse> {
-                items: Vec::new(),
-                next_cursor: None,
-            }));
-        }
-        Some(Some(code)) => Some(code.as_str().to_owned()),
-        None => None,
-    };
-    let filter = OrderFilter {
-        membership,
-        code,
+    let query = BrandOrdersQuery {
+        brand: user.brand_id,
+        ambassador: membership,
+        code: q.code,
         status,
-        from: q.from.map(time::to_db),
-        to: q.to.map(time::to_db),
+        placed_from: q.from,
+        placed_before: q.to,
+        page: PageRequest { limit, after: before },
     };
-    let (rows, facts) = db::read(&state.db, move |conn| {
-        let rows = brand_reports::list_orders(conn, user.brand_id, &filter, before, limit + 1)?;
-        let facts = brand_reports::facts(conn, &rows)?;
-        Ok((rows, facts))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
-        limit,
-        |o| o.id.to_string(),
-        |o| order_view(&o, &facts),
-    )))
+    let orders = reports::brand_orders(&state.db, query).await?;
+    Ok(HttpResponse::Ok().json(Page::from_paged(orders, order_view)))
 }
 
 #[derive(Debug, Serialize)]
@@ -167,17 +148,16 @@ pub async fn get_brand_order(
     user: BrandUser,
     id: web::Path<OrderId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let detail = db::read(&state.db, move |conn| {
-        let order = orders::find(conn, user.brand_id, id)?
-            .ok_or_else(|| ApiError::not_found(ErrorCode::OrderNotFound, "No such order."))?;
-        let facts = brand_reports::facts(conn, std::slice::from_ref(&order))?;
-        let lines = orders::lines(conn, order.id)?;
-        let refund_rows = refunds::list_for_order(conn, order.id)?;
-        let entries = ledger::for_order(conn, order.id)?;
-        Ok(OrderDetail {
-            order: order_view(&order, &facts),
-            lines: lines
+    let detail = reports::brand_order(&state.db, user.brand_id, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(OrderDetail::from(detail)))
+}
+
+impl From<BrandOrderDetail> for OrderDetail {
+    fn from(d: BrandOrderDetail) -> Self {
+        Self {
+            order: order_view(d.order),
+            lines: d
+                .lines
                 .into_iter()
                 .map(|l| OrderLineView {
                     sku: l.sku,
@@ -187,37 +167,34 @@ pub async fn get_brand_order(
                     rate: l.rate,
                 })
                 .collect(),
-            refunds: refund_rows
+            refunds: d
+                .refunds
                 .into_iter()
                 .map(|r| RefundView {
                     id: r.id.to_string(),
                     refund_id: r.refund_id,
                     amount: r.amount,
                     reversal: r.reversal,
-                    lines: r
-                        .lines
-                        .and_then(|l| serde_json::from_str(&l).ok())
-                        .unwrap_or(Value::Null),
-                    created_at: time::from_db(r.created_at),
+                    lines: r.lines,
+                    created_at: r.created_at,
                 })
                 .collect(),
-            ledger_entries: entries
+            ledger_entries: d
+                .entries
                 .into_iter()
                 .map(|e| LedgerEntryView {
                     id: e.id.to_string(),
                     kind: e.kind.as_str().to_owned(),
                     amount: e.amount,
                     currency: e.currency,
-                    available_at: time::from_db(e.available_at),
-                    approved_at: e.approved_at.map(time::from_db),
-                    payout_id: e.paid_out_in,
-                    created_at: time::from_db(e.created_at),
+                    available_at: e.available_at,
+                    approved_at: e.approved_at,
+                    payout_id: e.payout_id,
+                    created_at: e.created_at,
                 })
                 .collect(),
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(detail))
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -263,46 +240,37 @@ pub async fn get_brand_stats(
     query: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let today = state.clock.now().date_naive();
-    let range = DateRange::parse(query.from.as_deref(), query.to.as_deref(), today)
-        .map_err(|errors| ApiError::validation(errors.into_iter().map(|(f, m)| FieldError::new(f, m)).collect()))?;
+    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), today)
+        .map_err(|errors| ApiError::validation(period_fields(errors)))?;
     let currency = query
         .currency
         .as_deref()
         .map(|c| Currency::parse(c).map_err(|m| ApiError::field("currency", m)))
         .transpose()?;
-    let from = NaiveDateTime::new(range.from, NaiveTime::MIN);
-    let until = NaiveDateTime::new(
-        range
-            .to
-            .succ_opt()
-            .ok_or_else(|| ApiError::field("to", "is too late"))?,
-        NaiveTime::MIN,
-    );
-    let stats = db::read(&state.db, move |conn| {
-        let currency = match currency {
-            Some(c) => c.code().to_owned(),
-            None => {
-                brands::find(conn, user.brand_id)?
-                    .ok_or_else(|| ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists."))?
-                    .currency
-            }
-        };
-        let totals = brand_reports::totals(conn, user.brand_id, &currency, from, until)?;
-        let clicks = brand_reports::clicks(conn, user.brand_id, from, until)?;
-        let rewards_granted = brand_reports::rewards_granted(conn, user.brand_id, from, until)?;
-        let top = brand_reports::top_ambassadors(conn, user.brand_id, &currency, from, until, 10)?;
-        Ok(StatsResponse {
-            from: range.from,
-            to: range.to,
-            currency,
-            clicks,
-            orders: totals.orders,
-            attributed_orders: totals.attributed_orders,
-            conversion_rate: conversion_rate(totals.attributed_orders, clicks),
-            net_sales: totals.net_sales(),
-            commission: totals.commission(),
-            rewards_granted,
-            top_ambassadors: top
+    let query = reports::StatsQuery {
+        brand: user.brand_id,
+        period,
+        currency,
+    };
+    let stats = reports::brand_stats(&state.db, query).await?;
+    Ok(HttpResponse::Ok().json(StatsResponse::from(stats)))
+}
+
+impl From<BrandStats> for StatsResponse {
+    fn from(s: BrandStats) -> Self {
+        Self {
+            from: s.period.from(),
+            to: s.period.to(),
+            currency: s.currency,
+            clicks: s.clicks,
+            orders: s.orders,
+            attributed_orders: s.attributed_orders,
+            conversion_rate: s.conversion_rate,
+            net_sales: s.net_sales,
+            commission: s.commission,
+            rewards_granted: s.rewards_granted,
+            top_ambassadors: s
+                .top_ambassadors
                 .into_iter()
                 .map(|t| TopAmbassadorView {
                     ambassador_id: t.membership_id,
@@ -312,8 +280,6 @@ pub async fn get_brand_stats(
                     commission: t.commission,
                 })
                 .collect(),
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(stats))
+        }
+    }
 }

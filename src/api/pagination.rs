@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
+use crate::service::paging::{PageRequest, Paged};
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
@@ -35,6 +36,12 @@ impl PageQuery {
         };
         Ok((limit, after))
     }
+
+    /// [`Self::parse`] as the request a list use case takes.
+    pub fn request<Id: std::str::FromStr>(&self) -> Result<PageRequest<Id>, ApiError> {
+        let (limit, after) = self.parse()?;
+        Ok(PageRequest { limit, after })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -44,17 +51,17 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// Renders a use case's page; the cursor is the id of its last item.
+    pub fn from_paged<R, Id: ToString>(paged: Paged<R, Id>, map: impl FnMut(R) -> T) -> Self {
+        Self {
+            next_cursor: paged.next.as_ref().map(ToString::to_string),
+            items: paged.items.into_iter().map(map).collect(),
+        }
+    }
+
     /// Builds a page from rows fetched with `limit + 1`: the extra row only says that
     /// there is more.
-    pub fn from_rows<R>(mut rows: Vec<R>, limit: i64, id: impl Fn(&R) -> String, map: impl Fn(R) -> T) -> Self {
-        let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
-        if more {
-            rows.truncate(usize::try_from(limit).unwrap_or(0));
-        }
-        let next_cursor = if more { rows.last().map(&id) } else { None };
-        Self {
-            items: rows.into_iter().map(map).collect(),
-            next_cursor,
-        }
+    pub fn from_rows<R>(rows: Vec<R>, limit: i64, id: impl Fn(&R) -> String, map: impl Fn(R) -> T) -> Self {
+        Self::from_paged(Paged::from_rows(rows, limit, id), map)
     }
 }

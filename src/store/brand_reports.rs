@@ -1,5 +1,6 @@
-//! Brand-side read paths: the order list with its filters, order status, statistics.
-//! Aggregates run in SQL (exact integer sums), a fixed number of queries per request.
+//! Brand-side read paths: the order list with its filters (status by the domain rule),
+//! the facts an order view needs, statistics. Aggregates run in SQL (exact integer sums),
+//! a fixed number of queries per request.
 
 use std::collections::HashMap;
 
@@ -13,65 +14,9 @@ use super::ledger::{EntryKind, LedgerEntryRow};
 use super::orders::OrderRow;
 use super::portable::{sum_bigint, wide_i64, wide_sum};
 use super::schema::{codes, ledger_entries, orders, refunds};
-
-/// Commission status of an order, from its ledger entries and refunds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderStatus {
-    /// Unattributed or self-referral: no commission entry.
-    None,
-    Pending,
-    Approved,
-    Paid,
-    /// Fully refunded: the commission is reversed to zero.
-    Reversed,
-}
-
-impl OrderStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Pending => "pending",
-            Self::Approved => "approved",
-            Self::Paid => "paid",
-            Self::Reversed => "reversed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::None, Self::Pending, Self::Approved, Self::Paid, Self::Reversed]
-            .into_iter()
-            .find(|s| s.as_str() == text)
-    }
-
-    /// The status shown for an order with this commission entry and refunds.
-    pub fn of(commission: Option<&LedgerEntryRow>, net: i64, refunded: i64) -> Self {
-        match commission {
-            None => Self::None,
-            Some(_) if net > 0 && refunded >= net => Self::Reversed,
-            Some(e) if e.paid_out_in.is_some() => Self::Paid,
-            Some(e) if e.approved_at.is_some() => Self::Approved,
-            Some(_) => Self::Pending,
-        }
-    }
-
-    /// The same rule as [`Self::of`], as a SQL condition on `orders` (constant text,
-    /// never input).
-    fn condition(self) -> String {
-        const COMMISSION: &str =
-            "SELECT 1 FROM ledger_entries e WHERE e.order_id = orders.id AND e.kind = 'commission'";
-        const FULLY_REFUNDED: &str = "(orders.net_amount > 0 AND \
-            (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.order_id = orders.id) >= orders.net_amount)";
-        match self {
-            Self::None => format!("NOT EXISTS ({COMMISSION})"),
-            Self::Reversed => format!("EXISTS ({COMMISSION}) AND {FULLY_REFUNDED}"),
-            Self::Paid => format!("EXISTS ({COMMISSION} AND e.paid_out_in IS NOT NULL) AND NOT {FULLY_REFUNDED}"),
-            Self::Approved => format!(
-                "EXISTS ({COMMISSION} AND e.approved_at IS NOT NULL AND e.paid_out_in IS NULL) AND NOT {FULLY_REFUNDED}"
-            ),
-            Self::Pending => format!("EXISTS ({COMMISSION} AND e.approved_at IS NULL) AND NOT {FULLY_REFUNDED}"),
-        }
-    }
-}
+use super::status_sql::order_has_status;
+use crate::domain::period::Period;
+use crate::domain::status::OrderStatus;
 
 #[derive(Debug, Default, Clone)]
 pub struct OrderFilter {
@@ -110,8 +55,8 @@ pub fn list_orders(
         query = query.filter(orders::code_id.eq_any(ids));
     }
     if let Some(status) = filter.status {
-        // Trusted constant fragments, not input.
-        query = query.filter(diesel::dsl::sql::<Bool>(&status.condition()));
+        // The domain's rule as SQL: trusted constant fragments, not input.
+        query = query.filter(diesel::dsl::sql::<Bool>(&order_has_status("orders", status)));
     }
     if let Some(from) = filter.from {
         query = query.filter(orders::placed_at.ge(from));
@@ -223,15 +168,9 @@ struct Count {
     n: i64,
 }
 
-/// Orders placed in `[from, to)` in `currency`: all of them, the attributed ones, and
+/// Orders placed in the period in `currency`: all of them, the attributed ones, and
 /// the attributed net sales and commission after refunds and reversals.
-pub fn totals(
-    conn: &mut DbConn,
-    brand: BrandId,
-    currency: &str,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Totals> {
+pub fn totals(conn: &mut DbConn, brand: BrandId, currency: &str, period: Period) -> QueryResult<Totals> {
     diesel::sql_query(format!(
         "SELECT CAST(COUNT(*) AS BIGINT) AS orders, \
                 CAST(COALESCE(SUM(CASE WHEN o.membership_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS attributed_orders, \
@@ -247,42 +186,41 @@ pub fn totals(
     ))
     .bind::<Text, _>(brand)
     .bind::<Text, _>(currency)
-    .bind::<Timestamp, _>(from)
-    .bind::<Timestamp, _>(to)
+    .bind::<Timestamp, _>(period.start())
+    .bind::<Timestamp, _>(period.end())
     .get_result(conn)
 }
 
-pub fn clicks(conn: &mut DbConn, brand: BrandId, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<i64> {
+pub fn clicks(conn: &mut DbConn, brand: BrandId, period: Period) -> QueryResult<i64> {
     let row: Count = diesel::sql_query(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM clicks WHERE brand_id = $1 AND created_at >= $2 AND created_at < $3",
     )
     .bind::<Text, _>(brand)
-    .bind::<Timestamp, _>(from)
-    .bind::<Timestamp, _>(to)
+    .bind::<Timestamp, _>(period.start())
+    .bind::<Timestamp, _>(period.end())
     .get_result(conn)?;
     Ok(row.n)
 }
 
-pub fn rewards_granted(conn: &mut DbConn, brand: BrandId, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<i64> {
+pub fn rewards_granted(conn: &mut DbConn, brand: BrandId, period: Period) -> QueryResult<i64> {
     let row: Count = diesel::sql_query(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM rewards WHERE brand_id = $1 AND earned_at >= $2 AND earned_at < $3",
     )
     .bind::<Text, _>(brand)
-    .bind::<Timestamp, _>(from)
-    .bind::<Timestamp, _>(to)
+    .bind::<Timestamp, _>(period.start())
+    .bind::<Timestamp, _>(period.end())
     .get_result(conn)?;
     Ok(row.n)
 }
 
-/// The ambassadors with the highest net sales in the window. Every ambassador's sums
+/// The ambassadors with the highest net sales in the period. Every ambassador's sums
 /// are read and ranked exactly here (a wide sum has no single column to sort on); an
 /// ambassador whose figures no `i64` holds is left out and logged.
 pub fn top_ambassadors(
     conn: &mut DbConn,
     brand: BrandId,
     currency: &str,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
+    period: Period,
     limit: usize,
 ) -> QueryResult<Vec<TopAmbassador>> {
     let rows: Vec<TopAmbassadorRow> = diesel::sql_query(format!(
@@ -299,8 +237,8 @@ pub fn top_ambassadors(
     ))
     .bind::<Text, _>(brand)
     .bind::<Text, _>(currency)
-    .bind::<Timestamp, _>(from)
-    .bind::<Timestamp, _>(to)
+    .bind::<Timestamp, _>(period.start())
+    .bind::<Timestamp, _>(period.end())
     .load(conn)?;
     let mut top: Vec<TopAmbassador> = rows
         .into_iter()

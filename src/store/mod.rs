@@ -25,6 +25,7 @@ pub mod refunds;
 pub mod rewards;
 pub mod schema;
 pub mod settings;
+pub mod status_sql;
 pub mod time;
 pub mod unit;
 pub mod users;

@@ -1,0 +1,168 @@
+//! A reporting period: whole UTC days `from..=to`, as the dashboard and the brand's
+//! statistics take it (`?from=YYYY-MM-DD&to=YYYY-MM-DD`), with the defaults and bounds
+//! both share.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+
+/// The period covers this many days ending on `to` when no `from` is given.
+pub const DEFAULT_DAYS: i64 = 30;
+/// The longest period answered, in days (both ends included).
+pub const MAX_DAYS: i64 = 366;
+
+/// One refused query field and why; the door answers every one of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl PeriodError {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// The days `from..=to` (UTC): at most [`MAX_DAYS`], `from <= to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+/// A date written `YYYY-MM-DD`, nothing else.
+pub fn parse_date(input: &str) -> Result<NaiveDate, String> {
+    let shaped = input.len() == 10
+        && input.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return Err("must be a date written YYYY-MM-DD".into());
+    }
+    NaiveDate::parse_from_str(input, "%Y-%m-%d").map_err(|_| "is not a calendar date".into())
+}
+
+impl Period {
+    /// Both ends are optional: `to` defaults to `today`, `from` to the [`DEFAULT_DAYS`]
+    /// days ending on `to`. Every malformed date is reported, then the first broken
+    /// bound.
+    pub fn parse(from: Option<&str>, to: Option<&str>, today: NaiveDate) -> Result<Self, Vec<PeriodError>> {
+        let mut errors = Vec::new();
+        let mut date = |field: &'static str, input: Option<&str>| match input.map(parse_date).transpose() {
+            Ok(date) => date,
+            Err(message) => {
+                errors.push(PeriodError::new(field, message));
+                None
+            }
+        };
+        let (from, to) = (date("from", from), date("to", to));
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let to = to.unwrap_or(today);
+        let from = match from {
+            Some(from) => from,
+            None => to
+                .checked_sub_signed(Duration::days(DEFAULT_DAYS - 1))
+                .ok_or_else(|| vec![PeriodError::new("to", "is too early")])?,
+        };
+        if from > to {
+            return Err(vec![PeriodError::new("from", "must not be after `to`")]);
+        }
+        if (to - from).num_days() + 1 > MAX_DAYS {
+            return Err(vec![PeriodError::new(
+                "to",
+                format!("the range must not be longer than {MAX_DAYS} days"),
+            )]);
+        }
+        if to.succ_opt().is_none() {
+            return Err(vec![PeriodError::new("to", "is too late")]);
+        }
+        Ok(Self { from, to })
+    }
+
+    pub fn from(&self) -> NaiveDate {
+        self.from
+    }
+
+    pub fn to(&self) -> NaiveDate {
+        self.to
+    }
+
+    /// Every day of the period, in order.
+    pub fn days(&self) -> impl Iterator<Item = NaiveDate> + use<> {
+        let to = self.to;
+        self.from.iter_days().take_while(move |d| *d <= to)
+    }
+
+    /// `from` 00:00 UTC: the first instant of the period.
+    pub fn start(&self) -> NaiveDateTime {
+        NaiveDateTime::new(self.from, NaiveTime::MIN)
+    }
+
+    /// The day after `to`, 00:00 UTC: the first instant after the period, so the
+    /// period is `[start, end)`.
+    pub fn end(&self) -> NaiveDateTime {
+        // `parse` refuses a `to` without a next day.
+        let after = self.to.succ_opt().unwrap_or(self.to);
+        NaiveDateTime::new(after, NaiveTime::MIN)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        parse_date(s).unwrap_or(NaiveDate::MIN)
+    }
+
+    fn fields(from: Option<&str>, to: Option<&str>) -> Option<Vec<&'static str>> {
+        Period::parse(from, to, date("2026-11-02"))
+            .err()
+            .map(|e| e.into_iter().map(|e| e.field).collect())
+    }
+
+    #[test]
+    fn a_period_defaults_to_the_last_30_days() {
+        let today = date("2026-11-02");
+        let period = Period::parse(None, None, today);
+        assert_eq!(
+            period,
+            Ok(Period {
+                from: date("2026-10-04"),
+                to: today
+            })
+        );
+        assert_eq!(period.map(|p| p.days().count()), Ok(30));
+        let to_only = Period::parse(None, Some("2026-10-31"), today).map(|p| p.from());
+        assert_eq!(to_only, Ok(date("2026-10-02")));
+    }
+
+    #[test]
+    fn a_period_refuses_bad_dates_reversed_and_overlong_ranges() {
+        assert_eq!(fields(Some("2026-1-05"), None), Some(vec!["from"]));
+        assert_eq!(fields(Some("2026-02-30"), Some("x")), Some(vec!["from", "to"]));
+        assert_eq!(fields(Some("2026-11-03"), None), Some(vec!["from"]));
+        assert_eq!(fields(Some("2025-01-01"), Some("2026-01-02")), Some(vec!["to"]));
+        assert_eq!(fields(Some("2026-10-01T00:00:00Z"), None), Some(vec!["from"]));
+        // 366 days, both ends included, is the longest period.
+        assert_eq!(fields(Some("2024-01-01"), Some("2024-12-31")), None);
+    }
+
+    #[test]
+    fn a_period_is_the_half_open_range_of_its_whole_days() {
+        let period = Period::parse(Some("2026-10-30"), Some("2026-10-31"), date("2026-11-02"));
+        let bounds = period.map(|p| (p.start().to_string(), p.end().to_string()));
+        assert_eq!(
+            bounds,
+            Ok(("2026-10-30 00:00:00".to_owned(), "2026-11-01 00:00:00".to_owned()))
+        );
+    }
+}

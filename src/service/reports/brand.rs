@@ -1,0 +1,251 @@
+//! The brand's reports: its orders (filtered, paged), one order in full, and the
+//! statistics of a period. Only the caller's brand is ever read.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::ReportError;
+use crate::domain::Currency;
+use crate::domain::codes::normalize_lookup;
+use crate::domain::conversion::conversion_rate;
+use crate::domain::period::Period;
+use crate::domain::status::{EntryState, OrderState, OrderStatus};
+use crate::service::paging::{PageRequest, Paged};
+pub use crate::store::brand_reports::TopAmbassador;
+use crate::store::brand_reports::{self, OrderFacts, OrderFilter};
+use crate::store::ids::{BrandId, LedgerEntryId, MembershipId, OrderId, RefundId};
+use crate::store::ledger::{EntryKind, LedgerEntryRow};
+use crate::store::orders::{self, OrderRow};
+use crate::store::{Db, brands, ledger, refunds, time};
+
+/// The ambassadors listed under `top_ambassadors`.
+const TOP_AMBASSADORS: usize = 10;
+
+/// `GET /v1/brand/orders`: the brand's orders, newest first, narrowed by every filter
+/// given.
+#[derive(Debug, Clone)]
+pub struct BrandOrdersQuery {
+    pub brand: BrandId,
+    pub ambassador: Option<MembershipId>,
+    /// A code as the brand typed it; one that cannot exist matches nothing.
+    pub code: Option<String>,
+    pub status: Option<OrderStatus>,
+    /// Placed at or after.
+    pub placed_from: Option<DateTime<Utc>>,
+    /// Placed before.
+    pub placed_before: Option<DateTime<Utc>>,
+    pub page: PageRequest<OrderId>,
+}
+
+/// An order as its brand sees it, with the code it came through and where its
+/// commission stands.
+#[derive(Debug, Clone)]
+pub struct BrandOrder {
+    pub order: OrderRow,
+    pub code: Option<String>,
+    pub status: OrderStatus,
+    /// When the commission becomes (or became) payable; `None` without a commission.
+    pub available_at: Option<DateTime<Utc>>,
+}
+
+impl BrandOrder {
+    fn of(order: OrderRow, facts: &OrderFacts) -> Self {
+        let commission = facts.commissions.get(&order.id);
+        let state = OrderState {
+            commission: commission.map(entry_state),
+            net: order.net_amount,
+            refunded: facts.refunded.get(&order.id).copied().unwrap_or(0),
+        };
+        Self {
+            code: order.code_id.and_then(|c| facts.codes.get(&c).cloned()),
+            status: OrderStatus::of(state),
+            available_at: commission.map(|e| time::from_db(e.available_at)),
+            order,
+        }
+    }
+}
+
+fn entry_state(entry: &LedgerEntryRow) -> EntryState {
+    EntryState {
+        approved: entry.approved_at.is_some(),
+        paid_out: entry.paid_out_in.is_some(),
+    }
+}
+
+pub async fn brand_orders(db: &Db, query: BrandOrdersQuery) -> Result<Paged<BrandOrder, OrderId>, ReportError> {
+    let code = match query.code.as_deref().map(normalize_lookup) {
+        // A code that cannot exist matches nothing rather than everything.
+        Some(None) => return Ok(Paged::empty()),
+        Some(Some(code)) => Some(code.as_str().to_owned()),
+        None => None,
+    };
+    let filter = OrderFilter {
+        membership: query.ambassador,
+        code,
+        status: query.status,
+        from: query.placed_from.map(time::to_db),
+        to: query.placed_before.map(time::to_db),
+    };
+    let page = query.page;
+    let (rows, facts) = db
+        .read(move |conn| {
+            let rows = brand_reports::list_orders(conn, query.brand, &filter, page.after, page.fetch())?;
+            let facts = brand_reports::facts(conn, &rows)?;
+            Ok::<_, ReportError>((rows, facts))
+        })
+        .await?;
+    Ok(Paged::from_rows(rows, page.limit, |o| o.id).map(|o| BrandOrder::of(o, &facts)))
+}
+
+/// `GET /v1/brand/orders/{id}`: the order with its lines, refunds and ledger entries.
+#[derive(Debug, Clone)]
+pub struct BrandOrderDetail {
+    pub order: BrandOrder,
+    pub lines: Vec<OrderLine>,
+    pub refunds: Vec<RefundLine>,
+    pub entries: Vec<EntryLine>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderLine {
+    pub sku: String,
+    pub category: Option<String>,
+    pub quantity: i64,
+    pub unit_price: i64,
+    /// The commission rate this line earned (decimal string), when attributed.
+    pub rate: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefundLine {
+    pub id: RefundId,
+    /// The shop's refund id.
+    pub refund_id: String,
+    pub amount: i64,
+    pub reversal: i64,
+    /// The refunded lines as stored (JSON), `Null` for a refund of an amount.
+    pub lines: Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EntryLine {
+    pub id: LedgerEntryId,
+    pub kind: EntryKind,
+    pub amount: i64,
+    pub currency: String,
+    pub available_at: DateTime<Utc>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub payout_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn brand_order(db: &Db, brand: BrandId, id: OrderId) -> Result<BrandOrderDetail, ReportError> {
+    db.read(move |conn| {
+        let order = orders::find(conn, brand, id)?.ok_or(ReportError::OrderNotFound)?;
+        let facts = brand_reports::facts(conn, std::slice::from_ref(&order))?;
+        let lines = orders::lines(conn, order.id)?;
+        let refund_rows = refunds::list_for_order(conn, order.id)?;
+        let entries = ledger::for_order(conn, order.id)?;
+        Ok(BrandOrderDetail {
+            order: BrandOrder::of(order, &facts),
+            lines: lines
+                .into_iter()
+                .map(|l| OrderLine {
+                    sku: l.sku,
+                    category: l.category,
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    rate: l.rate,
+                })
+                .collect(),
+            refunds: refund_rows
+                .into_iter()
+                .map(|r| RefundLine {
+                    id: r.id,
+                    refund_id: r.refund_id,
+                    amount: r.amount,
+                    reversal: r.reversal,
+                    lines: r
+                        .lines
+                        .and_then(|l| serde_json::from_str(&l).ok())
+                        .unwrap_or(Value::Null),
+                    created_at: time::from_db(r.created_at),
+                })
+                .collect(),
+            entries: entries
+                .into_iter()
+                .map(|e| EntryLine {
+                    id: e.id,
+                    kind: e.kind,
+                    amount: e.amount,
+                    currency: e.currency,
+                    available_at: time::from_db(e.available_at),
+                    approved_at: e.approved_at.map(time::from_db),
+                    payout_id: e.paid_out_in,
+                    created_at: time::from_db(e.created_at),
+                })
+                .collect(),
+        })
+    })
+    .await
+}
+
+/// `GET /v1/brand/stats`: the brand's figures over the days of `period`, money in one
+/// currency (the brand's when none is given).
+#[derive(Debug, Clone, Copy)]
+pub struct StatsQuery {
+    pub brand: BrandId,
+    pub period: Period,
+    pub currency: Option<Currency>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BrandStats {
+    pub period: Period,
+    pub currency: String,
+    pub clicks: i64,
+    pub orders: i64,
+    pub attributed_orders: i64,
+    /// attributed orders ÷ clicks (decimal string), `None` without clicks.
+    pub conversion_rate: Option<String>,
+    /// `None` only when the total is beyond any representable amount (amounts stored
+    /// before the bounds on input); the other figures still answer.
+    pub net_sales: Option<i64>,
+    pub commission: Option<i64>,
+    pub rewards_granted: i64,
+    /// By net sales, highest first; an ambassador whose figures no `i64` holds is left
+    /// out (and logged).
+    pub top_ambassadors: Vec<TopAmbassador>,
+}
+
+pub async fn brand_stats(db: &Db, query: StatsQuery) -> Result<BrandStats, ReportError> {
+    let StatsQuery {
+        brand,
+        period,
+        currency,
+    } = query;
+    db.read(move |conn| {
+        let currency = match currency {
+            Some(c) => c.code().to_owned(),
+            None => brands::find(conn, brand)?.ok_or(ReportError::BrandNotFound)?.currency,
+        };
+        let totals = brand_reports::totals(conn, brand, &currency, period)?;
+        let clicks = brand_reports::clicks(conn, brand, period)?;
+        let rewards_granted = brand_reports::rewards_granted(conn, brand, period)?;
+        let top_ambassadors = brand_reports::top_ambassadors(conn, brand, &currency, period, TOP_AMBASSADORS)?;
+        Ok(BrandStats {
+            period,
+            currency,
+            clicks,
+            orders: totals.orders,
+            attributed_orders: totals.attributed_orders,
+            conversion_rate: conversion_rate(totals.attributed_orders, clicks),
+            net_sales: totals.net_sales(),
+            commission: totals.commission(),
+            rewards_granted,
+            top_ambassadors,
+        })
+    })
+    .await
+}

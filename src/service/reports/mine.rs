@@ -1,0 +1,156 @@
+//! The influencer's own reports besides the dashboard: the attributed orders with
+//! where each commission stands, and the earnings statement. Only the signed-in
+//! influencer's memberships are read; no customer data is shown.
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc::Receiver;
+
+use super::ReportError;
+use crate::domain::Currency;
+use crate::domain::money::Money;
+use crate::domain::status::{EntryStatus, OrderStatus};
+use crate::service::paging::{PageRequest, Paged};
+use crate::store::dashboard::{self, OrderSummary, StatementEntry};
+use crate::store::ids::{BrandId, InfluencerId, LedgerEntryId, OrderId};
+use crate::store::ledger::EntryKind;
+use crate::store::{Db, DbConn, StoreError, time};
+
+/// Ledger entries per page of the statement.
+pub const STATEMENT_PAGE: i64 = 1000;
+
+/// `GET /v1/me/orders`: the influencer's attributed orders across brands (or in one),
+/// newest first.
+#[derive(Debug, Clone, Copy)]
+pub struct MyOrdersQuery {
+    pub influencer: InfluencerId,
+    pub brand: Option<BrandId>,
+    pub page: PageRequest<OrderId>,
+}
+
+/// An attributed order as its ambassador sees it.
+#[derive(Debug, Clone)]
+pub struct MyOrder {
+    pub id: OrderId,
+    /// The shop's order id.
+    pub order_id: String,
+    pub brand_id: BrandId,
+    pub brand_name: String,
+    pub currency: String,
+    pub placed_at: DateTime<Utc>,
+    pub net_amount: i64,
+    /// The rate every line earned; `None` for flat commissions or mixed rates.
+    pub rate: Option<String>,
+    pub terms_version: Option<i32>,
+    /// The commission the order earned, before reversals.
+    pub commission: i64,
+    /// Reversed by refunds so far (positive).
+    pub reversed: i64,
+    pub status: OrderStatus,
+    /// When the commission becomes (or became) payable; `None` without a commission.
+    pub available_at: Option<DateTime<Utc>>,
+    pub attribution_method: String,
+    pub attribution_reason: String,
+}
+
+impl From<OrderSummary> for MyOrder {
+    fn from(o: OrderSummary) -> Self {
+        Self {
+            status: OrderStatus::of(o.state()),
+            id: o.id,
+            order_id: o.order_id,
+            brand_id: o.brand_id,
+            brand_name: o.brand_name,
+            currency: o.currency,
+            placed_at: time::from_db(o.placed_at),
+            net_amount: o.net_amount,
+            rate: o.commission_rate,
+            terms_version: o.terms_version,
+            commission: o.commission,
+            reversed: o.reversed,
+            available_at: o.available_at.map(time::from_db),
+            attribution_method: o.attribution_method,
+            attribution_reason: o.attribution_reason,
+        }
+    }
+}
+
+pub async fn my_orders(db: &Db, query: MyOrdersQuery) -> Result<Paged<MyOrder, OrderId>, ReportError> {
+    let MyOrdersQuery {
+        influencer,
+        brand,
+        page,
+    } = query;
+    let rows = db
+        .read(move |conn| {
+            Ok::<_, ReportError>(dashboard::list_orders(
+                conn,
+                influencer,
+                brand,
+                page.after,
+                page.fetch(),
+            )?)
+        })
+        .await?;
+    Ok(Paged::from_rows(rows, page.limit, |o| o.id).map(MyOrder::from))
+}
+
+/// One ledger entry of the statement.
+#[derive(Debug, Clone)]
+pub struct StatementLine {
+    pub id: LedgerEntryId,
+    pub created_at: DateTime<Utc>,
+    pub brand_name: String,
+    pub kind: EntryKind,
+    /// The shop's order id, for entries of an order.
+    pub order_id: Option<String>,
+    pub amount: Money,
+    pub status: EntryStatus,
+    pub available_at: DateTime<Utc>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub payout_id: Option<String>,
+}
+
+impl StatementLine {
+    fn of(row: StatementEntry) -> Result<Self, StoreError> {
+        let currency = Currency::parse(&row.currency)
+            .map_err(|e| StoreError::Corrupt(format!("ledger entry {} currency: {e}", row.id)))?;
+        Ok(Self {
+            status: EntryStatus::of(row.state()),
+            id: row.id,
+            created_at: time::from_db(row.created_at),
+            brand_name: row.brand_name,
+            kind: row.kind,
+            order_id: row.order_id,
+            amount: Money::new(row.amount, currency),
+            available_at: time::from_db(row.available_at),
+            approved_at: row.approved_at.map(time::from_db),
+            payout_id: row.paid_out_in,
+        })
+    }
+}
+
+/// One page of the statement after the entry `cursor`, and the cursor of the next.
+fn statement_page(
+    conn: &mut DbConn,
+    influencer: InfluencerId,
+    cursor: Option<String>,
+) -> Result<(Vec<StatementLine>, Option<String>), ReportError> {
+    let after = cursor
+        .map(|c| c.parse::<LedgerEntryId>())
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("statement cursor: {e}")))?;
+    let rows = dashboard::statement_entries(conn, influencer, after, STATEMENT_PAGE + 1)?;
+    let page = Paged::from_rows(rows, STATEMENT_PAGE, |r| r.id.to_string());
+    let lines = page
+        .items
+        .into_iter()
+        .map(StatementLine::of)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((lines, page.next))
+}
+
+/// `GET /v1/me/earnings.csv`: every ledger entry of the influencer, oldest first, page
+/// by page (each page its own snapshot), for a download too large to hold in memory.
+pub fn statement_pages(db: &Db, influencer: InfluencerId) -> Receiver<Result<Vec<StatementLine>, ReportError>> {
+    db.read_pages(move |conn, cursor| statement_page(conn, influencer, cursor))
+}

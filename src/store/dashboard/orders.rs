@@ -1,0 +1,139 @@
+//! The influencer's attributed orders with where each commission stands: the newest of
+//! each dashboard entry, and the paged list of `GET /v1/me/orders`. No customer data.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+
+use super::membership_ids;
+use super::sql::Statement;
+use crate::domain::status::{EntryState, OrderState};
+use crate::store::DbConn;
+use crate::store::ids::{BrandId, InfluencerId, MembershipId, OrderId};
+
+/// Orders shown under "recent orders" per brand and currency.
+pub const RECENT_ORDERS: i64 = 10;
+
+/// An attributed order with its commission entry's state and its reversals. No
+/// customer data.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct OrderSummary {
+    #[diesel(sql_type = Text)]
+    pub id: OrderId,
+    /// The shop's order id.
+    #[diesel(sql_type = Text)]
+    pub order_id: String,
+    #[diesel(sql_type = Text)]
+    pub membership_id: MembershipId,
+    #[diesel(sql_type = Text)]
+    pub brand_id: BrandId,
+    #[diesel(sql_type = Text)]
+    pub brand_name: String,
+    #[diesel(sql_type = Text)]
+    pub currency: String,
+    #[diesel(sql_type = Timestamp)]
+    pub placed_at: NaiveDateTime,
+    #[diesel(sql_type = BigInt)]
+    pub net_amount: i64,
+    #[diesel(sql_type = BigInt)]
+    pub commission: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub commission_rate: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub terms_version: Option<i32>,
+    #[diesel(sql_type = Text)]
+    pub attribution_method: String,
+    #[diesel(sql_type = Text)]
+    pub attribution_reason: String,
+    /// The commission entry, if the order earned one.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub entry_amount: Option<i64>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    pub available_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    pub approved_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub paid_out_in: Option<String>,
+    /// −Σ reversal entries of the order (a positive number).
+    #[diesel(sql_type = BigInt)]
+    pub reversed: i64,
+    /// Σ refunds of the order.
+    #[diesel(sql_type = BigInt)]
+    pub refunded: i64,
+}
+
+impl OrderSummary {
+    /// What the row says about the order's commission, for
+    /// [`crate::domain::status::OrderStatus::of`].
+    pub fn state(&self) -> OrderState {
+        OrderState {
+            commission: self.entry_amount.map(|_| EntryState {
+                approved: self.approved_at.is_some(),
+                paid_out: self.paid_out_in.is_some(),
+            }),
+            net: self.net_amount,
+            refunded: self.refunded,
+        }
+    }
+}
+
+/// The columns of [`OrderSummary`], from `orders o`.
+const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_id, b.name AS brand_name, o.currency, \
+       o.placed_at, o.net_amount, o.commission, o.commission_rate, o.terms_version, \
+       o.attribution_method, o.attribution_reason, \
+       c.amount AS entry_amount, c.available_at, c.approved_at, c.paid_out_in, \
+       CAST(COALESCE((SELECT SUM(-r.amount) FROM ledger_entries r \
+                      WHERE r.order_id = o.id AND r.kind = 'reversal'), 0) AS BIGINT) AS reversed, \
+       CAST(COALESCE((SELECT SUM(f.amount) FROM refunds f WHERE f.order_id = o.id), 0) AS BIGINT) AS refunded \
+     FROM orders o \
+     JOIN brands b ON b.id = o.brand_id \
+     LEFT JOIN ledger_entries c ON c.order_id = o.id AND c.kind = 'commission' \
+     WHERE o.membership_id = ";
+
+/// The newest orders of each (membership, currency), by placing time: one branch per
+/// pair, each a short walk down the `(membership_id, placed_at)` index.
+pub(super) fn recent_orders(conn: &mut DbConn, entries: &[(MembershipId, String)]) -> QueryResult<Vec<OrderSummary>> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    Statement::union_all(entries, |branch, (membership, currency)| {
+        branch
+            .sql(ORDER_SUMMARY)
+            .param::<Text, _>(*membership)
+            .sql(" AND o.currency = ")
+            .param::<Text, _>(currency.clone())
+            .sql(" ORDER BY o.placed_at DESC, o.id DESC LIMIT ")
+            .param::<BigInt, _>(RECENT_ORDERS)
+    })
+    .query
+    .load(conn)
+}
+
+/// A page of the influencer's attributed orders (optionally in one brand), newest
+/// first by id (UUIDv7, so creation order), strictly before `before`. Orders recorded
+/// while a client pages have newer ids, so pages neither repeat nor skip.
+pub fn list_orders(
+    conn: &mut DbConn,
+    influencer: InfluencerId,
+    brand: Option<BrandId>,
+    before: Option<OrderId>,
+    limit: i64,
+) -> QueryResult<Vec<OrderSummary>> {
+    let memberships = membership_ids(conn, influencer, brand)?;
+    if memberships.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Each branch reads at most `limit` rows off its own membership's index range.
+    Statement::union_all(memberships, |branch, membership| {
+        let branch = branch.sql(ORDER_SUMMARY).param::<Text, _>(membership);
+        let branch = match before {
+            Some(before) => branch.sql(" AND o.id < ").param::<Text, _>(before),
+            None => branch,
+        };
+        branch.sql(" ORDER BY o.id DESC LIMIT ").param::<BigInt, _>(limit)
+    })
+    .sql(" ORDER BY id DESC LIMIT ")
+    .param::<BigInt, _>(limit)
+    .query
+    .load(conn)
+}

@@ -1,0 +1,95 @@
+//! The status rules of [`crate::domain::status`] as SQL: each decision list becomes a
+//! `CASE` whose arms are the same facts in the same order, written over our columns.
+//! Where a query filters or sums by status it uses these expressions, never a
+//! hand-written copy of the rule. Every fragment is constant text (table aliases and
+//! status names), never input.
+
+use crate::domain::status::{ENTRY_STATUS, EntryFact, EntryStatus, ORDER_STATUS, OrderFact, OrderStatus, Rule};
+
+/// `CASE WHEN <fact> THEN '<status>' … ELSE '<otherwise>' END`: the decision list in SQL.
+fn case<F: Copy, S: Copy>(rule: &Rule<F, S>, fact: impl Fn(F) -> String, name: impl Fn(S) -> &'static str) -> String {
+    let mut sql = String::from("CASE");
+    for (f, status) in rule.arms {
+        sql.push_str(&format!(" WHEN {} THEN '{}'", fact(*f), name(*status)));
+    }
+    sql.push_str(&format!(" ELSE '{}' END", name(rule.otherwise)));
+    sql
+}
+
+/// An entry fact over the ledger entry aliased `entry`.
+fn entry_fact(fact: EntryFact, entry: &str) -> String {
+    match fact {
+        EntryFact::PaidOut => format!("{entry}.paid_out_in IS NOT NULL"),
+        EntryFact::Approved => format!("{entry}.approved_at IS NOT NULL"),
+    }
+}
+
+/// The commission entries of the order aliased `order`, as `c`.
+fn commission_of(order: &str) -> String {
+    format!("SELECT 1 FROM ledger_entries c WHERE c.order_id = {order}.id AND c.kind = 'commission'")
+}
+
+/// An order fact over the order aliased `order`. [`OrderFact::FullyRefunded`] is
+/// [`crate::domain::status::fully_refunded`] over the order's refunds.
+fn order_fact(fact: OrderFact, order: &str) -> String {
+    match fact {
+        OrderFact::NoCommission => format!("NOT EXISTS ({})", commission_of(order)),
+        OrderFact::FullyRefunded => format!(
+            "({order}.net_amount > 0 AND \
+             (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.order_id = {order}.id) >= {order}.net_amount)"
+        ),
+        OrderFact::Commission(fact) => format!("EXISTS ({} AND {})", commission_of(order), entry_fact(fact, "c")),
+    }
+}
+
+/// The [`EntryStatus`] name of the ledger entry aliased `entry`.
+pub fn entry_status(entry: &str) -> String {
+    case(&ENTRY_STATUS, |f| entry_fact(f, entry), EntryStatus::as_str)
+}
+
+/// True when the ledger entry aliased `entry` has `status`.
+pub fn entry_has_status(entry: &str, status: EntryStatus) -> String {
+    format!("({}) = '{}'", entry_status(entry), status.as_str())
+}
+
+/// The [`OrderStatus`] name of the order aliased `order`.
+pub fn order_status(order: &str) -> String {
+    case(&ORDER_STATUS, |f| order_fact(f, order), OrderStatus::as_str)
+}
+
+/// True when the order aliased `order` has `status`.
+pub fn order_has_status(order: &str, status: OrderStatus) -> String {
+    format!("({}) = '{}'", order_status(order), status.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_entry_case_is_the_decision_list_in_order() {
+        assert_eq!(
+            entry_status("e"),
+            "CASE WHEN e.paid_out_in IS NOT NULL THEN 'paid' \
+             WHEN e.approved_at IS NOT NULL THEN 'approved' ELSE 'pending' END"
+        );
+    }
+
+    #[test]
+    fn the_order_case_checks_the_commission_then_refunds_then_the_entry() {
+        let sql = order_status("orders");
+        let arms: Vec<&str> = sql.split(" WHEN ").skip(1).collect();
+        assert_eq!(arms.len(), 4, "{sql}");
+        assert!(
+            arms[0].starts_with("NOT EXISTS") && arms[0].ends_with("THEN 'none'"),
+            "{sql}"
+        );
+        assert!(
+            arms[1].contains("refunds r") && arms[1].ends_with("THEN 'reversed'"),
+            "{sql}"
+        );
+        assert!(arms[2].contains("c.paid_out_in IS NOT NULL"), "{sql}");
+        assert!(arms[3].contains("c.approved_at IS NOT NULL"), "{sql}");
+        assert!(sql.ends_with("ELSE 'pending' END"), "{sql}");
+    }
+}
