@@ -489,3 +489,62 @@ async fn a_payee_whose_program_terms_do_not_read_back_is_left_out_not_paid_witho
         2
     );
 }
+
+#[tokio::test]
+async fn paypal_parts_are_numbered_rows_of_the_batch_in_ambassador_order() {
+    let app = spawn_app().await;
+    let (p, token) = payable_program(&app).await;
+    let (_ben, _, ben_code) = app.add_ambassador(&p, &token, "ben@acme.example").await;
+    sell(&app, &p, "B-1", 30_000).await;
+    let reply = app
+        .post(
+            "/v1/checkout/orders",
+            Some(&p.api_key),
+            &order("B-2", &ben_code, 30_000),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    app.clock.advance(Duration::days(31));
+    app.mature().await;
+    let token = app.login(&p.brand.email, "brand").await;
+    let batch = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await;
+    assert_eq!(batch.status, 201, "{}", batch.text);
+    let id = batch.body["id"].as_str().unwrap_or_default();
+
+    // A batch this small is one file: part 1 is all of it, part 2 does not exist.
+    let whole = app
+        .get(&format!("/v1/brand/payouts/{id}?format=paypal"), Some(&token))
+        .await;
+    let first = app
+        .get(&format!("/v1/brand/payouts/{id}?format=paypal&part=1"), Some(&token))
+        .await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.text, whole.text);
+    let references: Vec<&str> = first.text.lines().filter_map(|line| line.split(',').nth(3)).collect();
+    assert_eq!(references.len(), 2, "{}", first.text);
+    assert!(
+        references[0].ends_with("-00001") && references[1].ends_with("-00002"),
+        "{references:?}"
+    );
+    let second = app
+        .get(&format!("/v1/brand/payouts/{id}?format=paypal&part=2"), Some(&token))
+        .await;
+    second.assert_problem(422, "validation_failed");
+    assert_eq!(second.fields(), ["part"], "{}", second.text);
+
+    // A part starts where the one before it ends, on both backends.
+    let payout: reftrack::store::ids::PayoutId = id.parse().unwrap_or_else(|e| panic!("{id}: {e:?}"));
+    let (all, from_second) = app
+        .db
+        .read_blocking(|conn| {
+            let all = reftrack::store::payouts::items(conn, payout, None, 10)?;
+            let from_second = reftrack::store::payouts::items_from(conn, payout, 1, 10)?;
+            Ok::<_, reftrack::store::StoreError>((all, from_second))
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(all.len(), 2);
+    assert_eq!(from_second.len(), 1);
+    assert_eq!(from_second[0].membership_id, all[1].membership_id);
+}
