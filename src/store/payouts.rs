@@ -169,6 +169,18 @@ pub fn items(
     query.load(conn)
 }
 
+/// Items of the batch ordered by membership, `limit` of them after skipping `offset`:
+/// one numbered part of a file that must be split (PayPal takes 5,000 rows a file).
+pub fn items_from(conn: &mut DbConn, id: PayoutId, offset: i64, limit: i64) -> QueryResult<Vec<PayoutItemRow>> {
+    payout_items::table
+        .filter(payout_items::payout_id.eq(id))
+        .order(payout_items::membership_id.asc())
+        .limit(limit)
+        .offset(offset)
+        .select(PayoutItemRow::as_select())
+        .load(conn)
+}
+
 /// pending → paid, once; the batch's entries record the payout (once, by trigger).
 pub fn mark_paid(conn: &mut DbConn, id: PayoutId, now: NaiveDateTime) -> QueryResult<bool> {
     let changed = diesel::update(

@@ -422,3 +422,129 @@ async fn lowering_hold_days_shortens_only_the_holds_of_later_orders() {
     );
     assert_eq!(line["next_available_at"], "2026-12-02T12:00:00Z");
 }
+
+#[tokio::test]
+async fn a_payee_whose_program_terms_do_not_read_back_is_left_out_not_paid_without_a_minimum() {
+    let app = spawn_app().await;
+    // Ana's program (min payout 20.00): 25.00 approved.
+    let (p, token) = payable_program(&app).await;
+    // Ben, in a second program of the same brand: 30.00 approved.
+    let other = app.create_program(&token, &crate::helpers::program_body()).await;
+    let ben = app.sign_up_influencer("ben@acme.example").await;
+    let membership = app.join(&token, &other, "ben@acme.example", &ben.access_token).await;
+    let ben_code = membership["codes"][0]["code"].as_str().unwrap_or_default().to_owned();
+    let reply = app
+        .post(
+            "/v1/checkout/orders",
+            Some(&p.api_key),
+            &order("B-1", &ben_code, 30_000),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    app.clock.advance(Duration::days(31));
+    assert_eq!(app.mature().await.approved, 1);
+    let token = app.login(&p.brand.email, "brand").await;
+
+    // Ana's program's stored terms no longer read back, as old or hand-edited data might.
+    let sql = format!(
+        "UPDATE programs SET terms = '{{\"not\": \"terms\"}}' WHERE id = '{}'",
+        p.program_id
+    );
+    let changed = app
+        .db
+        .write_blocking(|conn| {
+            diesel::RunQueryDsl::execute(diesel::sql_query(&sql), conn).map_err(reftrack::store::StoreError::from)
+        })
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    assert_eq!(changed, 1);
+
+    let report = app.get("/v1/brand/reports/payouts?currency=USD", Some(&token)).await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    assert_eq!(report.body["payable_total"], 3000);
+    assert_eq!(
+        report.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        report.text
+    );
+    assert_eq!(report.body["items"][0]["payout_email"], "ben@acme.example");
+
+    let batch = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await;
+    assert_eq!(batch.status, 201, "{}", batch.text);
+    assert_eq!(batch.body["total"], 3000);
+    assert_eq!(batch.body["items"].as_array().map(Vec::len), Some(1), "{}", batch.text);
+    assert_eq!(batch.body["items"][0]["payout_email"], "ben@acme.example");
+
+    // Ana's balance is neither paid nor lost: it waits for her program's terms.
+    app.post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await
+        .assert_problem(422, "nothing_to_pay");
+    assert_eq!(
+        app.count(&format!(
+            "ledger_entries WHERE membership_id = '{}' AND paid_out_in IS NULL",
+            p.membership_id
+        )),
+        2
+    );
+}
+
+#[tokio::test]
+async fn paypal_parts_are_numbered_rows_of_the_batch_in_ambassador_order() {
+    let app = spawn_app().await;
+    let (p, token) = payable_program(&app).await;
+    let (_ben, _, ben_code) = app.add_ambassador(&p, &token, "ben@acme.example").await;
+    sell(&app, &p, "B-1", 30_000).await;
+    let reply = app
+        .post(
+            "/v1/checkout/orders",
+            Some(&p.api_key),
+            &order("B-2", &ben_code, 30_000),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    app.clock.advance(Duration::days(31));
+    app.mature().await;
+    let token = app.login(&p.brand.email, "brand").await;
+    let batch = app
+        .post("/v1/brand/payouts", Some(&token), &json!({"currency": "USD"}))
+        .await;
+    assert_eq!(batch.status, 201, "{}", batch.text);
+    let id = batch.body["id"].as_str().unwrap_or_default();
+
+    // A batch this small is one file: part 1 is all of it, part 2 does not exist.
+    let whole = app
+        .get(&format!("/v1/brand/payouts/{id}?format=paypal"), Some(&token))
+        .await;
+    let first = app
+        .get(&format!("/v1/brand/payouts/{id}?format=paypal&part=1"), Some(&token))
+        .await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.text, whole.text);
+    let references: Vec<&str> = first.text.lines().filter_map(|line| line.split(',').nth(3)).collect();
+    assert_eq!(references.len(), 2, "{}", first.text);
+    assert!(
+        references[0].ends_with("-00001") && references[1].ends_with("-00002"),
+        "{references:?}"
+    );
+    let second = app
+        .get(&format!("/v1/brand/payouts/{id}?format=paypal&part=2"), Some(&token))
+        .await;
+    second.assert_problem(422, "validation_failed");
+    assert_eq!(second.fields(), ["part"], "{}", second.text);
+
+    // A part starts where the one before it ends, on both backends.
+    let payout: reftrack::store::ids::PayoutId = id.parse().unwrap_or_else(|e| panic!("{id}: {e:?}"));
+    let (all, from_second) = app
+        .db
+        .read_blocking(|conn| {
+            let all = reftrack::store::payouts::items(conn, payout, None, 10)?;
+            let from_second = reftrack::store::payouts::items_from(conn, payout, 1, 10)?;
+            Ok::<_, reftrack::store::StoreError>((all, from_second))
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(all.len(), 2);
+    assert_eq!(from_second.len(), 1);
+    assert_eq!(from_second[0].membership_id, all[1].membership_id);
+}

@@ -1,0 +1,94 @@
+//! The payout files of `GET /v1/brand/payouts/{id}`: the CSV (`?format=csv` or `Accept:
+//! text/csv`), streamed, and PayPal Payouts' bulk upload layout (`?format=paypal`).
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+
+use super::exponent_of;
+use crate::api::csv_export::{self, Cell};
+use crate::api::extract::BrandUser;
+use crate::api::{ApiError, AppState};
+use crate::domain::money::format_minor;
+use crate::service::payouts::{self as service, PayoutItem};
+use crate::store::ids::PayoutId;
+
+const CSV_HEADER: [&str; 9] = [
+    "payout_id",
+    "ambassador_id",
+    "display_name",
+    "payout_email",
+    "currency",
+    "amount",
+    "entries",
+    "period_start",
+    "period_end",
+];
+
+/// One row per ambassador, amounts as decimals with the currency's digits.
+pub(super) async fn payout_csv(state: &AppState, user: BrandUser, id: PayoutId) -> Result<HttpResponse, ApiError> {
+    let file = service::csv_file(&state.db, user.brand_id, id).await?;
+    let currency = file.payout.currency;
+    let exponent = exponent_of(&currency);
+    let row = move |item: PayoutItem| {
+        vec![
+            Cell::text(id.to_string()),
+            Cell::text(item.membership_id.to_string()),
+            Cell::text(item.display_name),
+            Cell::text(item.payout_email),
+            Cell::text(currency.clone()),
+            Cell::number(format_minor(item.amount, exponent)),
+            Cell::number(item.entries),
+            Cell::text(item.period_start.to_rfc3339()),
+            Cell::text(item.period_end.to_rfc3339()),
+        ]
+    };
+    Ok(csv_export::stream(
+        file.pages,
+        &format!("payout-{id}.csv"),
+        Some(&CSV_HEADER),
+        move |items: Vec<PayoutItem>| Ok(items.into_iter().map(&row).collect()),
+    ))
+}
+
+/// No header row; recipient e-mail, amount, currency, reference, note, wallet.
+pub(super) async fn paypal_csv(
+    state: &AppState,
+    user: BrandUser,
+    id: PayoutId,
+    part: Option<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let file = service::paypal_file(&state.db, user.brand_id, id, part).await?;
+    let exponent = exponent_of(&file.payout.currency);
+    let rows: Vec<Vec<Cell>> = file
+        .rows
+        .into_iter()
+        .map(|row| {
+            vec![
+                // Brands open this file in a spreadsheet before uploading it, so the
+                // address is escaped like every exported text cell. A valid address
+                // that starts with `=`, `+` or `-` (rare) thus carries a leading `'`,
+                // and PayPal refuses that one row rather than the brand running a
+                // formula that an ambassador chose.
+                Cell::text(row.payout_email),
+                Cell::number(format_minor(row.amount, exponent)),
+                Cell::text(file.payout.currency.clone()),
+                Cell::text(row.reference),
+                Cell::text(file.note.clone()),
+                Cell::text("PAYPAL"),
+            ]
+        })
+        .collect();
+    let body = csv_export::encode(None, &rows).map_err(ApiError::internal)?;
+    let filename = if file.parts > 1 {
+        format!("paypal-{id}-part{}.csv", file.part)
+    } else {
+        format!("paypal-{id}.csv")
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(body))
+}
