@@ -12,7 +12,6 @@ pub mod checkout;
 pub mod client_ip;
 pub mod codes;
 pub mod csv_export;
-pub mod db;
 pub mod error;
 pub mod error_code;
 pub mod extract;
