@@ -187,7 +187,35 @@ where
 
 #[cfg(test)]
 mod tests {
+    use tracing::Instrument;
+
     use super::{StoreError, UnitError, retrying};
+    use crate::store::{Db, DbTarget, PoolSettings, SqliteSync};
+
+    /// A line logged inside a unit names the request it serves: the unit runs in the
+    /// caller's span on the SQLite writer thread and on the blocking pool.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn units_run_in_the_callers_span_on_the_writer_and_the_blocking_pool() -> Result<(), StoreError> {
+        // Spans have ids only under a subscriber; keep one that is already installed.
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let target = DbTarget::Sqlite(dir.path().join("span.db").to_string_lossy().into_owned());
+        let db = Db::connect(&target, SqliteSync::Full, &PoolSettings::default())?;
+        let request = tracing::info_span!("request");
+        let outer = request.id();
+        assert!(outer.is_some(), "no subscriber gave the span an id");
+        let current = || Ok::<_, StoreError>(tracing::Span::current().id());
+        let (written, read, latest) = async {
+            let written = db.write(move |_| current()).await?;
+            let read = db.read(move |_| current()).await?;
+            let latest = db.read_latest(move |_| current()).await?;
+            Ok::<_, StoreError>((written, read, latest))
+        }
+        .instrument(request)
+        .await?;
+        assert_eq!((written, read, latest), (outer.clone(), outer.clone(), outer));
+        Ok(())
+    }
 
     #[derive(Debug)]
     struct Lost(StoreError);
