@@ -114,7 +114,8 @@ impl Default for PoolSettings {
 #[derive(Clone)]
 pub struct Db {
     backend: Backend,
-    target: DbTarget,
+    /// Shared: a `Db` is cloned for every unit of work.
+    target: std::sync::Arc<DbTarget>,
     read: Pool,
     write: Pool,
     /// SQLite only: the group-commit writer in front of `write`.
@@ -135,7 +136,7 @@ impl Db {
                     .build(manager)?;
                 Ok(Self {
                     backend: Backend::Postgres,
-                    target: target.clone(),
+                    target: std::sync::Arc::new(target.clone()),
                     read: pool.clone(),
                     write: pool,
                     writer: None,
@@ -157,7 +158,7 @@ impl Db {
                     writer::Writer::start(write.clone()).map_err(|err| StoreError::Unavailable(err.to_string()))?;
                 Ok(Self {
                     backend: Backend::Sqlite,
-                    target: target.clone(),
+                    target: std::sync::Arc::new(target.clone()),
                     read,
                     write,
                     writer: Some(writer),
@@ -242,7 +243,7 @@ impl Db {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             bytes: i64,
         }
-        match &self.target {
+        match self.target.as_ref() {
             DbTarget::Sqlite(path) => Ok(["", "-wal"]
                 .iter()
                 .filter_map(|suffix| std::fs::metadata(format!("{path}{suffix}")).ok())
