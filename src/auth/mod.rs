@@ -4,5 +4,6 @@ pub mod jwt;
 pub mod password;
 pub mod pepper;
 pub mod secrets;
+pub mod webhook_signature;
 
 pub use jwt::{AccessToken, Claims, JwtError, JwtKeys};
