@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod seed;
 pub mod service;
+pub mod shops;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -19,6 +19,40 @@ pub fn bounded_amount(value: i64) -> Result<i64, String> {
     }
 }
 
+/// A decimal amount as shops write it ("12.50", "1000", "-3.5") in minor units of a
+/// currency with `exponent` digits, exactly: extra digits after the point must be zeros
+/// ("1000.00" is 1000 JPY; "0.005" is refused for USD), and the value must fit `i64`.
+pub fn parse_minor(text: &str, exponent: u32) -> Result<i64, String> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+        return Err(format!("`{text}` is not a decimal amount"));
+    }
+    let exponent = usize::try_from(exponent).unwrap_or(usize::MAX);
+    let (kept, dropped) = fraction.split_at(fraction.len().min(exponent));
+    if dropped.bytes().any(|b| b != b'0') {
+        return Err(format!("`{text}` has more than {exponent} decimal places"));
+    }
+    let minor = format!("{whole}{kept:0<exponent$}");
+    let value: i64 = minor
+        .trim_start_matches('0')
+        .parse::<i64>()
+        .or_else(|err| {
+            if minor.bytes().all(|b| b == b'0') {
+                Ok(0)
+            } else {
+                Err(err)
+            }
+        })
+        .map_err(|_| format!("`{text}` is too large"))?;
+    Ok(if negative { -value } else { value })
+}
+
 /// Minor units of one currency (cents for USD, yen for JPY, fils for KWD). Arithmetic is
 /// checked: it refuses to mix currencies or to overflow rather than wrap or panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +111,33 @@ mod tests {
     use proptest::prelude::*;
     use rust_decimal::Decimal;
     use std::str::FromStr;
+
+    #[test]
+    fn parse_minor_is_exact_per_exponent() {
+        assert_eq!(parse_minor("12.50", 2), Ok(1250));
+        assert_eq!(parse_minor("12.5", 2), Ok(1250));
+        assert_eq!(parse_minor("12", 2), Ok(1200));
+        assert_eq!(parse_minor(".5", 2), Ok(50));
+        assert_eq!(parse_minor("0.00", 2), Ok(0));
+        assert_eq!(parse_minor("-10.00", 2), Ok(-1000));
+        assert_eq!(parse_minor("1000", 0), Ok(1000));
+        assert_eq!(parse_minor("1000.00", 0), Ok(1000));
+        assert_eq!(parse_minor("1.234", 3), Ok(1234));
+        assert!(parse_minor("1000.50", 0).is_err());
+        assert!(parse_minor("0.005", 2).is_err());
+        assert!(parse_minor("", 2).is_err());
+        assert!(parse_minor(".", 2).is_err());
+        assert!(parse_minor("1e3", 2).is_err());
+        assert!(parse_minor("1,00", 2).is_err());
+        assert!(parse_minor("99999999999999999999", 2).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parse_minor_reads_what_format_minor_writes(minor in -MAX_AMOUNT..=MAX_AMOUNT, exponent in 0u32..=3) {
+            prop_assert_eq!(parse_minor(&format_minor(minor, exponent), exponent), Ok(minor));
+        }
+    }
 
     fn currency(code: &str) -> Currency {
         Currency::parse(code).unwrap_or_else(|e| panic!("{code}: {e}"))

@@ -1,0 +1,104 @@
+//! Shop platforms' webhook bodies, translated into reftrack commands.
+//!
+//! Pure functions: a platform's payload (already verified and stored by the inbox) in,
+//! a [`ShopCommand`] out. They never see the database; what needs it (which of several
+//! discount codes is a usable reftrack code, a Stripe promotion code's twin, the
+//! recorded order a refund belongs to, converting a gross refund into merchandise) is
+//! the inbox service's job, with the same `orders::record`, `refunds::apply` and
+//! `orders::cancel` use cases the JSON API calls.
+
+pub mod shopify;
+pub mod stripe;
+pub mod woocommerce;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::Currency;
+use crate::domain::cart::CartLine;
+
+/// What one delivery asks reftrack to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShopCommand {
+    /// Record a paid order (a platform that sends one order several times sends the
+    /// same `order_id`; recording it again is a replay).
+    Record(OrderFacts),
+    /// Refund part or all of a recorded order.
+    Refund(RefundFacts),
+    /// Cancel a recorded order: everything not refunded yet is reversed.
+    Cancel { order: OrderRef },
+    /// Nothing to do, and why (shown to the brand on the delivery).
+    Ignore { reason: String },
+}
+
+/// A paid order as the shop reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderFacts {
+    /// reftrack's `order_id`: `shopify:{id}`, `woocommerce:{host}:{id}`, `stripe:{session}`.
+    pub order_id: String,
+    /// Other names the platform uses for this order in later deliveries (Stripe's
+    /// `payment_intent`, which its `charge.refunded` names instead of the session).
+    pub aliases: Vec<String>,
+    /// Codes in the order the customer applied them; the first usable reftrack code
+    /// attributes, the others are kept as candidates.
+    pub codes: Vec<CodeRef>,
+    pub click_id: Option<String>,
+    pub currency: Currency,
+    /// Merchandise lines, before the order discount, tax excluded.
+    pub lines: Vec<CartLine>,
+    pub discount_total: i64,
+    pub shipping_total: i64,
+    pub tax_total: i64,
+    pub customer_email: Option<String>,
+    pub placed_at: DateTime<Utc>,
+}
+
+/// A code as a platform names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeRef {
+    /// The code text the customer typed (any case).
+    Typed(String),
+    /// A Stripe promotion code id (`promo_…`); a reftrack code may carry it as its twin.
+    StripePromotion(String),
+}
+
+/// How a refund names its order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderRef {
+    /// reftrack's `order_id`.
+    Id(String),
+    /// One of the order's aliases (see [`OrderFacts::aliases`]).
+    Alias(String),
+}
+
+/// A refund as the shop reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundFacts {
+    pub order: OrderRef,
+    /// reftrack's `refund_id`, unique within the order.
+    pub refund_id: String,
+    pub amount: RefundAmount,
+}
+
+/// What the platform says was refunded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundAmount {
+    /// Units of lines, by sku (as the order was recorded).
+    Lines(Vec<(String, i64)>),
+    /// Money given back, gross (merchandise, shipping and tax as the platform mixes
+    /// them), minor units; the service turns it into merchandise by the order's share.
+    Gross(i64),
+    /// The platform's running total of money given back for the order, gross (Stripe's
+    /// `amount_refunded`); only the part above what is recorded is new.
+    CumulativeGross(i64),
+}
+
+/// Why a body could not be read as the platform's payload.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MappingError(pub String);
+
+impl MappingError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
