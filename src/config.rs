@@ -65,6 +65,9 @@ pub struct Config {
     /// `REFTRACK_BODY_TIMEOUT_SECS`: how long a request body may take to arrive, whole
     /// (default 15); past it the answer is 408 and the connection is closed.
     pub body_read_timeout: Duration,
+    /// `REFTRACK_ENCRYPTION_KEY`: 64 hex digits sealing the shops' webhook secrets
+    /// (AES-256-GCM); unset means a key generated once and kept in the database.
+    pub encryption_key: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Config {
@@ -81,6 +84,7 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("rate_limits", &self.rate_limits)
             .field("body_read_timeout", &self.body_read_timeout)
+            .field("encryption_key", &self.encryption_key.as_ref().map(|_| "<set>"))
             .finish()
     }
 }
@@ -91,6 +95,8 @@ pub enum ConfigError {
     Database(#[from] crate::store::conn::TargetError),
     #[error("REFTRACK_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")]
     ShortSecret,
+    #[error("REFTRACK_ENCRYPTION_KEY {0}")]
+    EncryptionKey(String),
     #[error("REFTRACK_PUBLIC_URL {0}")]
     PublicUrl(String),
     #[error(
@@ -129,6 +135,10 @@ impl Config {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let database = DbTarget::parse(&get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.to_owned()))?;
         let jwt_secret = get("REFTRACK_JWT_SECRET");
+        let encryption_key = get("REFTRACK_ENCRYPTION_KEY")
+            .map(|key| crate::auth::sealing::Sealer::parse_key(&key))
+            .transpose()
+            .map_err(ConfigError::EncryptionKey)?;
         if jwt_secret.as_ref().is_some_and(|s| s.len() < MIN_SECRET_BYTES) {
             return Err(ConfigError::ShortSecret);
         }
@@ -235,6 +245,7 @@ impl Config {
         Ok(Self {
             rate_limits,
             body_read_timeout,
+            encryption_key,
             database,
             bind,
             public_url,

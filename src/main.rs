@@ -146,6 +146,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
                 std::time::Duration::from_secs(config.jobs_interval_secs),
             ));
         }
+        actix_web::rt::spawn(reftrack::jobs::shop_inbox::run_every(app.db().clone(), app.pepper()));
         app.run_until_stopped().await?;
         Ok(())
     })
@@ -153,10 +154,15 @@ fn serve(config: &Config) -> anyhow::Result<()> {
 
 fn run_jobs_once(config: &Config) -> anyhow::Result<()> {
     let db = open_database(config)?;
-    let report = actix_web::rt::System::new().block_on(reftrack::jobs::maturation::run_once(&db))?;
+    let pepper = reftrack::startup::pepper(&db, &SystemClock)?;
+    let (report, inbox) = actix_web::rt::System::new().block_on(async {
+        let report = reftrack::jobs::maturation::run_once(&db).await?;
+        let inbox = reftrack::jobs::shop_inbox::run_once(&db, &pepper).await?;
+        Ok::<_, reftrack::store::StoreError>((report, inbox))
+    })?;
     println!(
-        "approved {} entries, granted {} rewards",
-        report.approved, report.rewards_granted
+        "approved {} entries, granted {} rewards, processed {} shop events",
+        report.approved, report.rewards_granted, inbox.processed
     );
     if report.failures > 0 {
         // Everyone else's work is done; a non-zero exit makes cron tell the operator.

@@ -18,6 +18,7 @@ use crate::api::request_span::RequestSpan;
 use crate::api::{self, framing};
 use crate::auth::JwtKeys;
 use crate::auth::pepper::Pepper;
+use crate::auth::sealing::Sealer;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::metrics::{self, Metrics};
@@ -25,6 +26,7 @@ use crate::store::{self, Db, PoolSettings};
 
 const JWT_SECRET_SETTING: &str = "jwt_secret";
 const PEPPER_SETTING: &str = "pepper";
+const ENCRYPTION_KEY_SETTING: &str = "encryption_key";
 
 /// Opens the database and applies pending migrations.
 pub fn open_database(config: &Config) -> anyhow::Result<Db> {
@@ -52,6 +54,23 @@ pub fn jwt_keys(config: &Config, db: &Db, clock: &dyn Clock) -> anyhow::Result<J
     Ok(JwtKeys::from_secret(secret.as_bytes()))
 }
 
+/// The keyed hash of IPs, user agents and customer e-mails, generated once per database.
+pub fn pepper(db: &Db, clock: &dyn Clock) -> anyhow::Result<Pepper> {
+    Ok(Pepper::new(instance_secret(db, PEPPER_SETTING, clock)?.as_bytes()))
+}
+
+/// The key that seals shops' webhook secrets: `REFTRACK_ENCRYPTION_KEY`, or one
+/// generated once and kept in the database (see `auth::sealing` for the trade-off).
+pub fn sealer(config: &Config, db: &Db, clock: &dyn Clock) -> anyhow::Result<Sealer> {
+    if let Some(key) = &config.encryption_key {
+        return Ok(Sealer::new(key));
+    }
+    let stored = instance_secret(db, ENCRYPTION_KEY_SETTING, clock)?;
+    let key =
+        Sealer::parse_key(&stored).map_err(|e| anyhow::anyhow!("the stored encryption key is damaged: it {e}"))?;
+    Ok(Sealer::new(&key))
+}
+
 /// A random secret generated once per database and shared by every instance on it.
 fn instance_secret(db: &Db, name: &str, clock: &dyn Clock) -> anyhow::Result<String> {
     let mut candidate = [0u8; 32];
@@ -70,6 +89,7 @@ pub struct Application {
     server: Server,
     db: Db,
     metrics: Arc<Metrics>,
+    pepper: Pepper,
 }
 
 impl Application {
@@ -82,13 +102,15 @@ impl Application {
     pub fn build_with(listener: TcpListener, db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let jwt = jwt_keys(config, &db, clock.as_ref())?;
         crate::auth::password::warm_up();
-        let pepper = Pepper::new(instance_secret(&db, PEPPER_SETTING, clock.as_ref())?.as_bytes());
+        let pepper = pepper(&db, clock.as_ref())?;
         let metrics = Arc::new(Metrics::new().context("cannot register the metrics")?);
+        let sealer = sealer(config, &db, clock.as_ref())?;
         let state = AppState {
             db: db.clone(),
             jwt,
             clock,
-            pepper,
+            pepper: pepper.clone(),
+            sealer,
             checkout_limits: Arc::new(CheckoutLimits::new(
                 config.checkout_lookups_per_sec,
                 limits::MISSES_PER_MINUTE,
@@ -108,6 +130,7 @@ impl Application {
             server,
             db,
             metrics,
+            pepper,
         })
     }
 
@@ -122,6 +145,11 @@ impl Application {
     /// The metrics this application exposes, for work that runs beside it (jobs).
     pub fn metrics(&self) -> Arc<Metrics> {
         self.metrics.clone()
+    }
+
+    /// The keyed hash the application uses, for work that runs beside it (the inbox).
+    pub fn pepper(&self) -> Pepper {
+        self.pepper.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod error_code;
 pub mod extract;
 pub mod framing;
+pub mod integrations;
 pub mod invitations;
 pub mod key_cache;
 pub mod limits;
@@ -31,6 +32,7 @@ pub mod request_span;
 pub mod responses;
 pub mod rewards;
 pub mod sessions;
+pub mod shop_webhooks;
 pub mod state;
 pub mod strict_json;
 pub mod validate;
@@ -88,6 +90,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/brand/ambassadors/{id}/codes", web::post().to(codes::create_code)),
         endpoint(M::GET, "/v1/brand/ambassadors/{id}/codes", web::get().to(codes::list_codes)),
         endpoint(M::PATCH, "/v1/brand/codes/{id}", web::patch().to(codes::update_code)),
+        endpoint(M::POST, "/v1/brand/integrations", web::post().to(integrations::create_integration)),
+        endpoint(M::GET, "/v1/brand/integrations", web::get().to(integrations::list_integrations)),
+        endpoint(M::GET, "/v1/brand/integrations/{id}", web::get().to(integrations::get_integration)),
+        endpoint(M::PATCH, "/v1/brand/integrations/{id}", web::patch().to(integrations::update_integration)),
+        endpoint(M::DELETE, "/v1/brand/integrations/{id}", web::delete().to(integrations::delete_integration)),
+        endpoint(M::GET, "/v1/brand/integrations/{id}/events", web::get().to(integrations::list_events)),
+        endpoint(M::POST, "/v1/brand/integrations/{id}/events/{event_id}/retry", web::post().to(integrations::retry_event)),
         endpoint(M::GET, "/v1/brand/rewards", web::get().to(rewards::list_brand_rewards)),
         endpoint(M::POST, "/v1/brand/rewards/{id}/fulfil", web::post().to(rewards::fulfil_reward)),
         endpoint(M::GET, "/v1/brand/orders", web::get().to(brand_orders::list_brand_orders)),
@@ -106,6 +115,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/checkout/orders", web::post().to(orders::record_order)),
         endpoint(M::POST, "/v1/checkout/orders/{order_id}/refunds", web::post().to(orders::refund_order)),
         endpoint(M::POST, "/v1/checkout/orders/{order_id}/cancel", web::post().to(orders::cancel_order)),
+        // Shop webhooks (authenticated by the platform's signature).
+        endpoint(M::POST, "/v1/integrations/{id}/webhook", web::post().to(shop_webhooks::receive_delivery)),
         // Influencers.
         endpoint(M::GET, "/v1/me", web::get().to(me::get_me)),
         endpoint(M::PATCH, "/v1/me", web::patch().to(me::update_me)),

@@ -10,6 +10,8 @@ pub struct AppState {
     pub clock: Arc<dyn crate::clock::Clock>,
     /// Keyed hashing of IPs, user agents and customer e-mails.
     pub pepper: crate::auth::pepper::Pepper,
+    /// Seals and opens the shops' webhook signing secrets.
+    pub sealer: crate::auth::sealing::Sealer,
     pub checkout_limits: Arc<super::limits::CheckoutLimits>,
     pub login_limits: Arc<super::limits::LoginLimits>,
     pub signup_limits: Arc<super::limits::AddressBudget>,

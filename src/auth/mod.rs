@@ -3,6 +3,7 @@
 pub mod jwt;
 pub mod password;
 pub mod pepper;
+pub mod sealing;
 pub mod secrets;
 pub mod webhook_signature;
 

@@ -15,6 +15,7 @@ pub mod period;
 pub mod refund;
 pub mod rewards;
 pub mod shop_id;
+pub mod signing_secret;
 pub mod slug;
 pub mod status;
 pub mod terms;

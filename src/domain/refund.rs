@@ -28,6 +28,32 @@ pub enum RefundError {
     Overflow,
 }
 
+/// The merchandise (net) part of money a shop gave back as a gross amount, when the shop
+/// says only how much (WooCommerce, Stripe, Shopify without refund lines).
+///
+/// The shop's refunds of an order are taken as a running total: the refund that brings
+/// the gross refunded from `gross_before` to `gross_after` is worth
+/// `share(gross_after) − share(gross_before)`, where `share(g) = round_half_away(g × net ÷
+/// order_gross)`; once the running total reaches the order's gross, whatever is left of
+/// the net (`refundable`). Refunds that add up to the order's gross therefore add up to
+/// exactly the net, whatever the number of refunds, and never more than `refundable`.
+pub fn merchandise_of_gross(gross_before: i64, gross_after: i64, net: i64, order_gross: i64, refundable: i64) -> i64 {
+    if order_gross <= 0 || net <= 0 || refundable <= 0 || gross_after <= gross_before {
+        return 0;
+    }
+    if gross_after >= order_gross {
+        return refundable;
+    }
+    let share = |gross: i64| {
+        round_div_half_away(i128::from(gross.max(0)) * i128::from(net), i128::from(order_gross))
+            .and_then(|v| i64::try_from(v).ok())
+            .unwrap_or(net)
+    };
+    share(gross_after)
+        .saturating_sub(share(gross_before))
+        .clamp(0, refundable)
+}
+
 /// The commission to reverse (a positive amount, recorded as a negative ledger entry) for a
 /// refund of `amount` against `state`.
 ///
@@ -97,6 +123,42 @@ pub fn line_refund_value(refunded_value: i64, subtotal: i64, net: i64) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gross_refunds_become_their_share_of_the_net() {
+        // An order of 10000 gross (8000 net, the rest shipping and tax): 2500 back is 2000.
+        assert_eq!(merchandise_of_gross(0, 2500, 8000, 10000, 8000), 2000);
+        // Rounding half away: 1 of 3 gross with 2 net is 0.667 → 1.
+        assert_eq!(merchandise_of_gross(0, 1, 2, 3, 2), 1);
+        // The refund that completes the order takes what is left, not its share.
+        assert_eq!(merchandise_of_gross(2500, 10000, 8000, 10000, 6000), 6000);
+        // Nothing new, nothing to refund.
+        assert_eq!(merchandise_of_gross(2500, 2500, 8000, 10000, 6000), 0);
+        assert_eq!(merchandise_of_gross(0, 100, 8000, 0, 8000), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn gross_refunds_adding_up_to_the_gross_add_up_to_the_net(
+            net in 1i64..=1_000_000,
+            extra in 0i64..=1_000_000,
+            cuts in proptest::collection::vec(1i64..=1_000_000, 1..8),
+        ) {
+            let gross = net + extra;
+            // Split the gross into consecutive refunds at the sorted cut points.
+            let mut points: Vec<i64> = cuts.iter().map(|c| c % gross).collect();
+            points.push(gross);
+            points.sort_unstable();
+            let (mut before, mut refunded) = (0i64, 0i64);
+            for after in points {
+                let amount = merchandise_of_gross(before, after, net, gross, net - refunded);
+                proptest::prop_assert!(amount >= 0 && amount <= net - refunded);
+                refunded += amount;
+                before = before.max(after);
+            }
+            proptest::prop_assert_eq!(refunded, net);
+        }
+    }
     use proptest::prelude::*;
 
     fn state(net: i64, commission: i64) -> RefundState {

@@ -1,4 +1,5 @@
-//! Background work: the maturation pass, run on an interval inside `serve` and once by
-//! `reftrack jobs run-once`.
+//! Background work: the maturation pass and the shop inbox, run on intervals inside
+//! `serve` and once by `reftrack jobs run-once`.
 
 pub mod maturation;
+pub mod shop_inbox;

@@ -105,32 +105,38 @@ pub fn usable_code(
     }
 }
 
-/// Decides the attribution of a checkout with an optional code and click id.
+/// Decides the attribution of a checkout with the codes applied (usually none or one;
+/// a shop may stack several) and an optional click id. The first usable code is the
+/// typed code; the others are kept as candidates.
 pub fn decide(
     conn: &mut DbConn,
     brand: BrandId,
-    code: Option<&str>,
+    codes: &[String],
     click_id: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<Decision, StoreError> {
     let mut candidates = Vec::new();
-    let by_code = match code {
-        Some(typed) => {
-            // Shown to brand and ambassador as typed when it cannot be a code, but never
-            // with characters that hide or reorder text.
-            let shown = normalize_lookup(typed)
-                .map_or_else(|| without_invisible(typed).into_owned(), |c| c.as_str().to_owned());
-            let found = usable_code(conn, brand, typed, now)?;
-            candidates.push(Candidate {
-                method: AttributionMethod::Code,
-                code: Some(shown),
-                click_id: None,
-                status: found.as_ref().err().copied().unwrap_or("ok"),
-            });
-            found.ok()
-        }
-        None => None,
-    };
+    let mut by_code = None;
+    for typed in codes {
+        // Shown to brand and ambassador as typed when it cannot be a code, but never
+        // with characters that hide or reorder text.
+        let shown =
+            normalize_lookup(typed).map_or_else(|| without_invisible(typed).into_owned(), |c| c.as_str().to_owned());
+        let status = match usable_code(conn, brand, typed, now)? {
+            Ok(referral) if by_code.is_none() => {
+                by_code = Some(referral);
+                "ok"
+            }
+            Ok(_) => "another_code_applied",
+            Err(reason) => reason,
+        };
+        candidates.push(Candidate {
+            method: AttributionMethod::Code,
+            code: Some(shown),
+            click_id: None,
+            status,
+        });
+    }
     let by_link = match click_id {
         Some(raw) => {
             let click = match raw.parse::<ClickId>() {

@@ -64,6 +64,7 @@ pub fn issue_vanity(conn: &mut DbConn, spec: &CodeSpec, code: &CodeText) -> Resu
         expires_at: spec.expires_at,
         created_at: spec.now,
         updated_at: spec.now,
+        stripe_promotion_code: None,
     };
     match conn.transaction(|conn| store_codes::insert(conn, &row)) {
         Ok(()) => Ok(row),

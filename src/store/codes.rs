@@ -21,6 +21,8 @@ pub struct CodeRow {
     pub expires_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The id of the code's twin promotion code in Stripe (`promo_…`), when the brand set one.
+    pub stripe_promotion_code: Option<String>,
 }
 
 impl CodeRow {
@@ -193,6 +195,20 @@ pub fn stamp(conn: &mut DbConn, id: CodeId) -> QueryResult<Option<CodeStamp>> {
             programs::id,
             programs::terms_version,
         ))
+        .first(conn)
+        .optional()
+}
+
+/// The code whose twin in Stripe is this promotion code.
+pub fn find_by_stripe_promotion(
+    conn: &mut DbConn,
+    brand: BrandId,
+    promotion_code: &str,
+) -> QueryResult<Option<String>> {
+    codes::table
+        .filter(codes::brand_id.eq(brand))
+        .filter(codes::stripe_promotion_code.eq(promotion_code))
+        .select(codes::code)
         .first(conn)
         .optional()
 }

@@ -154,3 +154,5 @@ text_id!(RefundId);
 text_id!(LedgerEntryId);
 text_id!(RewardId);
 text_id!(PayoutId);
+text_id!(IntegrationId);
+text_id!(ShopEventId);

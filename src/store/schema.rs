@@ -135,6 +135,7 @@ diesel::table! {
         expires_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        stripe_promotion_code -> Nullable<Text>,
     }
 }
 
@@ -308,6 +309,53 @@ diesel::joinable!(payout_items -> payouts (payout_id));
 diesel::joinable!(payout_entries -> payouts (payout_id));
 diesel::joinable!(payout_entries -> ledger_entries (entry_id));
 
+diesel::table! {
+    integrations (id) {
+        id -> Text,
+        brand_id -> Text,
+        platform -> Text,
+        name -> Text,
+        secret_sealed -> Text,
+        previous_secret_sealed -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    shop_events (id) {
+        id -> Text,
+        integration_id -> Text,
+        brand_id -> Text,
+        topic -> Text,
+        dedupe_key -> Text,
+        body -> Nullable<Text>,
+        source -> Nullable<Text>,
+        received_at -> Timestamp,
+        status -> Text,
+        detail -> Nullable<Text>,
+        order_id -> Nullable<Text>,
+        waiting_for -> Nullable<Text>,
+        gross_refunded -> BigInt,
+        attempts -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        processed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    shop_order_aliases (brand_id, alias) {
+        brand_id -> Text,
+        alias -> Text,
+        order_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(shop_events -> integrations (integration_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     brands,
@@ -330,5 +378,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     payouts,
     payout_items,
     payout_entries,
-    reward_backlog
+    reward_backlog,
+    integrations,
+    shop_events,
+    shop_order_aliases
 );

@@ -12,6 +12,7 @@ mod dashboard;
 mod frame;
 mod framing;
 mod helpers;
+mod integrations;
 mod ledger;
 mod links;
 mod local_setup;

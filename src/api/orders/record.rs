@@ -148,7 +148,7 @@ fn parse(
         idempotency_key,
         request_hash,
         order_id,
-        code: blank_to_none(body.code),
+        codes: blank_to_none(body.code).into_iter().collect(),
         click_id: blank_to_none(body.click_id),
         currency,
         cart,

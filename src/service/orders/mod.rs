@@ -39,7 +39,9 @@ pub struct RecordOrder {
     /// Hash of the request body: the same key with another body is refused.
     pub request_hash: String,
     pub order_id: String,
-    pub code: Option<String>,
+    /// Codes applied, in order (a shop may stack several); the first usable one
+    /// attributes, the others are kept as candidates.
+    pub codes: Vec<String>,
     pub click_id: Option<String>,
     pub currency: Currency,
     pub cart: Cart,
@@ -116,7 +118,7 @@ pub async fn record(
     let new_order = NewOrder {
         brand_id: order.brand_id,
         order_id: order.order_id,
-        code: order.code,
+        codes: order.codes,
         click_id: order.click_id,
         currency: order.currency,
         cart: order.cart,

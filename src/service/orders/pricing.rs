@@ -37,7 +37,8 @@ pub const SELF_REFERRAL: &str = "self_referral";
 pub struct NewOrder {
     pub brand_id: BrandId,
     pub order_id: String,
-    pub code: Option<String>,
+    /// Codes applied, in order; the first usable one is the typed code.
+    pub codes: Vec<String>,
     pub click_id: Option<String>,
     pub currency: Currency,
     pub cart: Cart,
@@ -99,7 +100,7 @@ pub fn prepare(
     let decision = attribution::decide(
         conn,
         order.brand_id,
-        order.code.as_deref(),
+        &order.codes,
         order.click_id.as_deref(),
         order.placed_at,
     )?;

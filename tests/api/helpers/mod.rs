@@ -94,6 +94,7 @@ pub fn config_for(target: &DbTarget, jwt_secret: Option<&str>) -> Config {
         trusted_proxies: TrustedProxies::default(),
         body_read_timeout: std::time::Duration::from_secs(reftrack::config::DEFAULT_BODY_TIMEOUT_SECS),
         rate_limits: Default::default(),
+        encryption_key: None,
     }
 }
 

@@ -1,0 +1,212 @@
+//! Shop integrations: a brand connects its Shopify store, WooCommerce shop or Stripe
+//! account by giving reftrack the secret its webhooks are signed with.
+//!
+//! The secret is sealed at rest (`auth::sealing`) and never shown again, except the one
+//! reftrack generates for WooCommerce, shown once in the answer that made it. Changing
+//! it keeps the previous one verifying for [`ROTATION_GRACE_HOURS`], so deliveries
+//! signed before the shop's admin was updated still arrive.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::auth::sealing::Sealer;
+use crate::domain::KeyName;
+use crate::domain::signing_secret::SigningSecret;
+use crate::store::ids::{BrandId, IntegrationId};
+use crate::store::integrations::{self, IntegrationRow, Platform};
+use crate::store::{Db, StoreError, UnitError, portable, time};
+
+/// Most live integrations one brand may hold.
+pub const MAX_INTEGRATIONS_PER_BRAND: i64 = 20;
+/// How long a replaced secret keeps verifying deliveries.
+pub const ROTATION_GRACE_HOURS: i64 = 24;
+
+/// An integration as its brand sees it, without the secret.
+#[derive(Debug, Clone)]
+pub struct IntegrationInfo {
+    pub id: IntegrationId,
+    pub platform: Platform,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Until when the secret replaced by the last rotation still verifies.
+    pub previous_secret_until: Option<DateTime<Utc>>,
+}
+
+impl From<&IntegrationRow> for IntegrationInfo {
+    fn from(row: &IntegrationRow) -> Self {
+        Self {
+            id: row.id,
+            platform: row.platform,
+            name: row.name.clone(),
+            created_at: time::from_db(row.created_at),
+            updated_at: time::from_db(row.updated_at),
+            previous_secret_until: row.previous_secret_until.map(time::from_db),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntegrationError {
+    #[error("the brand holds {MAX_INTEGRATIONS_PER_BRAND} integrations already")]
+    TooMany,
+    /// The platform gives the secret (Shopify, Stripe): the brand must paste it.
+    #[error("{0} gives the signing secret; paste it")]
+    SecretRequired(Platform),
+    /// No live integration of this brand has the id.
+    #[error("no such integration")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for IntegrationError {
+    fn from(err: diesel::result::Error) -> Self {
+        Self::Store(err.into())
+    }
+}
+
+impl UnitError for IntegrationError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, Self::Store(StoreError::Conflict))
+    }
+}
+
+pub struct NewIntegration {
+    pub brand_id: BrandId,
+    pub platform: Platform,
+    pub name: KeyName,
+    /// `None` only for WooCommerce, where reftrack makes one.
+    pub secret: Option<SigningSecret>,
+    pub now: DateTime<Utc>,
+}
+
+/// An integration just made, with the secret reftrack generated for it, if it did.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub integration: IntegrationInfo,
+    pub generated_secret: Option<String>,
+}
+
+pub async fn create(db: &Db, sealer: &Sealer, new: NewIntegration) -> Result<Created, IntegrationError> {
+    let (secret, generated) = match (new.secret, new.platform) {
+        (Some(secret), _) => (secret, false),
+        (None, Platform::Woocommerce) => (SigningSecret::generate(), true),
+        (None, platform) => return Err(IntegrationError::SecretRequired(platform)),
+    };
+    let id = IntegrationId::generate();
+    let now = time::to_db(new.now);
+    let row = IntegrationRow {
+        id,
+        brand_id: new.brand_id,
+        platform: new.platform,
+        name: new.name.as_str().to_owned(),
+        secret_sealed: sealer.seal(secret.as_str(), &id.to_string()),
+        previous_secret_sealed: None,
+        previous_secret_until: None,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    let stored = row.clone();
+    db.write(move |conn| {
+        // Counted under the brand's row lock, so concurrent creations cannot pass the cap.
+        portable::lock_brand(conn, stored.brand_id)?;
+        if integrations::count(conn, stored.brand_id)? >= MAX_INTEGRATIONS_PER_BRAND {
+            return Err(IntegrationError::TooMany);
+        }
+        integrations::insert(conn, &stored)?;
+        Ok(())
+    })
+    .await?;
+    Ok(Created {
+        integration: IntegrationInfo::from(&row),
+        generated_secret: generated.then(|| secret.as_str().to_owned()),
+    })
+}
+
+pub async fn list(db: &Db, brand: BrandId) -> Result<Vec<IntegrationInfo>, IntegrationError> {
+    db.read(move |conn| -> Result<_, IntegrationError> {
+        Ok(integrations::list(conn, brand)?
+            .iter()
+            .map(IntegrationInfo::from)
+            .collect())
+    })
+    .await
+}
+
+pub async fn get(db: &Db, brand: BrandId, id: IntegrationId) -> Result<IntegrationInfo, IntegrationError> {
+    db.read(move |conn| match integrations::find(conn, brand, id)? {
+        Some(row) => Ok(IntegrationInfo::from(&row)),
+        None => Err(IntegrationError::NotFound),
+    })
+    .await
+}
+
+/// What a `PATCH` changes; absent fields stay.
+pub struct IntegrationChanges {
+    pub name: Option<KeyName>,
+    pub secret: Option<SigningSecret>,
+    pub now: DateTime<Utc>,
+}
+
+/// Renames and/or rotates the secret. The secret replaced keeps verifying for
+/// [`ROTATION_GRACE_HOURS`]; a second rotation within that time replaces it.
+pub async fn update(
+    db: &Db,
+    sealer: &Sealer,
+    brand: BrandId,
+    id: IntegrationId,
+    changes: IntegrationChanges,
+) -> Result<IntegrationInfo, IntegrationError> {
+    let sealer = sealer.clone();
+    let now = time::to_db(changes.now);
+    db.write(move |conn| {
+        let row = integrations::find(conn, brand, id)?.ok_or(IntegrationError::NotFound)?;
+        if let Some(name) = &changes.name {
+            integrations::rename(conn, brand, id, name.as_str(), now)?;
+        }
+        if let Some(secret) = &changes.secret {
+            let sealed = sealer.seal(secret.as_str(), &id.to_string());
+            let until = now + Duration::hours(ROTATION_GRACE_HOURS);
+            integrations::rotate_secret(conn, brand, id, &sealed, &row.secret_sealed, until, now)?;
+        }
+        let row = integrations::find(conn, brand, id)?.ok_or(IntegrationError::NotFound)?;
+        Ok(IntegrationInfo::from(&row))
+    })
+    .await
+}
+
+/// Deletes the integration: its deliveries answer 404 from now on; its events stay.
+pub async fn delete(db: &Db, brand: BrandId, id: IntegrationId, now: DateTime<Utc>) -> Result<(), IntegrationError> {
+    let now = time::to_db(now);
+    let deleted = db
+        .write(move |conn| -> Result<_, IntegrationError> { Ok(integrations::delete(conn, brand, id, now)?) })
+        .await?;
+    if deleted {
+        Ok(())
+    } else {
+        Err(IntegrationError::NotFound)
+    }
+}
+
+/// The secrets that verify a delivery to `row` at `now`: the current one, and the one
+/// it replaced while its grace period lasts. A secret that does not open is left out
+/// (and logged): deliveries then answer 401, which the brand sees in its shop's admin.
+pub fn verifying_secrets(sealer: &Sealer, row: &IntegrationRow, now: DateTime<Utc>) -> Vec<String> {
+    let bound_to = row.id.to_string();
+    let previous = row
+        .previous_secret_sealed
+        .as_deref()
+        .filter(|_| row.previous_secret_until.is_some_and(|until| time::to_db(now) < until));
+    [Some(row.secret_sealed.as_str()), previous]
+        .into_iter()
+        .flatten()
+        .filter_map(|sealed| match sealer.open(sealed, &bound_to) {
+            Ok(secret) => Some(secret),
+            Err(err) => {
+                tracing::error!(integration = %row.id, error = %err, "an integration's secret does not open");
+                None
+            }
+        })
+        .collect()
+}
