@@ -25,6 +25,9 @@ pub struct CodeResponse {
     pub max_uses: Option<i64>,
     pub uses: i64,
     pub expires_at: Option<DateTime<Utc>>,
+    /// The code's twin promotion code in Stripe, so a Stripe checkout that applied it
+    /// is attributed to this code.
+    pub stripe_promotion_code: Option<String>,
     /// `{REFTRACK_PUBLIC_URL}/r/{brand_slug}/{code}`
     pub referral_link: String,
     pub created_at: DateTime<Utc>,
@@ -42,6 +45,7 @@ impl CodeResponse {
             max_uses: code.max_uses,
             uses: code.uses,
             expires_at: code.expires_at,
+            stripe_promotion_code: code.stripe_promotion_code,
             created_at: code.created_at,
             updated_at: code.updated_at,
         }
@@ -73,10 +77,24 @@ impl From<CodeError> for ApiError {
                 ErrorCode::CodeTaken,
                 "This code is already used in this brand (codes ignore case).",
             ),
+            CodeError::PromotionCodeTaken => ApiError::conflict(
+                ErrorCode::CodeTaken,
+                "Another code of this brand already names this Stripe promotion code as its twin.",
+            ),
             CodeError::Exhausted => ApiError::internal(err),
             CodeError::Store(err) => err.into(),
         }
     }
+}
+
+/// A Stripe promotion code id: `promo_` and letters or digits.
+fn parse_promotion_code(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    let rest = value.strip_prefix("promo_").unwrap_or("");
+    if rest.is_empty() || rest.len() > 64 || !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err("must be a Stripe promotion code id such as promo_1MiM6KLkdIwHu7ix".into());
+    }
+    Ok(value.to_owned())
 }
 
 fn parse_max_uses(value: i64) -> Result<i64, String> {
@@ -157,6 +175,9 @@ pub struct UpdateCodeRequest {
     /// `null` removes the expiry.
     #[serde(default, deserialize_with = "nullable")]
     pub expires_at: Option<Option<DateTime<Utc>>>,
+    /// The id of the code's twin promotion code in Stripe (`promo_…`); `null` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub stripe_promotion_code: Option<Option<String>>,
 }
 
 /// `PATCH /v1/brand/codes/{id}`: deactivate or reactivate, change limits. The code
@@ -177,7 +198,13 @@ pub async fn update_code(
         Some(Some(at)) => v.check("expires_at", parse_expiry(at, now)).map(|at| Some(Some(at))),
         other => Some(other),
     };
-    let (Some(max_uses), Some(expires_at)) = (max_uses, expires_at) else {
+    let promotion = match body.stripe_promotion_code {
+        Some(Some(id)) => v
+            .check("stripe_promotion_code", parse_promotion_code(&id))
+            .map(|id| Some(Some(id))),
+        other => Some(other),
+    };
+    let (Some(max_uses), Some(expires_at), Some(stripe_promotion_code)) = (max_uses, expires_at, promotion) else {
         return Err(v.into_error());
     };
     let command = UpdateCode {
@@ -186,6 +213,7 @@ pub async fn update_code(
         active: body.active,
         max_uses,
         expires_at,
+        stripe_promotion_code,
         now,
     };
     let code = code_service::update(&state.db, command).await?;

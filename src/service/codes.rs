@@ -104,6 +104,9 @@ pub enum CodeError {
     Taken,
     #[error("no free generated code found")]
     Exhausted,
+    /// Another code of the brand names this Stripe promotion code as its twin.
+    #[error("the promotion code is another code's twin")]
+    PromotionCodeTaken,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -141,6 +144,7 @@ pub struct Code {
     pub max_uses: Option<i64>,
     pub uses: i64,
     pub expires_at: Option<DateTime<Utc>>,
+    pub stripe_promotion_code: Option<String>,
     pub brand_slug: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -156,6 +160,7 @@ impl Code {
             max_uses: row.max_uses,
             uses: row.uses,
             expires_at: row.expires_at.map(time::from_db),
+            stripe_promotion_code: row.stripe_promotion_code,
             brand_slug,
             created_at: time::from_db(row.created_at),
             updated_at: time::from_db(row.updated_at),
@@ -182,6 +187,8 @@ pub struct UpdateCode {
     pub active: Option<bool>,
     pub max_uses: Option<Option<i64>>,
     pub expires_at: Option<Option<DateTime<Utc>>>,
+    /// The code's twin promotion code in Stripe (`promo_…`); `Some(None)` removes it.
+    pub stripe_promotion_code: Option<Option<String>>,
     pub now: DateTime<Utc>,
 }
 
@@ -239,6 +246,7 @@ pub async fn update(db: &Db, command: UpdateCode) -> Result<Code, CodeError> {
             active,
             max_uses,
             expires_at,
+            stripe_promotion_code,
             now,
         } = command;
         let owned = store_codes::find_with_owner_by_id(conn, brand_id, code_id)?.ok_or(CodeError::CodeNotFound)?;
@@ -250,8 +258,15 @@ pub async fn update(db: &Db, command: UpdateCode) -> Result<Code, CodeError> {
                 return Err(CodeError::TooManyCodes);
             }
         }
+        if let Some(Some(promotion)) = &stripe_promotion_code
+            && store_codes::find_by_stripe_promotion(conn, brand_id, promotion)?
+                .is_some_and(|twin| twin != owned.code.code)
+        {
+            return Err(CodeError::PromotionCodeTaken);
+        }
         let changes = CodeChanges {
             active,
+            stripe_promotion_code,
             max_uses,
             expires_at: expires_at.map(|at| at.map(time::to_db)),
             updated_at: Some(time::to_db(now)),

@@ -128,6 +128,7 @@ pub struct CodeChanges {
     pub max_uses: Option<Option<i64>>,
     pub expires_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
+    pub stripe_promotion_code: Option<Option<String>>,
 }
 
 pub fn update(conn: &mut DbConn, id: CodeId, changes: &CodeChanges) -> QueryResult<()> {

@@ -5,6 +5,8 @@
 
 mod crud;
 mod deliveries;
+mod stripe;
+mod woocommerce;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -119,4 +121,52 @@ impl TestApp {
         }
         panic!("events of {integration} were not processed within 10 seconds");
     }
+}
+
+/// A fixture body as the platform sends it.
+pub fn fixture(path: &str) -> Vec<u8> {
+    let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+impl TestApp {
+    /// The brand's order with this `order_id`, in full (lines, refunds, ledger entries).
+    pub async fn brand_order(&self, brand_token: &str, order_id: &str) -> Value {
+        let list = self.get("/v1/brand/orders?limit=200", Some(brand_token)).await;
+        assert_eq!(list.status, 200, "{}", list.text);
+        let found = list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["order_id"] == order_id)
+            .unwrap_or_else(|| panic!("no order {order_id} in {}", list.text));
+        let detail = self
+            .get(&format!("/v1/brand/orders/{}", found["id"].as_str().unwrap()), Some(brand_token))
+            .await;
+        assert_eq!(detail.status, 200, "{}", detail.text);
+        detail.body
+    }
+
+    /// Adds the vanity code `code` to the ambassador; returns its id.
+    pub async fn vanity_code(&self, brand_token: &str, membership_id: &str, code: &str) -> String {
+        let reply = self
+            .post(
+                &format!("/v1/brand/ambassadors/{membership_id}/codes"),
+                Some(brand_token),
+                &json!({"code": code}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        reply.body["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// The sum of the order's refunds.
+pub fn refunded(order: &Value) -> i64 {
+    order["refunds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["amount"].as_i64().unwrap())
+        .sum()
 }
