@@ -1,5 +1,6 @@
 //! Referral links: `GET /r/{brand_slug}/{code}` records a click and sends the visitor
-//! to the brand's landing page with `ref` and `click_id` added.
+//! to the brand's landing page with `ref`, `click_id` and UTM parameters added (see
+//! [`landing_target`]).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -7,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::client_ip::ClientIp;
 use super::{ApiError, ErrorCode};
 use crate::api::AppState;
+use crate::domain::landing::landing_target;
 use crate::service::clicks::{self, FollowError, FollowLink};
 
 impl From<FollowError> for ApiError {
@@ -46,14 +48,10 @@ pub async fn follow_link(
         now: state.clock.now(),
     };
     let followed = clicks::follow(&state.db, &state.pepper, link).await?;
-    let mut target = url::Url::parse(&followed.landing_url)
+    let landing = url::Url::parse(&followed.landing_url)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("stored landing URL does not parse: {e}")))?;
-    if let Some((code, click_id)) = followed.referral {
-        target
-            .query_pairs_mut()
-            .append_pair("ref", &code)
-            .append_pair("click_id", &click_id.to_string());
-    }
+    let click = followed.referral.as_ref().map(|(code, click)| (code.as_str(), click.to_string()));
+    let target = landing_target(&landing, click.as_ref().map(|(code, click)| (*code, click.as_str())));
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, target.as_str()))
         .insert_header(("Referrer-Policy", "no-referrer"))

@@ -8,6 +8,7 @@ pub mod conversion;
 pub mod currency;
 pub mod discount;
 pub mod email;
+pub mod landing;
 pub mod money;
 pub mod names;
 pub mod password;

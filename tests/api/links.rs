@@ -77,6 +77,15 @@ async fn link_redirects_with_ref_and_click_id_keeping_the_query() {
     assert_eq!(pairs[1], ("ref".to_owned(), p.code.clone()));
     assert_eq!(pairs[2].0, "click_id");
     assert!(uuid::Uuid::parse_str(&pairs[2].1).is_ok());
+    // What shops keep of a visit, so their webhooks name the code.
+    assert_eq!(
+        pairs[3..].to_vec(),
+        [
+            ("utm_source".to_owned(), "reftrack".to_owned()),
+            ("utm_medium".to_owned(), "referral".to_owned()),
+            ("utm_content".to_owned(), p.code.clone()),
+        ]
+    );
 }
 
 #[tokio::test]
