@@ -43,7 +43,11 @@ async fn referral_links_redirect_only_to_the_brands_landing_page() {
             "{location}"
         );
         let keys: Vec<String> = target.query_pairs().map(|(k, _)| k.into_owned()).collect();
-        assert_eq!(keys, ["src", "ref", "click_id"], "{location}");
+        assert_eq!(
+            keys,
+            ["src", "ref", "click_id", "utm_source", "utm_medium", "utm_content"],
+            "{location}"
+        );
         let reference = target
             .query_pairs()
             .find(|(k, _)| k == "ref")
