@@ -50,7 +50,10 @@ pub async fn follow_link(
     let followed = clicks::follow(&state.db, &state.pepper, link).await?;
     let landing = url::Url::parse(&followed.landing_url)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("stored landing URL does not parse: {e}")))?;
-    let click = followed.referral.as_ref().map(|(code, click)| (code.as_str(), click.to_string()));
+    let click = followed
+        .referral
+        .as_ref()
+        .map(|(code, click)| (code.as_str(), click.to_string()));
     let target = landing_target(&landing, click.as_ref().map(|(code, click)| (*code, click.as_str())));
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, target.as_str()))

@@ -4,7 +4,14 @@
 use url::Url;
 
 /// Query keys reftrack sets; the landing URL's own values for them are replaced.
-const OWN_KEYS: [&str; 6] = ["ref", "click_id", "utm_source", "utm_medium", "utm_content", "client_reference_id"];
+const OWN_KEYS: [&str; 6] = [
+    "ref",
+    "click_id",
+    "utm_source",
+    "utm_medium",
+    "utm_content",
+    "client_reference_id",
+];
 
 /// The landing page for a followed referral link. With a usable code it carries
 /// `ref={code}` and `click_id={click}` (the JSON checkout's fields), and
@@ -51,7 +58,10 @@ mod tests {
     #[test]
     fn a_referral_adds_ref_click_and_utm_keeping_the_pages_own_query() {
         assert_eq!(
-            target("https://acme.example/shop?src=ig&utm_source=newsletter", Some(("ANA10", "c1"))),
+            target(
+                "https://acme.example/shop?src=ig&utm_source=newsletter",
+                Some(("ANA10", "c1"))
+            ),
             "https://acme.example/shop?src=ig&ref=ANA10&click_id=c1&utm_source=reftrack&utm_medium=referral&utm_content=ANA10"
         );
     }
@@ -66,6 +76,9 @@ mod tests {
 
     #[test]
     fn without_a_referral_the_page_is_unchanged() {
-        assert_eq!(target("https://acme.example/shop?src=ig", None), "https://acme.example/shop?src=ig");
+        assert_eq!(
+            target("https://acme.example/shop?src=ig", None),
+            "https://acme.example/shop?src=ig"
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 mod crud;
 mod deliveries;
+mod shopify;
 mod stripe;
 mod woocommerce;
 
@@ -141,7 +142,10 @@ impl TestApp {
             .find(|o| o["order_id"] == order_id)
             .unwrap_or_else(|| panic!("no order {order_id} in {}", list.text));
         let detail = self
-            .get(&format!("/v1/brand/orders/{}", found["id"].as_str().unwrap()), Some(brand_token))
+            .get(
+                &format!("/v1/brand/orders/{}", found["id"].as_str().unwrap()),
+                Some(brand_token),
+            )
             .await;
         assert_eq!(detail.status, 200, "{}", detail.text);
         detail.body

@@ -22,7 +22,9 @@ async fn a_paid_session_is_an_order_and_refunds_add_up_to_its_net() {
     let (program, shop) = stripe_shop(&app, "stripe-shop").await;
     let token = &program.brand.access_token;
 
-    let reply = app.deliver_stripe(&shop, &fixture("stripe/checkout_session_completed.json")).await;
+    let reply = app
+        .deliver_stripe(&shop, &fixture("stripe/checkout_session_completed.json"))
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     let events = app.settled_events(token, &shop.id).await;
     assert_eq!(events[0]["status"], "processed", "{events:?}");
@@ -51,14 +53,21 @@ async fn a_paid_session_is_an_order_and_refunds_add_up_to_its_net() {
 
     // Then everything: what is left of the net, exactly.
     assert_eq!(
-        app.deliver_stripe(&shop, &fixture("stripe/charge_refunded_full.json")).await.status,
+        app.deliver_stripe(&shop, &fixture("stripe/charge_refunded_full.json"))
+            .await
+            .status,
         200
     );
     let events = app.settled_events(token, &shop.id).await;
     assert!(events.iter().all(|e| e["status"] == "processed"), "{events:?}");
     let order = app.brand_order(token, SESSION).await;
     assert_eq!(refunded(&order), net);
-    let reversed: i64 = order["refunds"].as_array().unwrap().iter().map(|r| r["reversal"].as_i64().unwrap()).sum();
+    let reversed: i64 = order["refunds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reversal"].as_i64().unwrap())
+        .sum();
     assert_eq!(reversed, 666);
 }
 
@@ -67,12 +76,14 @@ async fn a_refund_before_its_order_waits_and_is_applied_when_the_order_arrives()
     let app = spawn_app().await;
     let (program, shop) = stripe_shop(&app, "stripe-early").await;
     let token = &program.brand.access_token;
-    app.deliver_stripe(&shop, &fixture("stripe/charge_refunded_partial.json")).await;
+    app.deliver_stripe(&shop, &fixture("stripe/charge_refunded_partial.json"))
+        .await;
     let events = app.settled_events(token, &shop.id).await;
     assert_eq!(events[0]["status"], "waiting_for_order", "{events:?}");
     assert_eq!(app.count("refunds"), 0);
 
-    app.deliver_stripe(&shop, &fixture("stripe/checkout_session_completed.json")).await;
+    app.deliver_stripe(&shop, &fixture("stripe/checkout_session_completed.json"))
+        .await;
     let events = app.settled_events(token, &shop.id).await;
     assert!(events.iter().all(|e| e["status"] == "processed"), "{events:?}");
     let order = app.brand_order(token, SESSION).await;
@@ -104,7 +115,8 @@ async fn a_stripe_promotion_code_attributes_through_its_twin() {
     .await
     .assert_problem(409, "code_taken");
 
-    app.deliver_stripe(&shop, &fixture("stripe/checkout_session_promotion.json")).await;
+    app.deliver_stripe(&shop, &fixture("stripe/checkout_session_promotion.json"))
+        .await;
     let events = app.settled_events(token, &shop.id).await;
     assert_eq!(events[0]["status"], "processed", "{events:?}");
     let order_id = events[0]["order_id"].as_str().unwrap();
@@ -117,13 +129,18 @@ async fn an_unpaid_session_is_ignored_with_its_reason_and_a_retry_runs_it_again(
     let app = spawn_app().await;
     let (program, shop) = stripe_shop(&app, "stripe-unpaid").await;
     let token = &program.brand.access_token;
-    app.deliver_stripe(&shop, &fixture("stripe/checkout_session_completed_unpaid.json")).await;
+    app.deliver_stripe(&shop, &fixture("stripe/checkout_session_completed_unpaid.json"))
+        .await;
     let events = app.settled_events(token, &shop.id).await;
     assert_eq!(events[0]["status"], "ignored", "{events:?}");
     assert!(events[0]["detail"].as_str().unwrap().contains("unpaid"), "{events:?}");
     let retry = app
         .post(
-            &format!("/v1/brand/integrations/{}/events/{}/retry", shop.id, events[0]["id"].as_str().unwrap()),
+            &format!(
+                "/v1/brand/integrations/{}/events/{}/retry",
+                shop.id,
+                events[0]["id"].as_str().unwrap()
+            ),
             Some(token),
             &json!({}),
         )
@@ -135,7 +152,11 @@ async fn an_unpaid_session_is_ignored_with_its_reason_and_a_retry_runs_it_again(
     // Another brand cannot retry it.
     let other = app.sign_up_brand("stripe-intruder").await;
     app.post(
-        &format!("/v1/brand/integrations/{}/events/{}/retry", shop.id, events[0]["id"].as_str().unwrap()),
+        &format!(
+            "/v1/brand/integrations/{}/events/{}/retry",
+            shop.id,
+            events[0]["id"].as_str().unwrap()
+        ),
         Some(&other.access_token),
         &json!({}),
     )

@@ -26,13 +26,22 @@ async fn a_processing_order_is_recorded_and_its_refunds_follow_in_later_updates(
     assert_eq!(order["subtotal"], 7400);
     assert_eq!(order["discount_total"], 740);
     assert_eq!(order["tax_total"], 590);
-    let skus: Vec<_> = order["lines"].as_array().unwrap().iter().map(|l| l["sku"].clone()).collect();
+    let skus: Vec<_> = order["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["sku"].clone())
+        .collect();
     assert_eq!(skus, ["TEE-BLACK-M", "product:88"]);
 
     // The same order again with a refund of 10.00 gross: the order is a replay, the
     // refund is its share of the net: 1000 × 6660 ÷ 7750.
-    app.deliver_woocommerce(&shop, "order.updated", &fixture("woocommerce/order_refunded_partial.json"))
-        .await;
+    app.deliver_woocommerce(
+        &shop,
+        "order.updated",
+        &fixture("woocommerce/order_refunded_partial.json"),
+    )
+    .await;
     let events = app.settled_events(token, &shop.id).await;
     assert_eq!(events[0]["status"], "processed", "{events:?}");
     let order = app.brand_order(token, ORDER).await;
