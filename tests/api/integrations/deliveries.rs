@@ -134,8 +134,6 @@ async fn stripe_signatures_older_than_five_minutes_are_refused() {
     let brand = app.sign_up_brand("stale-shop").await;
     let shop = app.connect(&brand.access_token, "stripe", Some(STRIPE_SECRET)).await;
     let body = br#"{"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {}}}"#;
-    let now = chrono::Utc::now().timestamp();
-    let _ = now;
     let t = {
         use reftrack::clock::Clock;
         app.clock.now().timestamp()
@@ -188,4 +186,36 @@ async fn after_a_rotation_the_old_secret_verifies_for_24_hours() {
     shop.secret = "new_secret".to_owned();
     let reply = app.deliver_shopify(&shop, "orders/create", "e4", BODY).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn bodies_are_pruned_after_30_days_and_then_cannot_be_retried() {
+    let app = spawn_app().await;
+    let brand = app.sign_up_brand("prune-shop").await;
+    let shop = app.connect(&brand.access_token, "shopify", Some(SHOPIFY_SECRET)).await;
+    app.deliver_shopify(&shop, "orders/create", "evt-old", BODY).await;
+    let events = app.settled_events(&brand.access_token, &shop.id).await;
+    assert_eq!(events[0]["body_kept"], true);
+    let now = {
+        use reftrack::clock::Clock;
+        app.clock.now()
+    };
+    let pruned = reftrack::service::shop_inbox::prune(&app.db, now + Duration::days(29))
+        .await
+        .unwrap();
+    assert_eq!(pruned, 0);
+    let pruned = reftrack::service::shop_inbox::prune(&app.db, now + Duration::days(31))
+        .await
+        .unwrap();
+    assert_eq!(pruned, 1);
+    let events = app.settled_events(&brand.access_token, &shop.id).await;
+    assert_eq!(events[0]["body_kept"], false);
+    let id = events[0]["id"].as_str().unwrap();
+    app.post(
+        &format!("/v1/brand/integrations/{}/events/{id}/retry", shop.id),
+        Some(&brand.access_token),
+        &json!({}),
+    )
+    .await
+    .assert_problem(422, "event_body_pruned");
 }

@@ -67,3 +67,24 @@ async fn pending_and_never_recorded_cancelled_orders_are_ignored_with_a_reason()
     }
     assert_eq!(app.count("orders"), 0);
 }
+
+#[tokio::test]
+async fn a_recorded_order_cancelled_later_is_cancelled() {
+    let app = spawn_app().await;
+    let program = app.program_with_ambassador("woo-cancel").await;
+    let token = &program.brand.access_token;
+    app.vanity_code(token, &program.membership_id, "ANA10").await;
+    let shop = app.connect(token, "woocommerce", None).await;
+    let body = fixture("woocommerce/order_processing.json");
+    app.deliver_woocommerce(&shop, "order.created", &body).await;
+    app.settled_events(token, &shop.id).await;
+    let mut cancelled: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    cancelled["status"] = "cancelled".into();
+    cancelled["date_modified_gmt"] = "2026-12-01T08:00:00".into();
+    app.deliver_woocommerce(&shop, "order.updated", cancelled.to_string().as_bytes())
+        .await;
+    let events = app.settled_events(token, &shop.id).await;
+    assert_eq!(events[0]["status"], "processed", "{events:?}");
+    let order = app.brand_order(token, ORDER).await;
+    assert_eq!(refunded(&order), order["net_amount"].as_i64().unwrap());
+}
