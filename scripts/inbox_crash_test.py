@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import base64
 import copy
+import datetime
 import hashlib
 import hmac
 import http.client
@@ -271,6 +272,11 @@ def wait_drained(db: Database, integration_id: str, timeout: float) -> tuple[flo
         time.sleep(0.5)
 
 
+def parse_time(text: str) -> datetime.datetime:
+    """A TIMESTAMP column as SQLite or psql prints it."""
+    return datetime.datetime.fromisoformat(text.strip().replace("T", " ").rstrip("Z"))
+
+
 def verify(db: Database, fx: dict, integration_id: str, st: State, v: Violations) -> dict:
     brand = fx["brand_id"]
     events = db.rows("SELECT id, dedupe_key, status, detail, order_id, attempts, topic "
@@ -334,8 +340,17 @@ def verify(db: Database, fx: dict, integration_id: str, st: State, v: Violations
                 v.add(f"order {shop_id} ({pk}) has {n} commission entries: {commission_entries[pk]}")
             elif commission and int(commission) > 0 and n != 1:
                 v.add(f"order {shop_id} ({pk}) earned {commission} but has {n} commission entries")
+    # Diagnostic: events run again after a kill whose order the killed attempt had
+    # already recorded (the window between recording and marking the event processed).
+    rerun = db.rows("SELECT e.id, e.processed_at, o.created_at FROM shop_events e "
+                    "JOIN orders o ON o.brand_id = e.brand_id AND o.order_id = e.order_id "
+                    f"WHERE e.integration_id = '{integration_id}' AND e.attempts >= 2")
+    recorded_before = sum(1 for _, done, created in rerun
+                          if done and created and (parse_time(done) - parse_time(created)).total_seconds() > 1)
     statuses = Counter(r[2] for r in events)
     return {
+        "rerun_events": len(rerun),
+        "recorded_by_killed_attempt": recorded_before,
         "events": len(events),
         "event_statuses": dict(statuses),
         "orders": len(orders),
@@ -441,7 +456,10 @@ def run_backend(backend: str, cycles: int, threads: int, seed: int, sample_size:
             f"events {summary['events']} {summary['event_statuses']}, orders {summary['orders']} "
             f"({summary['orders_with_commission']} with commission, "
             f"{summary['commission_entries']} commission entries), max attempts "
-            f"{summary['max_attempts']} (events by attempts {summary['attempts']})")
+            f"{summary['max_attempts']} (events by attempts {summary['attempts']}); "
+            f"{summary['rerun_events']} event(s) run again after a kill, "
+            f"{summary['recorded_by_killed_attempt']} of them with the order already recorded "
+            "by the killed attempt")
         if len(st.acked) < 50:
             v.add(f"only {len(st.acked)} deliveries were acknowledged; the load did not run")
         if unknown_total == 0:

@@ -27,10 +27,6 @@ impl From<IntegrationError> for ApiError {
                 ErrorCode::TooManyIntegrations,
                 format!("A brand can hold at most {MAX_INTEGRATIONS_PER_BRAND} integrations; delete one first."),
             ),
-            IntegrationError::SecretRequired(platform) => ApiError::field(
-                "signing_secret",
-                format!("is required for {platform}: copy it from the shop's webhook settings"),
-            ),
             IntegrationError::NotFound => not_found(),
             IntegrationError::Store(err) => err.into(),
         }
@@ -76,6 +72,8 @@ pub struct IntegrationResponse {
     pub name: String,
     /// Where the shop sends its webhooks: `{REFTRACK_PUBLIC_URL}/v1/integrations/{id}/webhook`.
     pub webhook_url: String,
+    /// Whether the signing secret is set; deliveries are refused (401) until it is.
+    pub signing_secret_set: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Until when the secret replaced by the last rotation still verifies deliveries.
@@ -86,6 +84,7 @@ impl IntegrationResponse {
     fn new(public_url: &str, info: IntegrationInfo) -> Self {
         Self {
             webhook_url: format!("{public_url}/v1/integrations/{}/webhook", info.id),
+            signing_secret_set: info.secret_set,
             id: info.id,
             platform: info.platform,
             name: info.name,

@@ -2,8 +2,11 @@
 //! account by giving reftrack the secret its webhooks are signed with.
 //!
 //! The secret is sealed at rest (`auth::sealing`) and never shown again, except the one
-//! reftrack generates for WooCommerce, shown once in the answer that made it. Changing
-//! it keeps the previous one verifying for [`ROTATION_GRACE_HOURS`], so deliveries
+//! reftrack generates for WooCommerce, shown once in the answer that made it. Shopify and
+//! Stripe show their secret only once the webhook URL is entered in their admin, and the
+//! URL names the integration: so an integration can be made without a secret, and the
+//! secret given with `PATCH` after; until then its deliveries are refused. Changing the
+//! secret keeps the previous one verifying for [`ROTATION_GRACE_HOURS`], so deliveries
 //! signed before the shop's admin was updated still arrive.
 
 use chrono::{DateTime, Duration, Utc};
@@ -26,6 +29,8 @@ pub struct IntegrationInfo {
     pub id: IntegrationId,
     pub platform: Platform,
     pub name: String,
+    /// Whether a secret is set; deliveries are refused until it is.
+    pub secret_set: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Until when the secret replaced by the last rotation still verifies.
@@ -38,6 +43,7 @@ impl From<&IntegrationRow> for IntegrationInfo {
             id: row.id,
             platform: row.platform,
             name: row.name.clone(),
+            secret_set: row.secret_sealed.is_some(),
             created_at: time::from_db(row.created_at),
             updated_at: time::from_db(row.updated_at),
             previous_secret_until: row.previous_secret_until.map(time::from_db),
@@ -49,9 +55,6 @@ impl From<&IntegrationRow> for IntegrationInfo {
 pub enum IntegrationError {
     #[error("the brand holds {MAX_INTEGRATIONS_PER_BRAND} integrations already")]
     TooMany,
-    /// The platform gives the secret (Shopify, Stripe): the brand must paste it.
-    #[error("{0} gives the signing secret; paste it")]
-    SecretRequired(Platform),
     /// No live integration of this brand has the id.
     #[error("no such integration")]
     NotFound,
@@ -75,7 +78,7 @@ pub struct NewIntegration {
     pub brand_id: BrandId,
     pub platform: Platform,
     pub name: KeyName,
-    /// `None` only for WooCommerce, where reftrack makes one.
+    /// `None`: WooCommerce gets one made by reftrack; Shopify and Stripe wait for it.
     pub secret: Option<SigningSecret>,
     pub now: DateTime<Utc>,
 }
@@ -89,9 +92,9 @@ pub struct Created {
 
 pub async fn create(db: &Db, sealer: &Sealer, new: NewIntegration) -> Result<Created, IntegrationError> {
     let (secret, generated) = match (new.secret, new.platform) {
-        (Some(secret), _) => (secret, false),
-        (None, Platform::Woocommerce) => (SigningSecret::generate(), true),
-        (None, platform) => return Err(IntegrationError::SecretRequired(platform)),
+        (Some(secret), _) => (Some(secret), false),
+        (None, Platform::Woocommerce) => (Some(SigningSecret::generate()), true),
+        (None, Platform::Shopify | Platform::Stripe) => (None, false),
     };
     let id = IntegrationId::generate();
     let now = time::to_db(new.now);
@@ -100,7 +103,9 @@ pub async fn create(db: &Db, sealer: &Sealer, new: NewIntegration) -> Result<Cre
         brand_id: new.brand_id,
         platform: new.platform,
         name: new.name.as_str().to_owned(),
-        secret_sealed: sealer.seal(secret.as_str(), &id.to_string()),
+        secret_sealed: secret
+            .as_ref()
+            .map(|secret| sealer.seal(secret.as_str(), &id.to_string())),
         previous_secret_sealed: None,
         previous_secret_until: None,
         created_at: now,
@@ -120,7 +125,7 @@ pub async fn create(db: &Db, sealer: &Sealer, new: NewIntegration) -> Result<Cre
     .await?;
     Ok(Created {
         integration: IntegrationInfo::from(&row),
-        generated_secret: generated.then(|| secret.as_str().to_owned()),
+        generated_secret: secret.filter(|_| generated).map(|secret| secret.as_str().to_owned()),
     })
 }
 
@@ -167,8 +172,12 @@ pub async fn update(
         }
         if let Some(secret) = &changes.secret {
             let sealed = sealer.seal(secret.as_str(), &id.to_string());
-            let until = now + Duration::hours(ROTATION_GRACE_HOURS);
-            integrations::rotate_secret(conn, brand, id, &sealed, &row.secret_sealed, until, now)?;
+            // A first secret replaces nothing, so nothing keeps verifying beside it.
+            let until = row
+                .secret_sealed
+                .as_ref()
+                .map(|_| now + Duration::hours(ROTATION_GRACE_HOURS));
+            integrations::rotate_secret(conn, brand, id, &sealed, row.secret_sealed.as_deref(), until, now)?;
         }
         let row = integrations::find(conn, brand, id)?.ok_or(IntegrationError::NotFound)?;
         Ok(IntegrationInfo::from(&row))
@@ -198,7 +207,7 @@ pub fn verifying_secrets(sealer: &Sealer, row: &IntegrationRow, now: DateTime<Ut
         .previous_secret_sealed
         .as_deref()
         .filter(|_| row.previous_secret_until.is_some_and(|until| time::to_db(now) < until));
-    [Some(row.secret_sealed.as_str()), previous]
+    [row.secret_sealed.as_deref(), previous]
         .into_iter()
         .flatten()
         .filter_map(|sealed| match sealer.open(sealed, &bound_to) {

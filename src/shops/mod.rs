@@ -92,6 +92,25 @@ pub enum RefundAmount {
     CumulativeGross(i64),
 }
 
+/// `body` as `T`, or an error for the brand saying what it is not (`what`: "a Stripe
+/// event") and naming the field that did not fit. Trailing bytes after the document
+/// are refused too.
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, MappingError> {
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let refused = |reason: String| MappingError::new(format!("body is not {what}: {reason}"));
+    let value = serde_path_to_error::deserialize(&mut json).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        refused(if path == "." {
+            inner.to_string()
+        } else {
+            format!("`{path}`: {inner}")
+        })
+    })?;
+    json.end().map_err(|err| refused(err.to_string()))?;
+    Ok(value)
+}
+
 /// Why a body could not be read as the platform's payload.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

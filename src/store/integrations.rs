@@ -21,7 +21,8 @@ pub struct IntegrationRow {
     pub brand_id: BrandId,
     pub platform: Platform,
     pub name: String,
-    pub secret_sealed: String,
+    /// `None` until the brand gives the shop's secret.
+    pub secret_sealed: Option<String>,
     pub previous_secret_sealed: Option<String>,
     pub previous_secret_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -90,8 +91,8 @@ pub fn rotate_secret(
     brand: BrandId,
     id: IntegrationId,
     sealed: &str,
-    previous_sealed: &str,
-    previous_until: NaiveDateTime,
+    previous_sealed: Option<&str>,
+    previous_until: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(integrations::table.find(id).filter(integrations::brand_id.eq(brand)))

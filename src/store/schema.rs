@@ -315,7 +315,7 @@ diesel::table! {
         brand_id -> Text,
         platform -> Text,
         name -> Text,
-        secret_sealed -> Text,
+        secret_sealed -> Nullable<Text>,
         previous_secret_sealed -> Nullable<Text>,
         previous_secret_until -> Nullable<Timestamp>,
         created_at -> Timestamp,

@@ -5,7 +5,9 @@ CREATE TABLE integrations (
     brand_id               TEXT NOT NULL REFERENCES brands (id),
     platform               TEXT NOT NULL CHECK (platform IN ('shopify', 'woocommerce', 'stripe')),
     name                   TEXT NOT NULL,
-    secret_sealed          TEXT NOT NULL,
+    -- NULL until the brand pastes the secret its shop shows (Shopify and Stripe show
+    -- it only once the webhook URL is entered there).
+    secret_sealed          TEXT,
     -- The secret before the last rotation, still accepted until previous_secret_until.
     previous_secret_sealed TEXT,
     previous_secret_until  TIMESTAMP,

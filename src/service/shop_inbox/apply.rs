@@ -43,6 +43,9 @@ pub(super) async fn run(
     let brand = event.brand_id;
     let mut steps = Vec::with_capacity(commands.len());
     let mut woken = Vec::new();
+    // Gross refunded by this event's earlier refunds: the event is not finished yet, so
+    // the running total in the database does not count them.
+    let mut gross_so_far = 0i64;
     for command in commands {
         let step = match command {
             ShopCommand::Record(facts) => {
@@ -50,7 +53,13 @@ pub(super) async fn run(
                 woken.extend(woke);
                 step
             }
-            ShopCommand::Refund(facts) => refund(db, brand, facts, now).await?,
+            ShopCommand::Refund(facts) => {
+                let step = refund(db, brand, facts, gross_so_far, now).await?;
+                if let Step::Done { gross, .. } = &step {
+                    gross_so_far = gross_so_far.saturating_add(*gross);
+                }
+                step
+            }
             ShopCommand::Cancel { order } => cancel(db, brand, order, now).await?,
             ShopCommand::Ignore { reason } => Step::Ignored(reason),
         };
@@ -269,7 +278,13 @@ async fn target(db: &Db, brand: BrandId, order: OrderRef, refund_id: String) -> 
     .await
 }
 
-async fn refund(db: &Db, brand: BrandId, facts: RefundFacts, now: DateTime<Utc>) -> Result<Step, StoreError> {
+async fn refund(
+    db: &Db,
+    brand: BrandId,
+    facts: RefundFacts,
+    earlier_in_event: i64,
+    now: DateTime<Utc>,
+) -> Result<Step, StoreError> {
     let (order_id, net, gross, refundable, gross_before) =
         match target(db, brand, facts.order, facts.refund_id.clone()).await? {
             Target::Missing(name) => return Ok(Step::Waiting(name)),
@@ -286,7 +301,13 @@ async fn refund(db: &Db, brand: BrandId, facts: RefundFacts, now: DateTime<Utc>)
                 gross,
                 refundable,
                 gross_before,
-            } => (order_id, net, gross, refundable, gross_before),
+            } => (
+                order_id,
+                net,
+                gross,
+                refundable,
+                gross_before.saturating_add(earlier_in_event),
+            ),
         };
     let (kind, gross_now) = match facts.amount {
         RefundAmount::Lines(lines) => (

@@ -160,6 +160,11 @@ fn verify(sealer: &Sealer, integration: &IntegrationRow, delivery: &Delivery) ->
         "the delivery carries no signature header",
     ))?;
     let secrets = verifying_secrets(sealer, integration, delivery.now);
+    if integration.secret_sealed.is_none() {
+        return Err(ReceiveError::Unauthenticated(
+            "the integration has no signing secret yet: give it the one the shop shows (PATCH the integration)",
+        ));
+    }
     let mut refusal = "the signature does not match this integration's secret";
     for secret in &secrets {
         let verified = match integration.platform {

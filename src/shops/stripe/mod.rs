@@ -17,10 +17,10 @@ use crate::domain::money::bounded_amount;
 
 /// The command one event (`id`, `type`, `data.object`) asks for.
 pub fn map(body: &[u8]) -> Result<ShopCommand, MappingError> {
-    let envelope: Envelope = payload::parse(body)?;
+    let envelope: Envelope = super::parse_body(body, "a Stripe event")?;
     match envelope.kind.as_str() {
         "checkout.session.completed" => {
-            let event: Event<Session> = payload::parse(body)?;
+            let event: Event<Session> = super::parse_body(body, "a Stripe event")?;
             let session = &event.data.object;
             expect_object(session.object.as_deref(), "checkout.session")?;
             match session.payment_status.as_deref().unwrap_or("") {
@@ -39,12 +39,12 @@ pub fn map(body: &[u8]) -> Result<ShopCommand, MappingError> {
         }
         // Sent only once the delayed payment is in, whatever the session still says.
         "checkout.session.async_payment_succeeded" => {
-            let event: Event<Session> = payload::parse(body)?;
+            let event: Event<Session> = super::parse_body(body, "a Stripe event")?;
             expect_object(event.data.object.object.as_deref(), "checkout.session")?;
             Ok(ShopCommand::Record(checkout::facts(&event.data.object, event.created)?))
         }
         "charge.refunded" => {
-            let event: Event<Charge> = payload::parse(body)?;
+            let event: Event<Charge> = super::parse_body(body, "a Stripe event")?;
             refund(&event.data.object)
         }
         other => Ok(ignore(&format!("event type {other} is not used by reftrack"))),

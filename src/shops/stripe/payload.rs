@@ -90,20 +90,6 @@ pub(super) struct Charge {
     pub amount_refunded: i64,
 }
 
-/// `body` as `T`, or an error naming the field that does not fit.
-pub(super) fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, MappingError> {
-    let mut json = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut json).map_err(|err| {
-        let path = err.path().to_string();
-        let cause = err.into_inner();
-        if path == "." {
-            MappingError::new(format!("not a Stripe event: {cause}"))
-        } else {
-            MappingError::new(format!("not a Stripe event: {path}: {cause}"))
-        }
-    })
-}
-
 /// `data.object` must be the object the event type promises (Stripe always names it).
 pub(super) fn expect_object(found: Option<&str>, wanted: &str) -> Result<(), MappingError> {
     match found {

@@ -272,8 +272,12 @@ fn amounts_out_of_bounds_are_refused() {
 
 #[test]
 fn body_that_is_not_the_promised_event_is_refused() {
-    assert!(error(b"{}").starts_with("not a Stripe event: "), "{}", error(b"{}"));
-    assert!(error(b"[1, 2]").starts_with("not a Stripe event: "));
+    assert!(
+        error(b"{}").starts_with("body is not a Stripe event: "),
+        "{}",
+        error(b"{}")
+    );
+    assert!(error(b"[1, 2]").starts_with("body is not a Stripe event: "));
     let charge_as_session = edited(COMPLETED, |session| session["object"] = "charge".into());
     assert_eq!(
         error(&charge_as_session),

@@ -30,7 +30,7 @@ pub fn map(topic: &str, host: &str, body: &[u8]) -> Result<Vec<ShopCommand>, Map
             "the delivery does not say which shop sent it (X-WC-Webhook-Source)",
         ));
     }
-    let order: Order = payload::parse(body)?;
+    let order: Order = super::parse_body(body, "a WooCommerce order")?;
     let order_id = format!("woocommerce:{host}:{}", order.id);
     let status = order.status.trim();
     let commands = match status {

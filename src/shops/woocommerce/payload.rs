@@ -7,8 +7,6 @@
 
 use serde::{Deserialize, Deserializer};
 
-use crate::shops::MappingError;
-
 #[derive(Debug, Deserialize)]
 pub(super) struct Order {
     pub id: u64,
@@ -90,20 +88,6 @@ pub(super) struct Revision {
     pub id: u64,
     #[serde(default)]
     pub date_modified_gmt: Option<String>,
-}
-
-/// `body` as `T`, or an error naming the field that does not fit.
-pub(super) fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, MappingError> {
-    let mut json = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut json).map_err(|err| {
-        let path = err.path().to_string();
-        let cause = err.into_inner();
-        if path == "." {
-            MappingError::new(format!("not a WooCommerce order: {cause}"))
-        } else {
-            MappingError::new(format!("not a WooCommerce order: {path}: {cause}"))
-        }
-    })
 }
 
 /// An amount as WooCommerce writes it: a decimal string ("12.50"). A JSON number is taken

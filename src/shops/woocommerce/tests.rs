@@ -235,7 +235,7 @@ fn amounts_as_json_numbers_are_read_exactly() {
 
 #[test]
 fn body_that_is_not_an_order_is_refused_with_the_field() {
-    assert!(error(b"webhook_id=12").starts_with("not a WooCommerce order: "));
+    assert!(error(b"webhook_id=12").starts_with("body is not a WooCommerce order: "));
     let missing_id = edited(PROCESSING, |order| {
         if let Some(fields) = order.as_object_mut() {
             fields.remove("id");

@@ -219,3 +219,49 @@ async fn bodies_are_pruned_after_30_days_and_then_cannot_be_retried() {
     .await
     .assert_problem(422, "event_body_pruned");
 }
+
+#[tokio::test]
+async fn an_integration_waiting_for_its_secret_refuses_deliveries_until_it_is_given() {
+    let app = spawn_app().await;
+    let brand = app.sign_up_brand("later-shop").await;
+    let token = Some(brand.access_token.as_str());
+    let made = app
+        .post(
+            "/v1/brand/integrations",
+            token,
+            &json!({"platform": "shopify", "name": "Secret later"}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let id = made.body["id"].as_str().unwrap();
+    let mut shop = super::Connected {
+        id: id.to_owned(),
+        path: format!("/v1/integrations/{id}/webhook"),
+        secret: SHOPIFY_SECRET.to_owned(),
+    };
+    let refused = app.deliver_shopify(&shop, "orders/create", "e1", BODY).await;
+    refused.assert_problem(401, "invalid_signature");
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no signing secret yet")
+    );
+    let given = app
+        .patch(
+            &format!("/v1/brand/integrations/{id}"),
+            token,
+            &json!({"signing_secret": SHOPIFY_SECRET}),
+        )
+        .await;
+    assert_eq!(given.status, 200, "{}", given.text);
+    assert_eq!(given.body["signing_secret_set"], true);
+    // A first secret replaces nothing: no grace period to report.
+    assert_eq!(given.body["previous_secret_valid_until"], serde_json::Value::Null);
+    let ok = app.deliver_shopify(&shop, "orders/create", "e2", BODY).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    shop.secret = "anything".to_owned();
+    app.deliver_shopify(&shop, "orders/create", "e3", BODY)
+        .await
+        .assert_problem(401, "invalid_signature");
+}
