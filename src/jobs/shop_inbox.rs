@@ -1,7 +1,8 @@
 //! When the shop inbox is worked: every [`INTERVAL`] inside `serve` (a delivery is
 //! processed as it arrives; this pass picks up what that missed: an instance killed
 //! mid-event, a retry left over, a refund whose order came later), and once for
-//! `reftrack jobs run-once`. Raw bodies past their 30 days are pruned once an hour.
+//! `reftrack jobs run-once`. Once an hour (and in `run-once`) raw bodies past their 30
+//! days are pruned, and refunds waiting for an order recorded since are put back.
 
 use std::time::Duration;
 
@@ -47,6 +48,9 @@ pub async fn run_once(db: &Db, pepper: &Pepper) -> Result<InboxReport, StoreErro
 
 async fn pass(db: &Db, pepper: &Pepper, prune: bool) -> Result<InboxReport, StoreError> {
     let now = chrono::Utc::now();
+    if prune {
+        shop_inbox::requeue_resolved(db).await?;
+    }
     let processed = shop_inbox::process_due(db, pepper, now).await?;
     let pruned = if prune { shop_inbox::prune(db, now).await? } else { 0 };
     Ok(InboxReport { processed, pruned })

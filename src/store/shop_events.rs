@@ -213,6 +213,31 @@ pub fn gross_refunded(conn: &mut DbConn, brand: BrandId, order_id: &str) -> Quer
     Ok(rows.into_iter().fold(0i64, i64::saturating_add))
 }
 
+/// Events waiting for an order that is now recorded (under its id or an alias): the
+/// order came another way (the JSON API), or in a race with the event's own processing.
+pub fn waiting_for_recorded_orders(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<ShopEventId>> {
+    use super::schema::orders;
+    let waiting: Vec<(ShopEventId, BrandId, Option<String>)> = shop_events::table
+        .filter(shop_events::status.eq(EventStatus::WaitingForOrder))
+        .order(shop_events::received_at.asc())
+        .limit(limit)
+        .select((shop_events::id, shop_events::brand_id, shop_events::waiting_for))
+        .load(conn)?;
+    let mut due = Vec::new();
+    for (id, brand, name) in waiting {
+        let Some(name) = name else { continue };
+        let by_id = orders::table
+            .filter(orders::brand_id.eq(brand))
+            .filter(orders::order_id.eq(&name))
+            .count()
+            .get_result::<i64>(conn)?;
+        if by_id > 0 || order_of_alias(conn, brand, &name)?.is_some() {
+            due.push(id);
+        }
+    }
+    Ok(due)
+}
+
 /// Drops the bodies of events received before `before`; returns how many.
 pub fn prune_bodies(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(

@@ -13,7 +13,7 @@ mod events;
 mod process;
 
 pub use events::{EventInfo, RetryError, list_events, retry};
-pub use process::{LEASE_SECS, process_due, process_event, prune};
+pub use process::{LEASE_SECS, process_due, process_event, prune, requeue_resolved};
 
 use chrono::{DateTime, Utc};
 

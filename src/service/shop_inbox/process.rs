@@ -105,6 +105,19 @@ pub async fn prune(db: &Db, now: DateTime<Utc>) -> Result<usize, StoreError> {
         .await
 }
 
+/// Puts back in the queue the refunds that wait for an order recorded since (through
+/// the JSON API, or while they were being processed); at most [`PASS_LIMIT`] looked at.
+pub async fn requeue_resolved(db: &Db) -> Result<usize, StoreError> {
+    db.write(move |conn| {
+        let due = shop_events::waiting_for_recorded_orders(conn, PASS_LIMIT)?;
+        for id in &due {
+            shop_events::requeue(conn, *id)?;
+        }
+        Ok::<_, StoreError>(due.len())
+    })
+    .await
+}
+
 /// The platform's payload as commands: the mapping is pure and never sees the database.
 fn commands_of(event: &ShopEventRow, platform: Platform) -> Result<Vec<ShopCommand>, MappingError> {
     let body = event

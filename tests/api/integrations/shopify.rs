@@ -133,3 +133,46 @@ async fn stacked_codes_attribute_to_the_first_usable_one_and_keep_the_others() {
         .collect();
     assert_eq!(codes, [("SUMMER", "code_not_found"), ("ANA10", "ok")]);
 }
+
+#[tokio::test]
+async fn a_refund_waiting_for_an_order_recorded_through_the_api_is_applied_by_the_next_pass() {
+    let app = spawn_app().await;
+    let (program, shop) = shopify_shop(&app, "shopify-api-later").await;
+    let token = &program.brand.access_token;
+    app.deliver_shopify(
+        &shop,
+        "refunds/create",
+        "e-amount",
+        &fixture("shopify/refunds_create_amount.json"),
+    )
+    .await;
+    let events = app.settled_events(token, &shop.id).await;
+    assert_eq!(events[0]["status"], "waiting_for_order", "{events:?}");
+    // The brand's own code records the order under the shop's id instead.
+    let order = serde_json::json!({
+        "order_id": ORDER,
+        "currency": "USD",
+        "lines": [{"sku": "TEE-BLACK-M", "quantity": 2, "unit_price": 2500}],
+        "discount_total": 0,
+        "shipping_total": 600,
+        "tax_total": 490
+    });
+    let recorded = app.post("/v1/checkout/orders", Some(&program.api_key), &order).await;
+    assert_eq!(recorded.status, 201, "{}", recorded.text);
+    let now = {
+        use reftrack::clock::Clock;
+        app.clock.now()
+    };
+    assert_eq!(
+        reftrack::service::shop_inbox::requeue_resolved(&app.db).await.unwrap(),
+        1
+    );
+    let pepper = reftrack::startup::pepper(&app.db, app.clock.as_ref()).unwrap();
+    reftrack::service::shop_inbox::process_due(&app.db, &pepper, now)
+        .await
+        .unwrap();
+    let events = app.settled_events(token, &shop.id).await;
+    assert_eq!(events[0]["status"], "processed", "{events:?}");
+    // 15.00 of the 60.90 paid: 1500 × 5000 ÷ 6090 = 1231.5 → 1232.
+    assert_eq!(refunded(&app.brand_order(token, ORDER).await), 1232);
+}
