@@ -115,6 +115,20 @@ fn request_examples_deserialize_into_the_request_types() {
         ("update_ambassador", parses_as::<ambassadors::UpdateAmbassadorRequest>),
         ("create_code", parses_as::<codes::CreateCodeRequest>),
         ("update_code", parses_as::<codes::UpdateCodeRequest>),
+        (
+            "create_integration",
+            parses_as::<integrations::CreateIntegrationRequest>,
+        ),
+        (
+            "update_integration",
+            parses_as::<integrations::UpdateIntegrationRequest>,
+        ),
+        // The webhook reads raw bytes, not a request type: its JSON examples are the
+        // platforms' objects, checked against the mappings in the test below.
+        (
+            "receive_delivery",
+            parses_as::<serde_json::Map<String, serde_json::Value>>,
+        ),
         ("fulfil_reward", parses_as::<rewards::FulfilRewardRequest>),
         ("create_payout", parses_as::<payouts::CreatePayoutRequest>),
         ("quote", parses_as::<checkout::QuoteRequest>),
@@ -155,6 +169,47 @@ fn request_examples_deserialize_into_the_request_types() {
         }
     }
     assert!(checked >= types.len(), "only {checked} examples checked");
+}
+
+type MapDelivery = fn(&[u8]) -> Result<Vec<reftrack::shops::ShopCommand>, reftrack::shops::MappingError>;
+
+/// The webhook's example bodies are deliveries reftrack acts on: each one, read as the
+/// platform and topic its name gives (and the `X-WC-Webhook-Source` host its summary
+/// names), maps to commands, none of them an `Ignore`.
+#[test]
+fn webhook_examples_are_deliveries_reftrack_acts_on() {
+    use reftrack::shops::{self, ShopCommand};
+    let platforms: &[(&str, MapDelivery)] = &[
+        ("shopify_orders_paid", |body| {
+            shops::shopify::map("orders/paid", body).map(|command| vec![command])
+        }),
+        ("woocommerce_order_updated", |body| {
+            shops::woocommerce::map("order.updated", "shop.example.com", body)
+        }),
+        ("stripe_checkout_session_completed", |body| {
+            shops::stripe::map(body).map(|command| vec![command])
+        }),
+    ];
+    let spec = spec();
+    let examples = &spec["paths"]["/v1/integrations/{id}/webhook"]["post"]["requestBody"]["content"]["application/json"]
+        ["examples"];
+    let names: BTreeSet<String> = examples
+        .as_mapping()
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, _)| name.as_str().map(str::to_owned))
+        .collect();
+    let known: BTreeSet<String> = platforms.iter().map(|(name, _)| (*name).to_owned()).collect();
+    assert_eq!(names, known, "give each webhook example its platform and topic here");
+    for (name, map) in platforms {
+        let json = serde_json::to_value(&examples[*name]["value"]).unwrap_or_default();
+        let body = serde_json::to_vec(&json).unwrap_or_default();
+        let commands = map(&body).unwrap_or_else(|e| panic!("{name} does not map: {e}"));
+        assert!(
+            !commands.is_empty() && !commands.iter().any(|c| matches!(c, ShopCommand::Ignore { .. })),
+            "{name} maps to {commands:?}"
+        );
+    }
 }
 
 /// The spec's `Currency` enum is exactly the set of codes the server accepts (every
