@@ -271,7 +271,13 @@ pub async fn update(db: &Db, command: UpdateCode) -> Result<Code, CodeError> {
             expires_at: expires_at.map(|at| at.map(time::to_db)),
             updated_at: Some(time::to_db(now)),
         };
-        store_codes::update(conn, code_id, &changes)?;
+        // In a savepoint: a concurrent PATCH that gave another code the same promotion
+        // code trips the unique index, which PostgreSQL would let abort the transaction.
+        match conn.transaction(|conn| store_codes::update(conn, code_id, &changes)) {
+            Ok(()) => {}
+            Err(err) if is_unique_violation(&err) => return Err(CodeError::PromotionCodeTaken),
+            Err(err) => return Err(err.into()),
+        }
         let row = store_codes::find(conn, brand_id, code_id)?.ok_or(CodeError::CodeNotFound)?;
         Ok(Code::new(row, brand_slug(conn, brand_id)?))
     })
