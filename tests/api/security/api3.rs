@@ -10,6 +10,7 @@ use super::routes::{BODILESS_WRITES, served_routes, write_routes};
 use super::world::world;
 use super::{CUSTOMER_EMAIL, cart, column, sale};
 use crate::helpers::{JWT_SECRET, Reply, program_body, spawn_app};
+use crate::integrations::STRIPE_SECRET;
 
 /// The fields a caller must never set on each write route (ids, tenant, state, money,
 /// secrets, roles): each is refused as an unknown field, 422 naming it, before anything
@@ -25,6 +26,8 @@ fn privileged_fields(route: &str) -> &'static [&'static str] {
         "/v1/brand/api-keys" => &["brand_id", "secret", "key_hash", "prefix"],
         "/v1/brand/programs" => &["brand_id", "id", "terms_version"],
         "/v1/brand/programs/{id}" => &["brand_id", "terms_version", "id"],
+        "/v1/brand/integrations" => &["id", "brand_id", "secret_sealed", "webhook_url"],
+        "/v1/brand/integrations/{id}" => &["platform", "brand_id", "secret_sealed", "webhook_url"],
         "/v1/brand/invitations" => &["brand_id", "token", "expires_at"],
         "/v1/brand/ambassadors/{id}" => &["influencer_id", "brand_id", "codes"],
         "/v1/brand/ambassadors/{id}/codes" => &["membership_id", "uses", "active", "brand_id"],
@@ -128,6 +131,15 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
     let brand = Some(a.brand_token.as_str());
     let me = Some(a.ambassador_token.as_str());
     let shop = Some(a.p.api_key.as_str());
+    let store = app.connect(&a.brand_token, "stripe", Some(STRIPE_SECRET)).await;
+    let delivered = app
+        .deliver_stripe(
+            &store,
+            &crate::integrations::fixture("stripe/checkout_session_completed.json"),
+        )
+        .await;
+    assert_eq!(delivered.status, 200, "{}", delivered.text);
+    app.settled_events(&a.brand_token, &store.id).await;
     let mut answers: Vec<(String, Reply)> = Vec::new();
     let gets: Vec<(String, Option<&str>)> = vec![
         ("/v1/brand".into(), brand),
@@ -142,6 +154,9 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         ("/v1/brand/orders".into(), brand),
         (format!("/v1/brand/orders/{}", a.order), brand),
         ("/v1/brand/stats".into(), brand),
+        ("/v1/brand/integrations".into(), brand),
+        (format!("/v1/brand/integrations/{}", store.id), brand),
+        (format!("/v1/brand/integrations/{}/events", store.id), brand),
         ("/v1/brand/reports/payouts".into(), brand),
         ("/v1/brand/reports/payouts?format=csv".into(), brand),
         ("/v1/brand/payouts".into(), brand),
@@ -174,6 +189,9 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         "/v1/brand/orders",
         "/v1/brand/orders/{id}",
         "/v1/brand/stats",
+        "/v1/brand/integrations",
+        "/v1/brand/integrations/{id}",
+        "/v1/brand/integrations/{id}/events",
         "/v1/brand/reports/payouts",
         "/v1/brand/payouts",
         "/v1/brand/payouts/{id}",
@@ -231,6 +249,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         ("a field named password".into(), "password".into()),
         ("a field named …_hash".into(), "_hash".into()),
         ("the API key".into(), a.p.api_key.clone()),
+        ("a shop's signing secret".into(), STRIPE_SECRET.into()),
         ("the JWT secret".into(), JWT_SECRET.into()),
         ("a refresh token".into(), a.p.brand.refresh_token.clone()),
         ("a refresh token".into(), a.p.influencer.refresh_token.clone()),
@@ -248,6 +267,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         ("visitor IP hash", "SELECT ip_hash AS t FROM clicks"),
         ("visitor agent hash", "SELECT ua_hash AS t FROM clicks"),
         ("instance secret", "SELECT value AS t FROM settings"),
+        ("sealed signing secret", "SELECT secret_sealed AS t FROM integrations"),
     ] {
         secrets.extend(column(&app, sql).into_iter().map(|value| (name.to_owned(), value)));
     }

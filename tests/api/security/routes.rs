@@ -23,11 +23,15 @@ pub(super) fn concrete(path: &str) -> String {
         .replace("{brand_slug}", "acme")
 }
 
-/// Routes that take no body at all (nothing to assign).
-pub(super) const BODILESS_WRITES: [&str; 3] = [
+/// Routes that take no body at all (nothing to assign), and the shop webhook, whose
+/// body is the platform's, stored as signed and never assigned to anything (it has its
+/// own tests: tests/api/integrations/deliveries.rs).
+pub(super) const BODILESS_WRITES: [&str; 5] = [
     "/v1/brand/payouts/{id}/paid",
     "/v1/brand/payouts/{id}/cancel",
     "/v1/checkout/orders/{order_id}/cancel",
+    "/v1/brand/integrations/{id}/events/{event_id}/retry",
+    "/v1/integrations/{id}/webhook",
 ];
 
 /// Every write route with a JSON body, with a body it would accept and the credential
@@ -94,6 +98,20 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
             "/v1/brand/programs".into(),
             brand.clone(),
             program_body(),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/integrations",
+            "/v1/brand/integrations".into(),
+            brand.clone(),
+            json!({"platform": "woocommerce", "name": "Shop"}),
+        ),
+        (
+            Method::PATCH,
+            "/v1/brand/integrations/{id}",
+            format!("/v1/brand/integrations/{}", new_id()),
+            brand.clone(),
+            json!({"name": "Shop"}),
         ),
         (
             Method::PATCH,
