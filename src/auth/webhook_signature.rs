@@ -1,5 +1,5 @@
 //! Signatures of shop webhooks, checked over the raw bytes of the body before anything
-//! is parsed or stored (the first piece of the shop integrations).
+//! is parsed or stored (`service::shop_inbox::receive`).
 //!
 //! - Shopify (`X-Shopify-Hmac-Sha256`) and WooCommerce (`X-WC-Webhook-Signature`):
 //!   base64 of HMAC-SHA256 of the body under the signing secret.
@@ -8,8 +8,10 @@
 //!   `t` must be within [`STRIPE_TOLERANCE_SECS`] of now, so a captured delivery cannot
 //!   be replayed later.
 //!
-//! Every comparison is constant-time (`Mac::verify_slice`). A failure says nothing about
-//! which part was wrong.
+//! Every comparison is constant-time (`Mac::verify_slice`). A mismatch says nothing about
+//! which bytes were wrong; what the answer names is only what the sender can see for
+//! itself (no header, a malformed Stripe header, a stale timestamp), so a brand can tell
+//! a wrong secret from a clock or a proxy problem in its shop's delivery log.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
