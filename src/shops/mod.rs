@@ -92,6 +92,29 @@ pub enum RefundAmount {
     CumulativeGross(i64),
 }
 
+/// The cart lines for `quantity` units of `sku` worth `value` in all (minor units,
+/// `quantity` ≥ 1, `value` ≥ 0). When the value divides into whole minor units per unit,
+/// one line; otherwise (a tax-inclusive price with the tax taken out, a price with more
+/// decimals than the currency) two lines of the same sku: `quantity − 1` units at the
+/// value's floor share and one unit with the rest. The value stays exact and so does the
+/// unit count, so a later refund of some units refunds those units (the refund takes
+/// units from an sku's lines in order).
+pub(crate) fn lines_of(sku: String, quantity: i64, value: i64) -> Vec<CartLine> {
+    let line = |sku: String, quantity: i64, unit_price: i64| CartLine {
+        sku,
+        category: None,
+        quantity,
+        unit_price,
+    };
+    if quantity <= 1 || value % quantity == 0 {
+        let unit_price = if quantity <= 1 { value } else { value / quantity };
+        return vec![line(sku, quantity.max(1), unit_price)];
+    }
+    let share = value.div_euclid(quantity);
+    let rest = value - share * (quantity - 1);
+    vec![line(sku.clone(), quantity - 1, share), line(sku, 1, rest)]
+}
+
 /// `body` as `T`, or an error for the brand saying what it is not (`what`: "a Stripe
 /// event") and naming the field that did not fit. Trailing bytes after the document
 /// are refused too.
@@ -119,5 +142,33 @@ pub struct MappingError(pub String);
 impl MappingError {
     pub fn new(message: impl Into<String>) -> Self {
         Self(message.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(lines: &[CartLine]) -> Vec<(i64, i64)> {
+        lines.iter().map(|l| (l.quantity, l.unit_price)).collect()
+    }
+
+    #[test]
+    fn a_value_that_does_not_divide_is_two_lines_keeping_value_and_units() {
+        assert_eq!(units(&lines_of("A".into(), 3, 4500)), [(3, 1500)]);
+        assert_eq!(units(&lines_of("A".into(), 3, 4132)), [(2, 1377), (1, 1378)]);
+        assert_eq!(units(&lines_of("A".into(), 1, 4132)), [(1, 4132)]);
+        assert_eq!(units(&lines_of("A".into(), 2, 1)), [(1, 0), (1, 1)]);
+        assert_eq!(units(&lines_of("A".into(), 4, 0)), [(4, 0)]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn split_lines_sum_to_the_value_and_the_quantity(quantity in 1i64..=1_000_000, value in 0i64..=1_000_000_000_000) {
+            let lines = lines_of("A".into(), quantity, value);
+            proptest::prop_assert_eq!(lines.iter().map(|l| l.quantity * l.unit_price).sum::<i64>(), value);
+            proptest::prop_assert_eq!(lines.iter().map(|l| l.quantity).sum::<i64>(), quantity);
+            proptest::prop_assert!(lines.iter().all(|l| l.unit_price >= 0 && l.quantity >= 1));
+        }
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::domain::cart::CartLine;
 use crate::domain::money::MAX_AMOUNT;
-use crate::shops::MappingError;
+use crate::shops::{MappingError, lines_of};
 
 use super::payload::{LineItem, ShippingLine};
 use super::values;
@@ -92,27 +92,9 @@ pub fn merchandise(items: &[LineItem], exponent: u32, taxes_included: bool) -> R
         )?;
         out.discount_total = values::add(out.discount_total, discount, "discount_allocations")?;
         out.tax_taken_out = values::add(out.tax_taken_out, tax, "tax_lines")?;
-        out.lines.push(per_unit(sku_of(item, &field)?, quantity, net));
+        out.lines.extend(lines_of(sku_of(item, &field)?, quantity, net));
     }
     Ok(out)
-}
-
-/// A line of `quantity` units worth `value` in all. When the value does not divide into
-/// whole minor units per unit (a tax-inclusive price with the tax taken out), the line
-/// becomes one unit worth the whole value: its value, which is what commission is
-/// computed on, stays exact; only the unit count is lost.
-fn per_unit(sku: String, quantity: i64, value: i64) -> CartLine {
-    let (quantity, unit_price) = if value % quantity == 0 {
-        (quantity, value / quantity)
-    } else {
-        (1, value)
-    };
-    CartLine {
-        sku,
-        category: None,
-        quantity,
-        unit_price,
-    }
 }
 
 /// Shipping after its discounts, and the tax taken out of it (with `taxes_included`):
@@ -177,14 +159,14 @@ mod tests {
     }
 
     #[test]
-    fn a_tax_inclusive_line_that_does_not_divide_becomes_one_unit_of_its_whole_value() {
+    fn a_tax_inclusive_line_that_does_not_divide_is_split_keeping_its_units() {
         let items = [
             item(json!({"id": 1, "sku": "A", "quantity": 2, "price": "1200", "tax_lines": [{"price": "196"}]})),
             item(json!({"id": 2, "sku": "B", "quantity": 3, "price": "1500", "tax_lines": [{"price": "368"}]})),
         ];
         let merchandise = merchandise(&items, 0, true).unwrap_or_else(|e| panic!("{e}"));
         let units: Vec<_> = merchandise.lines.iter().map(|l| (l.quantity, l.unit_price)).collect();
-        assert_eq!(units, vec![(2, 1102), (1, 4132)]);
+        assert_eq!(units, vec![(2, 1102), (2, 1377), (1, 1378)]);
         assert_eq!(merchandise.tax_taken_out, 564);
     }
 

@@ -134,8 +134,13 @@ fn tax_inclusive_yen_takes_the_tax_out_of_lines_and_shipping() {
             codes: vec![CodeRef::Typed("ANA10".into())],
             click_id: None,
             currency: currency("JPY"),
-            // 2 × 1200 − 196 tax divides by 2; 3 × 1500 − 368 does not, so one unit of 4132.
-            lines: vec![line("MUG-WHITE", 2, 1102), line("TEE-BLACK-M", 1, 4132)],
+            // 2 × 1200 − 196 tax divides by 2; 3 × 1500 − 368 = 4132 does not: 2 units
+            // at 1377 and 1 at 1378.
+            lines: vec![
+                line("MUG-WHITE", 2, 1102),
+                line("TEE-BLACK-M", 2, 1377),
+                line("TEE-BLACK-M", 1, 1378),
+            ],
             discount_total: 690,
             shipping_total: 727,
             tax_total: 637,

@@ -6,7 +6,7 @@ use super::payload::{LineItem, Meta, Order};
 use crate::domain::Currency;
 use crate::domain::cart::CartLine;
 use crate::domain::money::{bounded_amount, parse_minor};
-use crate::shops::{CodeRef, MappingError, OrderFacts, OrderRef, RefundAmount, RefundFacts, ShopCommand};
+use crate::shops::{CodeRef, MappingError, OrderFacts, OrderRef, RefundAmount, RefundFacts, ShopCommand, lines_of};
 
 /// The custom field a brand's checkout sets to the click that brought the buyer.
 const CLICK_META: &str = "reftrack_click_id";
@@ -22,8 +22,8 @@ pub(super) fn facts(order: &Order, order_id: &str) -> Result<OrderFacts, Mapping
     let mut subtotal: i64 = 0;
     let mut total: i64 = 0;
     for (index, item) in order.line_items.iter().enumerate() {
-        let (line, line_subtotal, line_total) = cart_line(item, index, exponent)?;
-        lines.push(line);
+        let (item_lines, line_subtotal, line_total) = cart_line(item, index, exponent)?;
+        lines.extend(item_lines);
         subtotal = subtotal.checked_add(line_subtotal).ok_or_else(too_large)?;
         total = total.checked_add(line_total).ok_or_else(too_large)?;
     }
@@ -81,11 +81,10 @@ fn currency(order: &Order) -> Result<Currency, MappingError> {
         .map_err(|err| MappingError::new(format!("currency: {err}")))
 }
 
-/// The line with its subtotal and total in minor units. The unit price is the subtotal
-/// divided by the quantity when that is exact; otherwise (a price with more decimals than
-/// the currency, prices entered tax included) the line becomes one unit at the whole
-/// subtotal, so the recorded merchandise is exactly what the buyer was charged.
-fn cart_line(item: &LineItem, index: usize, exponent: u32) -> Result<(CartLine, i64, i64), MappingError> {
+/// The line's cart lines (see [`lines_of`]: two when the subtotal does not divide by the
+/// quantity), with its subtotal and total in minor units; the recorded merchandise is
+/// exactly what the buyer was charged.
+fn cart_line(item: &LineItem, index: usize, exponent: u32) -> Result<(Vec<CartLine>, i64, i64), MappingError> {
     if item.quantity <= 0 {
         return Err(MappingError::new(format!(
             "line_items[{index}].quantity: must be positive"
@@ -98,18 +97,7 @@ fn cart_line(item: &LineItem, index: usize, exponent: u32) -> Result<(CartLine, 
         .as_deref()
         .and_then(non_blank)
         .unwrap_or_else(|| format!("product:{}", item.product_id));
-    let (quantity, unit_price) = if subtotal % item.quantity == 0 {
-        (item.quantity, subtotal / item.quantity)
-    } else {
-        (1, subtotal)
-    };
-    let line = CartLine {
-        sku,
-        category: None,
-        quantity,
-        unit_price,
-    };
-    Ok((line, subtotal, total))
+    Ok((lines_of(sku, item.quantity, subtotal), subtotal, total))
 }
 
 /// Coupons in the order WooCommerce applied them, then the code the referral link carried

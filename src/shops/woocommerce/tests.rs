@@ -58,8 +58,12 @@ fn order_4217() -> OrderFacts {
         codes: vec![CodeRef::Typed("ana10".to_owned())],
         click_id: Some("0193a6f2-7c1e-7b3a-9d4e-2f5b8c1a0e47".to_owned()),
         currency: currency("USD"),
-        // 3 tees for 50.00 do not divide into cents: one unit at the whole subtotal.
-        lines: vec![line("TEE-BLACK-M", 1, 5000), line("product:88", 2, 1200)],
+        // 3 tees for 50.00 do not divide into cents: 2 at 16.66 and 1 at 16.68.
+        lines: vec![
+            line("TEE-BLACK-M", 2, 1666),
+            line("TEE-BLACK-M", 1, 1668),
+            line("product:88", 2, 1200),
+        ],
         discount_total: 740,
         shipping_total: 500,
         tax_total: 590,

@@ -32,7 +32,8 @@ async fn a_processing_order_is_recorded_and_its_refunds_follow_in_later_updates(
         .iter()
         .map(|l| l["sku"].clone())
         .collect();
-    assert_eq!(skus, ["TEE-BLACK-M", "product:88"]);
+    // 3 tees for 50.00: 2 at 16.66 and 1 at 16.68, the value and the units exact.
+    assert_eq!(skus, ["TEE-BLACK-M", "TEE-BLACK-M", "product:88"]);
 
     // The same order again with a refund of 10.00 gross: the order is a replay, the
     // refund is its share of the net: 1000 × 6660 ÷ 7750.
