@@ -131,6 +131,14 @@ impl Db {
         let manager = Manager::new(target.clone(), sync);
         match target.backend() {
             Backend::Postgres => {
+                // libpq speaks TLS through OpenSSL, which by default frees its global
+                // state in an `atexit` handler. The pool keeps connecting in its own
+                // threads (it keeps one idle connection), so a process that exits while
+                // one is mid-handshake had OpenSSL torn down under it: a segmentation
+                // fault after the work was done (seen as `reftrack migrate` exiting 139
+                // about once in 60 runs). Initialising OpenSSL first, with
+                // `OPENSSL_INIT_NO_ATEXIT`, leaves the cleanup to the operating system.
+                openssl_sys::init();
                 let pool = r2d2::Pool::builder()
                     .max_size(settings.write_connections.max(1))
                     .min_idle(Some(1))
