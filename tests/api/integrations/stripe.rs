@@ -163,3 +163,39 @@ async fn an_unpaid_session_is_ignored_with_its_reason_and_a_retry_runs_it_again(
     .await
     .assert_problem(404, "integration_not_found");
 }
+
+#[tokio::test]
+async fn a_yen_session_is_recorded_in_whole_yen() {
+    let app = spawn_app().await;
+    let mut body = crate::helpers::brand_body("yen-shop", "owner@yen-shop.example");
+    body["currency"] = "JPY".into();
+    let brand = app.post("/v1/brands", None, &body).await;
+    assert_eq!(brand.status, 201, "{}", brand.text);
+    let token = brand.body["access_token"].as_str().unwrap().to_owned();
+    let program_id = app.create_program(&token, &crate::helpers::program_body()).await;
+    let influencer = app.sign_up_influencer("kenji@yen-shop.example").await;
+    let membership = app
+        .join(&token, &program_id, "kenji@yen-shop.example", &influencer.access_token)
+        .await;
+    app.vanity_code(&token, membership["id"].as_str().unwrap(), "KENJI5")
+        .await;
+    let shop = app.connect(&token, "stripe", Some(STRIPE_SECRET)).await;
+
+    app.deliver_stripe(&shop, &fixture("stripe/checkout_session_jpy.json"))
+        .await;
+    let events = app.settled_events(&token, &shop.id).await;
+    assert_eq!(events[0]["status"], "processed", "{events:?}");
+    let order = app
+        .brand_order(
+            &token,
+            "stripe:cs_test_c3Ms0BvT5oY9zP4rNdX7eA1fH6iJ8lU2wG3yS5tV7aW9kQ1rC4uF6hI8jL0n",
+        )
+        .await;
+    // ¥3,000 of goods, ¥800 shipping, ¥380 tax: 10 % of ¥3,000, in whole yen.
+    assert_eq!(order["currency"], "JPY");
+    assert_eq!(order["code"], "KENJI5");
+    assert_eq!(order["subtotal"], 3000);
+    assert_eq!(order["shipping_total"], 800);
+    assert_eq!(order["tax_total"], 380);
+    assert_eq!(order["commission"]["amount"], 300);
+}
