@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::codes::{self as code_service, CodeSpec, IssueError};
+use super::events::{self, EventType};
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::domain::Email;
 use crate::store::ids::{BrandId, InfluencerId, InvitationId, MembershipId, ProgramId};
@@ -101,6 +102,8 @@ pub async fn create(
                 membership_id: None,
             };
             invitations::insert(conn, &row)?;
+            let told = events::InvitationCreated::from(&row);
+            events::emit(conn, brand_id, EventType::InvitationCreated, &told, row.created_at)?;
             Ok(row)
         })
         .await?;
@@ -186,6 +189,8 @@ pub async fn accept(
         };
         let code =
             code_service::issue_generated(conn, &spec, &influencer.display_name).map_err(InvitationError::Code)?;
+        let told = events::AmbassadorJoined::new(&membership, invitation.id);
+        events::emit(conn, membership.brand_id, EventType::AmbassadorJoined, &told, now)?;
         let brand = brands::find(conn, membership.brand_id)?
             .ok_or_else(|| StoreError::Corrupt(format!("membership {} of a missing brand", membership.id)))?;
         Ok(Accepted {

@@ -22,7 +22,9 @@ use diesel::{Connection, QueryResult};
 
 use crate::domain::rewards;
 use crate::domain::terms::RewardTrigger;
+use crate::service::events::{self, EventType};
 use crate::store::ids::{LedgerEntryId, MembershipId, RewardId};
+use crate::store::ledger::EntryKind;
 use crate::store::memberships::MembershipStatus;
 use crate::store::rewards::{RewardRow, RewardStatus};
 use crate::store::{
@@ -103,6 +105,14 @@ fn approve_chunk(conn: &mut DbConn, now: NaiveDateTime, skip: &[MembershipId]) -
     for (membership, entries) in by_membership {
         let work = conn.transaction(|conn| {
             let approved = ledger::approve(conn, &entries, now)?;
+            // Under the maturation lock no other pass approves these entries, so every
+            // one of them was approved here: each commission is told once.
+            for entry in ledger::find_many(conn, &entries)? {
+                if entry.kind == EntryKind::Commission {
+                    let told = events::CommissionApproved::new(&entry, now);
+                    events::emit(conn, entry.brand_id, EventType::CommissionApproved, &told, now)?;
+                }
+            }
             let granted = grant_rewards(conn, membership, now)?;
             Ok::<_, diesel::result::Error>((approved, granted))
         });
@@ -207,6 +217,15 @@ fn grant_rewards(conn: &mut DbConn, membership: MembershipId, now: NaiveDateTime
         }
     }
     let granted = store_rewards::grant_all(conn, &grants)?;
+    for grant in &grants {
+        events::emit(
+            conn,
+            grant.brand_id,
+            EventType::RewardGranted,
+            &events::RewardGranted::from(grant),
+            now,
+        )?;
+    }
     if more_remain {
         store_rewards::mark_backlog(conn, membership, now)?;
     } else {

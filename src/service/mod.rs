@@ -14,6 +14,7 @@ pub mod checkout;
 pub mod clicks;
 pub mod codes;
 pub mod dashboard;
+pub mod events;
 pub mod influencers;
 pub mod integrations;
 pub mod invitations;

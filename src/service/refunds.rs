@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::refund::{self, RefundError, RefundState};
 use crate::domain::shop_id::may_be_shop_id;
+use crate::service::events::{self, EventType};
 use crate::service::orders::replay::{self, Answer, Answered, RenderError, Stored};
 use crate::store::ids::{BrandId, LedgerEntryId, RefundId};
 use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
@@ -318,9 +319,16 @@ pub fn refund(
         ledger::append(conn, &reversal_entry)?;
         entry = Some(reversal_entry);
     }
+    let (refunded_total, reversed_total) = (refunded + amount, reversed + reversal);
+    let event_type = match kind {
+        RefundKind::Rest => EventType::OrderCancelled,
+        RefundKind::Amount(_) | RefundKind::Lines(_) => EventType::OrderRefunded,
+    };
+    let told = events::OrderRefunded::new(order, &row, refunded_total, reversed_total);
+    events::emit(conn, order.brand_id, event_type, &told, now)?;
     Ok(Refunded {
-        refunded_total: refunded + amount,
-        reversed_total: reversed + reversal,
+        refunded_total,
+        reversed_total,
         refund: row,
         entry,
     })

@@ -156,3 +156,4 @@ text_id!(RewardId);
 text_id!(PayoutId);
 text_id!(IntegrationId);
 text_id!(ShopEventId);
+text_id!(OutboxEventId);

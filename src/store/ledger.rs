@@ -85,6 +85,15 @@ pub fn due(
 }
 
 /// Approves the given entries that are still unapproved; returns how many.
+/// These entries of the ledger, in id order.
+pub fn find_many(conn: &mut DbConn, ids: &[LedgerEntryId]) -> QueryResult<Vec<LedgerEntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::id.eq_any(ids))
+        .order(ledger_entries::id.asc())
+        .select(LedgerEntryRow::as_select())
+        .load(conn)
+}
+
 pub fn approve(conn: &mut DbConn, ids: &[LedgerEntryId], now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         ledger_entries::table

@@ -18,6 +18,7 @@ pub mod membership_standing;
 pub mod memberships;
 pub mod migrations;
 pub mod orders;
+pub mod outbox;
 pub mod payouts;
 pub mod portable;
 pub mod programs;

@@ -354,6 +354,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox_events (id) {
+        id -> Text,
+        brand_id -> Text,
+        event_type -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+        dispatched_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(shop_events -> integrations (integration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -381,5 +392,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     reward_backlog,
     integrations,
     shop_events,
-    shop_order_aliases
+    shop_order_aliases,
+    outbox_events
 );

@@ -20,6 +20,7 @@ mod metrics;
 mod migrations;
 mod openapi;
 mod orders;
+mod outbox;
 mod payouts;
 mod programs;
 mod refunds;

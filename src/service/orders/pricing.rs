@@ -23,6 +23,7 @@ use crate::domain::cart::Cart;
 use crate::domain::commission::{self, Basis, PricedLine};
 use crate::domain::terms::CommissionBasis;
 use crate::service::attribution::{self, Decision, Referral};
+use crate::service::events::{self, EventType};
 use crate::store::codes::{self, CodeStamp};
 use crate::store::ids::{BrandId, CodeId, LedgerEntryId, OrderId};
 use crate::store::influencers;
@@ -197,6 +198,15 @@ pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Committed, Record
     {
         return Err(RecordError::Stale);
     }
+    let code = decision.chosen.as_ref().map(|r| r.owner.code.code.clone());
+    let recorded = events::OrderRecorded::new(&priced.row, code, priced.entry.as_ref());
+    events::emit(
+        conn,
+        priced.row.brand_id,
+        EventType::OrderRecorded,
+        &recorded,
+        priced.row.created_at,
+    )?;
     Ok(Committed {
         order: priced.row,
         decision,

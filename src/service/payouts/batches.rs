@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use super::balances::{Balance, Payees, balances};
 use super::{Batch, ListedPayout, PayoutError};
 use crate::domain::Currency;
+use crate::service::events::{self, EventType};
 use crate::store::ids::{BrandId, LedgerEntryId, PayoutId};
 use crate::store::payouts::{self, PayoutItemRow, PayoutRow, PayoutStatus};
 use crate::store::{Db, DbConn, StoreError, time};
@@ -64,6 +65,13 @@ fn create_batch(conn: &mut DbConn, brand: BrandId, currency: &str, now: NaiveDat
     let entries: Vec<LedgerEntryId> = payable.into_iter().flat_map(|b| b.entries).collect();
     // A unique violation here is an entry a concurrent batch took first.
     payouts::insert(conn, &payout, &items, &entries).map_err(StoreError::retryable)?;
+    events::emit(
+        conn,
+        brand,
+        EventType::PayoutCreated,
+        &events::PayoutChanged::from(&payout),
+        now,
+    )?;
     Ok(Batch {
         payout: payout.into(),
         items: items.into_iter().map(Into::into).collect(),
@@ -128,6 +136,15 @@ async fn transition(
             return Err(PayoutError::NotPending(current.status));
         }
         let changed = payouts::find(conn, brand, id)?.ok_or(PayoutError::NotFound)?;
+        if changed.status == PayoutStatus::Paid {
+            events::emit(
+                conn,
+                brand,
+                EventType::PayoutPaid,
+                &events::PayoutChanged::from(&changed),
+                now,
+            )?;
+        }
         with_items(conn, changed)
     })
     .await

@@ -1,0 +1,49 @@
+//! The transactional outbox: events written in the transaction of the change they tell
+//! of, read by the dispatcher afterwards.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::ids::{BrandId, OutboxEventId};
+use super::schema::outbox_events;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outbox_events)]
+pub struct OutboxEventRow {
+    pub id: OutboxEventId,
+    pub brand_id: BrandId,
+    pub event_type: String,
+    pub data: String,
+    pub created_at: NaiveDateTime,
+    pub dispatched_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(conn: &mut DbConn, row: &OutboxEventRow) -> QueryResult<()> {
+    diesel::insert_into(outbox_events::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Events not fanned out yet, oldest first.
+pub fn undispatched(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxEventRow>> {
+    outbox_events::table
+        .filter(outbox_events::dispatched_at.is_null())
+        .order((outbox_events::created_at.asc(), outbox_events::id.asc()))
+        .limit(limit)
+        .select(OutboxEventRow::as_select())
+        .load(conn)
+}
+
+/// Marks an event fanned out; false when another dispatcher did it first.
+pub fn mark_dispatched(conn: &mut DbConn, id: OutboxEventId, now: NaiveDateTime) -> QueryResult<bool> {
+    let changed = diesel::update(
+        outbox_events::table
+            .find(id)
+            .filter(outbox_events::dispatched_at.is_null()),
+    )
+    .set(outbox_events::dispatched_at.eq(now))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
