@@ -68,6 +68,12 @@ pub struct Config {
     /// `REFTRACK_ENCRYPTION_KEY`: 64 hex digits sealing the shops' webhook secrets
     /// (AES-256-GCM); unset means a key generated once and kept in the database.
     pub encryption_key: Option<[u8; 32]>,
+    /// `REFTRACK_WEBHOOK_RETRY_SCHEDULE`: seconds before each retry of a webhook
+    /// delivery, comma-separated (default 5,300,1800,7200,18000,36000,36000).
+    pub webhook_retry_schedule: Vec<u64>,
+    /// `REFTRACK_WEBHOOKS_ALLOW_PRIVATE`: `true` lets webhooks reach loopback and private
+    /// addresses (tests, private deployments); default `false`.
+    pub webhooks_allow_private: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -85,6 +91,8 @@ impl std::fmt::Debug for Config {
             .field("rate_limits", &self.rate_limits)
             .field("body_read_timeout", &self.body_read_timeout)
             .field("encryption_key", &self.encryption_key.as_ref().map(|_| "<set>"))
+            .field("webhook_retry_schedule", &self.webhook_retry_schedule)
+            .field("webhooks_allow_private", &self.webhooks_allow_private)
             .finish()
     }
 }
@@ -97,6 +105,8 @@ pub enum ConfigError {
     ShortSecret,
     #[error("REFTRACK_ENCRYPTION_KEY {0}")]
     EncryptionKey(String),
+    #[error("REFTRACK_WEBHOOK_RETRY_SCHEDULE {0}")]
+    RetrySchedule(String),
     #[error("REFTRACK_PUBLIC_URL {0}")]
     PublicUrl(String),
     #[error(
@@ -139,6 +149,25 @@ impl Config {
             .map(|key| crate::auth::sealing::Sealer::parse_key(&key))
             .transpose()
             .map_err(ConfigError::EncryptionKey)?;
+        let webhook_retry_schedule = match get("REFTRACK_WEBHOOK_RETRY_SCHEDULE") {
+            Some(text) => crate::service::webhooks::schedule::parse(&text).map_err(ConfigError::RetrySchedule)?,
+            None => crate::service::webhooks::schedule::DEFAULT_RETRY_SCHEDULE.to_vec(),
+        };
+        let webhooks_allow_private = match get("REFTRACK_WEBHOOKS_ALLOW_PRIVATE")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "REFTRACK_WEBHOOKS_ALLOW_PRIVATE",
+                    allowed: "true, false",
+                    value: other.to_owned(),
+                });
+            }
+        };
         if jwt_secret.as_ref().is_some_and(|s| s.len() < MIN_SECRET_BYTES) {
             return Err(ConfigError::ShortSecret);
         }
@@ -246,6 +275,8 @@ impl Config {
             rate_limits,
             body_read_timeout,
             encryption_key,
+            webhook_retry_schedule,
+            webhooks_allow_private,
             database,
             bind,
             public_url,

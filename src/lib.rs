@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod jobs;
 pub mod metrics;
+pub mod outbound;
 pub mod seed;
 pub mod service;
 pub mod shops;

@@ -22,6 +22,8 @@ use crate::auth::sealing::Sealer;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::metrics::{self, Metrics};
+use crate::outbound::Outbound;
+use crate::service::webhooks::delivery::Sender;
 use crate::store::{self, Db, PoolSettings};
 
 const JWT_SECRET_SETTING: &str = "jwt_secret";
@@ -90,6 +92,7 @@ pub struct Application {
     db: Db,
     metrics: Arc<Metrics>,
     pepper: Pepper,
+    webhooks: Sender,
 }
 
 impl Application {
@@ -105,12 +108,18 @@ impl Application {
         let pepper = pepper(&db, clock.as_ref())?;
         let metrics = Arc::new(Metrics::new().context("cannot register the metrics")?);
         let sealer = sealer(config, &db, clock.as_ref())?;
+        let webhooks = Sender {
+            outbound: Outbound::new(config.webhooks_allow_private).context("cannot build the webhook client")?,
+            sealer: sealer.clone(),
+            schedule: config.webhook_retry_schedule.clone(),
+        };
         let state = AppState {
             db: db.clone(),
             jwt,
             clock,
             pepper: pepper.clone(),
             sealer,
+            webhooks: webhooks.clone(),
             checkout_limits: Arc::new(CheckoutLimits::new(
                 config.checkout_lookups_per_sec,
                 limits::MISSES_PER_MINUTE,
@@ -131,6 +140,7 @@ impl Application {
             db,
             metrics,
             pepper,
+            webhooks,
         })
     }
 
@@ -150,6 +160,11 @@ impl Application {
     /// The keyed hash the application uses, for work that runs beside it (the inbox).
     pub fn pepper(&self) -> Pepper {
         self.pepper.clone()
+    }
+
+    /// What sends webhook deliveries, for the pass that runs beside the server.
+    pub fn webhooks(&self) -> Sender {
+        self.webhooks.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -33,6 +33,8 @@ pub fn start_app(
         body_read_timeout: std::time::Duration::from_secs(reftrack::config::DEFAULT_BODY_TIMEOUT_SECS),
         rate_limits: Default::default(),
         encryption_key: None,
+        webhook_retry_schedule: Vec::new(),
+        webhooks_allow_private: false,
     };
     let db = reftrack::startup::open_database(&config).unwrap_or_else(|e| panic!("{e}"));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));

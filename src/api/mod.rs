@@ -36,6 +36,7 @@ pub mod shop_webhooks;
 pub mod state;
 pub mod strict_json;
 pub mod validate;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 
@@ -97,6 +98,15 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::DELETE, "/v1/brand/integrations/{id}", web::delete().to(integrations::delete_integration)),
         endpoint(M::GET, "/v1/brand/integrations/{id}/events", web::get().to(integrations::list_events)),
         endpoint(M::POST, "/v1/brand/integrations/{id}/events/{event_id}/retry", web::post().to(integrations::retry_event)),
+        endpoint(M::POST, "/v1/brand/webhooks", web::post().to(webhooks::create_webhook)),
+        endpoint(M::GET, "/v1/brand/webhooks", web::get().to(webhooks::list_webhooks)),
+        endpoint(M::GET, "/v1/brand/webhooks/{id}", web::get().to(webhooks::get_webhook)),
+        endpoint(M::PATCH, "/v1/brand/webhooks/{id}", web::patch().to(webhooks::update_webhook)),
+        endpoint(M::DELETE, "/v1/brand/webhooks/{id}", web::delete().to(webhooks::delete_webhook)),
+        endpoint(M::POST, "/v1/brand/webhooks/{id}/rotate-secret", web::post().to(webhooks::rotate_webhook_secret)),
+        endpoint(M::POST, "/v1/brand/webhooks/{id}/test", web::post().to(webhooks::test_webhook)),
+        endpoint(M::GET, "/v1/brand/webhooks/{id}/deliveries", web::get().to(webhooks::list_webhook_deliveries)),
+        endpoint(M::POST, "/v1/brand/webhooks/{id}/deliveries/{delivery_id}/retry", web::post().to(webhooks::retry_webhook_delivery)),
         endpoint(M::GET, "/v1/brand/rewards", web::get().to(rewards::list_brand_rewards)),
         endpoint(M::POST, "/v1/brand/rewards/{id}/fulfil", web::post().to(rewards::fulfil_reward)),
         endpoint(M::GET, "/v1/brand/orders", web::get().to(brand_orders::list_brand_orders)),

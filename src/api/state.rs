@@ -12,6 +12,8 @@ pub struct AppState {
     pub pepper: crate::auth::pepper::Pepper,
     /// Seals and opens the shops' webhook signing secrets.
     pub sealer: crate::auth::sealing::Sealer,
+    /// Sends webhook deliveries (test events and retries the brand asks for).
+    pub webhooks: crate::service::webhooks::delivery::Sender,
     pub checkout_limits: Arc<super::limits::CheckoutLimits>,
     pub login_limits: Arc<super::limits::LoginLimits>,
     pub signup_limits: Arc<super::limits::AddressBudget>,

@@ -3,3 +3,4 @@
 
 pub mod maturation;
 pub mod shop_inbox;
+pub mod webhooks;

@@ -28,3 +28,4 @@ pub mod reports;
 pub mod rewards;
 pub mod sessions;
 pub mod shop_inbox;
+pub mod webhooks;

@@ -157,3 +157,5 @@ text_id!(PayoutId);
 text_id!(IntegrationId);
 text_id!(ShopEventId);
 text_id!(OutboxEventId);
+text_id!(WebhookEndpointId);
+text_id!(WebhookDeliveryId);

@@ -32,6 +32,7 @@ pub mod status_sql;
 pub mod time;
 pub mod unit;
 pub mod users;
+pub mod webhooks;
 pub mod writer;
 
 use std::time::Duration;

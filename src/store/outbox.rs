@@ -47,3 +47,12 @@ pub fn mark_dispatched(conn: &mut DbConn, id: OutboxEventId, now: NaiveDateTime)
     .execute(conn)?;
     Ok(changed == 1)
 }
+
+/// One event by id.
+pub fn get(conn: &mut DbConn, id: OutboxEventId) -> QueryResult<Option<OutboxEventRow>> {
+    outbox_events::table
+        .find(id)
+        .select(OutboxEventRow::as_select())
+        .first(conn)
+        .optional()
+}

@@ -29,3 +29,4 @@ mod self_referral;
 mod sessions;
 mod strict_text;
 mod tokens;
+mod webhooks;

@@ -95,6 +95,9 @@ pub fn config_for(target: &DbTarget, jwt_secret: Option<&str>) -> Config {
         body_read_timeout: std::time::Duration::from_secs(reftrack::config::DEFAULT_BODY_TIMEOUT_SECS),
         rate_limits: Default::default(),
         encryption_key: None,
+        // Retries at once, and receivers on this machine: the tests' own listeners.
+        webhook_retry_schedule: vec![0, 0],
+        webhooks_allow_private: true,
     }
 }
 
