@@ -91,7 +91,8 @@ pub async fn run_pass(db: &Db, sender: &Sender, now: DateTime<Utc>) -> Result<Pa
     Ok(PassReport { fanned_out, attempted })
 }
 
-/// One delivery per enabled endpoint that wants the event; the event is then marked
+/// One delivery per enabled endpoint that wants the event and existed when it happened;
+/// the event is then marked
 /// dispatched. A second dispatcher finds the deliveries made (unique per endpoint and
 /// event) and the event marked.
 fn fan_out(conn: &mut crate::store::DbConn, now: NaiveDateTime) -> Result<usize, StoreError> {
@@ -99,7 +100,8 @@ fn fan_out(conn: &mut crate::store::DbConn, now: NaiveDateTime) -> Result<usize,
     let count = events.len();
     for event in events {
         for endpoint in webhooks::enabled_endpoints(conn, event.brand_id)? {
-            if endpoint.wants(&event.event_type) {
+            // An endpoint gets what happened since it was made, not the history before.
+            if endpoint.wants(&event.event_type) && endpoint.created_at <= event.created_at {
                 webhooks::insert_delivery(conn, &new_delivery(&endpoint, &event, now))?;
             }
         }
@@ -169,7 +171,8 @@ pub async fn attempt(
         ),
         Err(err) => (None, None, None, Some(err.to_string())),
     };
-    let attempts = delivery.attempts.saturating_add(1);
+    // The claim counted this attempt already.
+    let attempts = delivery.attempts;
     let next = if endpoint.enabled {
         schedule::next(&sender.schedule, attempts, status, retry_after)
     } else {
@@ -292,7 +295,7 @@ pub async fn retry(
     now: DateTime<Utc>,
 ) -> Result<DeliveryInfo, EndpointError> {
     let at = time::to_db(now);
-    db.write(move |conn| {
+    db.write(move |conn| -> Result<(), EndpointError> {
         webhooks::find_endpoint(conn, brand, endpoint)?.ok_or(EndpointError::NotFound)?;
         webhooks::find_delivery(conn, brand, endpoint, id)?.ok_or(EndpointError::DeliveryNotFound)?;
         webhooks::requeue_delivery(conn, id, at)?;
@@ -318,7 +321,7 @@ pub async fn send_test(
 ) -> Result<DeliveryInfo, EndpointError> {
     let at = time::to_db(now);
     let id = db
-        .write(move |conn| {
+        .write(move |conn| -> Result<_, EndpointError> {
             let row = webhooks::find_endpoint(conn, brand, endpoint)?.ok_or(EndpointError::NotFound)?;
             let event = OutboxEventRow {
                 id: OutboxEventId::generate(),

@@ -74,6 +74,8 @@ async fn failures_are_retried_with_the_same_id_until_one_succeeds() {
     let p = app.program_with_ambassador("acme").await;
     let receiver = Receiver::start();
     receiver.answer(&[500, 500]);
+    // Made after the invitation and the joining: it gets what happens from now on.
+    app.clock.advance(Duration::seconds(1));
     let (endpoint, secret) = app.add_webhook(&p.brand.access_token, &receiver.url, &[]).await;
     order(&app, &p, "1001").await;
     for _ in 0..4 {
@@ -85,7 +87,13 @@ async fn failures_are_retried_with_the_same_id_until_one_succeeds() {
         .into_iter()
         .filter(|r| r.json()["type"] == "order.recorded")
         .collect();
-    assert_eq!(got.len(), 3, "{got:?}");
+    let deliveries = app
+        .get(
+            &format!("/v1/brand/webhooks/{endpoint}/deliveries"),
+            Some(&p.brand.access_token),
+        )
+        .await;
+    assert_eq!(got.len(), 3, "{}", deliveries.text);
     assert!(
         got.iter()
             .all(|r| r.header("webhook-id") == got[0].header("webhook-id"))
