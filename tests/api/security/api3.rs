@@ -28,6 +28,8 @@ fn privileged_fields(route: &str) -> &'static [&'static str] {
         "/v1/brand/programs/{id}" => &["brand_id", "terms_version", "id"],
         "/v1/brand/integrations" => &["id", "brand_id", "secret_sealed", "webhook_url"],
         "/v1/brand/integrations/{id}" => &["platform", "brand_id", "secret_sealed", "webhook_url"],
+        "/v1/brand/webhooks" => &["id", "brand_id", "secret", "enabled", "disabled_reason"],
+        "/v1/brand/webhooks/{id}" => &["id", "brand_id", "secret", "disabled_reason", "secret_sealed"],
         "/v1/brand/invitations" => &["brand_id", "token", "expires_at"],
         "/v1/brand/ambassadors/{id}" => &["influencer_id", "brand_id", "codes"],
         "/v1/brand/ambassadors/{id}/codes" => &["membership_id", "uses", "active", "brand_id"],
@@ -140,6 +142,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         .await;
     assert_eq!(delivered.status, 200, "{}", delivered.text);
     app.settled_events(&a.brand_token, &store.id).await;
+    let (hook, hook_secret) = app.add_webhook(&a.brand_token, "https://hooks.example/in", &[]).await;
     let mut answers: Vec<(String, Reply)> = Vec::new();
     let gets: Vec<(String, Option<&str>)> = vec![
         ("/v1/brand".into(), brand),
@@ -157,6 +160,9 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         ("/v1/brand/integrations".into(), brand),
         (format!("/v1/brand/integrations/{}", store.id), brand),
         (format!("/v1/brand/integrations/{}/events", store.id), brand),
+        ("/v1/brand/webhooks".into(), brand),
+        (format!("/v1/brand/webhooks/{hook}"), brand),
+        (format!("/v1/brand/webhooks/{hook}/deliveries"), brand),
         ("/v1/brand/reports/payouts".into(), brand),
         ("/v1/brand/reports/payouts?format=csv".into(), brand),
         ("/v1/brand/payouts".into(), brand),
@@ -192,6 +198,9 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         "/v1/brand/integrations",
         "/v1/brand/integrations/{id}",
         "/v1/brand/integrations/{id}/events",
+        "/v1/brand/webhooks",
+        "/v1/brand/webhooks/{id}",
+        "/v1/brand/webhooks/{id}/deliveries",
         "/v1/brand/reports/payouts",
         "/v1/brand/payouts",
         "/v1/brand/payouts/{id}",
@@ -250,6 +259,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         ("a field named …_hash".into(), "_hash".into()),
         ("the API key".into(), a.p.api_key.clone()),
         ("a shop's signing secret".into(), STRIPE_SECRET.into()),
+        ("a webhook endpoint's secret".into(), hook_secret.clone()),
         ("the JWT secret".into(), JWT_SECRET.into()),
         ("a refresh token".into(), a.p.brand.refresh_token.clone()),
         ("a refresh token".into(), a.p.influencer.refresh_token.clone()),
@@ -268,6 +278,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         ("visitor agent hash", "SELECT ua_hash AS t FROM clicks"),
         ("instance secret", "SELECT value AS t FROM settings"),
         ("sealed signing secret", "SELECT secret_sealed AS t FROM integrations"),
+        ("sealed webhook secret", "SELECT secret_sealed AS t FROM webhook_endpoints"),
     ] {
         secrets.extend(column(&app, sql).into_iter().map(|value| (name.to_owned(), value)));
     }

@@ -26,7 +26,10 @@ pub(super) fn concrete(path: &str) -> String {
 /// Routes that take no body at all (nothing to assign), and the shop webhook, whose
 /// body is the platform's, stored as signed and never assigned to anything (it has its
 /// own tests: tests/api/integrations/deliveries.rs).
-pub(super) const BODILESS_WRITES: [&str; 5] = [
+pub(super) const BODILESS_WRITES: [&str; 8] = [
+    "/v1/brand/webhooks/{id}/rotate-secret",
+    "/v1/brand/webhooks/{id}/test",
+    "/v1/brand/webhooks/{id}/deliveries/{delivery_id}/retry",
     "/v1/brand/payouts/{id}/paid",
     "/v1/brand/payouts/{id}/cancel",
     "/v1/checkout/orders/{order_id}/cancel",
@@ -105,6 +108,20 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
             "/v1/brand/integrations".into(),
             brand.clone(),
             json!({"platform": "woocommerce", "name": "Shop"}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/webhooks",
+            "/v1/brand/webhooks".into(),
+            brand.clone(),
+            json!({"url": "https://hooks.example/in"}),
+        ),
+        (
+            Method::PATCH,
+            "/v1/brand/webhooks/{id}",
+            format!("/v1/brand/webhooks/{}", new_id()),
+            brand.clone(),
+            json!({"description": "CRM"}),
         ),
         (
             Method::PATCH,
