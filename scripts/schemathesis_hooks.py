@@ -41,6 +41,8 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
     ("create_api_key", "too_many_api_keys", None, None),
     # State: a brand holds at most 20 integrations (the run creates many).
     ("create_integration", "too_many_integrations", None, None),
+    # State: a brand holds at most 20 webhook endpoints (the run creates many).
+    ("create_webhook", "too_many_webhook_endpoints", None, None),
     # State: refunds are bounded by what is left of the order and name its lines.
     ("refund_order", "refund_exceeds_net", None, None),
     ("refund_order", "nothing_to_refund", None, None),

@@ -123,6 +123,8 @@ fn request_examples_deserialize_into_the_request_types() {
             "update_integration",
             parses_as::<integrations::UpdateIntegrationRequest>,
         ),
+        ("create_webhook", parses_as::<webhooks::CreateEndpointRequest>),
+        ("update_webhook", parses_as::<webhooks::UpdateEndpointRequest>),
         // The webhook reads raw bytes, not a request type: its JSON examples are the
         // platforms' objects, checked against the mappings in the test below.
         (
