@@ -11,6 +11,7 @@ use super::pagination::{Page, PageQuery};
 use super::validate::nullable;
 use super::{ApiError, ErrorCode, FieldError};
 use crate::api::AppState;
+use crate::domain::text::{Lines, refuse_invisible};
 use crate::domain::url::LandingUrl;
 use crate::service::webhooks::delivery::{self, DeliveryInfo};
 use crate::service::webhooks::{
@@ -42,8 +43,9 @@ impl From<EndpointError> for ApiError {
 #[serde(deny_unknown_fields)]
 pub struct CreateEndpointRequest {
     pub url: String,
+    /// Absent or `null`: every type.
     #[serde(default)]
-    pub events: Vec<String>,
+    pub events: Option<Vec<String>>,
     #[serde(default)]
     pub description: Option<String>,
 }
@@ -146,7 +148,7 @@ fn parse_url(value: &str, errors: &mut Vec<FieldError>) -> Option<String> {
 
 fn parse_description(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     let value = value.unwrap_or("").trim();
-    if value.chars().count() > MAX_DESCRIPTION_CHARS || value.chars().any(char::is_control) {
+    if value.chars().count() > MAX_DESCRIPTION_CHARS || refuse_invisible(value, Lines::One).is_err() {
         errors.push(FieldError::new(
             "description",
             format!("must be at most {MAX_DESCRIPTION_CHARS} characters of plain text"),
@@ -170,7 +172,7 @@ pub async fn create_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
     let url = parse_url(&body.url, &mut errors);
-    let events = parse_events(&body.events, &mut errors);
+    let events = parse_events(body.events.as_deref().unwrap_or_default(), &mut errors);
     let description = parse_description(body.description.as_deref(), &mut errors);
     let (Some(url), Some(events), Some(description), true) = (url, events, description, errors.is_empty()) else {
         return Err(ApiError::validation(errors));

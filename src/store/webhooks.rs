@@ -282,15 +282,22 @@ pub fn find_delivery(
         .optional()
 }
 
-/// Makes a delivery due again now (a retry the brand asked for), whatever its status.
-pub fn requeue_delivery(conn: &mut DbConn, id: WebhookDeliveryId, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(webhook_deliveries::table.find(id))
-        .set((
-            webhook_deliveries::status.eq(DeliveryStatus::Pending),
-            webhook_deliveries::next_attempt_at.eq(now),
-            webhook_deliveries::locked_until.eq(None::<NaiveDateTime>),
-            webhook_deliveries::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(drop)
+/// Makes a delivery due again now (a retry the brand asked for), whatever its status,
+/// unless a worker holds it now; false then.
+pub fn requeue_delivery(conn: &mut DbConn, id: WebhookDeliveryId, now: NaiveDateTime) -> QueryResult<bool> {
+    let changed = diesel::update(
+        webhook_deliveries::table.find(id).filter(
+            webhook_deliveries::locked_until
+                .is_null()
+                .or(webhook_deliveries::locked_until.le(now)),
+        ),
+    )
+    .set((
+        webhook_deliveries::status.eq(DeliveryStatus::Pending),
+        webhook_deliveries::next_attempt_at.eq(now),
+        webhook_deliveries::locked_until.eq(None::<NaiveDateTime>),
+        webhook_deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }

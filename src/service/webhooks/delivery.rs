@@ -221,6 +221,10 @@ fn endpoint_after(endpoint: &EndpointRow, next: Next, now: NaiveDateTime) -> Opt
         updated_at: Some(now),
         ..EndpointChanges::default()
     };
+    // A disabled endpoint's standing stays as the brand (or the rule) left it.
+    if !endpoint.enabled {
+        return None;
+    }
     match next {
         Next::Succeeded => endpoint.failing_since.is_some().then(|| EndpointChanges {
             failing_since: Some(None),
@@ -259,6 +263,12 @@ async fn send(
     let id = event.id.to_string();
     let timestamp = time::from_db(now).timestamp();
     let secrets = signing_secrets(&sender.sealer, endpoint, now);
+    if secrets.is_empty() {
+        // Never send unsigned: the receiver would have to refuse it anyway.
+        return Err(SendError::Failed(
+            "the endpoint's secret does not open with this instance's key".to_owned(),
+        ));
+    }
     let headers = [
         ("webhook-id", id.clone()),
         ("webhook-timestamp", timestamp.to_string()),
@@ -295,14 +305,17 @@ pub async fn retry(
     now: DateTime<Utc>,
 ) -> Result<DeliveryInfo, EndpointError> {
     let at = time::to_db(now);
-    db.write(move |conn| -> Result<(), EndpointError> {
-        webhooks::find_endpoint(conn, brand, endpoint)?.ok_or(EndpointError::NotFound)?;
-        webhooks::find_delivery(conn, brand, endpoint, id)?.ok_or(EndpointError::DeliveryNotFound)?;
-        webhooks::requeue_delivery(conn, id, at)?;
-        Ok(())
-    })
-    .await?;
-    attempt(db, sender, id, now).await?;
+    let requeued = db
+        .write(move |conn| -> Result<bool, EndpointError> {
+            webhooks::find_endpoint(conn, brand, endpoint)?.ok_or(EndpointError::NotFound)?;
+            webhooks::find_delivery(conn, brand, endpoint, id)?.ok_or(EndpointError::DeliveryNotFound)?;
+            Ok(webhooks::requeue_delivery(conn, id, at)?)
+        })
+        .await?;
+    // While another worker is making an attempt, that attempt is the retry.
+    if requeued {
+        attempt(db, sender, id, now).await?;
+    }
     let row = db
         .read_latest(move |conn| -> Result<_, EndpointError> {
             Ok(webhooks::find_delivery(conn, brand, endpoint, id)?)

@@ -1,8 +1,7 @@
 //! When a webhook delivery is tried again, and when it is given up.
 
 /// The default delays before each retry, in seconds: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
-/// 10 h (the schedule Svix uses), so a delivery is tried 8 times over about a day and a
-/// half. `REFTRACK_WEBHOOK_RETRY_SCHEDULE` replaces it.
+/// 10 h (the schedule Svix uses), so a delivery is tried 8 times over about 28 hours. `REFTRACK_WEBHOOK_RETRY_SCHEDULE` replaces it.
 pub const DEFAULT_RETRY_SCHEDULE: [u64; 7] = [5, 300, 1800, 7200, 18_000, 36_000, 36_000];
 /// The longest `Retry-After` honoured, a day.
 const MAX_RETRY_AFTER_SECS: u64 = 86_400;

@@ -278,7 +278,10 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         ("visitor agent hash", "SELECT ua_hash AS t FROM clicks"),
         ("instance secret", "SELECT value AS t FROM settings"),
         ("sealed signing secret", "SELECT secret_sealed AS t FROM integrations"),
-        ("sealed webhook secret", "SELECT secret_sealed AS t FROM webhook_endpoints"),
+        (
+            "sealed webhook secret",
+            "SELECT secret_sealed AS t FROM webhook_endpoints",
+        ),
     ] {
         secrets.extend(column(&app, sql).into_iter().map(|value| (name.to_owned(), value)));
     }
