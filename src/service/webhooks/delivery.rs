@@ -78,7 +78,15 @@ pub struct PassReport {
 /// Fans new events out, then makes the attempts due at `now`.
 pub async fn run_pass(db: &Db, sender: &Sender, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
     let at = time::to_db(now);
-    let fanned_out = db.write(move |conn| fan_out(conn, at)).await?;
+    // A read first, so an idle pass never takes the writer.
+    let waiting = db
+        .read_latest(|conn| Ok::<_, StoreError>(!outbox::undispatched(conn, 1)?.is_empty()))
+        .await?;
+    let fanned_out = if waiting {
+        db.write(move |conn| fan_out(conn, at)).await?
+    } else {
+        0
+    };
     let due = db
         .read_latest(move |conn| Ok::<_, StoreError>(webhooks::due_deliveries(conn, at, PASS_LIMIT)?))
         .await?;
