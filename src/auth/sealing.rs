@@ -81,6 +81,39 @@ impl Sealer {
     }
 }
 
+/// A row's sealed secrets: the current one (if any), and the one a rotation replaced,
+/// which still counts until its grace period ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Rotated<'a> {
+    /// The id of the row the secrets are bound to.
+    pub bound_to: &'a str,
+    pub current: Option<&'a str>,
+    pub previous: Option<&'a str>,
+    pub previous_until: Option<chrono::NaiveDateTime>,
+}
+
+impl Sealer {
+    /// The secrets in force at `now`, the newest first. One that does not open (another
+    /// key, a damaged value) is left out and logged: the caller refuses or fails what
+    /// needed it, and the operator sees why.
+    pub fn in_force(&self, sealed: Rotated<'_>, now: chrono::NaiveDateTime) -> Vec<String> {
+        let previous = sealed
+            .previous
+            .filter(|_| sealed.previous_until.is_some_and(|until| now < until));
+        [sealed.current, previous]
+            .into_iter()
+            .flatten()
+            .filter_map(|value| match self.open(value, sealed.bound_to) {
+                Ok(secret) => Some(secret),
+                Err(err) => {
+                    tracing::error!(row = sealed.bound_to, error = %err, "a sealed secret does not open");
+                    None
+                }
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +134,41 @@ mod tests {
         assert_eq!(sealer.open(&damaged, "row-1"), Err(Unsealable));
         assert_eq!(sealer.open("v1:", "row-1"), Err(Unsealable));
         assert_eq!(sealer.open("plain", "row-1"), Err(Unsealable));
+    }
+
+    #[test]
+    fn a_replaced_secret_counts_until_its_grace_ends() {
+        let sealer = Sealer::new(&[7u8; 32]);
+        let (new, old) = (sealer.seal("new", "row"), sealer.seal("old", "row"));
+        let at = |h: u32| chrono::NaiveDate::from_ymd_opt(2026, 12, 3).and_then(|d| d.and_hms_opt(h, 0, 0));
+        let (Some(now), Some(until)) = (at(10), at(12)) else {
+            panic!("dates")
+        };
+        let rotated = Rotated {
+            bound_to: "row",
+            current: Some(&new),
+            previous: Some(&old),
+            previous_until: Some(until),
+        };
+        assert_eq!(sealer.in_force(rotated, now), ["new", "old"]);
+        assert_eq!(sealer.in_force(rotated, until), ["new"]);
+        let damaged = Rotated {
+            current: Some("v1:AAAA"),
+            ..rotated
+        };
+        assert_eq!(sealer.in_force(damaged, now), ["old"]);
+        assert!(
+            sealer
+                .in_force(
+                    Rotated {
+                        current: None,
+                        previous: None,
+                        ..rotated
+                    },
+                    now
+                )
+                .is_empty()
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::auth::sealing::Sealer;
+use crate::auth::sealing::{Rotated, Sealer};
 use crate::domain::KeyName;
 use crate::domain::signing_secret::SigningSecret;
 use crate::store::ids::{BrandId, IntegrationId};
@@ -203,19 +203,11 @@ pub async fn delete(db: &Db, brand: BrandId, id: IntegrationId, now: DateTime<Ut
 /// (and logged): deliveries then answer 401, which the brand sees in its shop's admin.
 pub fn verifying_secrets(sealer: &Sealer, row: &IntegrationRow, now: DateTime<Utc>) -> Vec<String> {
     let bound_to = row.id.to_string();
-    let previous = row
-        .previous_secret_sealed
-        .as_deref()
-        .filter(|_| row.previous_secret_until.is_some_and(|until| time::to_db(now) < until));
-    [row.secret_sealed.as_deref(), previous]
-        .into_iter()
-        .flatten()
-        .filter_map(|sealed| match sealer.open(sealed, &bound_to) {
-            Ok(secret) => Some(secret),
-            Err(err) => {
-                tracing::error!(integration = %row.id, error = %err, "an integration's secret does not open");
-                None
-            }
-        })
-        .collect()
+    let sealed = Rotated {
+        bound_to: &bound_to,
+        current: row.secret_sealed.as_deref(),
+        previous: row.previous_secret_sealed.as_deref(),
+        previous_until: row.previous_secret_until,
+    };
+    sealer.in_force(sealed, time::to_db(now))
 }

@@ -7,7 +7,7 @@ pub mod schedule;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::auth::sealing::Sealer;
+use crate::auth::sealing::{Rotated, Sealer};
 use crate::auth::standard_webhooks;
 use crate::service::events::EventType;
 use crate::store::ids::{BrandId, WebhookEndpointId};
@@ -241,19 +241,11 @@ pub async fn rotate_secret(
 /// The secrets that sign a delivery to `row` at `now`, the newest first.
 pub fn signing_secrets(sealer: &Sealer, row: &EndpointRow, now: chrono::NaiveDateTime) -> Vec<String> {
     let bound_to = row.id.to_string();
-    let previous = row
-        .previous_secret_sealed
-        .as_deref()
-        .filter(|_| row.previous_secret_until.is_some_and(|until| now < until));
-    [Some(row.secret_sealed.as_str()), previous]
-        .into_iter()
-        .flatten()
-        .filter_map(|sealed| match sealer.open(sealed, &bound_to) {
-            Ok(secret) => Some(secret),
-            Err(err) => {
-                tracing::error!(endpoint = %row.id, error = %err, "a webhook secret does not open");
-                None
-            }
-        })
-        .collect()
+    let sealed = Rotated {
+        bound_to: &bound_to,
+        current: Some(&row.secret_sealed),
+        previous: row.previous_secret_sealed.as_deref(),
+        previous_until: row.previous_secret_until,
+    };
+    sealer.in_force(sealed, now)
 }
