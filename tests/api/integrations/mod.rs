@@ -151,6 +151,21 @@ impl TestApp {
         detail.body
     }
 
+    /// A brand with a program, its ambassador holding the code `ANA10` (as the fixtures
+    /// type it), and a connected shop of `platform` with `secret`.
+    pub async fn shop_with_ana10(
+        &self,
+        slug: &str,
+        platform: &str,
+        secret: &str,
+    ) -> (crate::helpers::Program, Connected) {
+        let program = self.program_with_ambassador(slug).await;
+        let token = &program.brand.access_token;
+        self.vanity_code(token, &program.membership_id, "ANA10").await;
+        let shop = self.connect(token, platform, Some(secret)).await;
+        (program, shop)
+    }
+
     /// Adds the vanity code `code` to the ambassador; returns its id.
     pub async fn vanity_code(&self, brand_token: &str, membership_id: &str, code: &str) -> String {
         let reply = self

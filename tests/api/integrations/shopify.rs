@@ -2,22 +2,14 @@
 //! `orders/cancelled` cancels; stacked discount codes attribute to the first usable one.
 
 use super::{SHOPIFY_SECRET, fixture, refunded};
-use crate::helpers::{Program, TestApp, spawn_app};
+use crate::helpers::spawn_app;
 
 const ORDER: &str = "shopify:5123456789012";
-
-async fn shopify_shop(app: &TestApp, slug: &str) -> (Program, super::Connected) {
-    let program = app.program_with_ambassador(slug).await;
-    let token = &program.brand.access_token;
-    app.vanity_code(token, &program.membership_id, "ANA10").await;
-    let shop = app.connect(token, "shopify", Some(SHOPIFY_SECRET)).await;
-    (program, shop)
-}
 
 #[tokio::test]
 async fn a_paid_order_refunded_by_lines_then_cancelled_reverses_exactly_its_commission() {
     let app = spawn_app().await;
-    let (program, shop) = shopify_shop(&app, "shopify-shop").await;
+    let (program, shop) = app.shop_with_ana10("shopify-shop", "shopify", SHOPIFY_SECRET).await;
     let token = &program.brand.access_token;
 
     // Created before payment: stored and ignored; paid: recorded.
@@ -91,7 +83,7 @@ async fn a_paid_order_refunded_by_lines_then_cancelled_reverses_exactly_its_comm
 #[tokio::test]
 async fn a_refund_by_amount_is_its_share_of_the_net() {
     let app = spawn_app().await;
-    let (program, shop) = shopify_shop(&app, "shopify-amount").await;
+    let (program, shop) = app.shop_with_ana10("shopify-amount", "shopify", SHOPIFY_SECRET).await;
     let token = &program.brand.access_token;
     app.deliver_shopify(&shop, "orders/paid", "e-paid", &fixture("shopify/orders_paid.json"))
         .await;
@@ -112,7 +104,7 @@ async fn a_refund_by_amount_is_its_share_of_the_net() {
 #[tokio::test]
 async fn stacked_codes_attribute_to_the_first_usable_one_and_keep_the_others() {
     let app = spawn_app().await;
-    let (program, shop) = shopify_shop(&app, "shopify-stacked").await;
+    let (program, shop) = app.shop_with_ana10("shopify-stacked", "shopify", SHOPIFY_SECRET).await;
     let token = &program.brand.access_token;
     app.deliver_shopify(
         &shop,
@@ -137,7 +129,9 @@ async fn stacked_codes_attribute_to_the_first_usable_one_and_keep_the_others() {
 #[tokio::test]
 async fn a_refund_waiting_for_an_order_recorded_through_the_api_is_applied_by_the_next_pass() {
     let app = spawn_app().await;
-    let (program, shop) = shopify_shop(&app, "shopify-api-later").await;
+    let (program, shop) = app
+        .shop_with_ana10("shopify-api-later", "shopify", SHOPIFY_SECRET)
+        .await;
     let token = &program.brand.access_token;
     app.deliver_shopify(
         &shop,

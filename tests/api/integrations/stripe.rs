@@ -4,22 +4,14 @@
 use serde_json::json;
 
 use super::{STRIPE_SECRET, fixture, refunded};
-use crate::helpers::{Program, TestApp, spawn_app};
+use crate::helpers::spawn_app;
 
 const SESSION: &str = "stripe:cs_test_a1Kq8ZtR3mW7xN2pLbV5cY9dF4gH6jS0uE1wQ3rT5yU7iO9pA2sD4fG6hJ8k";
-
-async fn stripe_shop(app: &TestApp, slug: &str) -> (Program, super::Connected) {
-    let program = app.program_with_ambassador(slug).await;
-    let token = &program.brand.access_token;
-    app.vanity_code(token, &program.membership_id, "ANA10").await;
-    let shop = app.connect(token, "stripe", Some(STRIPE_SECRET)).await;
-    (program, shop)
-}
 
 #[tokio::test]
 async fn a_paid_session_is_an_order_and_refunds_add_up_to_its_net() {
     let app = spawn_app().await;
-    let (program, shop) = stripe_shop(&app, "stripe-shop").await;
+    let (program, shop) = app.shop_with_ana10("stripe-shop", "stripe", STRIPE_SECRET).await;
     let token = &program.brand.access_token;
 
     let reply = app
@@ -74,7 +66,7 @@ async fn a_paid_session_is_an_order_and_refunds_add_up_to_its_net() {
 #[tokio::test]
 async fn a_refund_before_its_order_waits_and_is_applied_when_the_order_arrives() {
     let app = spawn_app().await;
-    let (program, shop) = stripe_shop(&app, "stripe-early").await;
+    let (program, shop) = app.shop_with_ana10("stripe-early", "stripe", STRIPE_SECRET).await;
     let token = &program.brand.access_token;
     app.deliver_stripe(&shop, &fixture("stripe/charge_refunded_partial.json"))
         .await;
@@ -93,7 +85,7 @@ async fn a_refund_before_its_order_waits_and_is_applied_when_the_order_arrives()
 #[tokio::test]
 async fn a_stripe_promotion_code_attributes_through_its_twin() {
     let app = spawn_app().await;
-    let (program, shop) = stripe_shop(&app, "stripe-promo").await;
+    let (program, shop) = app.shop_with_ana10("stripe-promo", "stripe", STRIPE_SECRET).await;
     let token = &program.brand.access_token;
     let twin = app.vanity_code(token, &program.membership_id, "SPRING").await;
     let patched = app
@@ -127,7 +119,7 @@ async fn a_stripe_promotion_code_attributes_through_its_twin() {
 #[tokio::test]
 async fn an_unpaid_session_is_ignored_with_its_reason_and_a_retry_runs_it_again() {
     let app = spawn_app().await;
-    let (program, shop) = stripe_shop(&app, "stripe-unpaid").await;
+    let (program, shop) = app.shop_with_ana10("stripe-unpaid", "stripe", STRIPE_SECRET).await;
     let token = &program.brand.access_token;
     app.deliver_stripe(&shop, &fixture("stripe/checkout_session_completed_unpaid.json"))
         .await;
