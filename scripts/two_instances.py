@@ -1,23 +1,34 @@
 #!/usr/bin/env python3
-"""Two reftrack instances on one PostgreSQL database, with concurrent maturation.
+"""Two reftrack instances on one PostgreSQL database, with concurrent maturation and webhooks.
 
 Starts two `reftrack serve` processes (different ports) on one fresh PostgreSQL
-database, both running the in-process maturation job every second, with a program of
+database, both running the in-process maturation job every second and the webhook pass
+every 250 ms (`REFTRACK_WEBHOOKS_ALLOW_PRIVATE=true`), with a program of
 `hold_days: 0` and free-item rewards (every 3 orders, every 5 orders) and two
-ambassadors. Then, concurrently:
+ambassadors. Before the load, the brand creates a webhook endpoint for every event type
+pointing at a local receiver (scripts/webhook_crash_test.py's) that verifies each
+request's signature and answers 200 at once. Then, concurrently:
   - unique orders spread over both instances;
   - identical retries split across the instances at the same moment: the same body and
     `Idempotency-Key` to both, and the same `order_id` without a key to both;
   - partial refunds, some sent to both instances at once with the same `refund_id`;
-  - `reftrack jobs run-once` several times in parallel with the in-process jobs.
-It waits until maturation has approved every ledger entry, then checks in the
-database: no (brand, order_id) twice and one order per retried request; both instances
-gave the byte-identical answer to every retried request, equal to the stored answer;
-every ledger entry was approved exactly once (an audit trigger installed in the scratch
-database records each write of `approved_at`); per order, commission - reversals =
-sum of its ledger entries, at most one commission entry per order and one reversal per
-refund; rewards granted exactly once: per ambassador and reward SKU, sequences 1..n
-with n = floor(qualifying orders / N). No answer may be a 5xx and no log an ERROR.
+  - `reftrack jobs run-once` several times in parallel with the in-process jobs (it
+    makes a webhook pass too).
+It waits until maturation has approved every ledger entry and every webhook delivery
+has succeeded, then checks in the database: no (brand, order_id) twice and one order
+per retried request; both instances gave the byte-identical answer to every retried
+request, equal to the stored answer; every ledger entry was approved exactly once (an
+audit trigger installed in the scratch database records each write of `approved_at`);
+per order, commission - reversals = sum of its ledger entries, at most one commission
+entry per order and one reversal per refund; rewards granted exactly once: per
+ambassador and reward SKU, sequences 1..n with n = floor(qualifying orders / N).
+Webhooks: each event's webhook-id arrived exactly once (the receiver answers 200 at
+once, so a second arrival means two processes made the same attempt), with a valid
+signature and a fresh timestamp; the ids received are exactly the brand's outbox events
+(orders, refunds, approvals, rewards, the second ambassador joining, ...) since the
+endpoint was made; each delivery is `succeeded` after one attempt, and the attempts the
+processes logged add up to the requests received. No answer may be a 5xx and no log an
+ERROR (read without the colour codes tracing writes).
 
 Run from the repository root after `cargo build --bin reftrack`:
     python3 scripts/two_instances.py
@@ -32,6 +43,7 @@ import http.client
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import sys
@@ -44,11 +56,18 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixture  # noqa: E402
 from fixture import Api, parse_body, setup, start_server  # noqa: E402
+from webhook_crash_test import TIMESTAMP_TOLERANCE_SECS, Receiver, plain  # noqa: E402
 
 REWARDS = [{"every_orders": 3, "sku": "FREE-BAG", "description": "A free bag"},
            {"every_orders": 5, "sku": "FREE-MUG", "description": "A free mug"}]
 SKUS = ["BEANS-1KG", "BEANS-250G", "MUG", "GRINDER", "FILTERS"]
 CONNECTION_ERRORS = (OSError, http.client.HTTPException)
+WEBHOOK_ENV = {"REFTRACK_WEBHOOKS_ALLOW_PRIVATE": "true",
+               # The jobs' pass reports at INFO: the webhook attempts, for the sum check.
+               "RUST_LOG": "warn,reftrack::jobs=info"}
+# "webhook pass fanned_out=.. attempted=N" (serve's pass), "webhook pass" or "outbox pass"
+# with attempted=N (run-once's, at its end).
+ATTEMPTED = re.compile(r"(?:webhook|outbox) pass\b.*\battempted=(\d+)")
 
 AUDIT_SQL = """
 CREATE TABLE fault_approval_log (
@@ -95,6 +114,7 @@ class Run:
         self.twin_answers: dict[str, bytes] = {}
         self.refunds: dict[tuple[str, str], bytes] = {}
         self.twin_orders: list[str] = []
+        self.run_once_attempted = 0
 
     def violation(self, msg: str) -> None:
         with self.lock:
@@ -248,9 +268,14 @@ class Run:
                 self.refunds[(order_id, bodies[i]["refund_id"])] = out[i][2]
 
     def run_once(self, db_url: str, n: int) -> None:
-        out = fixture.run_cli(db_url, "jobs", "run-once", extra_env={"RUST_LOG": "warn"})
+        # Configured like the instances, so its webhook pass delivers too; `reftrack=info`
+        # for the line with its pass's attempts (logged by the binary, target `reftrack`).
+        out = fixture.run_cli(db_url, "jobs", "run-once",
+                              extra_env={**WEBHOOK_ENV, "RUST_LOG": "warn,reftrack=info"})
+        attempted = sum(int(m.group(1)) for m in ATTEMPTED.finditer(plain(out.stdout + out.stderr)))
         with self.lock:
             self.statuses[f"jobs run-once:exit {out.returncode}"] += 1
+            self.run_once_attempted += attempted
         if out.returncode != 0 or "ERROR" in out.stdout + out.stderr:
             self.violation(f"jobs run-once #{n}: exit {out.returncode}\n{out.stdout}{out.stderr}")
 
@@ -361,6 +386,73 @@ def verify(db_url: str, run: Run) -> dict:
             "rewards": granted_total, "qualifying": dict(qualifying)}
 
 
+def webhooks_left(db_url: str, brand: str, endpoint_id: str, rc: Receiver) -> tuple[int, int, int]:
+    """(events not fanned out, deliveries not succeeded, deliveries not received yet)."""
+    undispatched, not_done, total = fixture.psql(db_url, (
+        "SELECT (SELECT COUNT(*) FROM outbox_events WHERE dispatched_at IS NULL "
+        f"AND brand_id = '{brand}'), (SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = "
+        f"'{endpoint_id}' AND status <> 'succeeded'), (SELECT COUNT(*) FROM webhook_deliveries "
+        f"WHERE endpoint_id = '{endpoint_id}')"))[0]
+    return int(undispatched), int(not_done), max(0, int(total) - len(rc.snapshot()[1]))
+
+
+def wait_for_webhooks(db_url: str, brand: str, endpoint_id: str, rc: Receiver, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if webhooks_left(db_url, brand, endpoint_id, rc) == (0, 0, 0):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def verify_webhooks(db_url: str, run: Run, rc: Receiver, endpoint_id: str, logged: list[int]) -> dict:
+    """Each event's webhook-id arrived once, signed; the ids are the brand's events since
+    the endpoint was made; one attempt per delivery, and the attempts add up."""
+    q = lambda sql: fixture.psql(db_url, sql)  # noqa: E731
+    v = run.violation
+    requests, by_id = rc.snapshot()
+    for rec in requests:
+        if not rec["verified"]:
+            v(f"webhook request {rec['id']!r} ({rec['type']}): the signature does not verify")
+        if not rec["fresh"]:
+            v(f"webhook request {rec['id']!r} ({rec['type']}): webhook-timestamp {rec['ts']!r} is "
+              f"{rec['skew']} s from its arrival (tolerance {TIMESTAMP_TOLERANCE_SECS} s)")
+    for eid, recs in by_id.items():
+        if len(recs) != 1:
+            v(f"webhook-id {eid!r} ({recs[0]['type']}) arrived {len(recs)} times, at "
+              f"{[time.strftime('%H:%M:%S', time.localtime(r['arrived'])) for r in recs]}: two "
+              "attempts where one was answered 200 at once")
+    expected = {eid: kind for eid, kind in q(
+        "SELECT e.id, e.event_type FROM outbox_events e JOIN webhook_endpoints w "
+        f"ON w.id = '{endpoint_id}' AND e.brand_id = w.brand_id "
+        "WHERE e.created_at >= w.created_at AND e.event_type <> 'webhook.test'")}
+    received = set(by_id)
+    if received != set(expected):
+        v(f"webhook ids received {len(received)} != the brand's events since the endpoint was made "
+          f"{len(expected)}: missing {sorted(set(expected) - received)[:5]}, extra "
+          f"{sorted(received - set(expected))[:5]}")
+    for eid, recs in by_id.items():
+        if eid in expected and recs[0]["type"] != expected[eid]:
+            v(f"webhook-id {eid!r} arrived as {recs[0]['type']!r}, the event is {expected[eid]!r}")
+    deliveries = q("SELECT event_id, status, attempts, COALESCE(last_error, '') FROM webhook_deliveries "
+                   f"WHERE endpoint_id = '{endpoint_id}'")
+    if {r[0] for r in deliveries} != set(expected) or len(deliveries) != len(expected):
+        v(f"{len(deliveries)} webhook deliveries for {len(expected)} events")
+    for eid, status, attempts, error in deliveries:
+        if status != "succeeded" or attempts != "1":
+            v(f"webhook delivery of event {eid}: {status} after {attempts} attempts ({error!r}); "
+              "expected succeeded after one")
+    attempts_total = sum(int(r[2]) for r in deliveries)
+    logged_total = sum(logged) + run.run_once_attempted
+    if not attempts_total == logged_total == len(requests):
+        v(f"webhook attempts: {attempts_total} counted in the database, {logged_total} logged by the "
+          f"processes ({logged} by the instances, {run.run_once_attempted} by run-once), "
+          f"{len(requests)} requests received")
+    return {"events": len(expected), "requests": len(requests),
+            "by_type": dict(sorted(Counter(expected.values()).items())),
+            "attempted_by": {"A": logged[0], "B": logged[1], "run-once": run.run_once_attempted}}
+
+
 def wait_for_maturation(db_url: str, brand: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -378,7 +470,8 @@ def main() -> int:
     ap.add_argument("--twins", type=int, default=60, help="identical retries of each kind")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--corrupt", action="store_true",
-                    help="self-check: grant one reward twice before verifying (must fail)")
+                    help="self-check: grant one reward twice, log a second approval and send one "
+                         "webhook again before verifying (must fail)")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     random.seed(seed)
@@ -389,15 +482,20 @@ def main() -> int:
     pg_name = None
     run = None
     failures: list[str] = []
+    rc = Receiver()  # answers 200 at once
     try:
         pg_name, db_url = fixture.create_pg_database("reftrack_two")
-        env = {"REFTRACK_JOBS_INTERVAL_SECS": "1"}
+        env = {"REFTRACK_JOBS_INTERVAL_SECS": "1", **WEBHOOK_ENV}
         servers.append(start_server(db_url, extra_env=env, log_path=os.path.join(tmpdir, "a.log")))
         fixture.psql(db_url, AUDIT_SQL)
         servers.append(start_server(db_url, extra_env=env, log_path=os.path.join(tmpdir, "b.log")))
         fx = setup(servers[0].base_url, hold_days=0, rewards=REWARDS)
+        endpoint = Api(servers[0].base_url).expect(201, "POST", "/v1/brand/webhooks", {
+            "url": rc.url, "events": [], "description": "two-instance receiver"}, token=fx["brand_token"])
+        rc.secret = endpoint["secret"]
         codes = [fx["code"], add_ambassador(Api(servers[1].base_url), fx, "Ben Roast")]
-        log(f"two instances on {pg_name}: {servers[0].base_url}, {servers[1].base_url}; codes {codes}")
+        log(f"two instances on {pg_name}: {servers[0].base_url}, {servers[1].base_url}; codes {codes}; "
+            f"webhooks to {rc.url}")
         run = Run([s.base_url for s in servers], fx, codes, seed)
 
         # Phase 1: orders, twin orders, run-once passes, all at once.
@@ -427,6 +525,11 @@ def main() -> int:
         if not wait_for_maturation(db_url, fx["brand_id"], 60):
             failures.append("maturation did not approve every entry within 60 s")
         time.sleep(2.5)  # a couple more passes on both instances: they must change nothing
+        if not wait_for_webhooks(db_url, fx["brand_id"], endpoint["id"], rc, 60):
+            undispatched, not_done, unreceived = webhooks_left(db_url, fx["brand_id"], endpoint["id"], rc)
+            failures.append(f"webhooks not done within 60 s: {undispatched} events not fanned out, "
+                            f"{not_done} deliveries not succeeded, {unreceived} not received")
+        time.sleep(1.0)  # a few more webhook passes: they must send nothing more
         if args.corrupt:
             row = fixture.psql(db_url, f"SELECT membership_id, rule_key, sku, description FROM rewards "
                                        f"WHERE brand_id = '{fx['brand_id']}' ORDER BY sequence DESC LIMIT 1")[0]
@@ -438,27 +541,39 @@ def main() -> int:
             fixture.psql(db_url, "INSERT INTO fault_approval_log (entry_id, op, old_approved, new_approved) "
                                  "SELECT id, 'update', approved_at, approved_at FROM ledger_entries "
                                  f"WHERE brand_id = '{fx['brand_id']}' ORDER BY id LIMIT 1")
-            log("--corrupt: granted one reward twice and logged a second approval of one entry")
+            fixture.psql(db_url, "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = "
+                                 "now() AT TIME ZONE 'UTC' WHERE id = (SELECT id FROM webhook_deliveries "
+                                 f"WHERE endpoint_id = '{endpoint['id']}' ORDER BY id LIMIT 1)")
+            time.sleep(1.5)  # the instances' passes send it again
+            log("--corrupt: granted one reward twice, logged a second approval of one entry and "
+                "made one webhook delivery due again")
         summary = verify(db_url, run)
         for i, s in enumerate(servers):
             if not s.alive():
                 failures.append(f"instance {'AB'[i]} exited with {s.proc.returncode}")
         for s in servers:
             s.stop()
+        logged = []
         for i, s in enumerate(servers):
             with open(s.log_path, encoding="utf-8", errors="replace") as f:
-                bad = [line.rstrip() for line in f if " ERROR " in line or "panicked" in line]
+                lines = [plain(line) for line in f]
+            bad = [line.rstrip() for line in lines if " ERROR " in line or "panicked" in line]
             if bad:
                 failures.append(f"instance {'AB'[i]} logged {len(bad)} error(s), first: {bad[0][:400]}")
+            logged.append(sum(int(m.group(1)) for line in lines for m in [ATTEMPTED.search(line)] if m))
+        hooks = verify_webhooks(db_url, run, rc, endpoint["id"], logged)
         log(f"statuses: {dict(sorted(run.statuses.items()))}")
         log(f"database: {summary['orders']} orders ({len(run.twin_orders)} sent as twins), "
             f"{summary['refunds']} refunds, {summary['entries']} ledger entries, "
             f"{summary['rewards']} rewards for qualifying orders {summary['qualifying']}")
+        log(f"webhooks: {hooks['requests']} requests received for {hooks['events']} events "
+            f"{hooks['by_type']}; attempts made by {hooks['attempted_by']}")
     except Exception as e:
         failures.append(f"harness error: {type(e).__name__}: {e}")
     finally:
         for s in servers:
             s.kill()
+        rc.shutdown()
         if pg_name:
             fixture.drop_pg_database(pg_name)
     failures = (run.violations if run else []) + failures

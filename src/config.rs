@@ -74,6 +74,13 @@ pub struct Config {
     /// `REFTRACK_WEBHOOKS_ALLOW_PRIVATE`: `true` lets webhooks reach loopback and private
     /// addresses (tests, private deployments); default `false`.
     pub webhooks_allow_private: bool,
+    /// `REFTRACK_SMTP_URL`: `smtp://…`, `smtps://…`; unset means no e-mail. Holds a
+    /// password: never logged.
+    pub smtp_url: Option<String>,
+    /// `REFTRACK_MAIL_FROM`: the sender of every e-mail; required with an SMTP URL.
+    pub mail_from: Option<String>,
+    /// `REFTRACK_MAIL_RETRY_SCHEDULE`: seconds before each retry of an e-mail.
+    pub mail_retry_schedule: Vec<u64>,
 }
 
 impl std::fmt::Debug for Config {
@@ -93,6 +100,9 @@ impl std::fmt::Debug for Config {
             .field("encryption_key", &self.encryption_key.as_ref().map(|_| "<set>"))
             .field("webhook_retry_schedule", &self.webhook_retry_schedule)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .field("mail_from", &self.mail_from)
+            .field("mail_retry_schedule", &self.mail_retry_schedule)
             .finish()
     }
 }
@@ -107,6 +117,10 @@ pub enum ConfigError {
     EncryptionKey(String),
     #[error("REFTRACK_WEBHOOK_RETRY_SCHEDULE {0}")]
     RetrySchedule(String),
+    #[error("REFTRACK_MAIL_RETRY_SCHEDULE {0}")]
+    MailRetrySchedule(String),
+    #[error("REFTRACK_MAIL_FROM must be set with REFTRACK_SMTP_URL (the sender of every e-mail)")]
+    MailFromMissing,
     #[error("REFTRACK_PUBLIC_URL {0}")]
     PublicUrl(String),
     #[error(
@@ -153,6 +167,15 @@ impl Config {
             Some(text) => crate::service::webhooks::schedule::parse(&text).map_err(ConfigError::RetrySchedule)?,
             None => crate::service::webhooks::schedule::DEFAULT_RETRY_SCHEDULE.to_vec(),
         };
+        let mail_retry_schedule = match get("REFTRACK_MAIL_RETRY_SCHEDULE") {
+            Some(text) => crate::service::webhooks::schedule::parse(&text).map_err(ConfigError::MailRetrySchedule)?,
+            None => crate::service::mail::delivery::DEFAULT_RETRY_SCHEDULE.to_vec(),
+        };
+        let smtp_url = get("REFTRACK_SMTP_URL");
+        let mail_from = get("REFTRACK_MAIL_FROM");
+        if smtp_url.is_some() && mail_from.is_none() {
+            return Err(ConfigError::MailFromMissing);
+        }
         let webhooks_allow_private = match get("REFTRACK_WEBHOOKS_ALLOW_PRIVATE")
             .as_deref()
             .map(str::to_ascii_lowercase)
@@ -277,6 +300,9 @@ impl Config {
             encryption_key,
             webhook_retry_schedule,
             webhooks_allow_private,
+            smtp_url,
+            mail_from,
+            mail_retry_schedule,
             database,
             bind,
             public_url,

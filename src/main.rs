@@ -147,7 +147,14 @@ fn serve(config: &Config) -> anyhow::Result<()> {
             ));
         }
         actix_web::rt::spawn(reftrack::jobs::shop_inbox::run_every(app.db().clone(), app.pepper()));
-        actix_web::rt::spawn(reftrack::jobs::webhooks::run_every(app.db().clone(), app.webhooks()));
+        actix_web::rt::spawn(reftrack::jobs::outbox::run_webhooks_every(
+            app.db().clone(),
+            app.dispatcher(),
+        ));
+        actix_web::rt::spawn(reftrack::jobs::outbox::run_mail_every(
+            app.db().clone(),
+            app.dispatcher(),
+        ));
         app.run_until_stopped().await?;
         Ok(())
     })
@@ -156,17 +163,18 @@ fn serve(config: &Config) -> anyhow::Result<()> {
 fn run_jobs_once(config: &Config) -> anyhow::Result<()> {
     let db = open_database(config)?;
     let pepper = reftrack::startup::pepper(&db, &SystemClock)?;
-    let sender = reftrack::service::webhooks::delivery::Sender {
-        outbound: reftrack::outbound::Outbound::new(config.webhooks_allow_private)?,
-        sealer: reftrack::startup::sealer(config, &db, &SystemClock)?,
-        schedule: config.webhook_retry_schedule.clone(),
-    };
+    let dispatcher = reftrack::startup::dispatcher(config, &db, &SystemClock)?;
     let (report, inbox) = actix_web::rt::System::new().block_on(async {
         let report = reftrack::jobs::maturation::run_once(&db).await?;
         let inbox = reftrack::jobs::shop_inbox::run_once(&db, &pepper).await?;
         // Last, so the events the passes above wrote go out now.
-        let sent = reftrack::jobs::webhooks::run_once(&db, &sender).await?;
-        tracing::info!(fanned_out = sent.fanned_out, attempted = sent.attempted, "webhook pass");
+        let sent = reftrack::jobs::outbox::run_once(&db, &dispatcher).await?;
+        tracing::info!(
+            fanned_out = sent.fanned_out,
+            attempted = sent.attempted,
+            mailed = sent.mailed,
+            "outbox pass"
+        );
         Ok::<_, reftrack::store::StoreError>((report, inbox))
     })?;
     println!(

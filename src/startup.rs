@@ -23,6 +23,9 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::metrics::{self, Metrics};
 use crate::outbound::Outbound;
+use crate::service::events::dispatch::Dispatcher;
+use crate::service::mail::Postbox;
+use crate::service::mail::delivery::Mailer;
 use crate::service::webhooks::delivery::Sender;
 use crate::store::{self, Db, PoolSettings};
 
@@ -73,6 +76,31 @@ pub fn sealer(config: &Config, db: &Db, clock: &dyn Clock) -> anyhow::Result<Sea
     Ok(Sealer::new(&key))
 }
 
+/// What tells the brand's systems and people: the webhook sender and the mailer, on the
+/// instance's keys, as `serve` and `reftrack jobs run-once` both build them.
+pub fn dispatcher(config: &Config, db: &Db, clock: &dyn Clock) -> anyhow::Result<Dispatcher> {
+    let sealer = sealer(config, db, clock)?;
+    let postbox = Postbox::new(
+        sealer.clone(),
+        pepper(db, clock)?,
+        &config.public_url,
+        config.smtp_url.is_some(),
+    );
+    let mailer = Mailer::new(
+        postbox.clone(),
+        config.smtp_url.as_deref(),
+        config.mail_from.as_deref(),
+        config.mail_retry_schedule.clone(),
+    )?;
+    let webhooks = Sender {
+        outbound: Outbound::new(config.webhooks_allow_private).context("cannot build the webhook client")?,
+        sealer,
+        schedule: config.webhook_retry_schedule.clone(),
+        postbox,
+    };
+    Ok(Dispatcher { webhooks, mailer })
+}
+
 /// A random secret generated once per database and shared by every instance on it.
 fn instance_secret(db: &Db, name: &str, clock: &dyn Clock) -> anyhow::Result<String> {
     let mut candidate = [0u8; 32];
@@ -92,7 +120,7 @@ pub struct Application {
     db: Db,
     metrics: Arc<Metrics>,
     pepper: Pepper,
-    webhooks: Sender,
+    dispatcher: Dispatcher,
 }
 
 impl Application {
@@ -107,19 +135,16 @@ impl Application {
         crate::auth::password::warm_up();
         let pepper = pepper(&db, clock.as_ref())?;
         let metrics = Arc::new(Metrics::new().context("cannot register the metrics")?);
-        let sealer = sealer(config, &db, clock.as_ref())?;
-        let webhooks = Sender {
-            outbound: Outbound::new(config.webhooks_allow_private).context("cannot build the webhook client")?,
-            sealer: sealer.clone(),
-            schedule: config.webhook_retry_schedule.clone(),
-        };
+        let dispatcher = dispatcher(config, &db, clock.as_ref())?;
         let state = AppState {
             db: db.clone(),
             jwt,
             clock,
             pepper: pepper.clone(),
-            sealer,
-            webhooks: webhooks.clone(),
+            sealer: dispatcher.webhooks.sealer.clone(),
+            webhooks: dispatcher.webhooks.clone(),
+            postbox: dispatcher.postbox().clone(),
+            reset_limits: Arc::new(limits::reset_limits(config.rate_limits)),
             checkout_limits: Arc::new(CheckoutLimits::new(
                 config.checkout_lookups_per_sec,
                 limits::MISSES_PER_MINUTE,
@@ -140,7 +165,7 @@ impl Application {
             db,
             metrics,
             pepper,
-            webhooks,
+            dispatcher,
         })
     }
 
@@ -162,9 +187,9 @@ impl Application {
         self.pepper.clone()
     }
 
-    /// What sends webhook deliveries, for the pass that runs beside the server.
-    pub fn webhooks(&self) -> Sender {
-        self.webhooks.clone()
+    /// What sends webhooks and e-mail, for the passes that run beside the server.
+    pub fn dispatcher(&self) -> Dispatcher {
+        self.dispatcher.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

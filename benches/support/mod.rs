@@ -35,6 +35,9 @@ pub fn start_app(
         encryption_key: None,
         webhook_retry_schedule: Vec::new(),
         webhooks_allow_private: false,
+        smtp_url: None,
+        mail_from: None,
+        mail_retry_schedule: Vec::new(),
     };
     let db = reftrack::startup::open_database(&config).unwrap_or_else(|e| panic!("{e}"));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));

@@ -85,7 +85,7 @@ pub async fn create_invitation(
         return Err(v.into_error());
     };
     let invite = Invite { email, program_id };
-    let invited = invitations::create(&state.db, user.brand_id, invite, state.clock.now()).await?;
+    let invited = invitations::create(&state.db, &state.postbox, user.brand_id, invite, state.clock.now()).await?;
     Ok(HttpResponse::Created().json(InvitationResponse {
         id: invited.id,
         email: invited.email,

@@ -108,6 +108,9 @@ pub const LOGINS_PER_IP_PER_MINUTE: u32 = 60;
 /// network), then one every six minutes, so a flood from one address costs at most
 /// that many argon2id hashes and creates at most that many accounts.
 pub const SIGNUPS_PER_IP_PER_HOUR: u32 = 10;
+/// Password-reset requests per e-mail address per hour: each one sends an e-mail, so the
+/// budget keeps anyone from flooding an inbox.
+pub const RESETS_PER_EMAIL_PER_HOUR: u32 = 5;
 /// Referral link follows per client address per minute that look the code up; past
 /// that the visitor still reaches the landing page, but no code is looked up and no
 /// click is recorded (see `links`).
@@ -133,6 +136,17 @@ pub fn signup_limits(mode: RateLimits) -> AddressBudget {
 pub fn login_limits(mode: RateLimits) -> LoginLimits {
     match mode {
         RateLimits::Standard => LoginLimits::default(),
+        RateLimits::Relaxed => LoginLimits::new(RELAXED_LOGINS_PER_MINUTE, RELAXED_LOGINS_PER_MINUTE),
+    }
+}
+
+/// The password-reset budgets for `mode`: per e-mail per hour, per client address as login.
+pub fn reset_limits(mode: RateLimits) -> LoginLimits {
+    match mode {
+        RateLimits::Standard => LoginLimits::with_quotas(
+            Quota::per_hour(nonzero(RESETS_PER_EMAIL_PER_HOUR)),
+            LOGINS_PER_IP_PER_MINUTE,
+        ),
         RateLimits::Relaxed => LoginLimits::new(RELAXED_LOGINS_PER_MINUTE, RELAXED_LOGINS_PER_MINUTE),
     }
 }
@@ -186,11 +200,20 @@ impl Default for LoginLimits {
 
 impl LoginLimits {
     pub fn new(per_email_per_minute: u32, per_address_per_minute: u32) -> Self {
+        Self::with_quotas(Quota::per_minute(nonzero(per_email_per_minute)), per_address_per_minute)
+    }
+
+    fn with_quotas(per_email: Quota, per_address_per_minute: u32) -> Self {
         Self {
-            by_email: RateLimiter::keyed(Quota::per_minute(nonzero(per_email_per_minute))),
+            by_email: RateLimiter::keyed(per_email),
             by_address: AddressBudget::per_minute(per_address_per_minute),
             clock: DefaultClock::default(),
         }
+    }
+
+    /// Spends one from the client address's budget only (a request that names no e-mail).
+    pub fn check_address(&self, client: ClientIp) -> Result<(), ApiError> {
+        self.by_address.check(client)
     }
 
     pub fn check(&self, client: ClientIp, email: &str) -> Result<(), ApiError> {

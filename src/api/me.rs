@@ -33,6 +33,15 @@ pub struct UpdateMeRequest {
     /// `null` goes back to paying out to the login e-mail.
     #[serde(default, deserialize_with = "nullable")]
     pub payout_email: Option<Option<String>>,
+    pub notifications: Option<NotificationsPatch>,
+}
+
+/// The notification switches to change; an absent one keeps its value.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsPatch {
+    pub sales: Option<bool>,
+    pub payouts: Option<bool>,
 }
 
 /// `PATCH /v1/me`
@@ -51,9 +60,15 @@ pub async fn update_me(
     let (Some(display_name), Some(payout_email)) = (display_name, payout_email) else {
         return Err(v.into_error());
     };
+    let notifications = body.notifications.unwrap_or(NotificationsPatch {
+        sales: None,
+        payouts: None,
+    });
     let update = ProfileUpdate {
         display_name,
         payout_email,
+        notify_sales: notifications.sales,
+        notify_payouts: notifications.payouts,
     };
     let profile = influencers::update(&state.db, me.influencer_id, update, state.clock.now()).await?;
     Ok(HttpResponse::Ok().json(InfluencerResponse::from(profile)))

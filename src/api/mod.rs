@@ -23,9 +23,11 @@ pub mod limits;
 pub mod links;
 pub mod me;
 pub mod me_reports;
+pub mod notifications;
 pub mod ops;
 pub mod orders;
 pub mod pagination;
+pub mod password_reset;
 pub mod payouts;
 pub mod programs;
 pub mod request_span;
@@ -73,6 +75,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/auth/login", web::post().to(sessions::login)),
         endpoint(M::POST, "/v1/auth/refresh", web::post().to(sessions::refresh)),
         endpoint(M::POST, "/v1/auth/logout", web::post().to(sessions::logout)),
+        endpoint(M::POST, "/v1/auth/password-reset", web::post().to(password_reset::request_reset)),
+        endpoint(M::POST, "/v1/auth/password-reset/confirm", web::post().to(password_reset::confirm_reset)),
+        // One-click unsubscribe from notification e-mails (the signed token authorises).
+        endpoint(M::GET, "/v1/notifications/unsubscribe", web::get().to(notifications::confirm_page)),
+        endpoint(M::POST, "/v1/notifications/unsubscribe", web::post().to(notifications::unsubscribe)),
         // Brand staff.
         endpoint(M::GET, "/v1/brand", web::get().to(brand::get_brand)),
         endpoint(M::PATCH, "/v1/brand", web::patch().to(brand::update_brand)),

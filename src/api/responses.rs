@@ -60,8 +60,15 @@ pub struct InfluencerResponse {
     pub display_name: String,
     /// Where payouts go; the login e-mail unless set.
     pub payout_email: String,
+    pub notifications: NotificationsResponse,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NotificationsResponse {
+    pub sales: bool,
+    pub payouts: bool,
 }
 
 impl From<Profile> for InfluencerResponse {
@@ -71,6 +78,10 @@ impl From<Profile> for InfluencerResponse {
             email: profile.email,
             display_name: profile.display_name,
             payout_email: profile.payout_email,
+            notifications: NotificationsResponse {
+                sales: profile.notifications.sales,
+                payouts: profile.notifications.payouts,
+            },
             created_at: profile.created_at,
             updated_at: profile.updated_at,
         }

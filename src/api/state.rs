@@ -14,6 +14,9 @@ pub struct AppState {
     pub sealer: crate::auth::sealing::Sealer,
     /// Sends webhook deliveries (test events and retries the brand asks for).
     pub webhooks: crate::service::webhooks::delivery::Sender,
+    /// Where use cases write the e-mail they send (closed without SMTP).
+    pub postbox: crate::service::mail::Postbox,
+    pub reset_limits: Arc<super::limits::LoginLimits>,
     pub checkout_limits: Arc<super::limits::CheckoutLimits>,
     pub login_limits: Arc<super::limits::LoginLimits>,
     pub signup_limits: Arc<super::limits::AddressBudget>,

@@ -7,6 +7,7 @@ pub mod commission;
 pub mod conversion;
 pub mod currency;
 pub mod discount;
+pub mod display;
 pub mod email;
 pub mod landing;
 pub mod money;

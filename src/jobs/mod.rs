@@ -1,6 +1,6 @@
-//! Background work: the maturation pass and the shop inbox, run on intervals inside
-//! `serve` and once by `reftrack jobs run-once`.
+//! Background work: the maturation pass, the shop inbox, and the outbox (webhooks and
+//! e-mail), run on intervals inside `serve` and once by `reftrack jobs run-once`.
 
 pub mod maturation;
+pub mod outbox;
 pub mod shop_inbox;
-pub mod webhooks;

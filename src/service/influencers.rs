@@ -1,5 +1,5 @@
-//! The signed-in influencer's own profile (`/v1/me`): read it, change the display name
-//! or the payout e-mail.
+//! The signed-in influencer's own profile (`/v1/me`): read it, change the display name,
+//! the payout e-mail or which notification e-mails they get.
 
 use chrono::{DateTime, Utc};
 
@@ -16,8 +16,16 @@ pub struct Profile {
     pub display_name: String,
     /// Where payouts go: the payout e-mail when set, else the login e-mail.
     pub payout_email: String,
+    pub notifications: Notifications,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Which notification e-mails an influencer gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Notifications {
+    pub sales: bool,
+    pub payouts: bool,
 }
 
 impl From<InfluencerRow> for Profile {
@@ -25,6 +33,10 @@ impl From<InfluencerRow> for Profile {
         Self {
             id: row.id,
             payout_email: row.effective_payout_email().to_owned(),
+            notifications: Notifications {
+                sales: row.notify_sales,
+                payouts: row.notify_payouts,
+            },
             email: row.email,
             display_name: row.display_name,
             created_at: time::from_db(row.created_at),
@@ -70,6 +82,9 @@ pub async fn get(db: &Db, influencer_id: InfluencerId) -> Result<Profile, Profil
 pub struct ProfileUpdate {
     pub display_name: Option<DisplayName>,
     pub payout_email: Option<Option<Email>>,
+    /// `None` keeps a switch as it is.
+    pub notify_sales: Option<bool>,
+    pub notify_payouts: Option<bool>,
 }
 
 pub async fn update(
@@ -83,7 +98,10 @@ pub async fn update(
         let changes = InfluencerChanges {
             display_name: update.display_name.as_ref().map(DisplayName::as_str),
             payout_email: update.payout_email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
+            notify_sales: update.notify_sales,
+            notify_payouts: update.notify_payouts,
             updated_at: Some(now),
+            ..InfluencerChanges::default()
         };
         influencers::update(conn, influencer_id, &changes)?
             .map(Profile::from)

@@ -6,10 +6,13 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::codes::{self as code_service, CodeSpec, IssueError};
 use super::events::{self, EventType};
+use super::mail::{Postbox, compose};
 use crate::auth::secrets::{random_token, sha256_hex};
-use crate::domain::Email;
+use crate::domain::terms::Terms;
+use crate::domain::{Currency, Email};
 use crate::store::ids::{BrandId, InfluencerId, InvitationId, MembershipId, ProgramId};
 use crate::store::invitations::{self, InvitationRow};
+use crate::store::mail::MailKind;
 use crate::store::memberships::{self, MembershipRow, MembershipStatus};
 use crate::store::{Db, StoreError, UnitError, brands, influencers, is_unique_violation, programs, time};
 
@@ -71,9 +74,11 @@ pub struct Invited {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Invites `invite.email` into one of the brand's programs.
+/// Invites `invite.email` into one of the brand's programs, and writes the invitation
+/// e-mail (with the token) in the same transaction when mail is configured.
 pub async fn create(
     db: &Db,
+    postbox: &Postbox,
     brand_id: BrandId,
     invite: Invite,
     now: DateTime<Utc>,
@@ -82,9 +87,11 @@ pub async fn create(
     let token = random_token();
     let token_hash = sha256_hex(&token);
     let expires_at = now + Duration::days(INVITATION_TTL_DAYS);
+    let postbox = postbox.clone();
+    let mail_token = token.clone();
     let row = db
         .write(move |conn| {
-            programs::find(conn, brand_id, program_id)?.ok_or(InvitationError::ProgramNotFound)?;
+            let program = programs::find(conn, brand_id, program_id)?.ok_or(InvitationError::ProgramNotFound)?;
             if let Some(existing) = influencers::find_by_email(conn, email.as_str())?
                 && memberships::find_for_influencer_in_brand(conn, brand_id, existing.id)?.is_some()
             {
@@ -104,6 +111,32 @@ pub async fn create(
             invitations::insert(conn, &row)?;
             let told = events::InvitationCreated::from(&row);
             events::emit(conn, brand_id, EventType::InvitationCreated, &told, row.created_at)?;
+            if postbox.is_open() {
+                let brand = brands::find(conn, brand_id)?.map(|b| b.name).unwrap_or_default();
+                // Stored terms of a program this brand owns: the offer reads them; terms
+                // that no longer read leave the offer out rather than the invitation.
+                let offer = match (Terms::from_stored(&program.terms), Currency::parse(&program.currency)) {
+                    (Ok(terms), Ok(currency)) => compose::offer(&terms, currency),
+                    _ => Vec::new(),
+                };
+                let letter = compose::Invitation {
+                    brand: &brand,
+                    program: &program.name,
+                    offer,
+                    token: &mail_token,
+                    expires_at,
+                    public_url: postbox.public_url(),
+                }
+                .letter(&row.email);
+                postbox.post(
+                    conn,
+                    MailKind::Invitation,
+                    Some(brand_id),
+                    None,
+                    &letter,
+                    row.created_at,
+                )?;
+            }
             Ok(row)
         })
         .await?;

@@ -159,3 +159,5 @@ text_id!(ShopEventId);
 text_id!(OutboxEventId);
 text_id!(WebhookEndpointId);
 text_id!(WebhookDeliveryId);
+text_id!(MailMessageId);
+text_id!(PasswordResetId);

@@ -17,6 +17,10 @@ pub struct InfluencerRow {
     pub payout_email: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// An e-mail for each sale attributed to them.
+    pub notify_sales: bool,
+    /// An e-mail for each payout a brand marks paid.
+    pub notify_payouts: bool,
 }
 
 impl InfluencerRow {
@@ -38,12 +42,15 @@ pub struct NewInfluencer<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-/// A PATCH of the profile. `payout_email: Some(None)` clears it back to the login e-mail.
+/// A change of the profile. `payout_email: Some(None)` clears it back to the login e-mail.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = influencers)]
 pub struct InfluencerChanges<'a> {
     pub display_name: Option<&'a str>,
     pub payout_email: Option<Option<&'a str>>,
+    pub password_hash: Option<&'a str>,
+    pub notify_sales: Option<bool>,
+    pub notify_payouts: Option<bool>,
     pub updated_at: Option<NaiveDateTime>,
 }
 

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::ids::{BrandId, OutboxEventId};
-use super::schema::outbox_events;
+use super::schema::{outbox_events, webhook_deliveries};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox_events)]
@@ -55,4 +55,15 @@ pub fn get(conn: &mut DbConn, id: OutboxEventId) -> QueryResult<Option<OutboxEve
         .select(OutboxEventRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// Deletes events dispatched before `before` that no delivery refers to any more; how many.
+pub fn prune(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    let delivered = webhook_deliveries::table.select(webhook_deliveries::event_id);
+    diesel::delete(
+        outbox_events::table
+            .filter(outbox_events::dispatched_at.lt(before))
+            .filter(outbox_events::id.ne_all(delivered)),
+    )
+    .execute(conn)
 }

@@ -80,3 +80,20 @@ pub fn revoke_family(conn: &mut DbConn, family: TokenFamilyId, now: NaiveDateTim
     .set(refresh_tokens::revoked_at.eq(now))
     .execute(conn)
 }
+
+/// Revokes every live token of an account: all its sessions end (a password reset).
+pub fn revoke_account(
+    conn: &mut DbConn,
+    account: AccountKind,
+    subject_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::account.eq(account))
+            .filter(refresh_tokens::subject_id.eq(subject_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)
+}

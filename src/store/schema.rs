@@ -41,6 +41,8 @@ diesel::table! {
         payout_email -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        notify_sales -> Bool,
+        notify_payouts -> Bool,
     }
 }
 
@@ -403,6 +405,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mail_messages (id) {
+        id -> Text,
+        kind -> Text,
+        brand_id -> Nullable<Text>,
+        dedupe_key -> Nullable<Text>,
+        message_sealed -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        account -> Text,
+        subject_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(shop_events -> integrations (integration_id));
 
@@ -434,5 +465,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     shop_order_aliases,
     outbox_events,
     webhook_endpoints,
-    webhook_deliveries
+    webhook_deliveries,
+    mail_messages,
+    password_resets
 );

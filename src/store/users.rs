@@ -65,3 +65,22 @@ pub fn find_brand_of(conn: &mut DbConn, id: BrandUserId) -> QueryResult<Option<B
         .first(conn)
         .optional()
 }
+
+/// Sets a brand user's password hash; false when the user no longer exists.
+pub fn set_password(conn: &mut DbConn, id: BrandUserId, password_hash: &str) -> QueryResult<bool> {
+    let changed = diesel::update(brand_users::table.find(id))
+        .set(brand_users::password_hash.eq(password_hash))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The brand's owner (the first owner, when there are several), to tell of what needs them.
+pub fn owner_of(conn: &mut DbConn, brand: BrandId) -> QueryResult<Option<BrandUserRow>> {
+    brand_users::table
+        .filter(brand_users::brand_id.eq(brand))
+        .filter(brand_users::role.eq(BrandRole::Owner))
+        .order(brand_users::created_at.asc())
+        .select(BrandUserRow::as_select())
+        .first(conn)
+        .optional()
+}

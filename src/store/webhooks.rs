@@ -301,3 +301,13 @@ pub fn requeue_delivery(conn: &mut DbConn, id: WebhookDeliveryId, now: NaiveDate
     .execute(conn)?;
     Ok(changed == 1)
 }
+
+/// Deletes deliveries finished (succeeded or failed) before `before`; how many.
+pub fn prune_deliveries(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::status.ne(DeliveryStatus::Pending))
+            .filter(webhook_deliveries::updated_at.lt(before)),
+    )
+    .execute(conn)
+}

@@ -16,6 +16,7 @@ mod integrations;
 mod ledger;
 mod links;
 mod local_setup;
+mod mail;
 mod metrics;
 mod migrations;
 mod openapi;

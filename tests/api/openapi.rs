@@ -107,6 +107,8 @@ fn request_examples_deserialize_into_the_request_types() {
         ("login", parses_as::<sessions::LoginRequest>),
         ("refresh", parses_as::<sessions::RefreshRequest>),
         ("logout", parses_as::<sessions::RefreshRequest>),
+        ("request_password_reset", parses_as::<password_reset::ResetRequest>),
+        ("confirm_password_reset", parses_as::<password_reset::ConfirmRequest>),
         ("update_brand", parses_as::<brand::UpdateBrandRequest>),
         ("create_api_key", parses_as::<api_keys::CreateApiKeyRequest>),
         ("create_program", parses_as::<programs::ProgramRequest>),

@@ -1,7 +1,8 @@
 //! Deliveries of outbox events to the brands' webhook endpoints.
 //!
-//! A pass ([`run_pass`]) first fans each new outbox event out into one delivery per
-//! enabled endpoint that wants its type, then makes the attempts that are due. An attempt
+//! The dispatcher ([`crate::service::events::dispatch`]) fans each new outbox event out
+//! into one delivery per enabled endpoint that wants its type ([`fan_out`]); a pass then
+//! makes the attempts that are due ([`attempt_due`]). An attempt
 //! is taken with a lease, so with several instances on one database each attempt is made
 //! by one of them, and an instance killed mid-attempt lets the delivery go when the lease
 //! ends: delivery is at least once, with the same `webhook-id` every time. The order of
@@ -15,25 +16,30 @@ use super::{EndpointError, signing_secrets};
 use crate::auth::sealing::Sealer;
 use crate::auth::standard_webhooks;
 use crate::outbound::{Outbound, SendError};
+use crate::service::mail::{Postbox, compose};
 use crate::service::paging::{PageRequest, Paged};
 use crate::store::ids::{BrandId, OutboxEventId, WebhookDeliveryId, WebhookEndpointId};
+use crate::store::mail::MailKind;
 use crate::store::outbox::{self, OutboxEventRow};
 use crate::store::webhooks::{self, AttemptOutcome, DeliveryRow, DeliveryStatus, EndpointChanges, EndpointRow};
-use crate::store::{Db, StoreError, time};
+use crate::store::{Db, DbConn, StoreError, brands, time, users};
+use diesel::QueryResult;
 
 /// How long a worker holds a delivery: longer than a request may take.
 const LEASE_SECS: i64 = 60;
-/// Events fanned out, and attempts made, per pass at most.
+/// Attempts made per pass at most.
 const PASS_LIMIT: i64 = 100;
 /// An endpoint that has not succeeded for this long is disabled.
 const DISABLE_AFTER_DAYS: i64 = 5;
 
-/// What sends deliveries: the HTTP client, the key that opens the secrets, the schedule.
+/// What sends deliveries: the HTTP client, the key that opens the secrets, the schedule,
+/// and the postbox that tells the brand's owner of an endpoint disabled.
 #[derive(Debug, Clone)]
 pub struct Sender {
     pub outbound: Outbound,
     pub sealer: Sealer,
     pub schedule: Vec<u64>,
+    pub postbox: Postbox,
 }
 
 /// A delivery as its brand sees it.
@@ -68,25 +74,9 @@ impl From<DeliveryRow> for DeliveryInfo {
     }
 }
 
-/// What one pass did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PassReport {
-    pub fanned_out: usize,
-    pub attempted: usize,
-}
-
-/// Fans new events out, then makes the attempts due at `now`.
-pub async fn run_pass(db: &Db, sender: &Sender, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
+/// Makes the attempts due at `now`; how many were made.
+pub async fn attempt_due(db: &Db, sender: &Sender, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let at = time::to_db(now);
-    // A read first, so an idle pass never takes the writer.
-    let waiting = db
-        .read_latest(|conn| Ok::<_, StoreError>(!outbox::undispatched(conn, 1)?.is_empty()))
-        .await?;
-    let fanned_out = if waiting {
-        db.write(move |conn| fan_out(conn, at)).await?
-    } else {
-        0
-    };
     let due = db
         .read_latest(move |conn| Ok::<_, StoreError>(webhooks::due_deliveries(conn, at, PASS_LIMIT)?))
         .await?;
@@ -96,26 +86,24 @@ pub async fn run_pass(db: &Db, sender: &Sender, now: DateTime<Utc>) -> Result<Pa
             attempted += 1;
         }
     }
-    Ok(PassReport { fanned_out, attempted })
+    Ok(attempted)
 }
 
-/// One delivery per enabled endpoint that wants the event and existed when it happened;
-/// the event is then marked
-/// dispatched. A second dispatcher finds the deliveries made (unique per endpoint and
-/// event) and the event marked.
-fn fan_out(conn: &mut crate::store::DbConn, now: NaiveDateTime) -> Result<usize, StoreError> {
-    let events = outbox::undispatched(conn, PASS_LIMIT)?;
-    let count = events.len();
-    for event in events {
-        for endpoint in webhooks::enabled_endpoints(conn, event.brand_id)? {
-            // An endpoint gets what happened since it was made, not the history before.
-            if endpoint.wants(&event.event_type) && endpoint.created_at <= event.created_at {
-                webhooks::insert_delivery(conn, &new_delivery(&endpoint, &event, now))?;
-            }
+/// One delivery of `event` per enabled endpoint that wants it and existed when it
+/// happened, inside the dispatcher's transaction; a second dispatcher's inserts are
+/// no-ops (one delivery per endpoint and event). How many were made.
+pub fn fan_out(conn: &mut DbConn, event: &OutboxEventRow, now: NaiveDateTime) -> QueryResult<usize> {
+    let mut made = 0;
+    for endpoint in webhooks::enabled_endpoints(conn, event.brand_id)? {
+        // An endpoint gets what happened since it was made, not the history before.
+        if endpoint.wants(&event.event_type)
+            && endpoint.created_at <= event.created_at
+            && webhooks::insert_delivery(conn, &new_delivery(&endpoint, event, now))?
+        {
+            made += 1;
         }
-        outbox::mark_dispatched(conn, event.id, now)?;
     }
-    Ok(count)
+    Ok(made)
 }
 
 fn new_delivery(endpoint: &EndpointRow, event: &OutboxEventRow, now: NaiveDateTime) -> DeliveryRow {
@@ -207,17 +195,43 @@ pub async fn attempt(
         updated_at: at,
     };
     let endpoint_changes = endpoint_after(&endpoint, next, at);
-    let endpoint_id = endpoint.id;
+    let postbox = sender.postbox.clone();
     let row = db
         .write(move |conn| -> Result<_, StoreError> {
             webhooks::finish_attempt(conn, id, &outcome)?;
             if let Some(changes) = &endpoint_changes {
-                webhooks::update_endpoint(conn, endpoint_id, changes)?;
+                webhooks::update_endpoint(conn, endpoint.id, changes)?;
+                if let (Some(false), Some(Some(reason))) = (changes.enabled, &changes.disabled_reason) {
+                    tell_owner(conn, &postbox, &endpoint, reason, at)?;
+                }
             }
             Ok(webhooks::get_delivery(conn, id)?)
         })
         .await?;
     Ok(row.map(DeliveryInfo::from))
+}
+
+/// Writes the brand owner's notice of an endpoint reftrack disabled, in the attempt's
+/// transaction.
+fn tell_owner(
+    conn: &mut DbConn,
+    postbox: &Postbox,
+    endpoint: &EndpointRow,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    if !postbox.is_open() {
+        return Ok(());
+    }
+    let (Some(owner), Some(brand)) = (
+        users::owner_of(conn, endpoint.brand_id)?,
+        brands::find(conn, endpoint.brand_id)?,
+    ) else {
+        return Ok(());
+    };
+    let letter = compose::endpoint_disabled(&owner.email, &brand.name, &endpoint.url, reason, postbox.public_url());
+    postbox.post(conn, MailKind::EndpointDisabled, Some(brand.id), None, &letter, now)?;
+    Ok(())
 }
 
 /// The endpoint's standing after an attempt: a success ends a failure streak; 410 or

@@ -182,6 +182,24 @@ impl TestApp {
         self.scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {from_where}"))
     }
 
+    /// The one-click unsubscribe token of an influencer's sale e-mails.
+    pub fn unsubscribe_token(&self, influencer_id: &str) -> String {
+        let pepper = reftrack::startup::pepper(&self.db, self.clock.as_ref()).unwrap();
+        reftrack::service::mail::unsubscribe::token(
+            &pepper,
+            influencer_id.parse().unwrap(),
+            reftrack::service::mail::unsubscribe::Topic::Sales,
+        )
+    }
+
+    /// One whole dispatcher pass (fan-out, webhooks, e-mail) at the clock's now.
+    pub async fn dispatch_pass(&self) -> reftrack::service::events::dispatch::PassReport {
+        let now = reftrack::clock::Clock::now(self.clock.as_ref());
+        reftrack::service::events::dispatch::run_pass(&self.db, &self.dispatcher, now)
+            .await
+            .unwrap_or_else(|e| panic!("dispatcher pass failed: {e:?}"))
+    }
+
     /// One maturation pass at the clock's now, as the job runs it.
     pub async fn mature(&self) -> reftrack::service::maturation::PassReport {
         let now = reftrack::clock::Clock::now(self.clock.as_ref());

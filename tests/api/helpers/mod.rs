@@ -98,6 +98,10 @@ pub fn config_for(target: &DbTarget, jwt_secret: Option<&str>) -> Config {
         // Retries at once, and receivers on this machine: the tests' own listeners.
         webhook_retry_schedule: vec![0, 0],
         webhooks_allow_private: true,
+        // No mail unless a test starts an SMTP sink; its retries at once too.
+        smtp_url: None,
+        mail_from: None,
+        mail_retry_schedule: vec![0, 0],
     }
 }
 
@@ -106,6 +110,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub clock: Arc<ManualClock>,
     pub db: Db,
+    /// What sends webhooks and e-mail, as the server's passes do.
+    pub dispatcher: reftrack::service::events::dispatch::Dispatcher,
     // Dropped last: the database outlives the server's use of it.
     pub database: TestDatabase,
 }
@@ -141,6 +147,7 @@ fn spawn_with_config(database: TestDatabase, config: &Config, clock: Arc<ManualC
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let app = Application::build_with(listener, db.clone(), config, clock.clone()).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let dispatcher = app.dispatcher();
     tokio::spawn(app.into_server());
     TestApp {
         address,
@@ -150,6 +157,7 @@ fn spawn_with_config(database: TestDatabase, config: &Config, clock: Arc<ManualC
             .unwrap(),
         clock,
         db,
+        dispatcher,
         database,
     }
 }
@@ -315,5 +323,6 @@ impl TestApp {
 }
 
 mod fixtures;
+pub mod smtp_sink;
 
 pub use fixtures::*;

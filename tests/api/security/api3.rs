@@ -22,6 +22,8 @@ fn privileged_fields(route: &str) -> &'static [&'static str] {
         "/v1/auth/login" => &["aud", "role", "sub"],
         "/v1/auth/refresh" => &["account", "sub"],
         "/v1/auth/logout" => &["family_id"],
+        "/v1/auth/password-reset" => &["subject_id", "token", "brand_id"],
+        "/v1/auth/password-reset/confirm" => &["account", "subject_id", "email"],
         "/v1/brand" => &["slug", "currency", "id", "created_at"],
         "/v1/brand/api-keys" => &["brand_id", "secret", "key_hash", "prefix"],
         "/v1/brand/programs" => &["brand_id", "id", "terms_version"],
@@ -177,6 +179,13 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         ("/v1/me/orders".into(), me),
         ("/v1/me/earnings.csv".into(), me),
         (format!("/r/acme/{}", a.p.code), None),
+        (
+            format!(
+                "/v1/notifications/unsubscribe?token={}",
+                app.unsubscribe_token(&a.p.influencer.id)
+            ),
+            None,
+        ),
         ("/healthz".into(), None),
         ("/readyz".into(), None),
         ("/metrics".into(), None),
@@ -212,6 +221,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         "/v1/me/orders",
         "/v1/me/earnings.csv",
         "/r/{brand_slug}/{code}",
+        "/v1/notifications/unsubscribe",
         "/healthz",
         "/readyz",
         "/metrics",

@@ -26,7 +26,8 @@ pub(super) fn concrete(path: &str) -> String {
 /// Routes that take no body at all (nothing to assign), and the shop webhook, whose
 /// body is the platform's, stored as signed and never assigned to anything (it has its
 /// own tests: tests/api/integrations/deliveries.rs).
-pub(super) const BODILESS_WRITES: [&str; 8] = [
+pub(super) const BODILESS_WRITES: [&str; 9] = [
+    "/v1/notifications/unsubscribe",
     "/v1/brand/webhooks/{id}/rotate-secret",
     "/v1/brand/webhooks/{id}/test",
     "/v1/brand/webhooks/{id}/deliveries/{delivery_id}/retry",
@@ -80,6 +81,20 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
             "/v1/auth/logout".into(),
             None,
             json!({"refresh_token": p.brand.refresh_token}),
+        ),
+        (
+            Method::POST,
+            "/v1/auth/password-reset",
+            "/v1/auth/password-reset".into(),
+            None,
+            json!({"email": "ana@acme.example", "account": "influencer"}),
+        ),
+        (
+            Method::POST,
+            "/v1/auth/password-reset/confirm",
+            "/v1/auth/password-reset/confirm".into(),
+            None,
+            json!({"token": "not-a-token", "new_password": PASSWORD}),
         ),
         (
             Method::PATCH,

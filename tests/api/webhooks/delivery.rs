@@ -161,7 +161,7 @@ async fn a_private_address_is_refused_without_the_flag() {
     let (by_name, _) = app.add_webhook(&p.brand.access_token, &local_name, &[]).await;
     order(&app, &p, "1001").await;
     let now = reftrack::clock::Clock::now(app.clock.as_ref());
-    reftrack::service::webhooks::delivery::run_pass(&app.db, &app.webhook_sender(false), now)
+    reftrack::service::events::dispatch::webhook_pass(&app.db, &app.dispatcher_with(false), now)
         .await
         .unwrap();
     assert!(receiver.got().is_empty());

@@ -14,7 +14,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, config_for};
-use reftrack::service::webhooks::delivery::{PassReport, Sender};
+use reftrack::service::events::dispatch::{self, Dispatcher, PassReport};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -94,22 +94,18 @@ impl Receiver {
 }
 
 impl TestApp {
-    /// What sends webhooks, as the server builds it (private addresses allowed).
-    pub fn webhook_sender(&self, allow_private: bool) -> Sender {
-        let config = config_for(&self.database.target, None);
-        Sender {
-            outbound: reftrack::outbound::Outbound::new(allow_private).unwrap(),
-            sealer: reftrack::startup::sealer(&config, &self.db, self.clock.as_ref()).unwrap(),
-            schedule: config.webhook_retry_schedule,
-        }
+    /// What sends webhooks and e-mail, as the server builds it, with private addresses
+    /// allowed or not.
+    pub fn dispatcher_with(&self, allow_private: bool) -> Dispatcher {
+        let mut config = config_for(&self.database.target, None);
+        config.webhooks_allow_private = allow_private;
+        reftrack::startup::dispatcher(&config, &self.db, self.clock.as_ref()).unwrap()
     }
 
-    /// One webhook pass at the clock's now.
+    /// One webhook pass (fan-out and attempts) at the clock's now.
     pub async fn webhook_pass(&self) -> PassReport {
         let now = reftrack::clock::Clock::now(self.clock.as_ref());
-        reftrack::service::webhooks::delivery::run_pass(&self.db, &self.webhook_sender(true), now)
-            .await
-            .unwrap()
+        dispatch::webhook_pass(&self.db, &self.dispatcher, now).await.unwrap()
     }
 
     /// An endpoint for `url`; returns (id, secret).

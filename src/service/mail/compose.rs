@@ -1,0 +1,317 @@
+//! What each message says. Every message is one [`Body`] rendered twice, as plain text
+//! and as HTML, by the templates in `templates/mail/` (the HTML one escapes every value),
+//! so the two parts never say different things.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+
+use super::Letter;
+use crate::domain::currency::Currency;
+use crate::domain::display;
+use crate::domain::terms::{CommissionBasis, CustomerDiscount, RewardTrigger, Terms};
+
+/// The parts of a message, in the order they are shown.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    /// Label and value pairs, shown as a small table.
+    pub facts: Vec<(String, String)>,
+    /// A secret to copy (an invitation or reset token): label and value.
+    pub code: Option<(String, String)>,
+    /// A link to follow: label and address.
+    pub link: Option<(String, String)>,
+    pub footer: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/letter.txt")]
+struct TextPart<'a> {
+    body: &'a Body,
+}
+
+#[derive(Template)]
+#[template(path = "mail/letter.html")]
+struct HtmlPart<'a> {
+    subject: &'a str,
+    body: &'a Body,
+}
+
+impl Body {
+    /// The message to `to`, both parts rendered.
+    pub fn letter(&self, to: &str, subject: String, unsubscribe: Option<String>) -> Letter {
+        // Rendering writes into a String and the templates call no fallible filter.
+        let text = TextPart { body: self }.render().unwrap_or_default();
+        let html = HtmlPart {
+            subject: &subject,
+            body: self,
+        }
+        .render()
+        .unwrap_or_default();
+        Letter {
+            to: to.to_owned(),
+            subject,
+            text,
+            html,
+            unsubscribe,
+        }
+    }
+}
+
+fn date(at: DateTime<Utc>) -> String {
+    at.format("%-d %B %Y, %H:%M UTC").to_string()
+}
+
+fn percent(rate: rust_decimal::Decimal) -> String {
+    format!("{} %", rate.normalize())
+}
+
+/// What a program offers, line by line, in the words of an invitation.
+pub fn offer(terms: &Terms, currency: Currency) -> Vec<(String, String)> {
+    let mut facts = Vec::new();
+    let commission = match &terms.commission.basis {
+        CommissionBasis::Percent { rate } => format!("{} of each sale you refer", percent(*rate)),
+        CommissionBasis::Flat { amount } => format!("{} for each order you refer", display::money(*amount, currency)),
+    };
+    facts.push(("Commission".to_owned(), commission));
+    if !terms.commission.tiers.is_empty() {
+        let tiers: Vec<String> = terms
+            .commission
+            .tiers
+            .iter()
+            .map(|tier| {
+                format!(
+                    "{} from {} a month",
+                    percent(tier.rate),
+                    display::money(tier.from_amount, currency)
+                )
+            })
+            .collect();
+        facts.push(("Higher rates".to_owned(), tiers.join("; ")));
+    }
+    if let Some(discount) = &terms.customer_discount {
+        let text = match discount {
+            CustomerDiscount::Percent { value } => format!("{} off", percent(*value)),
+            CustomerDiscount::Fixed { amount } => format!("{} off", display::money(*amount, currency)),
+        };
+        facts.push(("Your followers get".to_owned(), text));
+    }
+    for rule in &terms.rewards {
+        let every = match rule.trigger {
+            RewardTrigger::EveryOrders(n) => format!("every {n} orders"),
+            RewardTrigger::EveryAmount(amount) => format!("every {} in sales", display::money(amount, currency)),
+        };
+        facts.push(("Free item".to_owned(), format!("{} for {every}", rule.description)));
+    }
+    let hold = match terms.hold_days {
+        0 => "as soon as the order is recorded".to_owned(),
+        1 => "1 day after the order (the return window)".to_owned(),
+        days => format!("{days} days after the order (the return window)"),
+    };
+    facts.push(("Commission becomes payable".to_owned(), hold));
+    facts
+}
+
+/// The invitation to join a brand's program.
+pub struct Invitation<'a> {
+    pub brand: &'a str,
+    pub program: &'a str,
+    pub offer: Vec<(String, String)>,
+    pub token: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub public_url: &'a str,
+}
+
+impl Invitation<'_> {
+    pub fn letter(self, to: &str) -> Letter {
+        let body = Body {
+            heading: format!("{} invites you to become an ambassador", self.brand),
+            paragraphs: vec![
+                format!(
+                    "{} would like you to join its program \"{}\": share your code and link, your followers get a discount, and you earn on every sale they make.",
+                    self.brand, self.program
+                ),
+                format!(
+                    "To accept, sign in to reftrack at {} with this e-mail address (or sign up with it), and accept the invitation with the code below. It is valid until {}.",
+                    self.public_url,
+                    date(self.expires_at)
+                ),
+            ],
+            facts: self.offer,
+            code: Some(("Your invitation code".to_owned(), self.token.to_owned())),
+            link: Some(("Open reftrack".to_owned(), self.public_url.to_owned())),
+            footer: vec![format!(
+                "You receive this e-mail because {} invited this address. If you do not want to join, ignore it: nothing happens.",
+                self.brand
+            )],
+        };
+        body.letter(
+            to,
+            format!("{} invites you to its ambassador program", self.brand),
+            None,
+        )
+    }
+}
+
+/// A password-reset link for a brand user or an influencer.
+pub fn password_reset(to: &str, token: &str, expires_at: DateTime<Utc>, public_url: &str) -> Letter {
+    let body = Body {
+        heading: "Reset your reftrack password".to_owned(),
+        paragraphs: vec![
+            "Someone (we hope you) asked to reset the password of your reftrack account. Set a new password with the code below; it works once, until ".to_owned()
+                + &date(expires_at)
+                + ".",
+            "Signing in again is needed everywhere after the reset: every session of the account ends.".to_owned(),
+        ],
+        facts: Vec::new(),
+        code: Some(("Your reset code".to_owned(), token.to_owned())),
+        link: Some(("Open reftrack".to_owned(), public_url.to_owned())),
+        footer: vec!["If you did not ask for this, ignore this e-mail: your password stays as it is.".to_owned()],
+    };
+    body.letter(to, "Reset your reftrack password".to_owned(), None)
+}
+
+/// A sale an influencer referred.
+pub struct Sale<'a> {
+    pub name: &'a str,
+    pub brand: &'a str,
+    pub order_total: String,
+    pub commission: Option<String>,
+    pub payable_at: Option<DateTime<Utc>>,
+    pub code: Option<&'a str>,
+    pub unsubscribe: String,
+    pub public_url: &'a str,
+}
+
+impl Sale<'_> {
+    pub fn letter(self, to: &str) -> Letter {
+        let headline = match &self.commission {
+            Some(commission) => format!("You earned {commission} with {}", self.brand),
+            None => format!("A new sale for {} came through you", self.brand),
+        };
+        let mut facts = vec![("Order".to_owned(), self.order_total)];
+        if let Some(code) = self.code {
+            facts.push(("Code".to_owned(), code.to_owned()));
+        }
+        if let Some(commission) = &self.commission {
+            facts.push(("Your commission".to_owned(), commission.clone()));
+        }
+        if let Some(at) = self.payable_at {
+            facts.push(("Payable from".to_owned(), date(at)));
+        }
+        let body = Body {
+            heading: headline.clone(),
+            paragraphs: vec![format!(
+                "Hi {}, someone just ordered from {} through you. The commission counts as pending until the return window ends; a refund in that time takes it back.",
+                self.name, self.brand
+            )],
+            facts,
+            code: None,
+            link: Some(("See your earnings".to_owned(), self.public_url.to_owned())),
+            footer: vec![format!(
+                "You get this e-mail for each sale. To stop them, use your mail app's unsubscribe button or open {}",
+                self.unsubscribe
+            )],
+        };
+        body.letter(to, headline, Some(self.unsubscribe))
+    }
+}
+
+/// A payout a brand marked paid.
+pub struct PayoutPaid<'a> {
+    pub name: &'a str,
+    pub brand: &'a str,
+    pub amount: String,
+    pub payout_email: &'a str,
+    pub paid_at: DateTime<Utc>,
+    pub unsubscribe: String,
+    pub public_url: &'a str,
+}
+
+impl PayoutPaid<'_> {
+    pub fn letter(self, to: &str) -> Letter {
+        let headline = format!("{} paid you {}", self.brand, self.amount);
+        let body = Body {
+            heading: headline.clone(),
+            paragraphs: vec![format!(
+                "Hi {}, {} has marked your commission paid. The money goes to your payout address; how soon it shows depends on the payment service.",
+                self.name, self.brand
+            )],
+            facts: vec![
+                ("Amount".to_owned(), self.amount),
+                ("Paid to".to_owned(), self.payout_email.to_owned()),
+                ("Paid on".to_owned(), date(self.paid_at)),
+            ],
+            code: None,
+            link: Some(("See your earnings".to_owned(), self.public_url.to_owned())),
+            footer: vec![format!(
+                "You get this e-mail for each payout. To stop them, use your mail app's unsubscribe button or open {}",
+                self.unsubscribe
+            )],
+        };
+        body.letter(to, headline, Some(self.unsubscribe))
+    }
+}
+
+/// A webhook endpoint reftrack disabled.
+pub fn endpoint_disabled(to: &str, brand: &str, url: &str, reason: &str, public_url: &str) -> Letter {
+    let body = Body {
+        heading: "A webhook endpoint was disabled".to_owned(),
+        paragraphs: vec![
+            format!("reftrack stopped sending events of {brand} to one of its webhook endpoints: {reason}."),
+            "Events that happen while it is disabled are not sent to it. When the receiver works again, enable the endpoint (PATCH /v1/brand/webhooks/{id} with \"enabled\": true) and retry the deliveries it missed from its delivery log.".to_owned(),
+        ],
+        facts: vec![("Endpoint".to_owned(), url.to_owned())],
+        code: None,
+        link: Some(("Open reftrack".to_owned(), public_url.to_owned())),
+        footer: vec![format!("You get this e-mail as the owner of {brand} on reftrack.")],
+    };
+    body.letter(to, format!("{brand}: a webhook endpoint was disabled"), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_part_escapes_every_value_and_text_part_keeps_it() {
+        let body = Body {
+            heading: "<b>Brand & Co</b>".to_owned(),
+            paragraphs: vec!["<script>alert(1)</script>".to_owned()],
+            facts: vec![("a\"b".to_owned(), "<i>".to_owned())],
+            code: Some(("Code".to_owned(), "tok<en>".to_owned())),
+            link: Some(("Open".to_owned(), "https://x.test/?a=1&b=\"2\"".to_owned())),
+            footer: vec!["bye".to_owned()],
+        };
+        let letter = body.letter("a@example.com", "Subject <x>".to_owned(), None);
+        for raw in ["<b>Brand", "<script>", "<i>", "tok<en>", "b=\"2\"", "Subject <x>"] {
+            assert!(!letter.html.contains(raw), "{raw} unescaped in {}", letter.html);
+        }
+        assert!(letter.html.contains("script&#62;alert(1)"), "{}", letter.html);
+        assert!(letter.text.contains("<script>alert(1)</script>"));
+        assert!(letter.text.contains("Code:\n\n    tok<en>"));
+        assert!(letter.text.contains("Open: https://x.test/?a=1&b=\"2\""));
+    }
+
+    #[test]
+    fn offer_says_what_the_program_pays() {
+        let terms = Terms::from_stored(
+            r#"{"commission":{"type":"percent","rate":"12.5"},"customer_discount":{"type":"percent","value":"10"},"hold_days":30,"rewards":[{"every_orders":3,"sku":"BAG","description":"A free bag"}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let usd = Currency::parse("USD").unwrap_or_else(|e| panic!("{e}"));
+        let lines: Vec<String> = offer(&terms, usd)
+            .into_iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "Commission: 12.5 % of each sale you refer",
+                "Your followers get: 10 % off",
+                "Free item: A free bag for every 3 orders",
+                "Commission becomes payable: 30 days after the order (the return window)",
+            ]
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! Notifications fanned out from outbox events by the dispatcher, in its transaction:
+//! a sale to the ambassador who referred it (`order.recorded`), and a payout to each
+//! ambassador a batch paid (`payout.paid`), unless the influencer switched them off.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::QueryResult;
+use serde::Deserialize;
+
+use super::Postbox;
+use super::compose::{PayoutPaid, Sale};
+use super::unsubscribe::Topic;
+use crate::domain::display;
+use crate::store::DbConn;
+use crate::store::ids::{MembershipId, PayoutId};
+use crate::store::influencers::{self, InfluencerRow};
+use crate::store::mail::MailKind;
+use crate::store::outbox::OutboxEventRow;
+use crate::store::{brands, memberships, payouts};
+
+/// The part of `order.recorded` a sale message needs.
+#[derive(Debug, Deserialize)]
+struct OrderRecordedData {
+    order: OrderData,
+    ambassador_id: Option<MembershipId>,
+    code: Option<String>,
+    commission: Option<EntryData>,
+}
+
+#[derive(Debug, Deserialize)]
+struct OrderData {
+    currency: String,
+    net_amount: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct EntryData {
+    amount: i64,
+    currency: String,
+    available_at: DateTime<Utc>,
+}
+
+/// The part of `payout.paid` a payout message needs.
+#[derive(Debug, Deserialize)]
+struct PayoutPaidData {
+    payout_id: PayoutId,
+    currency: String,
+    paid_at: Option<DateTime<Utc>>,
+}
+
+/// Payout items read per query while fanning a batch out.
+const ITEMS_PER_READ: i64 = 500;
+
+/// Writes the notifications `event` calls for; how many.
+pub fn fan_out(conn: &mut DbConn, postbox: &Postbox, event: &OutboxEventRow, now: NaiveDateTime) -> QueryResult<usize> {
+    if !postbox.is_open() {
+        return Ok(0);
+    }
+    match event.event_type.as_str() {
+        "order.recorded" => sale(conn, postbox, event, now),
+        "payout.paid" => payout_paid(conn, postbox, event, now),
+        _ => Ok(0),
+    }
+}
+
+/// The ambassador's influencer, when the membership belongs to the event's brand.
+fn influencer_of(
+    conn: &mut DbConn,
+    event: &OutboxEventRow,
+    membership: MembershipId,
+) -> QueryResult<Option<InfluencerRow>> {
+    let Some(ambassador) = memberships::find_ambassador(conn, event.brand_id, membership)? else {
+        return Ok(None);
+    };
+    influencers::find(conn, ambassador.membership.influencer_id)
+}
+
+fn brand_name(conn: &mut DbConn, event: &OutboxEventRow) -> QueryResult<String> {
+    Ok(brands::find(conn, event.brand_id)?.map(|b| b.name).unwrap_or_default())
+}
+
+fn sale(conn: &mut DbConn, postbox: &Postbox, event: &OutboxEventRow, now: NaiveDateTime) -> QueryResult<usize> {
+    let Ok(data) = serde_json::from_str::<OrderRecordedData>(&event.data) else {
+        return Ok(0);
+    };
+    let Some(membership) = data.ambassador_id else {
+        return Ok(0);
+    };
+    let Some(influencer) = influencer_of(conn, event, membership)? else {
+        return Ok(0);
+    };
+    if !influencer.notify_sales {
+        return Ok(0);
+    }
+    let brand = brand_name(conn, event)?;
+    let letter = Sale {
+        name: &influencer.display_name,
+        brand: &brand,
+        order_total: display::money_in(data.order.net_amount, &data.order.currency),
+        commission: data
+            .commission
+            .as_ref()
+            .map(|entry| display::money_in(entry.amount, &entry.currency)),
+        payable_at: data.commission.as_ref().map(|entry| entry.available_at),
+        code: data.code.as_deref(),
+        unsubscribe: postbox.unsubscribe_url(influencer.id, Topic::Sales),
+        public_url: postbox.public_url(),
+    }
+    .letter(&influencer.email);
+    let key = format!("sale:{}", event.id);
+    let posted = postbox.post(conn, MailKind::Sale, Some(event.brand_id), Some(key), &letter, now)?;
+    Ok(usize::from(posted))
+}
+
+fn payout_paid(conn: &mut DbConn, postbox: &Postbox, event: &OutboxEventRow, now: NaiveDateTime) -> QueryResult<usize> {
+    let Ok(data) = serde_json::from_str::<PayoutPaidData>(&event.data) else {
+        return Ok(0);
+    };
+    let brand = brand_name(conn, event)?;
+    let paid_at = data
+        .paid_at
+        .unwrap_or_else(|| crate::store::time::from_db(event.created_at));
+    let mut posted = 0;
+    let mut after = None;
+    loop {
+        let items = payouts::items(conn, data.payout_id, after, ITEMS_PER_READ)?;
+        let Some(last) = items.last() else { break };
+        after = Some(last.membership_id);
+        for item in &items {
+            let Some(influencer) = influencer_of(conn, event, item.membership_id)? else {
+                continue;
+            };
+            if !influencer.notify_payouts {
+                continue;
+            }
+            let letter = PayoutPaid {
+                name: &influencer.display_name,
+                brand: &brand,
+                amount: display::money_in(item.amount, &data.currency),
+                payout_email: &item.payout_email,
+                paid_at,
+                unsubscribe: postbox.unsubscribe_url(influencer.id, Topic::Payouts),
+                public_url: postbox.public_url(),
+            }
+            .letter(&influencer.email);
+            let key = format!("payout_paid:{}:{}", event.id, item.membership_id);
+            if postbox.post(
+                conn,
+                MailKind::PayoutPaid,
+                Some(event.brand_id),
+                Some(key),
+                &letter,
+                now,
+            )? {
+                posted += 1;
+            }
+        }
+        if i64::try_from(items.len()).unwrap_or(0) < ITEMS_PER_READ {
+            break;
+        }
+    }
+    Ok(posted)
+}
