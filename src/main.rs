@@ -163,7 +163,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
 fn run_jobs_once(config: &Config) -> anyhow::Result<()> {
     let db = open_database(config)?;
     let pepper = reftrack::startup::pepper(&db, &SystemClock)?;
-    let dispatcher = reftrack::startup::dispatcher(config, &db, &SystemClock)?;
+    let dispatcher = reftrack::startup::dispatcher(config, &db, Arc::new(SystemClock))?;
     let (report, inbox) = actix_web::rt::System::new().block_on(async {
         let report = reftrack::jobs::maturation::run_once(&db).await?;
         let inbox = reftrack::jobs::shop_inbox::run_once(&db, &pepper).await?;

@@ -78,11 +78,11 @@ pub fn sealer(config: &Config, db: &Db, clock: &dyn Clock) -> anyhow::Result<Sea
 
 /// What tells the brand's systems and people: the webhook sender and the mailer, on the
 /// instance's keys, as `serve` and `reftrack jobs run-once` both build them.
-pub fn dispatcher(config: &Config, db: &Db, clock: &dyn Clock) -> anyhow::Result<Dispatcher> {
-    let sealer = sealer(config, db, clock)?;
+pub fn dispatcher(config: &Config, db: &Db, clock: Arc<dyn Clock>) -> anyhow::Result<Dispatcher> {
+    let sealer = sealer(config, db, clock.as_ref())?;
     let postbox = Postbox::new(
         sealer.clone(),
-        pepper(db, clock)?,
+        pepper(db, clock.as_ref())?,
         &config.public_url,
         config.smtp_url.is_some(),
     );
@@ -91,12 +91,14 @@ pub fn dispatcher(config: &Config, db: &Db, clock: &dyn Clock) -> anyhow::Result
         config.smtp_url.as_deref(),
         config.mail_from.as_deref(),
         config.mail_retry_schedule.clone(),
+        clock.clone(),
     )?;
     let webhooks = Sender {
         outbound: Outbound::new(config.webhooks_allow_private).context("cannot build the webhook client")?,
         sealer,
         schedule: config.webhook_retry_schedule.clone(),
         postbox,
+        clock,
     };
     Ok(Dispatcher { webhooks, mailer })
 }
@@ -135,7 +137,7 @@ impl Application {
         crate::auth::password::warm_up();
         let pepper = pepper(&db, clock.as_ref())?;
         let metrics = Arc::new(Metrics::new().context("cannot register the metrics")?);
-        let dispatcher = dispatcher(config, &db, clock.as_ref())?;
+        let dispatcher = dispatcher(config, &db, clock.clone())?;
         let state = AppState {
             db: db.clone(),
             jwt,

@@ -20,7 +20,13 @@ const PARSE_NOISE: [&str; 2] = ["actix_http::h1::dispatcher=off", "actix_http::h
 
 pub fn init(format: LogFormat) {
     let filter = filter(std::env::var("RUST_LOG").ok().as_deref());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(true);
+    // Colours only for a person at a terminal: in a file or a log shipper they are noise
+    // that also breaks a search for ` ERROR `.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true)
+        .with_ansi(ansi);
     // `try_init` so a second call (tests) is harmless.
     let _ = match format {
         LogFormat::Text => builder.try_init(),

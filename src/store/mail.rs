@@ -69,12 +69,14 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec
         .load(conn)
 }
 
-/// Takes a due message for one attempt until `until`; false when another worker has it.
+/// Takes a due message for one attempt until `until`; false when another worker has it,
+/// or has made an attempt since the message was listed as due.
 pub fn claim(conn: &mut DbConn, id: MailMessageId, now: NaiveDateTime, until: NaiveDateTime) -> QueryResult<bool> {
     let changed = diesel::update(
         mail_messages::table
             .find(id)
             .filter(mail_messages::status.eq(MailStatus::Pending))
+            .filter(mail_messages::next_attempt_at.le(now))
             .filter(
                 mail_messages::locked_until
                     .is_null()

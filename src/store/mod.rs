@@ -54,7 +54,7 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub enum StoreError {
     #[error("no database connection available: {0}")]
     Pool(#[from] r2d2::Error),
-    #[error("database error")]
+    #[error("database error: {0}")]
     Query(#[from] DieselError),
     /// A group of writes could not start or commit (see [`writer`]); nothing of it was
     /// written.

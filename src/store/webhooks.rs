@@ -190,7 +190,8 @@ pub fn due_deliveries(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> Quer
         .load(conn)
 }
 
-/// Takes a due delivery for one attempt until `until`; false when another worker has it.
+/// Takes a due delivery for one attempt until `until`; false when another worker has it,
+/// or has made an attempt since the delivery was listed as due (it is not due now).
 pub fn claim_delivery(
     conn: &mut DbConn,
     id: WebhookDeliveryId,
@@ -201,6 +202,7 @@ pub fn claim_delivery(
         webhook_deliveries::table
             .find(id)
             .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending))
+            .filter(webhook_deliveries::next_attempt_at.le(now))
             .filter(
                 webhook_deliveries::locked_until
                     .is_null()

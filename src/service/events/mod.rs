@@ -7,6 +7,7 @@
 //! `data` is what a receiver gets: ids, amounts in minor units with their currency, and
 //! the ambassador and order references it needs; never a customer's e-mail.
 
+pub mod attempts;
 pub mod dispatch;
 mod payloads;
 

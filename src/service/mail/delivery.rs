@@ -13,6 +13,10 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{Letter, Postbox};
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::service::events::attempts;
 use crate::store::ids::MailMessageId;
 use crate::store::mail::{self, MailOutcome, MailStatus};
 use crate::store::{Db, StoreError, time};
@@ -33,6 +37,8 @@ pub struct Mailer {
     pub postbox: Postbox,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     schedule: Vec<u64>,
+    /// Read by each attempt when it claims its message and when the server answers.
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -64,6 +70,7 @@ impl Mailer {
         smtp_url: Option<&str>,
         from: Option<&str>,
         schedule: Vec<u64>,
+        clock: Arc<dyn Clock>,
     ) -> Result<Self, MailSetupError> {
         let smtp = match smtp_url {
             None => None,
@@ -80,6 +87,7 @@ impl Mailer {
             postbox,
             smtp,
             schedule,
+            clock,
         })
     }
 }
@@ -158,21 +166,15 @@ pub async fn run_pass(db: &Db, mailer: &Mailer, now: DateTime<Utc>) -> Result<us
     let due = db
         .read_latest(move |conn| Ok::<_, StoreError>(mail::due(conn, at, PASS_LIMIT)?))
         .await?;
-    let mut attempted = 0;
-    for id in due {
-        if attempt(db, mailer, id, now).await? {
-            attempted += 1;
-        }
-    }
-    Ok(attempted)
+    attempts::each(due, |id| attempt(db, mailer, id)).await
 }
 
 /// Makes one attempt of a due message, if no other worker holds it.
-async fn attempt(db: &Db, mailer: &Mailer, id: MailMessageId, now: DateTime<Utc>) -> Result<bool, StoreError> {
+async fn attempt(db: &Db, mailer: &Mailer, id: MailMessageId) -> Result<bool, StoreError> {
     let Some((transport, from)) = &mailer.smtp else {
         return Ok(false);
     };
-    let at = time::to_db(now);
+    let at = time::to_db(mailer.clock.now());
     let until = at + Duration::seconds(LEASE_SECS);
     if !db
         .write(move |conn| Ok::<_, StoreError>(mail::claim(conn, id, at, until)?))
@@ -200,6 +202,8 @@ async fn attempt(db: &Db, mailer: &Mailer, id: MailMessageId, now: DateTime<Utc>
             .map(drop)
             .map_err(|err| (err.is_permanent(), without_addresses(&err.to_string()))),
     };
+    // Dated when the server answered: a retry waits its delay from then.
+    let at = time::to_db(mailer.clock.now());
     let outcome = match &result {
         Ok(()) => MailOutcome {
             status: MailStatus::Sent,

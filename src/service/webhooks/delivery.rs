@@ -16,6 +16,10 @@ use super::{EndpointError, signing_secrets};
 use crate::auth::sealing::Sealer;
 use crate::auth::standard_webhooks;
 use crate::outbound::{Outbound, SendError};
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::service::events::attempts;
 use crate::service::mail::{Postbox, compose};
 use crate::service::paging::{PageRequest, Paged};
 use crate::store::ids::{BrandId, OutboxEventId, WebhookDeliveryId, WebhookEndpointId};
@@ -33,13 +37,15 @@ const PASS_LIMIT: i64 = 100;
 const DISABLE_AFTER_DAYS: i64 = 5;
 
 /// What sends deliveries: the HTTP client, the key that opens the secrets, the schedule,
-/// and the postbox that tells the brand's owner of an endpoint disabled.
+/// the postbox that tells the brand's owner of an endpoint disabled, and the clock each
+/// attempt reads when it claims and when it records the answer.
 #[derive(Debug, Clone)]
 pub struct Sender {
     pub outbound: Outbound,
     pub sealer: Sealer,
     pub schedule: Vec<u64>,
     pub postbox: Postbox,
+    pub clock: Arc<dyn Clock>,
 }
 
 /// A delivery as its brand sees it.
@@ -80,13 +86,7 @@ pub async fn attempt_due(db: &Db, sender: &Sender, now: DateTime<Utc>) -> Result
     let due = db
         .read_latest(move |conn| Ok::<_, StoreError>(webhooks::due_deliveries(conn, at, PASS_LIMIT)?))
         .await?;
-    let mut attempted = 0;
-    for id in due {
-        if attempt(db, sender, id, now).await?.is_some() {
-            attempted += 1;
-        }
-    }
-    Ok(attempted)
+    attempts::each(due, |id| async move { Ok(attempt(db, sender, id).await?.is_some()) }).await
 }
 
 /// One delivery of `event` per enabled endpoint that wants it and existed when it
@@ -126,13 +126,8 @@ fn new_delivery(endpoint: &EndpointRow, event: &OutboxEventRow, now: NaiveDateTi
 }
 
 /// Makes one attempt of a due delivery, if no other worker holds it.
-pub async fn attempt(
-    db: &Db,
-    sender: &Sender,
-    id: WebhookDeliveryId,
-    now: DateTime<Utc>,
-) -> Result<Option<DeliveryInfo>, StoreError> {
-    let at = time::to_db(now);
+pub async fn attempt(db: &Db, sender: &Sender, id: WebhookDeliveryId) -> Result<Option<DeliveryInfo>, StoreError> {
+    let at = time::to_db(sender.clock.now());
     let until = at + Duration::seconds(LEASE_SECS);
     if !db
         .write(move |conn| Ok::<_, StoreError>(webhooks::claim_delivery(conn, id, at, until)?))
@@ -167,6 +162,8 @@ pub async fn attempt(
         ),
         Err(err) => (None, None, None, Some(err.to_string())),
     };
+    // The outcome is dated when the answer came: a retry waits its delay from then.
+    let at = time::to_db(sender.clock.now());
     // The claim counted this attempt already.
     let attempts = delivery.attempts;
     let next = if endpoint.enabled {
@@ -336,7 +333,7 @@ pub async fn retry(
         .await?;
     // While another worker is making an attempt, that attempt is the retry.
     if requeued {
-        attempt(db, sender, id, now).await?;
+        attempt(db, sender, id).await?;
     }
     let row = db
         .read_latest(move |conn| -> Result<_, EndpointError> {
@@ -373,7 +370,7 @@ pub async fn send_test(
             Ok(delivery.id)
         })
         .await?;
-    attempt(db, sender, id, now).await?;
+    attempt(db, sender, id).await?;
     let row = db
         .read_latest(move |conn| -> Result<_, EndpointError> {
             Ok(webhooks::find_delivery(conn, brand, endpoint, id)?)

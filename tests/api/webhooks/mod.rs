@@ -99,7 +99,7 @@ impl TestApp {
     pub fn dispatcher_with(&self, allow_private: bool) -> Dispatcher {
         let mut config = config_for(&self.database.target, None);
         config.webhooks_allow_private = allow_private;
-        reftrack::startup::dispatcher(&config, &self.db, self.clock.as_ref()).unwrap()
+        reftrack::startup::dispatcher(&config, &self.db, self.clock.clone()).unwrap()
     }
 
     /// One webhook pass (fan-out and attempts) at the clock's now.
