@@ -175,6 +175,8 @@ pub fn password_reset(to: &str, token: &str, expires_at: DateTime<Utc>, public_u
 pub struct Sale<'a> {
     pub name: &'a str,
     pub brand: &'a str,
+    /// The shop's order number.
+    pub order_number: &'a str,
     pub order_total: String,
     pub commission: Option<String>,
     pub payable_at: Option<DateTime<Utc>>,
@@ -189,7 +191,10 @@ impl Sale<'_> {
             Some(commission) => format!("You earned {commission} with {}", self.brand),
             None => format!("A new sale for {} came through you", self.brand),
         };
-        let mut facts = vec![("Order".to_owned(), self.order_total)];
+        let mut facts = vec![
+            ("Order".to_owned(), self.order_number.to_owned()),
+            ("Order total".to_owned(), self.order_total),
+        ];
         if let Some(code) = self.code {
             facts.push(("Code".to_owned(), code.to_owned()));
         }

@@ -128,13 +128,16 @@ impl Header for ListUnsubscribePost {
     }
 }
 
-/// The message as it goes on the wire, or why it cannot go.
-fn message(from: &Mailbox, letter: &Letter) -> Result<Message, String> {
+/// The message as it goes on the wire, or why it cannot go. Its `Message-ID` is made
+/// of the message's id, the same on every attempt, so a mail system (or a person) can
+/// tell a repeated delivery from a new message.
+fn message(id: MailMessageId, from: &Mailbox, letter: &Letter) -> Result<Message, String> {
     let to: Mailbox = letter
         .to
         .parse()
         .map_err(|_| "the recipient address is not valid".to_owned())?;
     let mut builder = Message::builder()
+        .message_id(Some(format!("<{id}@{}>", from.email.domain())))
         .from(from.clone())
         .to(to)
         .subject(letter.subject.clone());
@@ -192,7 +195,7 @@ async fn attempt(db: &Db, mailer: &Mailer, id: MailMessageId) -> Result<bool, St
         .postbox
         .open_letter(&row)
         .ok_or_else(|| "the message does not open with this instance's encryption key".to_owned())
-        .and_then(|letter| message(from, &letter));
+        .and_then(|letter| message(id, from, &letter));
     // `Err((permanent, why))` when the message did not go.
     let result = match built {
         Err(why) => Err((true, why)),
@@ -260,8 +263,14 @@ mod tests {
             html: "<p>html</p>".to_owned(),
             unsubscribe: Some("https://r.example/v1/notifications/unsubscribe?token=t".to_owned()),
         };
-        let wire = String::from_utf8(message(&from, &letter).unwrap_or_else(|e| panic!("{e}")).formatted())
-            .unwrap_or_default();
+        let id = MailMessageId::generate();
+        let wire = String::from_utf8(
+            message(id, &from, &letter)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .formatted(),
+        )
+        .unwrap_or_default();
+        assert!(wire.contains(&format!("Message-ID: <{id}@example.com>")), "{wire}");
         assert!(wire.contains("List-Unsubscribe: <https://r.example/v1/notifications/unsubscribe?token=t>"));
         assert!(wire.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
         assert!(wire.contains("multipart/alternative"));
@@ -269,6 +278,6 @@ mod tests {
             to: "not an address".to_owned(),
             ..letter
         };
-        assert!(message(&from, &bad).is_err());
+        assert!(message(id, &from, &bad).is_err());
     }
 }

@@ -28,6 +28,7 @@ struct OrderRecordedData {
 
 #[derive(Debug, Deserialize)]
 struct OrderData {
+    order_id: String,
     currency: String,
     net_amount: i64,
 }
@@ -95,6 +96,7 @@ fn sale(conn: &mut DbConn, postbox: &Postbox, event: &OutboxEventRow, now: Naive
     let letter = Sale {
         name: &influencer.display_name,
         brand: &brand,
+        order_number: &data.order.order_id,
         order_total: display::money_in(data.order.net_amount, &data.order.currency),
         commission: data
             .commission

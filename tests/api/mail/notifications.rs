@@ -34,7 +34,8 @@ async fn a_sale_is_told_once_with_one_click_unsubscribe_that_works() {
     assert_eq!(sale.envelope_to, ["ana@acme.example"]);
     assert_eq!(sale.subject(), "You earned $5.95 with Acme Coffee");
     let text = sale.text();
-    assert!(text.contains("Order: $59.49"), "{text}");
+    assert!(text.contains("Order: 1001"), "{text}");
+    assert!(text.contains("Order total: $59.49"), "{text}");
     assert!(text.contains(&format!("Code: {}", p.code)), "{text}");
     assert!(text.contains("Payable from: 2 December 2026"), "{text}");
     assert_eq!(
