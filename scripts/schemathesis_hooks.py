@@ -35,6 +35,11 @@ API_KEY_ID = os.environ["REFTRACK_FUZZ_API_KEY_ID"]
 # answer to a schema-valid request that is correct behaviour. Keep in step with the
 # README.
 ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
+    # Secrets: a reset code and an unsubscribe token are random or signed by the
+    # server; generated ones do not exist.
+    ("confirm_password_reset", "invalid_reset_token", None, None),
+    ("unsubscribe", "invalid_unsubscribe_token", None, None),
+    ("unsubscribe_page", "invalid_unsubscribe_token", None, None),
     # State: a batch needs an approved balance at or above `min_payout`.
     ("create_payout", "nothing_to_pay", None, None),
     # State: a brand holds at most 50 live API keys (the run creates many).
