@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::extract::{Influencer, Json};
 use super::responses::InfluencerResponse;
-use super::validate::{Validator, nullable};
+use super::validate::{Validator, nullable, object};
 use super::{ApiError, ErrorCode};
 use crate::api::AppState;
 use crate::domain::{DisplayName, Email};
@@ -33,6 +33,7 @@ pub struct UpdateMeRequest {
     /// `null` goes back to paying out to the login e-mail.
     #[serde(default, deserialize_with = "nullable")]
     pub payout_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "object")]
     pub notifications: Option<NotificationsPatch>,
 }
 

@@ -43,3 +43,21 @@ where
 {
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
+
+/// Serde helper for an optional nested object: a derived struct would also read a JSON
+/// array of its fields in order, which no client means and the spec does not allow.
+/// Absent → `None` (with `#[serde(default)]`); an object → `Some`; anything else, `null`
+/// included, is refused.
+pub fn object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::de::Error;
+    match <serde_json::Value as serde::Deserialize>::deserialize(deserializer)? {
+        serde_json::Value::Object(map) => T::deserialize(serde_json::Value::Object(map))
+            .map(Some)
+            .map_err(D::Error::custom),
+        _ => Err(D::Error::custom("must be an object")),
+    }
+}

@@ -99,6 +99,17 @@ async fn patch_me_switches_notifications_and_a_payout_is_told_with_its_amount() 
     )
     .await
     .assert_problem(422, "validation_failed");
+    for wrong in [json!([false, false]), json!(null), json!(true)] {
+        let reply = app
+            .patch(
+                "/v1/me",
+                Some(&p.influencer.access_token),
+                &json!({"notifications": wrong}),
+            )
+            .await;
+        reply.assert_problem(422, "validation_failed");
+        assert_eq!(reply.fields(), ["notifications"], "{wrong}");
+    }
     // Four orders of $5.95 commission: $23.80, over the $20.00 minimum payout.
     for id in ["1001", "1002", "1003", "1004"] {
         order(&app, &p, id).await;
