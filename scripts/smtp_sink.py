@@ -189,6 +189,13 @@ class SmtpSink:
                     return False
                 self.changed.wait(min(left, 0.5))
 
+    def inject_copy(self, mail: Mail) -> None:
+        """Records `mail` once more, as if it had arrived again (a test's self-check)."""
+        with self.lock:
+            copy = Mail(**{**mail.__dict__, "seq": len(self._mails) + 1})
+            self._mails.append(copy)
+            self.changed.notify_all()
+
     def shutdown(self) -> None:
         """Stops accepting and closes the connections still open (a pooled client's)."""
         self.server.shutdown()

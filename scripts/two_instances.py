@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Two reftrack instances on one PostgreSQL database, with concurrent maturation and webhooks.
+"""Two reftrack instances on one PostgreSQL database, with concurrent maturation, webhooks and e-mail.
 
 Starts two `reftrack serve` processes (different ports) on one fresh PostgreSQL
-database, both running the in-process maturation job every second and the webhook pass
-every 250 ms (`REFTRACK_WEBHOOKS_ALLOW_PRIVATE=true`), with a program of
+database, both running the in-process maturation job every second and the webhook and
+mail passes every 250 ms (`REFTRACK_WEBHOOKS_ALLOW_PRIVATE=true`), with a program of
 `hold_days: 0` and free-item rewards (every 3 orders, every 5 orders) and two
-ambassadors. Before the load, the brand creates a webhook endpoint for every event type
+ambassadors. Both send e-mail to a local SMTP sink (scripts/smtp_sink.py) with
+`REFTRACK_MAIL_RETRY_SCHEDULE=1,1,1,1,1,1,1,1`; the sink answers 451 to about 4 % of
+MAIL commands and to about 2 % of whole messages after their DATA, so messages are
+retried, often by another process than the one refused. Each process has its own SMTP
+URL path, which lettre sends as its EHLO name, so the sink knows which process made
+each attempt. Before the load, the brand creates a webhook endpoint for every event type
 pointing at a local receiver (scripts/webhook_crash_test.py's) that verifies each
 request's signature and answers 200 at once. Then, concurrently:
   - unique orders spread over both instances;
@@ -13,22 +18,36 @@ request's signature and answers 200 at once. Then, concurrently:
     `Idempotency-Key` to both, and the same `order_id` without a key to both;
   - partial refunds, some sent to both instances at once with the same `refund_id`;
   - `reftrack jobs run-once` several times in parallel with the in-process jobs (it
-    makes a webhook pass too).
-It waits until maturation has approved every ledger entry and every webhook delivery
-has succeeded, then checks in the database: no (brand, order_id) twice and one order
-per retried request; both instances gave the byte-identical answer to every retried
-request, equal to the stored answer; every ledger entry was approved exactly once (an
-audit trigger installed in the scratch database records each write of `approved_at`);
-per order, commission - reversals = sum of its ledger entries, at most one commission
-entry per order and one reversal per refund; rewards granted exactly once: per
-ambassador and reward SKU, sequences 1..n with n = floor(qualifying orders / N).
+    makes a webhook pass and a mail pass too, configured like the instances).
+It waits until maturation has approved every ledger entry, every webhook delivery has
+succeeded and no e-mail is pending, then checks in the database: no (brand, order_id)
+twice and one order per retried request; both instances gave the byte-identical answer
+to every retried request, equal to the stored answer; every ledger entry was approved
+exactly once (an audit trigger installed in the scratch database records each write of
+`approved_at`); per order, commission - reversals = sum of its ledger entries, at most
+one commission entry per order and one reversal per refund; rewards granted exactly
+once: per ambassador and reward SKU, sequences 1..n with n = floor(qualifying orders / N).
 Webhooks: each event's webhook-id arrived exactly once (the receiver answers 200 at
 once, so a second arrival means two processes made the same attempt), with a valid
 signature and a fresh timestamp; the ids received are exactly the brand's outbox events
 (orders, refunds, approvals, rewards, the second ambassador joining, ...) since the
 endpoint was made; each delivery is `succeeded` after one attempt, and the attempts the
-processes logged add up to the requests received. No answer may be a 5xx and no log an
-ERROR (read without the colour codes tracing writes).
+processes logged add up to the requests received.
+E-mail: every `mail_messages` row is `sent`, its sealed text erased; each Message-ID
+(`<{mail_messages.id}@reftrack.example>`) was accepted by the sink exactly once (a
+transaction answered 451 is not a delivery; a second accepted one means two processes
+made one attempt, or a message was sent again after it was accepted); the Message-IDs
+accepted are exactly the sent rows' ids; the attempts add up: sum(attempts) = accepted
+transactions + MAIL commands refused + messages refused after DATA = the attempts the
+processes logged, and per process (by EHLO name) its logged attempts = its transactions
+at the sink; per message, attempts >= its accepted + refused-after-DATA transactions.
+Each attributed order has exactly one sale e-mail, to its ambassador's address (envelope
+and `To`), naming it (`Order: {order_id}`, `Order total`, and the commission in the
+subject and text when it earned one), written for its `order.recorded` event
+(`sale:{event_id}`); an order without an ambassador has none; each invitation went to
+the invited address. No log line holds a recipient's address (the sink's 451 answers
+quote one). No answer may be a 5xx and no log an ERROR or a panic (read without the
+colour codes tracing writes).
 
 Run from the repository root after `cargo build --bin reftrack`:
     python3 scripts/two_instances.py
@@ -56,6 +75,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixture  # noqa: E402
 from fixture import Api, parse_body, setup, start_server  # noqa: E402
+from smtp_sink import SmtpSink  # noqa: E402
 from webhook_crash_test import TIMESTAMP_TOLERANCE_SECS, Receiver, plain  # noqa: E402
 
 REWARDS = [{"every_orders": 3, "sku": "FREE-BAG", "description": "A free bag"},
@@ -68,6 +88,15 @@ WEBHOOK_ENV = {"REFTRACK_WEBHOOKS_ALLOW_PRIVATE": "true",
 # "webhook pass fanned_out=.. attempted=N" (serve's pass), "webhook pass" or "outbox pass"
 # with attempted=N (run-once's, at its end).
 ATTEMPTED = re.compile(r"(?:webhook|outbox) pass\b.*\battempted=(\d+)")
+# "mail pass mailed=N" (serve's mail loop), "outbox pass ... mailed=N" (run-once's).
+MAILED = re.compile(r"(?:mail|outbox) pass\b.*\bmailed=(\d+)")
+MAIL_DOMAIN = "reftrack.example"
+MAIL_FROM = f"Rewards <rewards@{MAIL_DOMAIN}>"
+# Eight retries a second apart: at 6 % refusals a message refused nine times in a row
+# (and so `failed`) is a chance of about 1e-11.
+MAIL_RETRY_SCHEDULE = "1,1,1,1,1,1,1,1"
+SMTP_REFUSE_MAIL = 0.04   # MAIL commands answered 451
+SMTP_REFUSE_DATA = 0.02   # whole messages answered 451 after their DATA
 
 AUDIT_SQL = """
 CREATE TABLE fault_approval_log (
@@ -99,9 +128,20 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
+def first_error(lines: list[str]) -> str | None:
+    """The first ERROR or panic line, with a panic's message (on the line after it)."""
+    for i, line in enumerate(lines):
+        if " ERROR " in line or "panicked" in line:
+            more = lines[i + 1].strip() if "panicked" in line and i + 1 < len(lines) else ""
+            return f"{line.strip()} {more}".strip()
+    return None
+
+
 class Run:
-    def __init__(self, urls: list[str], fx: dict, codes: list[str], seed: int):
+    def __init__(self, urls: list[str], fx: dict, codes: list[str], seed: int, mail_env):
         self.urls = urls
+        # helo name -> the SMTP settings of a process whose EHLO name is that.
+        self.mail_env = mail_env
         self.fx = fx
         self.codes = codes
         self.lock = threading.Lock()
@@ -115,6 +155,9 @@ class Run:
         self.refunds: dict[tuple[str, str], bytes] = {}
         self.twin_orders: list[str] = []
         self.run_once_attempted = 0
+        # EHLO name of each run-once -> the mail attempts it logged.
+        self.run_once_mailed: dict[str, int] = {}
+        self.run_once_logs: dict[str, str] = {}
 
     def violation(self, msg: str) -> None:
         with self.lock:
@@ -268,20 +311,30 @@ class Run:
                 self.refunds[(order_id, bodies[i]["refund_id"])] = out[i][2]
 
     def run_once(self, db_url: str, n: int) -> None:
-        # Configured like the instances, so its webhook pass delivers too; `reftrack=info`
-        # for the line with its pass's attempts (logged by the binary, target `reftrack`).
+        # Configured like the instances, so its webhook and mail passes deliver too (its
+        # own SMTP URL path, so the sink knows its attempts); `reftrack=info` for the line
+        # with its pass's attempts (logged by the binary, target `reftrack`).
+        helo = f"run-once-{n}"
         out = fixture.run_cli(db_url, "jobs", "run-once",
-                              extra_env={**WEBHOOK_ENV, "RUST_LOG": "warn,reftrack=info"})
-        attempted = sum(int(m.group(1)) for m in ATTEMPTED.finditer(plain(out.stdout + out.stderr)))
+                              extra_env={**WEBHOOK_ENV, **self.mail_env(helo),
+                                         "RUST_LOG": "warn,reftrack=info"})
+        text = plain(out.stdout + out.stderr)
+        attempted = sum(int(m.group(1)) for m in ATTEMPTED.finditer(text))
+        mailed = sum(int(m.group(1)) for m in MAILED.finditer(text))
         with self.lock:
             self.statuses[f"jobs run-once:exit {out.returncode}"] += 1
             self.run_once_attempted += attempted
-        if out.returncode != 0 or "ERROR" in out.stdout + out.stderr:
-            self.violation(f"jobs run-once #{n}: exit {out.returncode}\n{out.stdout}{out.stderr}")
+            self.run_once_mailed[helo] = mailed
+            self.run_once_logs[helo] = text
+        if out.returncode != 0 or "ERROR" in text or "panicked" in text:
+            bad = first_error(text.splitlines())
+            self.violation(f"jobs run-once #{n}: exit {out.returncode}; "
+                           f"{bad[:500] if bad else 'output: ' + text[-500:]}")
 
 
-def add_ambassador(api: Api, fx: dict, name: str) -> str:
-    """A second influencer invited into the same program; returns their code."""
+def add_ambassador(api: Api, fx: dict, name: str) -> tuple[str, str, str]:
+    """A second influencer invited into the same program; returns their code, their
+    e-mail address and the invitation's token."""
     sfx = secrets.token_hex(4)
     email = f"{name.lower().replace(' ', '-')}-{sfx}@influencer.example"
     infl = api.expect(201, "POST", "/v1/influencers",
@@ -290,7 +343,7 @@ def add_ambassador(api: Api, fx: dict, name: str) -> str:
                      {"email": email, "program_id": fx["program_id"]}, token=fx["brand_token"])
     membership = api.expect(201, "POST", "/v1/me/invitations/accept", {"token": inv["token"]},
                             token=infl["access_token"])
-    return membership["codes"][0]["code"]
+    return membership["codes"][0]["code"], email, inv["token"]
 
 
 def verify(db_url: str, run: Run) -> dict:
@@ -453,6 +506,180 @@ def verify_webhooks(db_url: str, run: Run, rc: Receiver, endpoint_id: str, logge
             "attempted_by": {"A": logged[0], "B": logged[1], "run-once": run.run_once_attempted}}
 
 
+def usd(minor: int) -> str:
+    """An amount as the e-mails write US dollars: `$1,234.50`, `-$3.00`."""
+    sign, minor = ("-", -minor) if minor < 0 else ("", minor)
+    return f"{sign}${minor // 100:,}.{minor % 100:02d}"
+
+
+def mail_left(db_url: str) -> tuple[int, int]:
+    """(events not fanned out yet, e-mails pending)."""
+    undispatched, pending = fixture.psql(db_url, (
+        "SELECT (SELECT COUNT(*) FROM outbox_events WHERE dispatched_at IS NULL), "
+        "(SELECT COUNT(*) FROM mail_messages WHERE status = 'pending')"))[0]
+    return int(undispatched), int(pending)
+
+
+def wait_for_mail(db_url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if mail_left(db_url) == (0, 0):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def verify_mail(db_url: str, run: Run, sink: SmtpSink, ambassadors: dict[str, str],
+                invited: dict[str, str | None], logged: dict[str, int]) -> dict:
+    """Each message accepted once under its Message-ID, every row sent, the attempts add
+    up (in all and per process), one sale e-mail per attributed order naming it.
+
+    `ambassadors`: membership id -> the influencer's address; `invited`: address -> the
+    invitation token when known; `logged`: EHLO name -> mail attempts the process logged.
+    """
+    q = lambda sql: fixture.psql(db_url, sql)  # noqa: E731
+    v = run.violation
+    brand = run.fx["brand_id"]
+    rows = {r[0]: r for r in q(
+        "SELECT id, kind, status, attempts, COALESCE(dedupe_key, ''), LENGTH(message_sealed), "
+        "COALESCE(last_error, '') FROM mail_messages")}
+    mid_of = lambda row_id: f"<{row_id}@{MAIL_DOMAIN}>"  # noqa: E731
+    for row_id, kind, status, attempts, _, sealed_len, error in rows.values():
+        if status != "sent":
+            v(f"e-mail {row_id} ({kind}) is {status} after {attempts} attempts ({error!r}); expected sent")
+        elif int(sealed_len) != 0:
+            v(f"e-mail {row_id} ({kind}) is sent but its sealed text ({sealed_len} chars) was not erased")
+        if int(attempts) < 1:
+            v(f"e-mail {row_id} ({kind}) has {attempts} attempts")
+
+    mails = sink.mails()
+    accepted = [m for m in mails if m.accepted]
+    refused_data = [m for m in mails if not m.accepted]
+    refused_mail = sink.refused_mail()
+    for m in mails:
+        if m.parse_error or not m.message_id:
+            v(f"sink transaction #{m.seq} from {m.helo!r}: no Message-ID ({m.parse_error or 'missing'})")
+    for problem in sink.protocol_errors:
+        v(f"SMTP sink: {problem}")
+    by_mid: dict[str, list] = defaultdict(list)
+    for m in accepted:
+        by_mid[m.message_id].append(m)
+    refused_by_mid: Counter = Counter(m.message_id for m in refused_data)
+    for mid, got in by_mid.items():
+        if len(got) != 1:
+            v(f"Message-ID {mid} ({got[0].subject!r}) accepted {len(got)} times, at "
+              f"{[time.strftime('%H:%M:%S', time.localtime(m.arrived)) for m in got]} from "
+              f"{[m.helo for m in got]}: a message was sent again after it was accepted")
+    sent_mids = {mid_of(r[0]): r for r in rows.values() if r[2] == "sent"}
+    if set(by_mid) != set(sent_mids):
+        v(f"Message-IDs accepted {len(by_mid)} != sent e-mails {len(sent_mids)}: not received "
+          f"{sorted(set(sent_mids) - set(by_mid))[:5]}, unknown {sorted(set(by_mid) - set(sent_mids))[:5]}")
+    all_mids = {mid_of(r) for r in rows}
+    unknown_refused = set(refused_by_mid) - all_mids
+    if unknown_refused:
+        v(f"messages refused after DATA with no row: {sorted(unknown_refused)[:5]}")
+    for mid, row in sent_mids.items():
+        seen = len(by_mid.get(mid, [])) + refused_by_mid[mid]
+        if int(row[3]) < seen:
+            v(f"e-mail {row[0]} ({row[1]}): {row[3]} attempts counted, but the sink saw {seen} "
+              "transactions of it")
+
+    # The attempts add up: in the database, at the sink, in the processes' logs.
+    attempts_total = sum(int(r[3]) for r in rows.values())
+    transactions = len(accepted) + len(refused_data) + len(refused_mail)
+    logged_total = sum(logged.values())
+    if not attempts_total == transactions == logged_total:
+        v(f"e-mail attempts: {attempts_total} counted in the database, {transactions} SMTP transactions "
+          f"at the sink ({len(accepted)} accepted, {len(refused_mail)} MAIL refused, {len(refused_data)} "
+          f"refused after DATA), {logged_total} logged by the processes {logged}")
+    at_sink: Counter = Counter(m.helo for m in mails)
+    at_sink.update(r.helo for r in refused_mail)
+    for helo in sorted(set(at_sink) | set(logged)):
+        if at_sink[helo] != logged.get(helo, 0):
+            v(f"process {helo!r}: logged {logged.get(helo, 0)} mail attempts, the sink saw "
+              f"{at_sink[helo]} transactions from it")
+    if attempts_total >= 100 and not (refused_mail or refused_data):
+        v("the sink refused no transaction: retries were not exercised")
+
+    # Sale e-mails: one per attributed order, to its ambassador, naming it.
+    brand_name = q(f"SELECT name FROM brands WHERE id = '{brand}'")[0][0]
+    events = {}
+    for event_id, data in q("SELECT id, data FROM outbox_events WHERE event_type = 'order.recorded' "
+                            f"AND brand_id = '{brand}'"):
+        events[json.loads(data)["order"]["order_id"]] = event_id
+    sale_rows = {r[4]: r for r in rows.values() if r[1] == "sale"}
+    naming: dict[str, list] = defaultdict(list)
+    for m in accepted:
+        for line in (m.text or "").splitlines():
+            if line.startswith("Order: "):
+                naming[line.removeprefix("Order: ")].append(m)
+    orders = q("SELECT order_id, net_amount, commission, COALESCE(membership_id, '') FROM orders "
+               f"WHERE brand_id = '{brand}'")
+    attributed = 0
+    for oid, net, commission, membership in orders:
+        got = naming.get(oid, [])
+        if not membership:
+            if got:
+                v(f"order {oid!r} has no ambassador but {len(got)} sale e-mail(s) name it")
+            continue
+        attributed += 1
+        if len(got) != 1:
+            v(f"attributed order {oid!r}: {len(got)} sale e-mails name it, expected one")
+            if not got:
+                continue
+        m = got[0]
+        to = ambassadors.get(membership)
+        if m.rcpt_to != [to] or (m.to or "").strip() != to:
+            v(f"sale e-mail for {oid!r} went to {m.rcpt_to} (To: {m.to!r}), its ambassador is {to!r}")
+        lines = (m.text or "").splitlines()
+        if f"Order total: {usd(int(net))}" not in lines:
+            v(f"sale e-mail for {oid!r} has no line 'Order total: {usd(int(net))}'")
+        if int(commission) > 0:
+            subject = f"You earned {usd(int(commission))} with {brand_name}"
+            if m.subject != subject or f"Your commission: {usd(int(commission))}" not in lines:
+                v(f"sale e-mail for {oid!r} (commission {commission}): subject {m.subject!r}, "
+                  f"expected {subject!r} and a line 'Your commission: {usd(int(commission))}'")
+        row = sale_rows.get(f"sale:{events.get(oid)}")
+        if row is None or mid_of(row[0]) != m.message_id:
+            v(f"sale e-mail for {oid!r} ({m.message_id}) is not the row written for its event "
+              f"{events.get(oid)} ({row[0] if row else 'no row'})")
+    if len(sale_rows) != attributed:
+        v(f"{len(sale_rows)} sale e-mails written for {attributed} attributed orders")
+
+    # Invitations: to the invited address, with the code when the test knows it.
+    kind_of = {mid_of(r[0]): r[1] for r in rows.values()}
+    invitations = [m for m in accepted if kind_of.get(m.message_id) == "invitation"]
+    if sorted(m.rcpt_to[0] for m in invitations) != sorted(invited):
+        v(f"invitations went to {sorted(m.rcpt_to[0] for m in invitations)}, expected {sorted(invited)}")
+    for m in invitations:
+        token = invited.get(m.rcpt_to[0])
+        if token and token not in (m.text or ""):
+            v(f"the invitation to {m.rcpt_to[0]} does not hold its code")
+
+    retried = {mid for mid, row in sent_mids.items() if int(row[3]) > 1}
+    # A message refused after its DATA and accepted from another process: a retry that
+    # crossed processes, as far as the sink can tell (MAIL refusals carry no Message-ID).
+    crossed = {m.message_id for m in refused_data
+               if m.message_id in by_mid and by_mid[m.message_id][0].helo != m.helo}
+    return {"messages": len(rows), "by_kind": dict(sorted(Counter(r[1] for r in rows.values()).items())),
+            "accepted": len(accepted), "refused_mail": len(refused_mail),
+            "refused_data": len(refused_data), "retried": len(retried), "crossed": len(crossed),
+            "attempts": attempts_total, "by_process": dict(sorted(at_sink.items())),
+            "max_attempts": max((int(r[3]) for r in rows.values()), default=0),
+            "sale": len(sale_rows), "attributed": attributed}
+
+
+def addresses_in_logs(texts: dict[str, str], addresses: set[str]) -> list[str]:
+    """Log lines holding one of `addresses` (README: no log line holds one)."""
+    found = []
+    for name, text in texts.items():
+        for line in text.splitlines():
+            hit = next((a for a in addresses if a in line), None)
+            if hit:
+                found.append(f"{name}: {line.strip()[:300]}")
+    return found
+
+
 def wait_for_maturation(db_url: str, brand: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -483,20 +710,31 @@ def main() -> int:
     run = None
     failures: list[str] = []
     rc = Receiver()  # answers 200 at once
+    sink = SmtpSink(refuse_mail=SMTP_REFUSE_MAIL, refuse_data=SMTP_REFUSE_DATA,
+                    rng=random.Random(seed))
+
+    def mail_env(helo: str) -> dict:
+        """A process's SMTP settings; `helo` becomes its EHLO name (the URL's path)."""
+        return {"REFTRACK_SMTP_URL": sink.url_for(helo), "REFTRACK_MAIL_FROM": MAIL_FROM,
+                "REFTRACK_MAIL_RETRY_SCHEDULE": MAIL_RETRY_SCHEDULE}
+
     try:
         pg_name, db_url = fixture.create_pg_database("reftrack_two")
         env = {"REFTRACK_JOBS_INTERVAL_SECS": "1", **WEBHOOK_ENV}
-        servers.append(start_server(db_url, extra_env=env, log_path=os.path.join(tmpdir, "a.log")))
+        servers.append(start_server(db_url, extra_env={**env, **mail_env("instance-a")},
+                                    log_path=os.path.join(tmpdir, "a.log")))
         fixture.psql(db_url, AUDIT_SQL)
-        servers.append(start_server(db_url, extra_env=env, log_path=os.path.join(tmpdir, "b.log")))
+        servers.append(start_server(db_url, extra_env={**env, **mail_env("instance-b")},
+                                    log_path=os.path.join(tmpdir, "b.log")))
         fx = setup(servers[0].base_url, hold_days=0, rewards=REWARDS)
         endpoint = Api(servers[0].base_url).expect(201, "POST", "/v1/brand/webhooks", {
             "url": rc.url, "events": [], "description": "two-instance receiver"}, token=fx["brand_token"])
         rc.secret = endpoint["secret"]
-        codes = [fx["code"], add_ambassador(Api(servers[1].base_url), fx, "Ben Roast")]
+        ben_code, ben_email, ben_token = add_ambassador(Api(servers[1].base_url), fx, "Ben Roast")
+        codes = [fx["code"], ben_code]
         log(f"two instances on {pg_name}: {servers[0].base_url}, {servers[1].base_url}; codes {codes}; "
-            f"webhooks to {rc.url}")
-        run = Run([s.base_url for s in servers], fx, codes, seed)
+            f"webhooks to {rc.url}; e-mail to {sink.url}")
+        run = Run([s.base_url for s in servers], fx, codes, seed, mail_env)
 
         # Phase 1: orders, twin orders, run-once passes, all at once.
         tasks = [(run.single_order, (i,)) for i in range(args.orders)]
@@ -529,7 +767,11 @@ def main() -> int:
             undispatched, not_done, unreceived = webhooks_left(db_url, fx["brand_id"], endpoint["id"], rc)
             failures.append(f"webhooks not done within 60 s: {undispatched} events not fanned out, "
                             f"{not_done} deliveries not succeeded, {unreceived} not received")
-        time.sleep(1.0)  # a few more webhook passes: they must send nothing more
+        if not wait_for_mail(db_url, 90):
+            undispatched, pending = mail_left(db_url)
+            failures.append(f"e-mail not done within 90 s: {undispatched} events not fanned out, "
+                            f"{pending} e-mails pending")
+        time.sleep(1.0)  # a few more webhook and mail passes: they must send nothing more
         if args.corrupt:
             row = fixture.psql(db_url, f"SELECT membership_id, rule_key, sku, description FROM rewards "
                                        f"WHERE brand_id = '{fx['brand_id']}' ORDER BY sequence DESC LIMIT 1")[0]
@@ -544,9 +786,16 @@ def main() -> int:
             fixture.psql(db_url, "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = "
                                  "now() AT TIME ZONE 'UTC' WHERE id = (SELECT id FROM webhook_deliveries "
                                  f"WHERE endpoint_id = '{endpoint['id']}' ORDER BY id LIMIT 1)")
-            time.sleep(1.5)  # the instances' passes send it again
-            log("--corrupt: granted one reward twice, logged a second approval of one entry and "
-                "made one webhook delivery due again")
+            # A sent e-mail due again (its text is erased, so the attempt fails for good),
+            # and one message delivered twice as far as the sink knows.
+            fixture.psql(db_url, "UPDATE mail_messages SET status = 'pending', next_attempt_at = "
+                                 "now() AT TIME ZONE 'UTC' WHERE id = (SELECT id FROM mail_messages "
+                                 "WHERE kind = 'sale' ORDER BY id LIMIT 1)")
+            sink.inject_copy(sink.arrivals()[0])
+            time.sleep(1.5)  # the instances' passes send them again
+            log("--corrupt: granted one reward twice, logged a second approval of one entry, "
+                "made one webhook delivery and one sent e-mail due again, and recorded one e-mail "
+                "twice at the sink")
         summary = verify(db_url, run)
         for i, s in enumerate(servers):
             if not s.alive():
@@ -554,26 +803,48 @@ def main() -> int:
         for s in servers:
             s.stop()
         logged = []
+        logged_mail = dict(run.run_once_mailed)
+        log_texts = {f"run-once {helo}": text for helo, text in run.run_once_logs.items()}
         for i, s in enumerate(servers):
             with open(s.log_path, encoding="utf-8", errors="replace") as f:
                 lines = [plain(line) for line in f]
             bad = [line.rstrip() for line in lines if " ERROR " in line or "panicked" in line]
             if bad:
-                failures.append(f"instance {'AB'[i]} logged {len(bad)} error(s), first: {bad[0][:400]}")
+                failures.append(f"instance {'AB'[i]} logged {len(bad)} error(s), first: "
+                                f"{first_error(lines)[:500]}")
             logged.append(sum(int(m.group(1)) for line in lines for m in [ATTEMPTED.search(line)] if m))
+            logged_mail[f"instance-{'ab'[i]}"] = sum(
+                int(m.group(1)) for line in lines for m in [MAILED.search(line)] if m)
+            log_texts[f"instance {'AB'[i]}"] = "".join(lines)
         hooks = verify_webhooks(db_url, run, rc, endpoint["id"], logged)
+        ambassadors = {m: e for m, e in fixture.psql(
+            db_url, "SELECT m.id, i.email FROM memberships m JOIN influencers i ON i.id = m.influencer_id "
+                    f"WHERE m.brand_id = '{fx['brand_id']}'")}
+        mail = verify_mail(db_url, run, sink, ambassadors,
+                           {fx["influencer_email"]: None, ben_email: ben_token}, logged_mail)
+        recipients = {a for m in sink.mails() for a in m.rcpt_to}
+        recipients |= {fx["influencer_email"], ben_email, fx["owner_email"]}
+        for line in addresses_in_logs(log_texts, recipients)[:5]:
+            failures.append(f"a log line holds an e-mail address: {line}")
         log(f"statuses: {dict(sorted(run.statuses.items()))}")
         log(f"database: {summary['orders']} orders ({len(run.twin_orders)} sent as twins), "
             f"{summary['refunds']} refunds, {summary['entries']} ledger entries, "
             f"{summary['rewards']} rewards for qualifying orders {summary['qualifying']}")
         log(f"webhooks: {hooks['requests']} requests received for {hooks['events']} events "
             f"{hooks['by_type']}; attempts made by {hooks['attempted_by']}")
+        log(f"e-mail: {mail['messages']} messages {mail['by_kind']} ({mail['sale']} sale e-mails for "
+            f"{mail['attributed']} attributed orders); {mail['attempts']} attempts: {mail['accepted']} "
+            f"accepted, {mail['refused_mail']} MAIL and {mail['refused_data']} DATA refused with 451; "
+            f"{mail['retried']} messages retried (up to {mail['max_attempts']} attempts), "
+            f"{mail['crossed']} refused after DATA by one process and sent by another; attempts "
+            f"by process {mail['by_process']}")
     except Exception as e:
         failures.append(f"harness error: {type(e).__name__}: {e}")
     finally:
         for s in servers:
             s.kill()
         rc.shutdown()
+        sink.shutdown()
         if pg_name:
             fixture.drop_pg_database(pg_name)
     failures = (run.violations if run else []) + failures

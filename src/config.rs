@@ -428,6 +428,26 @@ mod tests {
     }
 
     #[test]
+    fn mail_needs_a_sender_and_keeps_the_smtp_password_out_of_debug() {
+        assert!(matches!(
+            with(&[("REFTRACK_SMTP_URL", "smtp://127.0.0.1:25")]),
+            Err(ConfigError::MailFromMissing)
+        ));
+        assert!(matches!(
+            with(&[("REFTRACK_MAIL_RETRY_SCHEDULE", "60,soon")]),
+            Err(ConfigError::MailRetrySchedule(_))
+        ));
+        let config = with(&[
+            ("REFTRACK_SMTP_URL", "smtps://user:hunter2@smtp.example.com"),
+            ("REFTRACK_MAIL_FROM", "Rewards <rewards@example.com>"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.mail_retry_schedule, [60, 300, 1800, 7200, 21_600]);
+        assert!(!format!("{config:?}").contains("hunter2"));
+        assert!(with(&[]).is_ok_and(|c| c.smtp_url.is_none()));
+    }
+
+    #[test]
     fn refuses_short_secrets_and_unknown_values() {
         assert!(matches!(
             with(&[("REFTRACK_JWT_SECRET", "short")]),
