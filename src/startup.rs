@@ -223,6 +223,7 @@ fn run(listener: TcpListener, state: AppState, body_timeout: BodyReadTimeout) ->
             .app_data(web::PathConfig::default().error_handler(api::path_error))
             .app_data(web::QueryConfig::default().error_handler(api::query_error))
             .configure(api::configure)
+            .configure(crate::web::configure)
             .default_service(web::to(api::not_found))
     })
     .listen(listener)?

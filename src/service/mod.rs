@@ -30,4 +30,5 @@ pub mod reports;
 pub mod rewards;
 pub mod sessions;
 pub mod shop_inbox;
+pub mod web_sessions;
 pub mod webhooks;

@@ -18,7 +18,7 @@ use crate::store::influencers::{self, InfluencerChanges};
 use crate::store::mail::MailKind;
 use crate::store::password_resets::{self, PasswordResetRow};
 use crate::store::refresh_tokens::{self, AccountKind};
-use crate::store::{Db, StoreError, UnitError, time, users};
+use crate::store::{Db, StoreError, UnitError, time, users, web_sessions};
 
 /// How long a reset token works.
 pub const RESET_TTL_MINUTES: i64 = 60;
@@ -137,6 +137,7 @@ pub async fn confirm(db: &Db, token: &str, new_password: Password, now: DateTime
         }
         password_resets::spend_all_of(conn, row.account, &row.subject_id, at)?;
         refresh_tokens::revoke_account(conn, row.account, &row.subject_id, at)?;
+        web_sessions::revoke_account(conn, row.account, &row.subject_id, at)?;
         Ok(())
     })
     .await

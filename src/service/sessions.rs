@@ -79,6 +79,18 @@ pub fn login_email(typed: &str) -> String {
 /// Checks the password and starts a session. A wrong password and an unknown e-mail
 /// take the same time and give the same answer.
 pub async fn login(db: &Db, keys: &JwtKeys, login: Login, now: DateTime<Utc>) -> Result<Tokens, SessionError> {
+    let subject = authenticate(db, login).await?;
+    let for_unit = subject.clone();
+    let refresh = db
+        .write(move |conn| -> Result<_, SessionError> { Ok(start(conn, &for_unit, now)?) })
+        .await?;
+    Ok(tokens(keys, &subject, refresh, now)?)
+}
+
+/// Who the e-mail and password name, checked with argon2id: the one check behind every
+/// sign-in (the API's tokens, the web portal's session). A wrong password and an unknown
+/// e-mail take the same time and give the same answer.
+pub async fn authenticate(db: &Db, login: Login) -> Result<Subject, SessionError> {
     let Login {
         email,
         password: given,
@@ -109,12 +121,7 @@ pub async fn login(db: &Db, keys: &JwtKeys, login: Login, now: DateTime<Utc>) ->
     let (true, Some(id)) = (ok, subject_id) else {
         return Err(SessionError::InvalidCredentials);
     };
-    let subject = Subject { account, id };
-    let for_unit = subject.clone();
-    let refresh = db
-        .write(move |conn| -> Result<_, SessionError> { Ok(start(conn, &for_unit, now)?) })
-        .await?;
-    Ok(tokens(keys, &subject, refresh, now)?)
+    Ok(Subject { account, id })
 }
 
 /// Spends the refresh token and returns a new pair. Presenting a spent token revokes

@@ -161,3 +161,4 @@ text_id!(WebhookEndpointId);
 text_id!(WebhookDeliveryId);
 text_id!(MailMessageId);
 text_id!(PasswordResetId);
+text_id!(WebSessionId);

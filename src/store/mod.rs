@@ -34,6 +34,7 @@ pub mod status_sql;
 pub mod time;
 pub mod unit;
 pub mod users;
+pub mod web_sessions;
 pub mod webhooks;
 pub mod writer;
 

@@ -30,4 +30,5 @@ mod self_referral;
 mod sessions;
 mod strict_text;
 mod tokens;
+mod web;
 mod webhooks;

@@ -1,0 +1,56 @@
+//! The web portal, served by the same binary at `/`: server-rendered pages (askama
+//! templates in `templates/web/`, escaped by default) over the service layer, exactly as
+//! the JSON handlers are. A page handler parses its request, calls one service function
+//! and renders the outcome; it never touches the store.
+//!
+//! Every page answer carries a Content-Security-Policy without inline script,
+//! `frame-ancestors 'none'` and a same-origin referrer policy ([`page`]); every form
+//! that changes something carries a CSRF token that is checked ([`csrf`]); sign-in is a
+//! server-side session in a `HttpOnly`, `SameSite=Lax` cookie ([`session`]).
+
+pub mod assets;
+pub mod csrf;
+pub mod pages;
+pub mod session;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+/// What every page may load: its own stylesheet and scripts, images and inline SVG
+/// (charts, QR codes); nothing inline runs.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The portal's routes (not part of the JSON API or its spec).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(pages::landing::show))
+        .route("/login", web::get().to(pages::login::show))
+        .route("/login", web::post().to(pages::login::submit))
+        .route("/logout", web::post().to(pages::login::sign_out))
+        .route("/app", web::get().to(pages::overview::show))
+        .route("/assets/{name}", web::get().to(assets::serve));
+}
+
+/// A rendered page with the portal's headers.
+pub fn page(status: StatusCode, template: &impl Template) -> HttpResponse {
+    match template.render() {
+        Ok(html) => HttpResponse::build(status)
+            .content_type(ContentType::html())
+            .insert_header(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+            .insert_header(("Referrer-Policy", "same-origin"))
+            .insert_header(("X-Frame-Options", "DENY"))
+            .body(html),
+        Err(err) => {
+            tracing::error!(error = %err, "a page did not render");
+            HttpResponse::InternalServerError()
+                .content_type(ContentType::plaintext())
+                .body("Something went wrong on our side.")
+        }
+    }
+}
+
+/// `303 See Other` to `location` (after a form, or to the sign-in page).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header(("Location", location)).finish()
+}

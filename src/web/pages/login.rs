@@ -1,0 +1,131 @@
+//! `GET /login`, `POST /login` and `POST /logout`: the same accounts, the same argon2id
+//! check and the same budgets as `POST /v1/auth/login`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::api::AppState;
+use crate::api::client_ip::ClientIp;
+use crate::auth::secrets::random_token;
+use crate::service::sessions::{Login, SessionError, login_email};
+use crate::service::web_sessions;
+use crate::store::refresh_tokens::AccountKind;
+use crate::web::session::{self, PageError, SignedIn};
+use crate::web::{csrf, page, see_other};
+
+#[derive(Template)]
+#[template(path = "web/login.html")]
+struct LoginPage<'a> {
+    csrf: &'a str,
+    email: &'a str,
+    brand: bool,
+    error: Option<&'a str>,
+}
+
+/// The form with a fresh CSRF cookie.
+fn form(state: &AppState, status: StatusCode, email: &str, brand: bool, error: Option<&str>) -> HttpResponse {
+    let token = random_token();
+    let mut answer = page(
+        status,
+        &LoginPage {
+            csrf: &token,
+            email,
+            brand,
+            error,
+        },
+    );
+    let _ = answer.add_cookie(&csrf::login_cookie(session::secure(state), token));
+    answer
+}
+
+pub async fn show(state: web::Data<AppState>, signed_in: Option<SignedIn>) -> HttpResponse {
+    if signed_in.is_some() {
+        return see_other("/app");
+    }
+    form(&state, StatusCode::OK, "", false, None)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    account: String,
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    client: ClientIp,
+    form_data: web::Form<LoginForm>,
+) -> Result<HttpResponse, PageError> {
+    let LoginForm {
+        csrf: sent,
+        email,
+        password,
+        account,
+    } = form_data.into_inner();
+    let brand = account == "brand";
+    let secure = session::secure(&state);
+    if !csrf::login_form_holds(&req, secure, &sent) {
+        let expired = "The form had expired; please sign in again.";
+        return Ok(form(&state, StatusCode::FORBIDDEN, &email, brand, Some(expired)));
+    }
+    if state.login_limits.check(client, &login_email(&email)).is_err() {
+        let wait = "Too many attempts; wait a minute and try again.";
+        return Ok(form(&state, StatusCode::TOO_MANY_REQUESTS, &email, brand, Some(wait)));
+    }
+    let account = if brand {
+        AccountKind::Brand
+    } else {
+        AccountKind::Influencer
+    };
+    let login = Login {
+        email: email.clone(),
+        password,
+        account,
+    };
+    match web_sessions::sign_in(&state.db, login, state.clock.now()).await {
+        Ok(begun) => {
+            let mut answer = see_other("/app");
+            let _ = answer.add_cookie(&session::cookie(secure, begun.token));
+            Ok(answer)
+        }
+        Err(SessionError::InvalidCredentials) => {
+            let wrong = "E-mail or password is wrong.";
+            Ok(form(&state, StatusCode::UNAUTHORIZED, &email, brand, Some(wrong)))
+        }
+        Err(err) => Err(PageError::Internal(format!("{err:#}"))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Ends the session (server-side) and clears the cookie.
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    form_data: web::Form<SignOutForm>,
+) -> Result<HttpResponse, PageError> {
+    if !csrf::session_form_holds(&signed_in.session.csrf_token, &form_data.csrf) {
+        return Ok(HttpResponse::Forbidden()
+            .content_type(actix_web::http::header::ContentType::plaintext())
+            .body("The form had expired; reload the page and try again."));
+    }
+    web_sessions::sign_out(&state.db, &signed_in.token, state.clock.now())
+        .await
+        .map_err(|err| PageError::Internal(format!("{err:#}")))?;
+    let mut answer = see_other("/");
+    let _ = answer.add_removal_cookie(&session::cookie(session::secure(&state), String::new()));
+    Ok(answer)
+}

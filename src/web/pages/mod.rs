@@ -1,0 +1,5 @@
+//! One module per page.
+
+pub mod landing;
+pub mod login;
+pub mod overview;

@@ -1,0 +1,94 @@
+//! The portal's sign-in: the session cookie and the extractor of a signed-in request.
+//!
+//! The cookie is `HttpOnly` and `SameSite=Lax`; when `REFTRACK_PUBLIC_URL` is https it is
+//! also `Secure` and named with the `__Host-` prefix (no `Domain`, path `/`), so no other
+//! host or path can set it. It holds a random token; the session behind it is kept
+//! server-side and ends at sign-out, at a password reset, or after idleness.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+
+use super::see_other;
+use crate::api::AppState;
+use crate::service::web_sessions::{self, WebSession};
+
+/// The session cookie's name.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-reftrack_session"
+    } else {
+        "reftrack_session"
+    }
+}
+
+/// Whether cookies are `Secure` (the public URL is https).
+pub fn secure(state: &AppState) -> bool {
+    state.public_url.to_ascii_lowercase().starts_with("https://")
+}
+
+/// The cookie of a session just begun.
+pub fn cookie(secure: bool, token: String) -> Cookie<'static> {
+    Cookie::build(cookie_name(secure), token)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .finish()
+}
+
+/// A signed-in request: its session and the cookie's token.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session: WebSession,
+    pub token: String,
+}
+
+/// Why a page cannot be shown to this request.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("not signed in")]
+    SignIn,
+    #[error("the page could not be read: {0}")]
+    Internal(String),
+}
+
+impl ResponseError for PageError {
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::SignIn => see_other("/login"),
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, "a page failed");
+                HttpResponse::InternalServerError()
+                    .content_type(actix_web::http::header::ContentType::plaintext())
+                    .body("Something went wrong on our side.")
+            }
+        }
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = state
+            .as_ref()
+            .and_then(|state| req.cookie(cookie_name(secure(state))))
+            .map(|cookie| cookie.value().to_owned());
+        Box::pin(async move {
+            let (Some(state), Some(token)) = (state, token) else {
+                return Err(PageError::SignIn);
+            };
+            let session = web_sessions::find(&state.db, &token, state.clock.now())
+                .await
+                .map_err(|err| PageError::Internal(format!("{err:#}")))?
+                .ok_or(PageError::SignIn)?;
+            Ok(Self { session, token })
+        })
+    }
+}
