@@ -140,7 +140,7 @@ def first_error(lines: list[str]) -> str | None:
 class Run:
     def __init__(self, urls: list[str], fx: dict, codes: list[str], seed: int, mail_env):
         self.urls = urls
-        # helo name -> the SMTP settings of a process whose EHLO name is that.
+        # EHLO name -> the SMTP settings of the process that sends it (its URL's path).
         self.mail_env = mail_env
         self.fx = fx
         self.codes = codes
@@ -569,7 +569,8 @@ def verify_mail(db_url: str, run: Run, sink: SmtpSink, ambassadors: dict[str, st
         if len(got) != 1:
             v(f"Message-ID {mid} ({got[0].subject!r}) accepted {len(got)} times, at "
               f"{[time.strftime('%H:%M:%S', time.localtime(m.arrived)) for m in got]} from "
-              f"{[m.helo for m in got]}: a message was sent again after it was accepted")
+              f"{[m.helo for m in got]}: two processes made one attempt, or a message was sent "
+              "again after it was accepted")
     sent_mids = {mid_of(r[0]): r for r in rows.values() if r[2] == "sent"}
     if set(by_mid) != set(sent_mids):
         v(f"Message-IDs accepted {len(by_mid)} != sent e-mails {len(sent_mids)}: not received "

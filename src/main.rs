@@ -147,14 +147,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
             ));
         }
         actix_web::rt::spawn(reftrack::jobs::shop_inbox::run_every(app.db().clone(), app.pepper()));
-        actix_web::rt::spawn(reftrack::jobs::outbox::run_webhooks_every(
-            app.db().clone(),
-            app.dispatcher(),
-        ));
-        actix_web::rt::spawn(reftrack::jobs::outbox::run_mail_every(
-            app.db().clone(),
-            app.dispatcher(),
-        ));
+        reftrack::jobs::outbox::spawn(app.db().clone(), app.dispatcher());
         app.run_until_stopped().await?;
         Ok(())
     })

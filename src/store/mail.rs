@@ -112,16 +112,22 @@ pub struct MailOutcome {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn finish(conn: &mut DbConn, id: MailMessageId, outcome: &MailOutcome) -> QueryResult<()> {
-    diesel::update(mail_messages::table.find(id))
-        .set(outcome)
-        .execute(conn)?;
+/// Records an attempt's outcome, if the worker still holds the lease it took (`held`);
+/// false when the lease ran out and another worker took the message since: that
+/// worker's attempt is the one on record.
+pub fn finish(conn: &mut DbConn, id: MailMessageId, held: NaiveDateTime, outcome: &MailOutcome) -> QueryResult<bool> {
+    let mine = mail_messages::table
+        .find(id)
+        .filter(mail_messages::locked_until.eq(held));
+    if diesel::update(mine).set(outcome).execute(conn)? == 0 {
+        return Ok(false);
+    }
     if outcome.status == MailStatus::Sent {
         diesel::update(mail_messages::table.find(id))
             .set(mail_messages::message_sealed.eq(""))
             .execute(conn)?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Deletes messages finished (sent or failed) before `before`; how many.

@@ -28,8 +28,11 @@ const PASS_LIMIT: i64 = 100;
 /// The default delays before each retry of a message, in seconds: 1 min, 5 min, 30 min,
 /// 2 h, 6 h (`REFTRACK_MAIL_RETRY_SCHEDULE` replaces it).
 pub const DEFAULT_RETRY_SCHEDULE: [u64; 5] = [60, 300, 1800, 7200, 21_600];
-/// SMTP exchanges longer than this fail the attempt.
+/// Connecting longer than this fails the attempt (lettre's own timeout).
 const SMTP_TIMEOUT_SECS: u64 = 30;
+/// A whole SMTP exchange longer than this fails the attempt (a server that accepts the
+/// connection and then stops answering); well within the lease.
+const SEND_TIMEOUT_SECS: u64 = 60;
 
 /// What sends mail: the postbox it reads, the SMTP transport and sender, the schedule.
 #[derive(Clone)]
@@ -199,11 +202,22 @@ async fn attempt(db: &Db, mailer: &Mailer, id: MailMessageId) -> Result<bool, St
     // `Err((permanent, why))` when the message did not go.
     let result = match built {
         Err(why) => Err((true, why)),
-        Ok(message) => transport
-            .send(message)
+        Ok(message) => {
+            match tokio::time::timeout(
+                std::time::Duration::from_secs(SEND_TIMEOUT_SECS),
+                transport.send(message),
+            )
             .await
-            .map(drop)
-            .map_err(|err| (err.is_permanent(), without_addresses(&err.to_string()))),
+            {
+                Ok(sent) => sent
+                    .map(drop)
+                    .map_err(|err| (err.is_permanent(), without_addresses(&err.to_string()))),
+                Err(_) => Err((
+                    false,
+                    format!("the SMTP server did not finish within {SEND_TIMEOUT_SECS} s"),
+                )),
+            }
+        }
     };
     // Dated when the server answered: a retry waits its delay from then.
     let at = time::to_db(mailer.clock.now());
@@ -234,8 +248,12 @@ async fn attempt(db: &Db, mailer: &Mailer, id: MailMessageId) -> Result<bool, St
     if let Err((_, why)) = &result {
         tracing::warn!(mail = %id, kind = row.kind.as_str(), attempts = row.attempts, error = %why, "an e-mail was not sent");
     }
-    db.write(move |conn| Ok::<_, StoreError>(mail::finish(conn, id, &outcome)?))
-        .await?;
+    if !db
+        .write(move |conn| Ok::<_, StoreError>(mail::finish(conn, id, until, &outcome)?))
+        .await?
+    {
+        tracing::warn!(mail = %id, "an e-mail attempt outlived its lease; another worker's attempt stands");
+    }
     Ok(true)
 }
 

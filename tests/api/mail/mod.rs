@@ -25,13 +25,17 @@ pub async fn app_with_mail() -> (TestApp, SmtpSink) {
 }
 
 impl TestApp {
-    /// Dispatcher passes (fan-out, webhooks, mail) until `check` holds of the sink.
+    /// Dispatcher passes (fan-out, webhooks, mail) until `check` holds of the sink, for
+    /// up to 10 s (a reset's e-mail is written by a task that runs after the answer).
     pub async fn mail_until(&self, sink: &SmtpSink, check: impl Fn(&[Mail]) -> bool) -> Vec<Mail> {
-        for _ in 0..20 {
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(10) {
             self.dispatch_pass().await;
-            if check(&sink.received()) {
-                break;
+            let mail = sink.received();
+            if check(&mail) {
+                return mail;
             }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         wait_until(sink, check).await
     }
