@@ -1,20 +1,23 @@
-//! Referral codes of an ambassador over HTTP: vanity or generated, case-insensitive,
-//! unique per brand, at most ten active per ambassador (the rules live in
+//! Referral codes over HTTP: the brand issues, lists and changes an ambassador's codes
+//! (vanity or generated, case-insensitive, unique per brand, at most ten active per
+//! ambassador), and the influencer lists their own across brands (the rules live in
 //! [`crate::service::codes`]).
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::extract::{BrandUser, Json};
-use super::pagination::Page;
+use super::extract::{BrandUser, Influencer, Json};
+use super::invitations::MembershipBrand;
+use super::pagination::{Page, PageQuery};
 use super::validate::{Validator, nullable};
 use super::{ApiError, ErrorCode};
 use crate::api::AppState;
 use crate::domain::codes;
-use crate::service::codes::{self as code_service, Code, CodeError, CreateCode, MAX_ACTIVE_CODES, UpdateCode};
+use crate::service::codes::{self as code_service, Code, CodeError, CreateCode, MAX_ACTIVE_CODES, MyCode, UpdateCode};
 use crate::store::codes::CodeRow;
 use crate::store::ids::{CodeId, MembershipId};
+use crate::store::memberships::MembershipStatus;
 
 #[derive(Debug, Serialize)]
 pub struct CodeResponse {
@@ -218,4 +221,65 @@ pub async fn update_code(
     };
     let code = code_service::update(&state.db, command).await?;
     Ok(HttpResponse::Ok().json(CodeResponse::new(&state.public_url, code)))
+}
+
+/// A code as its ambassador sees it in `GET /v1/me/codes`: the brand's view of the code
+/// without the brand's Stripe set-up, with the brand and the membership's status.
+#[derive(Debug, Serialize)]
+pub struct MyCodeResponse {
+    pub id: CodeId,
+    pub code: String,
+    pub brand: MembershipBrand,
+    pub membership_id: MembershipId,
+    pub membership_status: MembershipStatus,
+    pub active: bool,
+    pub max_uses: Option<i64>,
+    pub uses: i64,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// `{REFTRACK_PUBLIC_URL}/r/{brand_slug}/{code}`
+    pub referral_link: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MyCodeResponse {
+    pub fn new(public_url: &str, mine: MyCode) -> Self {
+        let MyCode {
+            code,
+            brand_id,
+            brand_name,
+            membership_status,
+        } = mine;
+        Self {
+            referral_link: referral_link(public_url, &code.brand_slug, &code.code),
+            id: code.id,
+            code: code.code,
+            brand: MembershipBrand {
+                id: brand_id,
+                name: brand_name,
+                slug: code.brand_slug,
+            },
+            membership_id: code.membership_id,
+            membership_status,
+            active: code.active,
+            max_uses: code.max_uses,
+            uses: code.uses,
+            expires_at: code.expires_at,
+            created_at: code.created_at,
+            updated_at: code.updated_at,
+        }
+    }
+}
+
+/// `GET /v1/me/codes`: the influencer's codes in every brand, oldest first.
+pub async fn list_my_codes(
+    state: web::Data<AppState>,
+    me: Influencer,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.request::<CodeId>()?;
+    let codes = code_service::list_mine(&state.db, me.influencer_id, page).await?;
+    Ok(HttpResponse::Ok().json(Page::from_paged(codes, |mine| {
+        MyCodeResponse::new(&state.public_url, mine)
+    })))
 }

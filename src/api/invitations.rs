@@ -12,7 +12,7 @@ use super::validate::Validator;
 use super::{ApiError, ErrorCode};
 use crate::api::AppState;
 use crate::domain::Email;
-use crate::service::invitations::{self, Accepted, InvitationError, Invite};
+use crate::service::invitations::{self, Accepted, InvitationError, InvitationKey, Invite};
 use crate::store::ids::{BrandId, InvitationId, MembershipId, ProgramId};
 use crate::store::memberships::MembershipStatus;
 
@@ -25,9 +25,10 @@ impl From<InvitationError> for ApiError {
                 ErrorCode::AlreadyMember,
                 "This influencer is (or was) an ambassador of the brand; change the membership with PATCH /v1/brand/ambassadors/{id}.",
             ),
-            InvitationError::NotFound => {
+            InvitationError::UnknownToken => {
                 ApiError::not_found(ErrorCode::InvitationNotFound, "No invitation has this token.")
             }
+            InvitationError::NotFound => ApiError::not_found(ErrorCode::InvitationNotFound, "No such invitation."),
             InvitationError::AccountNotFound => {
                 ApiError::not_found(ErrorCode::AccountNotFound, "The account no longer exists.")
             }
@@ -37,9 +38,21 @@ impl From<InvitationError> for ApiError {
                 "This invitation was sent to another e-mail address.",
             ),
             InvitationError::Used => gone(ErrorCode::InvitationUsed, "This invitation was already accepted."),
+            InvitationError::Declined => gone(
+                ErrorCode::InvitationDeclined,
+                "This invitation was declined; ask the brand for a new one.",
+            ),
             InvitationError::Expired => gone(
                 ErrorCode::InvitationExpired,
                 "This invitation has expired; ask the brand for a new one.",
+            ),
+            InvitationError::AlreadyAccepted => ApiError::conflict(
+                ErrorCode::InvitationAlreadyAccepted,
+                "This invitation was accepted; it cannot be declined.",
+            ),
+            InvitationError::AlreadyExpired => ApiError::conflict(
+                ErrorCode::InvitationAlreadyExpired,
+                "This invitation has expired; there is nothing to decline.",
             ),
             InvitationError::AlreadyMember => {
                 ApiError::conflict(ErrorCode::AlreadyMember, "You are already an ambassador of this brand.")
@@ -119,7 +132,7 @@ pub struct MembershipResponse {
 }
 
 impl MembershipResponse {
-    fn new(public_url: &str, accepted: Accepted) -> Self {
+    pub fn new(public_url: &str, accepted: Accepted) -> Self {
         let code = CodeResponse::new(public_url, accepted.code);
         Self {
             id: accepted.id,
@@ -142,6 +155,7 @@ pub async fn accept_invitation(
     me: Influencer,
     Json(body): Json<AcceptInvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let accepted = invitations::accept(&state.db, me.influencer_id, &body.token, state.clock.now()).await?;
+    let key = InvitationKey::Token(body.token);
+    let accepted = invitations::accept(&state.db, me.influencer_id, key, state.clock.now()).await?;
     Ok(HttpResponse::Created().json(MembershipResponse::new(&state.public_url, accepted)))
 }

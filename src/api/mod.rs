@@ -16,6 +16,7 @@ pub mod error;
 pub mod error_code;
 pub mod extract;
 pub mod framing;
+pub mod inbox;
 pub mod integrations;
 pub mod invitations;
 pub mod key_cache;
@@ -137,7 +138,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         // Influencers.
         endpoint(M::GET, "/v1/me", web::get().to(me::get_me)),
         endpoint(M::PATCH, "/v1/me", web::patch().to(me::update_me)),
+        endpoint(M::GET, "/v1/me/codes", web::get().to(codes::list_my_codes)),
+        endpoint(M::GET, "/v1/me/invitations", web::get().to(inbox::list_my_invitations)),
         endpoint(M::POST, "/v1/me/invitations/accept", web::post().to(invitations::accept_invitation)),
+        endpoint(M::POST, "/v1/me/invitations/{id}/accept", web::post().to(inbox::accept_invitation_by_id)),
+        endpoint(M::POST, "/v1/me/invitations/{id}/decline", web::post().to(inbox::decline_invitation)),
         endpoint(M::GET, "/v1/me/rewards", web::get().to(rewards::list_my_rewards)),
         endpoint(M::POST, "/v1/me/rewards/{id}/claim", web::post().to(rewards::claim_reward)),
         endpoint(M::GET, "/v1/me/dashboard", web::get().to(me_reports::get_dashboard)),

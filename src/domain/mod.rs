@@ -9,6 +9,7 @@ pub mod currency;
 pub mod discount;
 pub mod display;
 pub mod email;
+pub mod invitation;
 pub mod landing;
 pub mod money;
 pub mod names;

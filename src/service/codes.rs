@@ -1,4 +1,5 @@
-//! Referral codes of an ambassador: issue (vanity or generated), list, change.
+//! Referral codes of an ambassador: issue (vanity or generated), list, change; and the
+//! influencer's own codes across every brand.
 //!
 //! Codes are case-insensitive and unique per brand; an ambassador holds at most
 //! [`MAX_ACTIVE_CODES`] active ones, a cap that holds under concurrency because the
@@ -9,9 +10,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{Connection, QueryResult};
 
+use super::paging::{PageRequest, Paged};
 use crate::domain::codes::{self, CodeText};
 use crate::store::codes::{self as store_codes, CodeChanges, CodeRow};
-use crate::store::ids::{BrandId, CodeId, MembershipId};
+use crate::store::ids::{BrandId, CodeId, InfluencerId, MembershipId};
 use crate::store::memberships::{self, MembershipStatus};
 use crate::store::{Db, DbConn, StoreError, UnitError, brands, is_unique_violation, portable, time};
 
@@ -234,6 +236,40 @@ pub async fn list(db: &Db, brand: BrandId, membership: MembershipId) -> Result<V
         list_for_membership(conn, brand, membership)?.ok_or(CodeError::AmbassadorNotFound)
     })
     .await
+}
+
+/// A code of the signed-in influencer, with its brand and where their membership
+/// stands (an ended membership's codes are listed too: they are history).
+#[derive(Debug, Clone)]
+pub struct MyCode {
+    pub code: Code,
+    pub brand_id: BrandId,
+    pub brand_name: String,
+    pub membership_status: MembershipStatus,
+}
+
+/// One page of the influencer's codes in every brand, oldest first.
+pub async fn list_mine(
+    db: &Db,
+    influencer: InfluencerId,
+    page: PageRequest<CodeId>,
+) -> Result<Paged<MyCode, CodeId>, CodeError> {
+    let rows = db
+        .read(move |conn| {
+            Ok::<_, CodeError>(store_codes::list_for_influencer(
+                conn,
+                influencer,
+                page.after,
+                page.fetch(),
+            )?)
+        })
+        .await?;
+    Ok(Paged::from_rows(rows, page.limit, |row| row.code.id).map(|row| MyCode {
+        brand_id: row.code.brand_id,
+        brand_name: row.brand_name,
+        membership_status: row.membership_status,
+        code: Code::new(row.code, row.brand_slug),
+    }))
 }
 
 /// Deactivates or reactivates a code, or changes its limits. Reactivating needs a

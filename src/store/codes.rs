@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::ids::{BrandId, CodeId, MembershipId, ProgramId};
+use super::ids::{BrandId, CodeId, InfluencerId, MembershipId, ProgramId};
 use super::memberships::{MembershipRow, MembershipStatus};
-use super::schema::{codes, influencers, memberships, programs};
+use super::schema::{brands, codes, influencers, memberships, programs};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = codes)]
@@ -73,6 +73,37 @@ pub fn list_for_membership(conn: &mut DbConn, membership: MembershipId) -> Query
         .order(codes::id.asc())
         .select(CodeRow::as_select())
         .load(conn)
+}
+
+/// A code of the influencer with its membership's status and its brand's name and slug.
+#[derive(Debug, Clone, Queryable)]
+pub struct InfluencerCodeRow {
+    pub code: CodeRow,
+    pub membership_status: MembershipStatus,
+    pub brand_name: String,
+    pub brand_slug: String,
+}
+
+/// Up to `limit` codes of the influencer's memberships in every brand (ended ones
+/// included), oldest first by id, after the id `after`.
+pub fn list_for_influencer(
+    conn: &mut DbConn,
+    influencer: InfluencerId,
+    after: Option<CodeId>,
+    limit: i64,
+) -> QueryResult<Vec<InfluencerCodeRow>> {
+    let mut query = codes::table
+        .inner_join(memberships::table)
+        .inner_join(brands::table.on(brands::id.eq(codes::brand_id)))
+        .filter(memberships::influencer_id.eq(influencer))
+        .order(codes::id.asc())
+        .limit(limit)
+        .select((CodeRow::as_select(), memberships::status, brands::name, brands::slug))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(codes::id.gt(after));
+    }
+    query.load(conn)
 }
 
 /// The brand's code with this id; another brand's is `None`.

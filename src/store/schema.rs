@@ -122,6 +122,7 @@ diesel::table! {
         expires_at -> Timestamp,
         accepted_at -> Nullable<Timestamp>,
         membership_id -> Nullable<Text>,
+        declined_at -> Nullable<Timestamp>,
     }
 }
 

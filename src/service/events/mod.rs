@@ -33,6 +33,7 @@ text_enum!(
         PayoutPaid => "payout.paid",
         AmbassadorJoined => "ambassador.joined",
         InvitationCreated => "invitation.created",
+        InvitationDeclined => "invitation.declined",
     }
 );
 

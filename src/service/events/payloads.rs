@@ -235,6 +235,16 @@ impl From<&InvitationRow> for InvitationCreated {
     }
 }
 
+/// `invitation.declined`: the invitee declined it from their inbox; it can no longer
+/// be accepted. Only what `invitation.created` told, and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvitationDeclined {
+    pub invitation_id: InvitationId,
+    pub program_id: ProgramId,
+    pub email: String,
+    pub declined_at: DateTime<Utc>,
+}
+
 impl AmbassadorJoined {
     pub fn new(membership: &MembershipRow, invitation: InvitationId) -> Self {
         Self {

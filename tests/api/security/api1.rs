@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::world::world;
-use super::{bearer, call, new_id, sale};
+use super::{bearer, call, column, new_id, sale};
 use crate::helpers::spawn_app;
 
 /// One row of the cross-tenant sweep.
@@ -43,6 +43,12 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
     let shipping = json!({"shipping_name": "Eve", "shipping_address": "1 Other St"});
     let unknown = new_id();
     let u = unknown.as_str();
+    // The invitation that made this brand's ambassador (sent to ana@acme.example).
+    let invitation = column(
+        &app,
+        &format!("SELECT id AS t FROM invitations WHERE brand_id = '{}'", a.p.brand.id),
+    )
+    .concat();
     let (brand, shop, ambassador) = (brand.as_str(), shop.as_str(), ambassador.as_str());
     let probes = vec![
         probe(Method::GET, "/v1/brand/programs/{id}", None, brand, &a.p.program_id, u),
@@ -187,6 +193,22 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
             &a.reward,
             u,
         ),
+        probe(
+            Method::POST,
+            "/v1/me/invitations/{id}/accept",
+            None,
+            ambassador,
+            &invitation,
+            u,
+        ),
+        probe(
+            Method::POST,
+            "/v1/me/invitations/{id}/decline",
+            None,
+            ambassador,
+            &invitation,
+            u,
+        ),
     ];
     let fill = |template: &str, id: &str| template.replace("{id}", id);
     for p in &probes {
@@ -219,6 +241,7 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
 
     // Lists and reports of the other brand show none of this brand's objects.
     let a_ids = [
+        &invitation,
         &a.p.program_id,
         &a.p.membership_id,
         &a.p.code_id,
@@ -272,6 +295,8 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
     let orders = theirs(format!("/v1/me/orders?brand_id={}", a.p.brand.id)).await;
     assert_eq!((orders.status, &orders.body["items"]), (200, &json!([])));
     for path in [
+        "/v1/me/codes",
+        "/v1/me/invitations",
         "/v1/me/rewards",
         "/v1/me/orders",
         "/v1/me/dashboard",

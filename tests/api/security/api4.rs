@@ -106,6 +106,8 @@ async fn lists_cap_the_page_at_200_and_refuse_unknown_parameters() {
         ("/v1/brand/orders", brand),
         ("/v1/brand/payouts", brand),
         ("/v1/me/orders", me),
+        ("/v1/me/codes", me),
+        ("/v1/me/invitations", me),
     ];
     for (path, token) in lists {
         assert_eq!(app.get(&format!("{path}?limit=200"), token).await.status, 200, "{path}");

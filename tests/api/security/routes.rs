@@ -26,8 +26,10 @@ pub(super) fn concrete(path: &str) -> String {
 /// Routes that take no body at all (nothing to assign), and the shop webhook, whose
 /// body is the platform's, stored as signed and never assigned to anything (it has its
 /// own tests: tests/api/integrations/deliveries.rs).
-pub(super) const BODILESS_WRITES: [&str; 9] = [
+pub(super) const BODILESS_WRITES: [&str; 11] = [
     "/v1/notifications/unsubscribe",
+    "/v1/me/invitations/{id}/accept",
+    "/v1/me/invitations/{id}/decline",
     "/v1/brand/webhooks/{id}/rotate-secret",
     "/v1/brand/webhooks/{id}/test",
     "/v1/brand/webhooks/{id}/deliveries/{delivery_id}/retry",

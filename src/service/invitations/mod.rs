@@ -1,20 +1,27 @@
 //! Invitations: a brand invites an e-mail address into one of its programs; the
-//! influencer with that login e-mail accepts and becomes an ambassador, with one
-//! generated referral code.
+//! influencer with that login e-mail sees it in their inbox ([`inbox`]), and accepts it
+//! ([`accept`]: by the e-mailed token or by its id) to become an ambassador with one
+//! generated referral code, or declines it.
+
+mod accept;
+mod inbox;
+
+pub use accept::{Accepted, InvitationKey, MemberOf, accept};
+pub use inbox::{InboxItem, decline, inbox};
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::codes::{self as code_service, CodeSpec, IssueError};
+use super::codes::IssueError;
 use super::events::{self, EventType};
 use super::mail::{Postbox, compose};
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::domain::terms::Terms;
 use crate::domain::{Currency, Email};
-use crate::store::ids::{BrandId, InfluencerId, InvitationId, MembershipId, ProgramId};
+use crate::store::ids::{BrandId, InvitationId, ProgramId};
 use crate::store::invitations::{self, InvitationRow};
 use crate::store::mail::MailKind;
-use crate::store::memberships::{self, MembershipRow, MembershipStatus};
-use crate::store::{Db, StoreError, UnitError, brands, influencers, is_unique_violation, programs, time};
+use crate::store::memberships;
+use crate::store::{Db, StoreError, UnitError, brands, influencers, programs, time};
 
 pub const INVITATION_TTL_DAYS: i64 = 14;
 
@@ -27,6 +34,10 @@ pub enum InvitationError {
     #[error("the invitee is or was an ambassador of the brand")]
     InviteeIsMember,
     #[error("no invitation has this token")]
+    UnknownToken,
+    /// No invitation with this id was sent to the signed-in influencer's address (one
+    /// sent to anyone else is not told apart from one that does not exist).
+    #[error("no such invitation")]
     NotFound,
     #[error("the account no longer exists")]
     AccountNotFound,
@@ -34,8 +45,16 @@ pub enum InvitationError {
     EmailMismatch,
     #[error("the invitation was already accepted")]
     Used,
+    #[error("the invitation was declined")]
+    Declined,
     #[error("the invitation has expired")]
     Expired,
+    /// Declining an invitation that was accepted: the membership is ended by the brand.
+    #[error("the invitation was accepted; it cannot be declined")]
+    AlreadyAccepted,
+    /// Declining an invitation that has expired: there is nothing left to decline.
+    #[error("the invitation has expired; it cannot be declined")]
+    AlreadyExpired,
     /// The accepting influencer is already an ambassador of the brand.
     #[error("already an ambassador of this brand")]
     AlreadyMember,
@@ -107,6 +126,7 @@ pub async fn create(
                 expires_at: time::to_db(expires_at),
                 accepted_at: None,
                 membership_id: None,
+                declined_at: None,
             };
             invitations::insert(conn, &row)?;
             let told = events::InvitationCreated::from(&row);
@@ -147,97 +167,4 @@ pub async fn create(
         token,
         expires_at,
     })
-}
-
-/// The brand a new membership belongs to.
-#[derive(Debug, Clone)]
-pub struct MemberOf {
-    pub id: BrandId,
-    pub name: String,
-    pub slug: String,
-}
-
-/// The membership an accepted invitation made.
-#[derive(Debug, Clone)]
-pub struct Accepted {
-    pub id: MembershipId,
-    pub brand: MemberOf,
-    pub program_id: ProgramId,
-    pub status: MembershipStatus,
-    /// The referral code issued with the membership.
-    pub code: code_service::Code,
-    pub created_at: DateTime<Utc>,
-}
-
-/// Accepts the invitation with this token for the signed-in influencer: creates the
-/// membership and its first code, and spends the invitation, in one transaction.
-pub async fn accept(
-    db: &Db,
-    influencer_id: InfluencerId,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<Accepted, InvitationError> {
-    let hash = sha256_hex(token);
-    let now = time::to_db(now);
-    db.write(move |conn| {
-        let invitation = invitations::find_by_hash(conn, &hash)?.ok_or(InvitationError::NotFound)?;
-        let influencer = influencers::find(conn, influencer_id)?.ok_or(InvitationError::AccountNotFound)?;
-        if influencer.email != invitation.email {
-            return Err(InvitationError::EmailMismatch);
-        }
-        if invitation.accepted_at.is_some() {
-            return Err(InvitationError::Used);
-        }
-        if invitation.expires_at <= now {
-            return Err(InvitationError::Expired);
-        }
-        if memberships::find_for_influencer_in_brand(conn, invitation.brand_id, influencer.id)?.is_some() {
-            return Err(InvitationError::AlreadyMember);
-        }
-        let membership = MembershipRow {
-            id: MembershipId::generate(),
-            brand_id: invitation.brand_id,
-            program_id: invitation.program_id,
-            influencer_id: influencer.id,
-            status: MembershipStatus::Active,
-            created_at: now,
-            updated_at: now,
-        };
-        memberships::insert(conn, &membership).map_err(|err| {
-            if is_unique_violation(&err) {
-                InvitationError::AlreadyMember
-            } else {
-                err.into()
-            }
-        })?;
-        if !invitations::accept(conn, invitation.id, membership.id, now)? {
-            return Err(InvitationError::Used);
-        }
-        let spec = CodeSpec {
-            brand_id: membership.brand_id,
-            membership_id: membership.id,
-            max_uses: None,
-            expires_at: None,
-            now,
-        };
-        let code =
-            code_service::issue_generated(conn, &spec, &influencer.display_name).map_err(InvitationError::Code)?;
-        let told = events::AmbassadorJoined::new(&membership, invitation.id);
-        events::emit(conn, membership.brand_id, EventType::AmbassadorJoined, &told, now)?;
-        let brand = brands::find(conn, membership.brand_id)?
-            .ok_or_else(|| StoreError::Corrupt(format!("membership {} of a missing brand", membership.id)))?;
-        Ok(Accepted {
-            id: membership.id,
-            program_id: membership.program_id,
-            status: membership.status,
-            code: code_service::Code::new(code, brand.slug.clone()),
-            created_at: time::from_db(membership.created_at),
-            brand: MemberOf {
-                id: brand.id,
-                name: brand.name,
-                slug: brand.slug,
-            },
-        })
-    })
-    .await
 }

@@ -1,0 +1,2 @@
+DROP INDEX invitations_email;
+ALTER TABLE invitations DROP COLUMN declined_at;
