@@ -29,6 +29,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(pages::login::submit))
         .route("/logout", web::post().to(pages::login::sign_out))
         .route("/app", web::get().to(pages::overview::show))
+        .route("/app/codes", web::get().to(pages::codes::show))
+        .route("/app/invitations", web::get().to(pages::invitations::show))
+        .route(
+            "/app/invitations/{id}/accept",
+            web::post().to(pages::invitations::accept),
+        )
+        .route(
+            "/app/invitations/{id}/decline",
+            web::post().to(pages::invitations::decline),
+        )
         .route("/assets/{name}", web::get().to(assets::serve));
 }
 

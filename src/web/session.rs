@@ -15,6 +15,8 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use super::see_other;
 use crate::api::AppState;
 use crate::service::web_sessions::{self, WebSession};
+use crate::store::ids::InfluencerId;
+use crate::store::refresh_tokens::AccountKind;
 
 /// The session cookie's name.
 pub fn cookie_name(secure: bool) -> &'static str {
@@ -47,11 +49,30 @@ pub struct SignedIn {
     pub token: String,
 }
 
+impl SignedIn {
+    /// The influencer signed in; a brand user is sent to `/app` (their own start page).
+    pub fn influencer(&self) -> Result<InfluencerId, PageError> {
+        match self.session.subject.account {
+            AccountKind::Influencer => self.session.subject.id.parse().map_err(|_| PageError::SignIn),
+            AccountKind::Brand => Err(PageError::Elsewhere("/app")),
+        }
+    }
+}
+
 /// Why a page cannot be shown to this request.
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
     #[error("not signed in")]
     SignIn,
+    /// The page is not for this account; its own page is there.
+    #[error("not for this account")]
+    Elsewhere(&'static str),
+    /// A form whose CSRF token is not its session's.
+    #[error("the form had expired")]
+    Csrf,
+    /// Another account's object, or none: the API's 404.
+    #[error("not found")]
+    NotFound,
     #[error("the page could not be read: {0}")]
     Internal(String),
 }
@@ -60,6 +81,13 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         match self {
             Self::SignIn => see_other("/login"),
+            Self::Elsewhere(location) => see_other(location),
+            Self::Csrf => HttpResponse::Forbidden()
+                .content_type(actix_web::http::header::ContentType::plaintext())
+                .body("The form had expired; reload the page and try again."),
+            Self::NotFound => HttpResponse::NotFound()
+                .content_type(actix_web::http::header::ContentType::plaintext())
+                .body("Not found."),
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "a page failed");
                 HttpResponse::InternalServerError()

@@ -1,5 +1,7 @@
 //! One module per page.
 
+pub mod codes;
+pub mod invitations;
 pub mod landing;
 pub mod login;
 pub mod overview;

@@ -33,6 +33,7 @@ struct BrandLine {
 #[derive(Template)]
 #[template(path = "web/overview.html")]
 struct Overview<'a> {
+    current: &'a str,
     csrf: &'a str,
     name: &'a str,
     totals: Vec<Figures>,
@@ -88,6 +89,7 @@ pub async fn show(state: web::Data<AppState>, signed_in: SignedIn) -> Result<Htt
     Ok(page(
         StatusCode::OK,
         &Overview {
+            current: "overview",
             csrf,
             name: &board.display_name,
             totals,
