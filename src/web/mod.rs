@@ -30,6 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(pages::login::sign_out))
         .route("/app", web::get().to(pages::overview::show))
         .route("/app/codes", web::get().to(pages::codes::show))
+        .route("/app/profile", web::get().to(pages::profile::show))
+        .route("/app/profile", web::post().to(pages::profile::save))
         .route("/app/invitations", web::get().to(pages::invitations::show))
         .route(
             "/app/invitations/{id}/accept",

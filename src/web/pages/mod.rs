@@ -5,3 +5,4 @@ pub mod invitations;
 pub mod landing;
 pub mod login;
 pub mod overview;
+pub mod profile;

@@ -133,3 +133,64 @@ async fn invitations_are_accepted_and_declined_from_the_inbox_with_the_sessions_
         .await;
     assert_eq!(theirs.status, 404, "{}", theirs.html);
 }
+
+#[tokio::test]
+async fn the_profile_page_changes_what_patch_me_changes_and_shows_field_errors() {
+    let app = spawn_app().await;
+    let ana = app.sign_up_influencer("ana@example.com").await;
+    let session = app.sign_in("ana@example.com", "influencer").await;
+    let profile = app.get_page("/app/profile", &[(SESSION, &session)]).await;
+    assert_eq!(profile.status, 200, "{}", profile.html);
+    assert!(profile.html.contains("value=\"Ana Influencer\""));
+    assert_eq!(
+        profile.html.matches(" checked").count(),
+        2,
+        "both notifications start on"
+    );
+    let csrf = profile.hidden("csrf");
+    let form = |name: &'static str, payout: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("display_name", name.to_owned()),
+            ("payout_email", payout.to_owned()),
+            ("payouts", "on".to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let session = session.clone();
+        let app = &app;
+        async move {
+            let body: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.page(
+                reqwest::Method::POST,
+                "/app/profile",
+                &[(SESSION, &session)],
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let refused = post(form("   ", "not-an-address")).await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert_eq!(refused.html.matches("class=\"error\"").count(), 2, "{}", refused.html);
+    assert!(
+        refused.html.contains("value=\"not-an-address\""),
+        "the typed value is kept"
+    );
+    let mut forged = form("Ana B", "");
+    forged[0].1 = "forged".to_owned();
+    assert_eq!(post(forged).await.status, 403);
+    let saved = post(form("Ana B", "pay@example.com")).await;
+    assert_eq!((saved.status, saved.location()), (303, "/app/profile?saved=1"));
+    // The API sees the same profile: sale e-mails off (unticked), payouts on.
+    let me = app.get("/v1/me", Some(&ana.access_token)).await;
+    assert_eq!(me.body["display_name"], "Ana B");
+    assert_eq!(me.body["payout_email"], "pay@example.com");
+    assert_eq!(
+        me.body["notifications"],
+        serde_json::json!({"sales": false, "payouts": true})
+    );
+    let again = app.get_page("/app/profile?saved=1", &[(SESSION, &session)]).await;
+    assert!(again.html.contains("Saved."));
+    assert!(again.html.contains("value=\"pay@example.com\""));
+}
