@@ -7,14 +7,14 @@
 //! Nothing here logs an address: errors are logged with the message id, and an SMTP
 //! answer is stored with every word holding an `@` blanked.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{Letter, Postbox};
-use std::sync::Arc;
-
 use crate::clock::Clock;
 use crate::service::events::attempts;
 use crate::store::ids::MailMessageId;

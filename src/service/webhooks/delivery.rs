@@ -8,17 +8,18 @@
 //! ends: delivery is at least once, with the same `webhook-id` every time. The order of
 //! deliveries to one endpoint is not guaranteed.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::QueryResult;
 use serde_json::Value;
 
 use super::schedule::{self, Next};
 use super::{EndpointError, signing_secrets};
 use crate::auth::sealing::Sealer;
 use crate::auth::standard_webhooks;
-use crate::outbound::{Outbound, SendError};
-use std::sync::Arc;
-
 use crate::clock::Clock;
+use crate::outbound::{Outbound, SendError};
 use crate::service::events::attempts;
 use crate::service::mail::{Postbox, compose};
 use crate::service::paging::{PageRequest, Paged};
@@ -27,7 +28,6 @@ use crate::store::mail::MailKind;
 use crate::store::outbox::{self, OutboxEventRow};
 use crate::store::webhooks::{self, AttemptOutcome, DeliveryRow, DeliveryStatus, EndpointChanges, EndpointRow};
 use crate::store::{Db, DbConn, StoreError, brands, time, users};
-use diesel::QueryResult;
 
 /// How long a worker holds a delivery: longer than a request may take.
 const LEASE_SECS: i64 = 60;
