@@ -4,7 +4,8 @@
 //! UTC, written `3 Dec 2026`, and a moment ahead or behind reads as a countdown
 //! ("in 12 days", "2 hours ago").
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 
 use super::currency::Currency;
 use super::money::format_minor;
@@ -45,7 +46,24 @@ pub fn money_in(minor: i64, code: &str) -> String {
 
 /// `3 Dec 2026` (UTC).
 pub fn date(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y").to_string()
+    day(at.date_naive())
+}
+
+/// `3 Dec 2026`.
+pub fn day(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+/// A ratio written as a decimal (`0.3333`, as conversion rates are) as a percentage:
+/// `33.33 %`. Text that is not a decimal is shown as it is.
+pub fn ratio_percent(ratio: &str) -> String {
+    match ratio.parse::<Decimal>() {
+        Ok(value) => match value.checked_mul(Decimal::ONE_HUNDRED) {
+            Some(percent) => format!("{} %", percent.normalize()),
+            None => ratio.to_owned(),
+        },
+        Err(_) => ratio.to_owned(),
+    }
 }
 
 /// `3 Dec 2026, 14:05 UTC`.
@@ -121,11 +139,17 @@ mod tests {
         assert_eq!(relative(now + days(12) - chrono::Duration::hours(1), now), "in 11 days");
         assert_eq!(relative(now + chrono::Duration::hours(3), now), "in 3 hours");
         assert_eq!(relative(now + chrono::Duration::minutes(5), now), "in 5 minutes");
-        assert_eq!(relative(now + chrono::Duration::seconds(20), now), "in less than a minute");
+        assert_eq!(
+            relative(now + chrono::Duration::seconds(20), now),
+            "in less than a minute"
+        );
         assert_eq!(relative(now - days(2), now), "2 days ago");
         assert_eq!(relative(now, now), "in less than a minute");
         assert_eq!(relative(now - chrono::Duration::seconds(5), now), "just now");
         assert_eq!(date(now), "3 Dec 2026");
+        assert_eq!(ratio_percent("0.3333"), "33.33 %");
+        assert_eq!(ratio_percent("2"), "200 %");
+        assert_eq!(ratio_percent("0"), "0 %");
         assert_eq!(date_time(now), "3 Dec 2026, 12:00 UTC");
     }
 }

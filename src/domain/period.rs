@@ -2,7 +2,7 @@
 //! statistics take it (`?from=YYYY-MM-DD&to=YYYY-MM-DD`), with the defaults and bounds
 //! both share.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// The period covers this many days ending on `to` when no `from` is given.
 pub const DEFAULT_DAYS: i64 = 30;
@@ -30,6 +30,13 @@ impl PeriodError {
 pub struct Period {
     from: NaiveDate,
     to: NaiveDate,
+}
+
+/// The first instant of the UTC calendar month of `at`.
+pub fn month_start(at: NaiveDateTime) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(at.year(), at.month(), 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or(at)
 }
 
 /// A date written `YYYY-MM-DD`, nothing else.
@@ -87,6 +94,17 @@ impl Period {
         Ok(Self { from, to })
     }
 
+    /// The calendar months ending with `today`'s, `months` of them (1–12): from the
+    /// first day of the earliest to `today`. Always within [`MAX_DAYS`].
+    pub fn last_months(months: u32, today: NaiveDate) -> Self {
+        let months = months.clamp(1, 12);
+        let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+        let from = first
+            .checked_sub_months(chrono::Months::new(months - 1))
+            .unwrap_or(first);
+        Self { from, to: today }
+    }
+
     pub fn from(&self) -> NaiveDate {
         self.from
     }
@@ -127,6 +145,20 @@ mod tests {
         Period::parse(from, to, date("2026-11-02"))
             .err()
             .map(|e| e.into_iter().map(|e| e.field).collect())
+    }
+
+    #[test]
+    fn the_last_months_start_on_the_first_of_the_earliest() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("{y}-{m}-{d}"));
+        let today = day(2026, 11, 2);
+        let year = Period::last_months(12, today);
+        assert_eq!((year.from(), year.to()), (day(2025, 12, 1), today));
+        assert_eq!(Period::last_months(1, today).from(), day(2026, 11, 1));
+        assert_eq!(Period::last_months(3, day(2026, 3, 31)).from(), day(2026, 1, 1));
+        // Never longer than a period may be.
+        let longest = Period::last_months(12, day(2024, 12, 31));
+        assert!((longest.to() - longest.from()).num_days() < MAX_DAYS);
+        assert_eq!(Period::last_months(0, today).from(), day(2026, 11, 1));
     }
 
     #[test]

@@ -264,12 +264,18 @@ pub async fn list_mine(
             )?)
         })
         .await?;
-    Ok(Paged::from_rows(rows, page.limit, |row| row.code.id).map(|row| MyCode {
-        brand_id: row.code.brand_id,
-        brand_name: row.brand_name,
-        membership_status: row.membership_status,
-        code: Code::new(row.code, row.brand_slug),
-    }))
+    Ok(Paged::from_rows(rows, page.limit, |row| row.code.id).map(MyCode::from))
+}
+
+impl From<store_codes::InfluencerCodeRow> for MyCode {
+    fn from(row: store_codes::InfluencerCodeRow) -> Self {
+        Self {
+            brand_id: row.code.brand_id,
+            brand_name: row.brand_name,
+            membership_status: row.membership_status,
+            code: Code::new(row.code, row.brand_slug),
+        }
+    }
 }
 
 /// Deactivates or reactivates a code, or changes its limits. Reactivating needs a

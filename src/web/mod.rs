@@ -9,6 +9,7 @@
 //! server-side session in a `HttpOnly`, `SameSite=Lax` cookie ([`session`]).
 
 pub mod assets;
+pub mod chart;
 pub mod csrf;
 pub mod pages;
 pub mod session;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(pages::login::submit))
         .route("/logout", web::post().to(pages::login::sign_out))
         .route("/app", web::get().to(pages::overview::show))
+        .route("/app/brands/{id}", web::get().to(pages::brand::show))
         .route("/app/codes", web::get().to(pages::codes::show))
         .route("/app/profile", web::get().to(pages::profile::show))
         .route("/app/profile", web::post().to(pages::profile::save))

@@ -73,8 +73,18 @@ pub enum PageError {
     /// Another account's object, or none: the API's 404.
     #[error("not found")]
     NotFound,
+    /// A query the page cannot answer (a filter or period that is not one it offers).
+    #[error("bad request: {0}")]
+    BadRequest(String),
     #[error("the page could not be read: {0}")]
     Internal(String),
+}
+
+impl PageError {
+    /// A failure of ours, with its cause for the log.
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        Self::Internal(format!("{err:#}"))
+    }
 }
 
 impl ResponseError for PageError {
@@ -88,6 +98,9 @@ impl ResponseError for PageError {
             Self::NotFound => HttpResponse::NotFound()
                 .content_type(actix_web::http::header::ContentType::plaintext())
                 .body("Not found."),
+            Self::BadRequest(message) => HttpResponse::BadRequest()
+                .content_type(actix_web::http::header::ContentType::plaintext())
+                .body(message.clone()),
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "a page failed");
                 HttpResponse::InternalServerError()

@@ -55,6 +55,7 @@ pub struct TotalsView {
     pub approved: i64,
     pub paid: i64,
     pub reversed: i64,
+    pub next_payable_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -137,6 +138,7 @@ impl From<dashboard::BrandDashboard> for BrandDashboard {
                 approved: t.approved,
                 paid: t.paid,
                 reversed: t.reversed,
+                next_payable_at: t.next_payable_at,
             },
             codes: b
                 .codes

@@ -29,6 +29,10 @@ impl From<ReportError> for ApiError {
             }
             ReportError::BrandNotFound => ApiError::not_found(ErrorCode::BrandNotFound, "The brand no longer exists."),
             ReportError::OrderNotFound => ApiError::not_found(ErrorCode::OrderNotFound, "No such order."),
+            ReportError::NotAmbassador => ApiError::not_found(
+                ErrorCode::AmbassadorNotFound,
+                "You are not an ambassador of this brand.",
+            ),
             ReportError::Store(err) => err.into(),
         }
     }

@@ -12,9 +12,11 @@ mod stored;
 #[cfg(test)]
 mod tests;
 mod validate;
+mod words;
 
 pub use fields::parse_rate;
 pub use input::{CommissionInput, DiscountInput, OverrideInput, RewardInput, TermsInput, TierInput};
+pub use words::percent;
 
 pub const DEFAULT_HOLD_DAYS: u32 = 30;
 pub const MAX_HOLD_DAYS: u32 = 365;

@@ -169,6 +169,9 @@ impl Layout<'_> {
                     approved,
                     paid,
                     reversed,
+                    // A commission cancelled during its hold leaves an entry with a
+                    // date but nothing to be paid on it.
+                    next_payable_at: t.next_payable_at.filter(|_| pending > 0).map(time::from_db),
                 }
             }
             None => Totals::default(),
@@ -232,6 +235,7 @@ impl Layout<'_> {
             });
         }
         Some(BrandDashboard {
+            terms: self.terms.get(&membership_id)?.clone(),
             brand_id: m.brand_id,
             brand_name: m.brand_name.clone(),
             membership_id,
@@ -269,6 +273,7 @@ fn progress(terms: &Terms, qualifying: Option<&Qualifying>) -> Vec<Progress> {
             Progress {
                 sku: rule.sku.clone(),
                 description: rule.description.clone(),
+                by_orders: matches!(rule.trigger, RewardTrigger::EveryOrders(_)),
                 current,
                 target,
             }

@@ -6,13 +6,17 @@
 //! or whose terms no longer read back is left out and logged; it never takes the
 //! influencer's other brands down with it.
 
+mod brand;
 mod layout;
+
+pub use brand::{BrandView, brand_view};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::reports::ReportError;
 use crate::domain::period::Period;
 use crate::domain::status::OrderStatus;
+use crate::domain::terms::Terms;
 use crate::store::ids::{BrandId, InfluencerId, MembershipId, RewardId};
 use crate::store::rewards::RewardStatus;
 use crate::store::{Db, dashboard, influencers};
@@ -39,6 +43,8 @@ pub struct BrandDashboard {
     pub brand_name: String,
     pub membership_id: MembershipId,
     pub currency: String,
+    /// The membership's current program terms (every entry of the membership has them).
+    pub terms: Terms,
     pub totals: Totals,
     pub codes: Vec<CodeFigures>,
     pub rewards: Rewards,
@@ -54,6 +60,8 @@ pub struct Totals {
     pub approved: i64,
     pub paid: i64,
     pub reversed: i64,
+    /// When the earliest pending commission becomes payable (its hold ends).
+    pub next_payable_at: Option<DateTime<Utc>>,
 }
 
 /// One code's figures over the period.
@@ -79,6 +87,8 @@ pub struct Rewards {
 pub struct Progress {
     pub sku: String,
     pub description: String,
+    /// Whether the rule counts orders (else minor units of net sales).
+    pub by_orders: bool,
     /// Qualifying orders (or minor units of net sales) toward the next free item.
     pub current: i64,
     pub target: i64,

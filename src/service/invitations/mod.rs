@@ -136,7 +136,7 @@ pub async fn create(
                 // Stored terms of a program this brand owns: the offer reads them; terms
                 // that no longer read leave the offer out rather than the invitation.
                 let offer = match (Terms::from_stored(&program.terms), Currency::parse(&program.currency)) {
-                    (Ok(terms), Ok(currency)) => compose::offer(&terms, currency),
+                    (Ok(terms), Ok(currency)) => terms.in_words(currency),
                     _ => Vec::new(),
                 };
                 let letter = compose::Invitation {

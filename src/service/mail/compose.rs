@@ -6,9 +6,6 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 
 use super::Letter;
-use crate::domain::currency::Currency;
-use crate::domain::display;
-use crate::domain::terms::{CommissionBasis, CustomerDiscount, RewardTrigger, Terms};
 
 /// The parts of a message, in the order they are shown.
 #[derive(Debug, Clone, Default)]
@@ -60,56 +57,6 @@ impl Body {
 
 fn date(at: DateTime<Utc>) -> String {
     at.format("%-d %B %Y, %H:%M UTC").to_string()
-}
-
-fn percent(rate: rust_decimal::Decimal) -> String {
-    format!("{} %", rate.normalize())
-}
-
-/// What a program offers, line by line, in the words of an invitation.
-pub fn offer(terms: &Terms, currency: Currency) -> Vec<(String, String)> {
-    let mut facts = Vec::new();
-    let commission = match &terms.commission.basis {
-        CommissionBasis::Percent { rate } => format!("{} of each sale you refer", percent(*rate)),
-        CommissionBasis::Flat { amount } => format!("{} for each order you refer", display::money(*amount, currency)),
-    };
-    facts.push(("Commission".to_owned(), commission));
-    if !terms.commission.tiers.is_empty() {
-        let tiers: Vec<String> = terms
-            .commission
-            .tiers
-            .iter()
-            .map(|tier| {
-                format!(
-                    "{} from {} a month",
-                    percent(tier.rate),
-                    display::money(tier.from_amount, currency)
-                )
-            })
-            .collect();
-        facts.push(("Higher rates".to_owned(), tiers.join("; ")));
-    }
-    if let Some(discount) = &terms.customer_discount {
-        let text = match discount {
-            CustomerDiscount::Percent { value } => format!("{} off", percent(*value)),
-            CustomerDiscount::Fixed { amount } => format!("{} off", display::money(*amount, currency)),
-        };
-        facts.push(("Your followers get".to_owned(), text));
-    }
-    for rule in &terms.rewards {
-        let every = match rule.trigger {
-            RewardTrigger::EveryOrders(n) => format!("every {n} orders"),
-            RewardTrigger::EveryAmount(amount) => format!("every {} in sales", display::money(amount, currency)),
-        };
-        facts.push(("Free item".to_owned(), format!("{} for {every}", rule.description)));
-    }
-    let hold = match terms.hold_days {
-        0 => "as soon as the order is recorded".to_owned(),
-        1 => "1 day after the order (the return window)".to_owned(),
-        days => format!("{days} days after the order (the return window)"),
-    };
-    facts.push(("Commission becomes payable".to_owned(), hold));
-    facts
 }
 
 /// The invitation to join a brand's program.
@@ -296,27 +243,5 @@ mod tests {
         assert!(letter.text.contains("<script>alert(1)</script>"));
         assert!(letter.text.contains("Code:\n\n    tok<en>"));
         assert!(letter.text.contains("Open: https://x.test/?a=1&b=\"2\""));
-    }
-
-    #[test]
-    fn offer_says_what_the_program_pays() {
-        let terms = Terms::from_stored(
-            r#"{"commission":{"type":"percent","rate":"12.5"},"customer_discount":{"type":"percent","value":"10"},"hold_days":30,"rewards":[{"every_orders":3,"sku":"BAG","description":"A free bag"}]}"#,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let usd = Currency::parse("USD").unwrap_or_else(|e| panic!("{e}"));
-        let lines: Vec<String> = offer(&terms, usd)
-            .into_iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
-        assert_eq!(
-            lines,
-            [
-                "Commission: 12.5 % of each sale you refer",
-                "Your followers get: 10 % off",
-                "Free item: A free bag for every 3 orders",
-                "Commission becomes payable: 30 days after the order (the return window)",
-            ]
-        );
     }
 }

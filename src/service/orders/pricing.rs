@@ -13,7 +13,7 @@
 //! When the check fails, or a concurrent order took a code's last use, [`commit`] answers
 //! [`RecordError::Stale`]; the caller rolls back and runs both steps again.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
 use rust_decimal::Decimal;
 
@@ -21,6 +21,7 @@ use super::RecordError;
 use crate::domain::Currency;
 use crate::domain::cart::Cart;
 use crate::domain::commission::{self, Basis, PricedLine};
+use crate::domain::period::month_start;
 use crate::domain::terms::CommissionBasis;
 use crate::service::attribution::{self, Decision, Referral};
 use crate::service::events::{self, EventType};
@@ -58,13 +59,6 @@ pub struct Committed {
     pub order: OrderRow,
     pub decision: Decision,
     pub entry: Option<LedgerEntryRow>,
-}
-
-/// First instant of the UTC calendar month of `at`.
-fn month_start(at: NaiveDateTime) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(at.year(), at.month(), 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .unwrap_or(at)
 }
 
 /// An order decided and priced on a read snapshot, ready for [`commit`].

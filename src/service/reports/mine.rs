@@ -111,7 +111,7 @@ pub struct StatementLine {
 }
 
 impl StatementLine {
-    fn of(row: StatementEntry) -> Result<Self, StoreError> {
+    pub(crate) fn of(row: StatementEntry) -> Result<Self, StoreError> {
         let currency = Currency::parse(&row.currency)
             .map_err(|e| StoreError::Corrupt(format!("ledger entry {} currency: {e}", row.id)))?;
         Ok(Self {

@@ -26,6 +26,9 @@ pub enum ReportError {
     /// No such order in the caller's brand.
     #[error("no such order")]
     OrderNotFound,
+    /// The influencer is not (and never was) an ambassador of the brand asked about.
+    #[error("not an ambassador of this brand")]
+    NotAmbassador,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

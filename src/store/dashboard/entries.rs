@@ -1,5 +1,5 @@
 //! The influencer's earnings statement: every ledger entry of every membership, oldest
-//! first, page by page.
+//! first, page by page; and the latest entries of one brand, for its portal page.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,7 +9,7 @@ use super::membership_ids;
 use super::sql::Statement;
 use crate::domain::status::EntryState;
 use crate::store::DbConn;
-use crate::store::ids::{InfluencerId, LedgerEntryId};
+use crate::store::ids::{BrandId, InfluencerId, LedgerEntryId};
 use crate::store::ledger::EntryKind;
 
 /// A ledger entry of the influencer's statement.
@@ -48,6 +48,14 @@ impl StatementEntry {
     }
 }
 
+/// The columns of [`StatementEntry`], from `ledger_entries e`.
+const STATEMENT_ENTRY: &str = "SELECT e.id, e.created_at, b.name AS brand_name, e.kind, o.order_id, e.currency, \
+       e.amount, e.available_at, e.approved_at, e.paid_out_in \
+     FROM ledger_entries e \
+     JOIN brands b ON b.id = e.brand_id \
+     LEFT JOIN orders o ON o.id = e.order_id \
+     WHERE e.membership_id = ";
+
 /// A page of the influencer's ledger entries, oldest first by id (UUIDv7), strictly
 /// after `after`; merged from one index range per membership like
 /// [`super::list_orders`].
@@ -62,16 +70,7 @@ pub fn statement_entries(
         return Ok(Vec::new());
     }
     Statement::union_all(memberships, |branch, membership| {
-        let branch = branch
-            .sql(
-                "SELECT e.id, e.created_at, b.name AS brand_name, e.kind, o.order_id, e.currency, \
-                   e.amount, e.available_at, e.approved_at, e.paid_out_in \
-                 FROM ledger_entries e \
-                 JOIN brands b ON b.id = e.brand_id \
-                 LEFT JOIN orders o ON o.id = e.order_id \
-                 WHERE e.membership_id = ",
-            )
-            .param::<Text, _>(membership);
+        let branch = branch.sql(STATEMENT_ENTRY).param::<Text, _>(membership);
         let branch = match after {
             Some(after) => branch.sql(" AND e.id > ").param::<Text, _>(after),
             None => branch,
@@ -79,6 +78,31 @@ pub fn statement_entries(
         branch.sql(" ORDER BY e.id LIMIT ").param::<BigInt, _>(limit)
     })
     .sql(" ORDER BY id LIMIT ")
+    .param::<BigInt, _>(limit)
+    .query
+    .load(conn)
+}
+
+/// The `limit` newest ledger entries of the influencer's memberships with `brand`,
+/// newest first.
+pub fn latest_entries(
+    conn: &mut DbConn,
+    influencer: InfluencerId,
+    brand: BrandId,
+    limit: i64,
+) -> QueryResult<Vec<StatementEntry>> {
+    let memberships = membership_ids(conn, influencer, Some(brand))?;
+    if memberships.is_empty() {
+        return Ok(Vec::new());
+    }
+    Statement::union_all(memberships, |branch, membership| {
+        branch
+            .sql(STATEMENT_ENTRY)
+            .param::<Text, _>(membership)
+            .sql(" ORDER BY e.id DESC LIMIT ")
+            .param::<BigInt, _>(limit)
+    })
+    .sql(" ORDER BY id DESC LIMIT ")
     .param::<BigInt, _>(limit)
     .query
     .load(conn)

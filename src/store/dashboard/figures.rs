@@ -2,6 +2,7 @@
 //! and what counts toward rewards. Sums are wide ([`wide_sum`]): an impossible total
 //! fails only its own membership, when the caller narrows it to `i64`.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
@@ -41,6 +42,9 @@ pub struct LedgerTotals {
     reversed_hi: i64,
     #[diesel(sql_type = BigInt)]
     reversed_lo: i64,
+    /// When the earliest pending (positive) entry becomes payable.
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    pub next_payable_at: Option<NaiveDateTime>,
 }
 
 /// [`LedgerTotals`] as `i64`s: (pending, approved, paid, reversed).
@@ -135,6 +139,14 @@ fn sum_in(status: EntryStatus, alias: &str) -> String {
     )
 }
 
+/// The earliest `available_at` of a pending entry that adds money, as `next_payable_at`.
+fn next_payable() -> String {
+    format!(
+        "MIN(CASE WHEN {} AND e.amount > 0 THEN e.available_at END) AS next_payable_at",
+        entry_has_status("e", EntryStatus::Pending)
+    )
+}
+
 /// All-time totals per (membership, currency) from the ledger, by
 /// [`EntryStatus`]: its three states are disjoint and cover every entry.
 pub fn ledger_totals(
@@ -143,12 +155,13 @@ pub fn ledger_totals(
     brand: Option<BrandId>,
 ) -> QueryResult<Vec<LedgerTotals>> {
     Statement::new(&format!(
-        "SELECT e.membership_id, e.currency, {}, {}, {}, {} \
+        "SELECT e.membership_id, e.currency, {}, {}, {}, {}, {} \
          FROM ledger_entries e WHERE e.membership_id IN ",
         sum_in(EntryStatus::Pending, "pending"),
         sum_in(EntryStatus::Approved, "approved"),
         sum_in(EntryStatus::Paid, "paid"),
         wide_sum("CASE WHEN e.kind = 'reversal' THEN -e.amount ELSE 0 END", "reversed"),
+        next_payable(),
     ))
     .memberships_of(influencer, brand)
     .sql(" GROUP BY e.membership_id, e.currency")

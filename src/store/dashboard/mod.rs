@@ -13,7 +13,7 @@ mod sql;
 
 use diesel::prelude::*;
 
-pub use entries::{StatementEntry, statement_entries};
+pub use entries::{StatementEntry, latest_entries, statement_entries};
 pub use figures::{
     ClicksByDay, LedgerTotals, OrdersByDay, Qualifying, Totals, clicks_by_day, ledger_totals, orders_by_day,
     qualifying_by_membership,

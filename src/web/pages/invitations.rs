@@ -12,7 +12,6 @@ use crate::domain::Currency;
 use crate::domain::invitation::InvitationStatus;
 use crate::domain::terms::Terms;
 use crate::service::invitations::{self, InvitationError, InvitationKey};
-use crate::service::mail::compose;
 use crate::service::paging::PageRequest;
 use crate::store::ids::InvitationId;
 use crate::web::session::{PageError, SignedIn};
@@ -66,7 +65,7 @@ pub async fn show(
                 Terms::from_stored(&item.program.terms.to_string()),
                 Currency::parse(&item.program.currency),
             ) {
-                (Ok(terms), Ok(currency)) => compose::offer(&terms, currency),
+                (Ok(terms), Ok(currency)) => terms.in_words(currency),
                 _ => Vec::new(),
             };
             let when = match item.status {

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod brand;
 pub mod codes;
 pub mod invitations;
 pub mod landing;
