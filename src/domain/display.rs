@@ -121,7 +121,10 @@ mod tests {
         assert_eq!(relative(now + days(12) - chrono::Duration::hours(1), now), "in 11 days");
         assert_eq!(relative(now + chrono::Duration::hours(3), now), "in 3 hours");
         assert_eq!(relative(now + chrono::Duration::minutes(5), now), "in 5 minutes");
-        assert_eq!(relative(now + chrono::Duration::seconds(20), now), "in less than a minute");
+        assert_eq!(
+            relative(now + chrono::Duration::seconds(20), now),
+            "in less than a minute"
+        );
         assert_eq!(relative(now - days(2), now), "2 days ago");
         assert_eq!(relative(now, now), "in less than a minute");
         assert_eq!(relative(now - chrono::Duration::seconds(5), now), "just now");
