@@ -11,7 +11,7 @@ const APP: &str = include_str!("../../assets/app.css");
 pub async fn serve(name: web::Path<String>) -> HttpResponse {
     let body = match name.as_str() {
         "pico-2.1.1.min.css" => PICO,
-        "app-1.css" => APP,
+        "app-2.css" => APP,
         _ => {
             return HttpResponse::NotFound()
                 .content_type(ContentType::plaintext())
