@@ -10,7 +10,8 @@ Python 3.11 standard library only. Importable from any script in this directory:
   returns `(status, headers, body)`; the body is parsed JSON when it is JSON.
 - `setup(base_url)` creates, through the API only, a brand with an API key and a
   program, and an influencer who accepted an invitation (so has an ambassador
-  membership and a generated code).
+  membership and a generated code). Its pieces, `new_brand`, `new_influencer`,
+  `invite` and `accept`, build other arrangements (several brands, one influencer).
 - `postgres_admin_url()`, `create_pg_database()`, `drop_pg_database()` and `psql()`
   manage scratch PostgreSQL databases with the `psql` CLI.
 """
@@ -213,6 +214,68 @@ class Api:
         return parsed
 
 
+def new_brand(api: Api, *, currency: str = "USD", program: dict | None = None,
+              name: str | None = None) -> dict:
+    """A brand and its owner, a checkout API key and one program, through the API.
+
+    `program` is the body of `POST /v1/brand/programs` (a name is added when it has
+    none); the default is 10 % commission, 15 % off, no hold and no rewards. The slug and
+    the owner's e-mail carry a random suffix, so many brands can share one database.
+    Returns the brand's `token`, `refresh_token`, `id`, `slug`, `name`, `currency`,
+    `api_key`, `api_key_id`, `program` (the answer), `owner_email` and `owner_password`.
+    """
+    sfx = secrets.token_hex(4)
+    owner_email = f"owner-{sfx}@brand-{sfx}.example"
+    owner_password = f"owner passphrase {sfx}"
+    slug = f"brand-{sfx}"
+    name = name or f"Brand {sfx}"
+    brand = api.expect(201, "POST", "/v1/brands", {
+        "name": name, "slug": slug, "landing_url": f"https://shop-{sfx}.example/",
+        "currency": currency, "owner_email": owner_email, "owner_password": owner_password,
+    })
+    token = brand["access_token"]
+    key = api.expect(201, "POST", "/v1/brand/api-keys", {"name": f"Checkout {sfx}"}, token=token)
+    body = dict(program or {
+        "commission": {"type": "percent", "rate": "10"},
+        "customer_discount": {"type": "percent", "value": "15"},
+        "hold_days": 0,
+        "rewards": [],
+    })
+    body.setdefault("name", f"Program {sfx}")
+    made = api.expect(201, "POST", "/v1/brand/programs", body, token=token)
+    return {
+        "token": token, "refresh_token": brand["refresh_token"], "id": brand["brand"]["id"],
+        "slug": slug, "name": name, "currency": currency, "api_key": key["secret"],
+        "api_key_id": key["id"], "program": made, "owner_email": owner_email,
+        "owner_password": owner_password,
+    }
+
+
+def new_influencer(api: Api, display_name: str = "Ana Brews") -> dict:
+    """An influencer account (random e-mail); returns the sign-up answer plus `email`
+    and `password`."""
+    sfx = secrets.token_hex(4)
+    email = f"ana-{sfx}@influencer.example"
+    password = f"influencer passphrase {sfx}"
+    infl = api.expect(201, "POST", "/v1/influencers",
+                      {"email": email, "password": password, "display_name": display_name})
+    return {**infl, "email": email, "password": password}
+
+
+def invite(api: Api, brand: dict, email: str) -> dict:
+    """The brand (a `new_brand` answer) invites `email` to its program; returns the
+    invitation, with its one-time `token`."""
+    return api.expect(201, "POST", "/v1/brand/invitations",
+                      {"email": email, "program_id": brand["program"]["id"]}, token=brand["token"])
+
+
+def accept(api: Api, influencer: dict, invitation: dict) -> dict:
+    """The influencer (a `new_influencer` answer) accepts the invitation by its token;
+    returns the membership, with its first code."""
+    return api.expect(201, "POST", "/v1/me/invitations/accept", {"token": invitation["token"]},
+                      token=influencer["access_token"])
+
+
 def setup(base_url: str, *, hold_days: int = 0, rewards: list | None = None,
           commission_rate: str = "10", discount_percent: str = "15",
           currency: str = "USD") -> dict:
@@ -222,56 +285,35 @@ def setup(base_url: str, *, hold_days: int = 0, rewards: list | None = None,
     suffix, so many calls can share one database.
     """
     api = Api(base_url)
-    sfx = secrets.token_hex(4)
-    owner_email = f"owner-{sfx}@brand-{sfx}.example"
-    owner_password = f"owner passphrase {sfx}"
-    slug = f"brand-{sfx}"
-    brand = api.expect(201, "POST", "/v1/brands", {
-        "name": f"Brand {sfx}", "slug": slug, "landing_url": f"https://shop-{sfx}.example/",
-        "currency": currency, "owner_email": owner_email, "owner_password": owner_password,
-    })
-    brand_token = brand["access_token"]
-    key = api.expect(201, "POST", "/v1/brand/api-keys", {"name": f"Checkout {sfx}"},
-                     token=brand_token)
-    program_body = {
-        "name": f"Program {sfx}",
+    brand = new_brand(api, currency=currency, program={
         "commission": {"type": "percent", "rate": commission_rate},
         "customer_discount": {"type": "percent", "value": discount_percent},
         "hold_days": hold_days,
         "rewards": rewards or [],
-    }
-    program = api.expect(201, "POST", "/v1/brand/programs", program_body, token=brand_token)
-    influencer_email = f"ana-{sfx}@influencer.example"
-    influencer_password = f"influencer passphrase {sfx}"
-    infl = api.expect(201, "POST", "/v1/influencers", {
-        "email": influencer_email, "password": influencer_password, "display_name": "Ana Brews",
     })
-    invitation = api.expect(201, "POST", "/v1/brand/invitations",
-                            {"email": influencer_email, "program_id": program["id"]},
-                            token=brand_token)
-    membership = api.expect(201, "POST", "/v1/me/invitations/accept",
-                            {"token": invitation["token"]}, token=infl["access_token"])
+    infl = new_influencer(api)
+    membership = accept(api, infl, invite(api, brand, infl["email"]))
     return {
         "base_url": base_url,
-        "brand_token": brand_token,
+        "brand_token": brand["token"],
         "brand_refresh_token": brand["refresh_token"],
         "influencer_token": infl["access_token"],
         "influencer_refresh_token": infl["refresh_token"],
         "influencer_id": infl["influencer"]["id"],
-        "api_key": key["secret"],
-        "api_key_id": key["id"],
-        "brand_id": brand["brand"]["id"],
-        "brand_slug": slug,
+        "api_key": brand["api_key"],
+        "api_key_id": brand["api_key_id"],
+        "brand_id": brand["id"],
+        "brand_slug": brand["slug"],
         "currency": currency,
-        "program_id": program["id"],
-        "program": program,
+        "program_id": brand["program"]["id"],
+        "program": brand["program"],
         "membership_id": membership["id"],
         "code": membership["codes"][0]["code"],
         "code_id": membership["codes"][0]["id"],
-        "influencer_email": influencer_email,
-        "influencer_password": influencer_password,
-        "owner_email": owner_email,
-        "owner_password": owner_password,
+        "influencer_email": infl["email"],
+        "influencer_password": infl["password"],
+        "owner_email": brand["owner_email"],
+        "owner_password": brand["owner_password"],
     }
 
 

@@ -62,7 +62,8 @@ async fn invitations_are_accepted_and_declined_from_the_inbox_with_the_sessions_
     let session = app.sign_in("lea@example.com", "influencer").await;
     let inbox = app.get_page("/app/invitations", &[(SESSION, &session)]).await;
     assert_eq!(inbox.status, 200, "{}", inbox.html);
-    assert_eq!(inbox.html.matches("<mark>pending</mark>").count(), 2, "{}", inbox.html);
+    let pending = r#"<mark class="status-pending">pending</mark>"#;
+    assert_eq!(inbox.html.matches(pending).count(), 2, "{}", inbox.html);
     assert!(inbox.html.contains("Commission: 10 % of each sale you refer"));
     let csrf = inbox.hidden("csrf");
     let actions: Vec<String> = inbox
@@ -110,8 +111,10 @@ async fn invitations_are_accepted_and_declined_from_the_inbox_with_the_sessions_
     let after = app
         .get_page("/app/invitations?done=declined", &[(SESSION, &session)])
         .await;
-    assert_eq!(after.html.matches("<mark>accepted</mark>").count(), 1, "{}", after.html);
-    assert_eq!(after.html.matches("<mark>declined</mark>").count(), 1, "{}", after.html);
+    let accepted = r#"<mark class="status-accepted">accepted</mark>"#;
+    let declined = r#"<mark class="status-declined">declined</mark>"#;
+    assert_eq!(after.html.matches(accepted).count(), 1, "{}", after.html);
+    assert_eq!(after.html.matches(declined).count(), 1, "{}", after.html);
     assert!(after.html.contains("Declined; the brand is told."));
     // The membership is real: the API lists Lea's new code.
     let lea = app.login("lea@example.com", "influencer").await;
