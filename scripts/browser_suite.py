@@ -181,15 +181,28 @@ def overview(w: Walk) -> None:
             w.check(shown.get(label) == want, f"{currency} {label} shows {shown.get(label)!r}, "
                                               f"the API says {want} ({total[key]} minor units)")
     rows = sorted(tuple(cell.text.strip() for cell in row.find_elements(By.CSS_SELECTOR, "th, td"))
-                  for row in w.driver.find_elements(By.CSS_SELECTOR, "table tbody tr"))
-    want_rows = sorted((e["brand_name"], money(e["totals"]["pending"], e["currency"]),
+                  for row in w.driver.find_elements(
+                      By.CSS_SELECTOR, 'section[aria-labelledby="brands"] table tbody tr'))
+    # With more than one currency each brand's name carries its currency.
+    want_rows = sorted((f"{e['brand_name']} {e['currency']}", money(e["totals"]["pending"], e["currency"]),
                         money(e["totals"]["approved"], e["currency"]),
                         money(e["totals"]["paid"], e["currency"])) for e in board["brands"])
     w.check(rows == want_rows, f"the brands table shows {rows}, the API says {want_rows}")
     expected = w.world["expected"]
     w.check(expected == {c: t for c, t in sums.items() if c in expected},
             f"the API's totals {sums} are not the ones the orders made: {expected}")
+    # Each currency has its chart, drawn (an SVG image that loaded), and its table.
+    charts = w.driver.find_elements(By.CSS_SELECTOR, "figure img.chart")
+    w.check(len(charts) == len(sums), f"{len(charts)} charts for {len(sums)} currencies")
+    for chart in charts:
+        w.check(w.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0",
+                                        chart), "a chart image did not load")
+    w.check(w.one("select#months").get_attribute("value") == "12", "the period is not the last 12 months")
     w.look("overview")
+    w.one("select#months").send_keys("This month")
+    w.submit('form.period button[type="submit"]')
+    w.check(w.path() == "/app?months=1", f"choosing this month led to {w.path()}")
+    w.look("overview-month")
 
 
 def invitations(w: Walk) -> None:
@@ -237,6 +250,44 @@ def codes(w: Walk) -> None:
     w.look("codes")
 
 
+def brand_pages(w: Walk) -> None:
+    """Each joined brand's page: its money equals the API's, its terms, codes, free-item
+    progress, statement and the copy button."""
+    mine = w.me("GET", "/v1/me/codes")["items"]
+    for key in ("acme", "globex"):
+        brand = w.world["brands"][key]
+        w.open(f"/app/brands/{brand['id']}")
+        entry = w.me("GET", f"/v1/me/dashboard?brand_id={brand['id']}")["brands"][0]
+        currency, totals = entry["currency"], entry["totals"]
+        w.check(w.one("h1").text.strip() == entry["brand_name"], f"{key}: the heading is not the brand's name")
+        block = w.one('section[aria-labelledby="money"] .figures')
+        shown = {label.text.strip(): value.text.strip() for label, value in zip(
+            block.find_elements(By.CSS_SELECTOR, ".label"), block.find_elements(By.CSS_SELECTOR, ".value"))}
+        for label, field in (("Pending", "pending"), ("Payable", "approved"), ("Paid", "paid")):
+            want = money(totals[field], currency)
+            w.check(shown.get(label) == want, f"{key}: {label} shows {shown.get(label)!r}, the API says {want}")
+        w.check("10 % of each sale you refer" in w.one("dl.terms").text, f"{key}: the terms do not say the rate")
+        for code in (c for c in mine if c["brand"]["id"] == brand["id"]):
+            w.check(bool(w.driver.find_elements(By.CSS_SELECTOR, f'input[value="{code["referral_link"]}"]')),
+                    f"{key}: the link {code['referral_link']} is not shown")
+        for goal in entry["rewards"]["progress"]:
+            bars = w.driver.find_elements(By.CSS_SELECTOR, "progress")
+            w.check(any(b.get_attribute("value") == str(goal["current"]) and
+                        b.get_attribute("max") == str(goal["target"]) for b in bars),
+                    f"{key}: no progress bar at {goal['current']} of {goal['target']}")
+        rows = w.driver.find_elements(By.CSS_SELECTOR, 'section[aria-labelledby="statement"] tbody tr')
+        w.check(len(rows) >= 1, f"{key}: the statement is empty")
+        if totals["pending"] > 0:
+            w.check("Next money becomes payable in" in w.one("main").text,
+                    f"{key}: no countdown to the next payable date")
+        w.look(f"brand-{key}")
+    button = w.driver.find_elements(By.CSS_SELECTOR, "button[data-copy]")
+    if w.check(len(button) >= 1 and button[0].is_displayed(), "no visible copy button (copy.js did not run)"):
+        button[0].click()
+        time.sleep(0.3)
+        w.check(button[0].text.strip() == "Copied", f"the copy button says {button[0].text!r} after a click")
+
+
 def profile(w: Walk) -> None:
     w.open("/app/profile")
     w.look("profile")
@@ -267,9 +318,8 @@ def sign_out(w: Walk) -> None:
 
 
 # Each page is a function of the walk; a Failure ends that page, and a failed sign-in
-# ends the walk. Pages still to come: orders, rewards (claim), one brand, sign-up,
-# forgotten password.
-PAGES = [landing, sign_in, overview, invitations, codes, profile, sign_out]
+# ends the walk.
+PAGES = [landing, sign_in, overview, invitations, codes, brand_pages, profile, sign_out]
 
 
 def where(e: Exception) -> str:

@@ -209,6 +209,7 @@ fn run(listener: TcpListener, state: AppState, body_timeout: BodyReadTimeout) ->
         // The last `wrap` is the outermost: metrics and the request span see every
         // answer, framing refusals included, and the default headers go on those too.
         App::new()
+            .wrap(actix_web::middleware::from_fn(crate::web::session::quiet_redirects))
             .wrap(actix_web::middleware::from_fn(framing::guard))
             .wrap(
                 DefaultHeaders::new()

@@ -19,8 +19,8 @@ const PALETTE: [RGBColor; 6] = [
     RGBColor(110, 110, 110),
 ];
 
-const WIDTH: u32 = 720;
-const HEIGHT: u32 = 300;
+const WIDTH: u32 = 560;
+const HEIGHT: u32 = 280;
 
 /// One stack of the chart: a label (a brand) and its value in each column.
 pub struct Stack {
@@ -71,7 +71,7 @@ fn draw(
     let mut chart = ChartBuilder::on(&root)
         .margin(12)
         .x_label_area_size(28)
-        .y_label_area_size(88)
+        .y_label_area_size(96)
         .build_cartesian_2d((0..columns.len()).into_segmented(), 0i64..top)?;
     let label_of = |value: &SegmentValue<usize>| match value {
         SegmentValue::CenterOf(i) => columns.get(*i).cloned().unwrap_or_default(),
@@ -81,11 +81,12 @@ fn draw(
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
         .x_labels(columns.len())
         .x_label_formatter(&label_of)
         .y_labels(5)
         .y_label_formatter(&money_of)
-        .label_style(("sans-serif", 13))
+        .label_style(("sans-serif", 15))
         .draw()?;
     let mut base = vec![0i64; columns.len()];
     for (index, stack) in stacks.iter().enumerate() {

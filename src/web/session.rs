@@ -8,9 +8,11 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{Error, FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 
 use super::see_other;
 use crate::api::AppState;
@@ -132,4 +134,22 @@ impl FromRequest for SignedIn {
             Ok(Self { session, token })
         })
     }
+}
+
+/// Middleware: a page that sends the visitor elsewhere ([`PageError::SignIn`],
+/// [`PageError::Elsewhere`]) answers through an error value, which the request log
+/// would report as a failure; such an answer leaves here as a plain redirect.
+pub async fn quiet_redirects<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, Error> {
+    let answer = next.call(req).await?;
+    if !(answer.status().is_redirection() && answer.response().error().is_some()) {
+        return Ok(answer);
+    }
+    let (req, response) = answer.into_parts();
+    let (head, body) = response.into_parts();
+    let mut plain = HttpResponse::with_body(head.status(), body);
+    *plain.headers_mut() = head.headers().clone();
+    Ok(ServiceResponse::new(req, plain))
 }

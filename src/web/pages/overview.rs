@@ -117,14 +117,16 @@ fn currency_of(code: &str, entries: &[&BrandDashboard], starts: &[NaiveDate], no
             values,
         });
     }
-    let columns: Vec<String> = starts.iter().map(|d| d.format("%b %Y").to_string()).collect();
-    let months = columns
+    // Under the bars the month alone fits (the caption gives the period); the table
+    // names the year too.
+    let columns: Vec<String> = starts.iter().map(|d| d.format("%b").to_string()).collect();
+    let months = starts
         .iter()
         .enumerate()
-        .map(|(i, month)| {
+        .map(|(i, start)| {
             let values: Vec<i64> = stacks.iter().map(|s| s.values[i]).collect();
             MonthRow {
-                month: month.clone(),
+                month: start.format("%b %Y").to_string(),
                 amounts: values.iter().map(|v| display::money_in(*v, code)).collect(),
                 total: display::money_in(values.iter().copied().fold(0, i64::saturating_add), code),
             }
