@@ -11,7 +11,7 @@ use super::pagination::{Page, PageQuery};
 use super::validate::Validator;
 use super::{ApiError, ErrorCode};
 use crate::api::AppState;
-use crate::domain::text::{Lines, refuse_invisible};
+use crate::domain::shipping;
 use crate::service::rewards::{self, ClaimReward, FulfilReward, Reward, RewardError};
 use crate::store::ids::{BrandId, MembershipId, RewardId};
 use crate::store::rewards::RewardStatus;
@@ -91,15 +91,6 @@ pub async fn list_my_rewards(
     )))
 }
 
-fn text(input: &str, max: usize) -> Result<String, String> {
-    let value = input.trim();
-    if value.is_empty() || value.chars().count() > max {
-        return Err(format!("must be 1 to {max} characters"));
-    }
-    refuse_invisible(value, Lines::Many)?;
-    Ok(value.to_owned())
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRewardRequest {
@@ -115,8 +106,8 @@ pub async fn claim_reward(
     Json(body): Json<ClaimRewardRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::default();
-    let name = v.check("shipping_name", text(&body.shipping_name, 200));
-    let address = v.check("shipping_address", text(&body.shipping_address, 1000));
+    let name = v.check("shipping_name", shipping::name(&body.shipping_name));
+    let address = v.check("shipping_address", shipping::address(&body.shipping_address));
     let (Some(name), Some(address)) = (name, address) else {
         return Err(v.into_error());
     };
@@ -181,7 +172,7 @@ pub async fn fulfil_reward(
     Json(body): Json<FulfilRewardRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tracking = match body.tracking.as_deref() {
-        Some(t) => Some(text(t, 500).map_err(|m| ApiError::field("tracking", m))?),
+        Some(t) => Some(shipping::tracking(t).map_err(|m| ApiError::field("tracking", m))?),
         None => None,
     };
     let command = FulfilReward {

@@ -17,6 +17,7 @@ pub mod password;
 pub mod period;
 pub mod refund;
 pub mod rewards;
+pub mod shipping;
 pub mod shop_id;
 pub mod signing_secret;
 pub mod slug;

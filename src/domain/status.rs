@@ -168,6 +168,12 @@ impl OrderStatus {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// A `status` filter of an order list, or the message every list (the brand's, the
+    /// ambassador's, the portal's) answers for a value it does not know.
+    pub fn parse_filter(text: &str) -> Result<Self, String> {
+        Self::parse(text).ok_or_else(|| "must be one of pending, approved, paid, reversed, none".to_owned())
+    }
 }
 
 #[cfg(test)]
