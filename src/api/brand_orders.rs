@@ -19,7 +19,9 @@ use crate::domain::Currency;
 use crate::domain::period::Period;
 use crate::domain::status::OrderStatus;
 use crate::service::paging::PageRequest;
-use crate::service::reports::{self, BrandOrder, BrandOrderDetail, BrandOrdersQuery, BrandStats};
+use crate::service::reports::{
+    self, BrandOrder, BrandOrderDetail, BrandOrdersQuery, BrandStats, EntryLine, OrderLine, RefundLine,
+};
 use crate::store::ids::{MembershipId, OrderId};
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,13 +77,8 @@ pub async fn list_brand_orders(
             .ok()
     });
     let status = q.status.as_deref().and_then(|s| {
-        OrderStatus::parse(s)
-            .ok_or_else(|| {
-                errors.push(FieldError::new(
-                    "status",
-                    "must be one of pending, approved, paid, reversed, none",
-                ))
-            })
+        OrderStatus::parse_filter(s)
+            .map_err(|message| errors.push(FieldError::new("status", message)))
             .ok()
     });
     if !errors.is_empty() {
@@ -156,43 +153,49 @@ impl From<BrandOrderDetail> for OrderDetail {
     fn from(d: BrandOrderDetail) -> Self {
         Self {
             order: order_view(d.order),
-            lines: d
-                .lines
-                .into_iter()
-                .map(|l| OrderLineView {
-                    sku: l.sku,
-                    category: l.category,
-                    quantity: l.quantity,
-                    unit_price: l.unit_price,
-                    rate: l.rate,
-                })
-                .collect(),
-            refunds: d
-                .refunds
-                .into_iter()
-                .map(|r| RefundView {
-                    id: r.id.to_string(),
-                    refund_id: r.refund_id,
-                    amount: r.amount,
-                    reversal: r.reversal,
-                    lines: r.lines,
-                    created_at: r.created_at,
-                })
-                .collect(),
-            ledger_entries: d
-                .entries
-                .into_iter()
-                .map(|e| LedgerEntryView {
-                    id: e.id.to_string(),
-                    kind: e.kind.as_str().to_owned(),
-                    amount: e.amount,
-                    currency: e.currency,
-                    available_at: e.available_at,
-                    approved_at: e.approved_at,
-                    payout_id: e.payout_id,
-                    created_at: e.created_at,
-                })
-                .collect(),
+            lines: d.lines.into_iter().map(OrderLineView::from).collect(),
+            refunds: d.refunds.into_iter().map(RefundView::from).collect(),
+            ledger_entries: d.entries.into_iter().map(LedgerEntryView::from).collect(),
+        }
+    }
+}
+
+impl From<OrderLine> for OrderLineView {
+    fn from(l: OrderLine) -> Self {
+        Self {
+            sku: l.sku,
+            category: l.category,
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            rate: l.rate,
+        }
+    }
+}
+
+impl From<RefundLine> for RefundView {
+    fn from(r: RefundLine) -> Self {
+        Self {
+            id: r.id.to_string(),
+            refund_id: r.refund_id,
+            amount: r.amount,
+            reversal: r.reversal,
+            lines: r.lines,
+            created_at: r.created_at,
+        }
+    }
+}
+
+impl From<EntryLine> for LedgerEntryView {
+    fn from(e: EntryLine) -> Self {
+        Self {
+            id: e.id.to_string(),
+            kind: e.kind.as_str().to_owned(),
+            amount: e.amount,
+            currency: e.currency,
+            available_at: e.available_at,
+            approved_at: e.approved_at,
+            payout_id: e.payout_id,
+            created_at: e.created_at,
         }
     }
 }

@@ -147,6 +147,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/me/rewards/{id}/claim", web::post().to(rewards::claim_reward)),
         endpoint(M::GET, "/v1/me/dashboard", web::get().to(me_reports::get_dashboard)),
         endpoint(M::GET, "/v1/me/orders", web::get().to(me_reports::list_my_orders)),
+        endpoint(M::GET, "/v1/me/orders/{id}", web::get().to(me_reports::get_my_order)),
         endpoint(M::GET, "/v1/me/earnings.csv", web::get().to(me_reports::download_earnings)),
         // Referral links (public).
         endpoint(M::GET, "/r/{brand_slug}/{code}", web::get().to(links::follow_link)),

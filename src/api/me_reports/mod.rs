@@ -12,11 +12,14 @@ pub use dashboard::{
     RecentOrderView, RewardsView, SeriesPoint, TotalsView, get_dashboard,
 };
 pub use earnings::{EARNINGS_HEADER, download_earnings};
-pub use orders::{AttributionSummary, MyOrderResponse, MyOrdersQuery, list_my_orders};
+pub use orders::{
+    AttributionSummary, MyOrderDetailResponse, MyOrderResponse, MyOrdersQuery, get_my_order, list_my_orders,
+};
 
 use super::validate::Validator;
 use super::{ApiError, ErrorCode, FieldError};
 use crate::domain::period::PeriodError;
+use crate::domain::status::OrderStatus;
 use crate::service::reports::ReportError;
 use crate::store::ids::BrandId;
 
@@ -59,4 +62,10 @@ fn parse_brand(v: &mut Validator, value: Option<String>) -> Option<Option<BrandI
                 .map_err(|_| "must be a brand id (a UUID)".to_owned())
         }),
     )
+}
+
+/// An order `status` filter, the values and message of the brand's list; empty counts
+/// as absent, as `brand_id` does here.
+fn parse_status(v: &mut Validator, value: Option<String>) -> Option<Option<OrderStatus>> {
+    v.check_opt("status", blank_to_none(value).map(|s| OrderStatus::parse_filter(&s)))
 }

@@ -1,16 +1,17 @@
-//! `GET /v1/me/orders?limit=&cursor=&brand_id=`: the influencer's attributed orders
-//! across brands, newest first.
+//! `GET /v1/me/orders?limit=&cursor=&brand_id=&status=`: the influencer's attributed
+//! orders across brands, newest first; `GET /v1/me/orders/{id}`: one of them in full.
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::parse_brand;
+use super::{parse_brand, parse_status};
+use crate::api::brand_orders::{LedgerEntryView, OrderLineView, RefundView};
 use crate::api::extract::Influencer;
 use crate::api::pagination::{Page, PageQuery};
 use crate::api::validate::Validator;
 use crate::api::{ApiError, AppState};
-use crate::service::reports::{self, MyOrder};
+use crate::service::reports::{self, MyOrder, MyOrderDetail};
 use crate::store::ids::{BrandId, OrderId};
 
 #[derive(Debug, Default, Deserialize)]
@@ -19,6 +20,7 @@ pub struct MyOrdersQuery {
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     pub brand_id: Option<String>,
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -84,7 +86,9 @@ pub async fn list_my_orders(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let mut v = Validator::default();
-    let Some(brand) = parse_brand(&mut v, query.brand_id) else {
+    let brand = parse_brand(&mut v, query.brand_id);
+    let status = parse_status(&mut v, query.status);
+    let (Some(brand), Some(status)) = (brand, status) else {
         return Err(v.into_error());
     };
     let page = PageQuery {
@@ -95,8 +99,41 @@ pub async fn list_my_orders(
     let query = reports::MyOrdersQuery {
         influencer: me.influencer_id,
         brand,
+        status,
         page,
     };
     let orders = reports::my_orders(&state.db, query).await?;
     Ok(HttpResponse::Ok().json(Page::from_paged(orders, MyOrderResponse::from)))
+}
+
+/// One of the influencer's orders with its lines, refunds and ledger entries: no
+/// customer data, no attribution candidates (other people's codes).
+#[derive(Debug, Serialize)]
+pub struct MyOrderDetailResponse {
+    #[serde(flatten)]
+    pub order: MyOrderResponse,
+    pub lines: Vec<OrderLineView>,
+    pub refunds: Vec<RefundView>,
+    pub ledger_entries: Vec<LedgerEntryView>,
+}
+
+impl From<MyOrderDetail> for MyOrderDetailResponse {
+    fn from(d: MyOrderDetail) -> Self {
+        Self {
+            order: MyOrderResponse::from(d.order),
+            lines: d.lines.into_iter().map(OrderLineView::from).collect(),
+            refunds: d.refunds.into_iter().map(RefundView::from).collect(),
+            ledger_entries: d.entries.into_iter().map(LedgerEntryView::from).collect(),
+        }
+    }
+}
+
+/// `GET /v1/me/orders/{id}`: another influencer's order is 404, as no order is.
+pub async fn get_my_order(
+    state: web::Data<AppState>,
+    me: Influencer,
+    id: web::Path<OrderId>,
+) -> Result<HttpResponse, ApiError> {
+    let detail = reports::my_order(&state.db, me.influencer_id, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(MyOrderDetailResponse::from(detail)))
 }

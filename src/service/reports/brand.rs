@@ -15,7 +15,8 @@ pub use crate::store::brand_reports::TopAmbassador;
 use crate::store::brand_reports::{self, OrderFacts, OrderFilter};
 use crate::store::ids::{BrandId, LedgerEntryId, MembershipId, OrderId, RefundId};
 use crate::store::ledger::{EntryKind, LedgerEntryRow};
-use crate::store::orders::{self, OrderRow};
+use crate::store::orders::{self, OrderLineRow, OrderRow};
+use crate::store::refunds::RefundRow;
 use crate::store::{Db, brands, ledger, refunds, time};
 
 /// The ambassadors listed under `top_ambassadors`.
@@ -140,6 +141,49 @@ pub struct EntryLine {
     pub created_at: DateTime<Utc>,
 }
 
+impl From<OrderLineRow> for OrderLine {
+    fn from(l: OrderLineRow) -> Self {
+        Self {
+            sku: l.sku,
+            category: l.category,
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            rate: l.rate,
+        }
+    }
+}
+
+impl From<RefundRow> for RefundLine {
+    fn from(r: RefundRow) -> Self {
+        Self {
+            id: r.id,
+            refund_id: r.refund_id,
+            amount: r.amount,
+            reversal: r.reversal,
+            lines: r
+                .lines
+                .and_then(|l| serde_json::from_str(&l).ok())
+                .unwrap_or(Value::Null),
+            created_at: time::from_db(r.created_at),
+        }
+    }
+}
+
+impl From<LedgerEntryRow> for EntryLine {
+    fn from(e: LedgerEntryRow) -> Self {
+        Self {
+            id: e.id,
+            kind: e.kind,
+            amount: e.amount,
+            currency: e.currency,
+            available_at: time::from_db(e.available_at),
+            approved_at: e.approved_at.map(time::from_db),
+            payout_id: e.paid_out_in,
+            created_at: time::from_db(e.created_at),
+        }
+    }
+}
+
 pub async fn brand_order(db: &Db, brand: BrandId, id: OrderId) -> Result<BrandOrderDetail, ReportError> {
     db.read(move |conn| {
         let order = orders::find(conn, brand, id)?.ok_or(ReportError::OrderNotFound)?;
@@ -149,43 +193,9 @@ pub async fn brand_order(db: &Db, brand: BrandId, id: OrderId) -> Result<BrandOr
         let entries = ledger::for_order(conn, order.id)?;
         Ok(BrandOrderDetail {
             order: BrandOrder::of(order, &facts),
-            lines: lines
-                .into_iter()
-                .map(|l| OrderLine {
-                    sku: l.sku,
-                    category: l.category,
-                    quantity: l.quantity,
-                    unit_price: l.unit_price,
-                    rate: l.rate,
-                })
-                .collect(),
-            refunds: refund_rows
-                .into_iter()
-                .map(|r| RefundLine {
-                    id: r.id,
-                    refund_id: r.refund_id,
-                    amount: r.amount,
-                    reversal: r.reversal,
-                    lines: r
-                        .lines
-                        .and_then(|l| serde_json::from_str(&l).ok())
-                        .unwrap_or(Value::Null),
-                    created_at: time::from_db(r.created_at),
-                })
-                .collect(),
-            entries: entries
-                .into_iter()
-                .map(|e| EntryLine {
-                    id: e.id,
-                    kind: e.kind,
-                    amount: e.amount,
-                    currency: e.currency,
-                    available_at: time::from_db(e.available_at),
-                    approved_at: e.approved_at.map(time::from_db),
-                    payout_id: e.paid_out_in,
-                    created_at: time::from_db(e.created_at),
-                })
-                .collect(),
+            lines: lines.into_iter().map(OrderLine::from).collect(),
+            refunds: refund_rows.into_iter().map(RefundLine::from).collect(),
+            entries: entries.into_iter().map(EntryLine::from).collect(),
         })
     })
     .await

@@ -10,7 +10,7 @@ use crate::domain::Currency;
 use crate::domain::money::Money;
 use crate::domain::status::{EntryStatus, OrderStatus};
 use crate::service::paging::{PageRequest, Paged};
-use crate::store::dashboard::{self, OrderSummary, StatementEntry};
+use crate::store::dashboard::{self, MyOrderFilter, OrderSummary, StatementEntry};
 use crate::store::ids::{BrandId, InfluencerId, LedgerEntryId, OrderId};
 use crate::store::ledger::EntryKind;
 use crate::store::{Db, DbConn, StoreError, time};
@@ -19,11 +19,12 @@ use crate::store::{Db, DbConn, StoreError, time};
 pub const STATEMENT_PAGE: i64 = 1000;
 
 /// `GET /v1/me/orders`: the influencer's attributed orders across brands (or in one),
-/// newest first.
+/// newest first, optionally only those whose commission has one status.
 #[derive(Debug, Clone, Copy)]
 pub struct MyOrdersQuery {
     pub influencer: InfluencerId,
     pub brand: Option<BrandId>,
+    pub status: Option<OrderStatus>,
     pub page: PageRequest<OrderId>,
 }
 
@@ -74,24 +75,56 @@ impl From<OrderSummary> for MyOrder {
     }
 }
 
-pub async fn my_orders(db: &Db, query: MyOrdersQuery) -> Result<Paged<MyOrder, OrderId>, ReportError> {
+/// One page of the query's orders, read in `conn`'s snapshot.
+fn orders_page(conn: &mut DbConn, query: MyOrdersQuery) -> Result<Paged<MyOrder, OrderId>, ReportError> {
     let MyOrdersQuery {
         influencer,
         brand,
+        status,
         page,
     } = query;
-    let rows = db
-        .read(move |conn| {
-            Ok::<_, ReportError>(dashboard::list_orders(
-                conn,
-                influencer,
-                brand,
-                page.after,
-                page.fetch(),
-            )?)
-        })
-        .await?;
+    let filter = MyOrderFilter { brand, status };
+    let rows = dashboard::list_orders(conn, influencer, filter, page.after, page.fetch())?;
     Ok(Paged::from_rows(rows, page.limit, |o| o.id).map(MyOrder::from))
+}
+
+pub async fn my_orders(db: &Db, query: MyOrdersQuery) -> Result<Paged<MyOrder, OrderId>, ReportError> {
+    db.read(move |conn| orders_page(conn, query)).await
+}
+
+/// A brand the influencer is (or was) an ambassador of: a choice of the orders' brand
+/// filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MyBrand {
+    pub id: BrandId,
+    pub name: String,
+}
+
+/// A page of orders with every brand the influencer could filter them by.
+#[derive(Debug, Clone)]
+pub struct MyOrdersWithBrands {
+    pub orders: Paged<MyOrder, OrderId>,
+    /// By name, each brand once (a membership ended and begun again is one brand).
+    pub brands: Vec<MyBrand>,
+}
+
+/// The portal's orders page: [`my_orders`] and the brands of the filter, in one
+/// snapshot.
+pub async fn my_orders_with_brands(db: &Db, query: MyOrdersQuery) -> Result<MyOrdersWithBrands, ReportError> {
+    db.read(move |conn| {
+        let mut brands: Vec<MyBrand> = dashboard::memberships_of(conn, query.influencer, None)?
+            .into_iter()
+            .map(|m| MyBrand {
+                id: m.brand_id,
+                name: m.brand_name,
+            })
+            .collect();
+        brands.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        brands.dedup_by(|a, b| a.id == b.id);
+        let orders = orders_page(conn, query)?;
+        Ok(MyOrdersWithBrands { orders, brands })
+    })
+    .await
 }
 
 /// One ledger entry of the statement.

@@ -5,12 +5,17 @@
 
 mod brand;
 mod mine;
+mod my_order;
 
 pub use brand::{
     BrandOrder, BrandOrderDetail, BrandOrdersQuery, BrandStats, EntryLine, OrderLine, RefundLine, StatsQuery,
     TopAmbassador, brand_order, brand_orders, brand_stats,
 };
-pub use mine::{MyOrder, MyOrdersQuery, STATEMENT_PAGE, StatementLine, my_orders, statement_pages};
+pub use mine::{
+    MyBrand, MyOrder, MyOrdersQuery, MyOrdersWithBrands, STATEMENT_PAGE, StatementLine, my_orders,
+    my_orders_with_brands, statement_pages,
+};
+pub use my_order::{MyOrderDetail, my_order};
 
 use crate::store::{StoreError, UnitError};
 
@@ -23,7 +28,7 @@ pub enum ReportError {
     /// The signed-in user's brand is gone.
     #[error("the brand no longer exists")]
     BrandNotFound,
-    /// No such order in the caller's brand.
+    /// No such order in the caller's brand, or attributed to the influencer.
     #[error("no such order")]
     OrderNotFound,
     /// The influencer is not (and never was) an ambassador of the brand asked about.

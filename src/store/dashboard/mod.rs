@@ -18,7 +18,7 @@ pub use figures::{
     ClicksByDay, LedgerTotals, OrdersByDay, Qualifying, Totals, clicks_by_day, ledger_totals, orders_by_day,
     qualifying_by_membership,
 };
-pub use orders::{OrderSummary, RECENT_ORDERS, list_orders};
+pub use orders::{MyOrderFilter, OrderSummary, RECENT_ORDERS, find_order, list_orders};
 
 use super::DbConn;
 use super::ids::{BrandId, CodeId, InfluencerId, MembershipId, ProgramId};

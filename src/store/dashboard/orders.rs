@@ -1,5 +1,6 @@
 //! The influencer's attributed orders with where each commission stands: the newest of
-//! each dashboard entry, and the paged list of `GET /v1/me/orders`. No customer data.
+//! each dashboard entry, the paged list of `GET /v1/me/orders` (by brand and status)
+//! and one order of `GET /v1/me/orders/{id}`. No customer data.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -7,9 +8,10 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 
 use super::membership_ids;
 use super::sql::Statement;
-use crate::domain::status::{EntryState, OrderState};
+use crate::domain::status::{EntryState, OrderState, OrderStatus};
 use crate::store::DbConn;
 use crate::store::ids::{BrandId, InfluencerId, MembershipId, OrderId};
+use crate::store::status_sql::order_has_status;
 
 /// Orders shown under "recent orders" per brand and currency.
 pub const RECENT_ORDERS: i64 = 10;
@@ -77,7 +79,7 @@ impl OrderSummary {
     }
 }
 
-/// The columns of [`OrderSummary`], from `orders o`.
+/// The columns of [`OrderSummary`], from `orders o`; callers add the `WHERE`.
 const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_id, b.name AS brand_name, o.currency, \
        o.placed_at, o.net_amount, o.commission, o.commission_rate, o.terms_version, \
        o.attribution_method, o.attribution_reason, \
@@ -87,8 +89,7 @@ const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_i
        CAST(COALESCE((SELECT SUM(f.amount) FROM refunds f WHERE f.order_id = o.id), 0) AS BIGINT) AS refunded \
      FROM orders o \
      JOIN brands b ON b.id = o.brand_id \
-     LEFT JOIN ledger_entries c ON c.order_id = o.id AND c.kind = 'commission' \
-     WHERE o.membership_id = ";
+     LEFT JOIN ledger_entries c ON c.order_id = o.id AND c.kind = 'commission'";
 
 /// The newest orders of each (membership, currency), by placing time: one branch per
 /// pair, each a short walk down the `(membership_id, placed_at)` index.
@@ -99,6 +100,7 @@ pub(super) fn recent_orders(conn: &mut DbConn, entries: &[(MembershipId, String)
     Statement::union_all(entries, |branch, (membership, currency)| {
         branch
             .sql(ORDER_SUMMARY)
+            .sql(" WHERE o.membership_id = ")
             .param::<Text, _>(*membership)
             .sql(" AND o.currency = ")
             .param::<Text, _>(currency.clone())
@@ -109,25 +111,43 @@ pub(super) fn recent_orders(conn: &mut DbConn, entries: &[(MembershipId, String)
     .load(conn)
 }
 
-/// A page of the influencer's attributed orders (optionally in one brand), newest
-/// first by id (UUIDv7, so creation order), strictly before `before`. Orders recorded
-/// while a client pages have newer ids, so pages neither repeat nor skip.
+/// Which of the influencer's orders [`list_orders`] reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MyOrderFilter {
+    /// Only this brand's.
+    pub brand: Option<BrandId>,
+    /// Only orders whose commission stands here, by the domain's rule.
+    pub status: Option<OrderStatus>,
+}
+
+/// A page of the influencer's attributed orders (narrowed by `filter`), newest first by
+/// id (UUIDv7, so creation order), strictly before `before`. Orders recorded while a
+/// client pages have newer ids, so pages neither repeat nor skip.
 pub fn list_orders(
     conn: &mut DbConn,
     influencer: InfluencerId,
-    brand: Option<BrandId>,
+    filter: MyOrderFilter,
     before: Option<OrderId>,
     limit: i64,
 ) -> QueryResult<Vec<OrderSummary>> {
-    let memberships = membership_ids(conn, influencer, brand)?;
+    let memberships = membership_ids(conn, influencer, filter.brand)?;
     if memberships.is_empty() {
         return Ok(Vec::new());
     }
+    // The status rule as SQL over `o`: trusted constant fragments, not input.
+    let status = filter.status.map(|status| order_has_status("o", status));
     // Each branch reads at most `limit` rows off its own membership's index range.
     Statement::union_all(memberships, |branch, membership| {
-        let branch = branch.sql(ORDER_SUMMARY).param::<Text, _>(membership);
+        let branch = branch
+            .sql(ORDER_SUMMARY)
+            .sql(" WHERE o.membership_id = ")
+            .param::<Text, _>(membership);
         let branch = match before {
             Some(before) => branch.sql(" AND o.id < ").param::<Text, _>(before),
+            None => branch,
+        };
+        let branch = match &status {
+            Some(status) => branch.sql(" AND ").sql(status),
             None => branch,
         };
         branch.sql(" ORDER BY o.id DESC LIMIT ").param::<BigInt, _>(limit)
@@ -136,4 +156,17 @@ pub fn list_orders(
     .param::<BigInt, _>(limit)
     .query
     .load(conn)
+}
+
+/// The order `id` if it is attributed to one of the influencer's memberships (ended
+/// ones included); another influencer's order is `None`, as is no order.
+pub fn find_order(conn: &mut DbConn, influencer: InfluencerId, id: OrderId) -> QueryResult<Option<OrderSummary>> {
+    Statement::new(ORDER_SUMMARY)
+        .sql(" WHERE o.id = ")
+        .param::<Text, _>(id)
+        .sql(" AND o.membership_id IN ")
+        .memberships_of(influencer, None)
+        .query
+        .get_result(conn)
+        .optional()
 }

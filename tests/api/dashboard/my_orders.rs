@@ -106,3 +106,105 @@ async fn my_orders_pages_neither_repeat_nor_skip_when_orders_arrive_between_page
             .assert_problem(422, "validation_failed");
     }
 }
+
+#[tokio::test]
+async fn my_orders_filter_by_status_as_the_brands_list_does() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    recorded(&app, &p, &order_at("1001", &p.code, "2026-10-01T12:00:00Z")).await;
+    recorded(&app, &p, &order_body("1002", Some(&p.code))).await;
+    recorded(&app, &p, &order_body("1003", Some(&p.code))).await;
+    cancel(&app, &p, "1003").await;
+    mature_at(&app, Utc.with_ymd_and_hms(2026, 11, 2, 12, 30, 0).unwrap()).await;
+    let token = app.login(&ana("acme"), "influencer").await;
+    let brand_token = app.login(&p.brand.email, "brand").await;
+    for (status, expected) in [
+        ("pending", vec!["1002"]),
+        ("approved", vec!["1001"]),
+        ("reversed", vec!["1003"]),
+        ("paid", vec![]),
+        ("none", vec![]),
+        ("", vec!["1003", "1002", "1001"]),
+    ] {
+        let mine = app.get(&format!("/v1/me/orders?status={status}"), Some(&token)).await;
+        assert_eq!(mine.status, 200, "{}", mine.text);
+        assert_eq!(order_ids(&mine), expected, "status={status}");
+        if !status.is_empty() {
+            // The same rule as the brand's list.
+            let brands = app
+                .get(&format!("/v1/brand/orders?status={status}"), Some(&brand_token))
+                .await;
+            assert_eq!(order_ids(&brands), expected, "brand status={status}");
+        }
+    }
+    let both = app
+        .get(
+            &format!("/v1/me/orders?status=pending&brand_id={}", p.brand.id),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(order_ids(&both), ["1002"]);
+    let refused = app.get("/v1/me/orders?status=lost", Some(&token)).await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(refused.fields(), ["status"]);
+    let brands_refusal = app.get("/v1/brand/orders?status=lost", Some(&brand_token)).await;
+    assert_eq!(refused.body["errors"], brands_refusal.body["errors"]);
+    let two = app.get("/v1/me/orders?status=lost&brand_id=nope", Some(&token)).await;
+    assert_eq!(two.fields(), ["brand_id", "status"]);
+}
+
+#[tokio::test]
+async fn my_order_reads_in_full_and_another_influencers_is_not_found() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let ordered = recorded(&app, &p, &order_body("1002", Some(&p.code))).await;
+    refund(&app, &p, "1002", "r1", 1000).await;
+    let (bo, _, bo_code) = app.add_ambassador(&p, &p.brand.access_token, "bo@acme.example").await;
+    let bos = recorded(&app, &p, &order_body("2001", Some(&bo_code))).await;
+    let unattributed = recorded(&app, &p, &order_body("3001", None)).await;
+    let token = &p.influencer.access_token;
+
+    let id = text(&ordered["id"]);
+    let detail = app.get(&format!("/v1/me/orders/{id}"), Some(token)).await;
+    assert_eq!(detail.status, 200, "{}", detail.text);
+    let listed = app.get("/v1/me/orders", Some(token)).await;
+    for field in [
+        "id",
+        "order_id",
+        "net_amount",
+        "commission",
+        "reversed",
+        "status",
+        "available_at",
+        "attribution",
+    ] {
+        assert_eq!(detail.body[field], listed.body["items"][0][field], "{field}");
+    }
+    assert_eq!(detail.body["reversed"], 100);
+    assert_eq!(detail.body["lines"][0]["sku"], "BEANS");
+    assert_eq!(detail.body["lines"][1]["rate"], "10");
+    assert_eq!(detail.body["refunds"][0]["refund_id"], "r1");
+    assert_eq!(detail.body["refunds"][0]["reversal"], 100);
+    let kinds: Vec<&str> = detail.body["ledger_entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["commission", "reversal"]);
+    assert!(!detail.text.contains("candidates") && !detail.text.contains("customer"));
+
+    // Bo's order, an unattributed one and no order at all answer alike.
+    let nobodys = app
+        .get(&format!("/v1/me/orders/{}", uuid::Uuid::now_v7()), Some(token))
+        .await;
+    nobodys.assert_problem(404, "order_not_found");
+    for other in [&bos, &unattributed] {
+        let reply = app
+            .get(&format!("/v1/me/orders/{}", text(&other["id"])), Some(token))
+            .await;
+        assert_eq!((reply.status, &reply.body), (404, &nobodys.body));
+    }
+    let bo_sees = app.get(&format!("/v1/me/orders/{id}"), Some(&bo.access_token)).await;
+    assert_eq!((bo_sees.status, &bo_sees.body), (404, &nobodys.body));
+}

@@ -185,6 +185,7 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
             "acme-2",
             "no-such-order",
         ),
+        probe(Method::GET, "/v1/me/orders/{id}", None, ambassador, &a.order, u),
         probe(
             Method::POST,
             "/v1/me/rewards/{id}/claim",

@@ -179,6 +179,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         ("/v1/me/rewards".into(), me),
         ("/v1/me/dashboard".into(), me),
         ("/v1/me/orders".into(), me),
+        (format!("/v1/me/orders/{}", a.order), me),
         ("/v1/me/earnings.csv".into(), me),
         (format!("/r/acme/{}", a.p.code), None),
         (
@@ -223,6 +224,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         "/v1/me/rewards",
         "/v1/me/dashboard",
         "/v1/me/orders",
+        "/v1/me/orders/{id}",
         "/v1/me/earnings.csv",
         "/r/{brand_slug}/{code}",
         "/v1/notifications/unsubscribe",
