@@ -32,6 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/app", web::get().to(pages::overview::show))
         .route("/app/brands/{id}", web::get().to(pages::brand::show))
         .route("/app/codes", web::get().to(pages::codes::show))
+        .route("/app/orders", web::get().to(pages::orders::show))
+        .route("/app/orders/{id}", web::get().to(pages::order::show))
         .route("/app/profile", web::get().to(pages::profile::show))
         .route("/app/profile", web::post().to(pages::profile::save))
         .route("/app/invitations", web::get().to(pages::invitations::show))

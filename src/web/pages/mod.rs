@@ -5,5 +5,8 @@ pub mod codes;
 pub mod invitations;
 pub mod landing;
 pub mod login;
+pub mod notice;
+pub mod order;
+pub mod orders;
 pub mod overview;
 pub mod profile;

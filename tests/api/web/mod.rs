@@ -1,5 +1,6 @@
 //! The web portal's frame: pages with their security headers, sign-in with a CSRF-checked
-//! form and a server-side session cookie, sign-out that ends the session, escaping.
+//! form and a server-side session cookie, sign-out that ends the session, escaping; and
+//! the influencer's pages (one file per area).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -7,6 +8,7 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 
 mod brand;
 mod frame;
+mod orders;
 mod pages;
 
 use crate::helpers::{PASSWORD, TestApp};
