@@ -127,6 +127,16 @@ pub async fn list_mine(
     .await
 }
 
+/// One of the influencer's rewards; another influencer's is [`RewardError::NotFound`],
+/// as no reward is (the portal's claim form shows the reward it claims).
+pub async fn find_mine(db: &Db, influencer: InfluencerId, id: RewardId) -> Result<Reward, RewardError> {
+    db.read(move |conn| {
+        let view = store_rewards::find_for_influencer(conn, influencer, id)?.ok_or(RewardError::NotFound)?;
+        Ok(Reward::from(view))
+    })
+    .await
+}
+
 /// earned → claimed, by the ambassador who earned it.
 pub async fn claim(db: &Db, command: ClaimReward) -> Result<Reward, RewardError> {
     db.write(move |conn| {

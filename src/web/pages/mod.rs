@@ -10,3 +10,4 @@ pub mod order;
 pub mod orders;
 pub mod overview;
 pub mod profile;
+pub mod rewards;

@@ -10,6 +10,7 @@ mod brand;
 mod frame;
 mod orders;
 mod pages;
+mod rewards;
 
 use crate::helpers::{PASSWORD, TestApp};
 
