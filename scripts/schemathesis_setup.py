@@ -94,7 +94,7 @@ REAL_VALUES = [
     (["get_payout", "mark_payout_paid", "cancel_payout"], "path.id", "payout"),
     (["claim_reward", "fulfil_reward"], "path.id", "reward"),
     (["refund_order", "cancel_order"], "path.order_id", "shop_order"),
-    (["get_brand_order"], "path.id", "order"),
+    (["get_brand_order", "get_my_order"], "path.id", "order"),
     (["get_program", "update_program", "list_program_versions"], "path.id", "program"),
     (["get_ambassador", "update_ambassador", "create_code", "list_codes"], "path.id", "membership"),
     (["update_code"], "path.id", "code_id"),
