@@ -12,7 +12,7 @@ use crate::api::AppState;
 use crate::domain::display;
 use crate::domain::status::{EntryState, EntryStatus, OrderStatus};
 use crate::service::reports::{self, MyOrderDetail, ReportError};
-use crate::store::ids::OrderId;
+use crate::store::ids::{BrandId, OrderId};
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
 
@@ -45,6 +45,7 @@ struct OrderPage<'a> {
     current: &'a str,
     csrf: &'a str,
     order_id: String,
+    brand_id: BrandId,
     brand: String,
     placed: String,
     net: String,
@@ -100,6 +101,7 @@ pub async fn show(
     let page_view = OrderPage {
         current: "orders",
         csrf: &signed_in.session.csrf_token,
+        brand_id: order.brand_id,
         brand: order.brand_name.clone(),
         placed: display::date_time(order.placed_at),
         net: money(order.net_amount),
