@@ -56,28 +56,29 @@ pub(super) fn hold(order: &MyOrder, now: DateTime<Utc>) -> Option<String> {
     }
 }
 
-/// How the order was attributed, in words: (method, reason).
+/// How the order was attributed, in words short enough for a table cell that does not
+/// wrap: (method, reason).
 pub(super) fn attribution_words(method: &str, reason: &str) -> (String, String) {
     let method = match method {
-        "code" => "Your code",
-        "link" => "Your referral link",
-        "none" => "No referral",
+        "code" => "Code",
+        "link" => "Link",
+        "none" => "None",
         other => other,
     };
     let reason = match reason {
         "code" => "the customer used your code",
-        "link" => "the customer came through your link",
-        "code_first" => "the customer had your code and a link; the program counts the code first",
-        "link_first" => "the customer had your code and a link; the program counts the link first",
-        "self_referral" => "you bought with your own referral, which earns no commission",
-        "no_referral" => "the order carried no referral",
-        "code_not_found" => "the code was not found",
-        "code_inactive" => "the code was turned off",
-        "code_expired" => "the code had expired",
-        "code_used_up" => "the code was used up",
-        "ambassador_paused" => "the membership was paused",
-        "ambassador_ended" => "the membership had ended",
-        "click_not_found" => "the link's visit was not found",
+        "link" => "the customer followed your link",
+        "code_first" => "code and link used; code counts first",
+        "link_first" => "code and link used; link counts first",
+        "self_referral" => "your own purchase, no commission",
+        "no_referral" => "no referral",
+        "code_not_found" => "code not found",
+        "code_inactive" => "code turned off",
+        "code_expired" => "code expired",
+        "code_used_up" => "code used up",
+        "ambassador_paused" => "membership paused",
+        "ambassador_ended" => "membership ended",
+        "click_not_found" => "link visit not found",
         other => other,
     };
     (method.to_owned(), reason.to_owned())

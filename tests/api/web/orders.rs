@@ -166,7 +166,7 @@ async fn an_orders_page_shows_its_lines_refunds_and_terms_and_another_influencer
         "10 %",
         "version 1",
         "2 Dec 2026, 12:00 UTC (payable in 30 days)",
-        "Your code; the customer used your code",
+        "Code: the customer used your code",
         "BEANS",
         "$25.00",
         "r1",
