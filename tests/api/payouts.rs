@@ -85,7 +85,7 @@ async fn a_batch_pays_approved_balances_and_marks_them_paid() {
     let totals = &dashboard.body["brands"][0]["totals"];
     assert_eq!(
         totals,
-        &json!({"pending": 0, "approved": 0, "paid": 2500, "reversed": 0})
+        &json!({"pending": 0, "approved": 0, "paid": 2500, "reversed": 0, "next_payable_at": null})
     );
     let orders = app.get("/v1/me/orders", Some(&ana)).await;
     assert_eq!(orders.body["items"][0]["status"], "paid");
