@@ -5,4 +5,6 @@ pub mod invitations;
 pub mod landing;
 pub mod login;
 pub mod overview;
+pub mod password;
 pub mod profile;
+pub mod signup;
