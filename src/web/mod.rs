@@ -38,6 +38,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/app/codes", web::get().to(pages::codes::show))
         .route("/app/profile", web::get().to(pages::profile::show))
         .route("/app/profile", web::post().to(pages::profile::save))
+        .route("/app/profile/password", web::post().to(pages::profile::change_password))
+        .route("/app/earnings.csv", web::get().to(pages::profile::download_earnings))
         .route("/app/invitations", web::get().to(pages::invitations::show))
         .route(
             "/app/invitations/{id}/accept",

@@ -11,7 +11,7 @@ pub use dashboard::{
     BrandDashboard, CodeView, DashboardQuery, DashboardResponse, EarnedRewardView, InfluencerSummary, ProgressView,
     RecentOrderView, RewardsView, SeriesPoint, TotalsView, get_dashboard,
 };
-pub use earnings::{EARNINGS_HEADER, download_earnings};
+pub use earnings::{EARNINGS_HEADER, download_earnings, earnings_csv};
 pub use orders::{AttributionSummary, MyOrderResponse, MyOrdersQuery, list_my_orders};
 
 use super::validate::Validator;

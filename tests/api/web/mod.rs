@@ -5,6 +5,7 @@
 
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 
+mod account;
 mod frame;
 mod pages;
 
