@@ -38,6 +38,8 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
     # Secrets: a reset code and an unsubscribe token are random or signed by the
     # server; generated ones do not exist.
     ("confirm_password_reset", "invalid_reset_token", None, None),
+    # A secret: the current password is the account's; a generated one is wrong.
+    ("change_my_password", "validation_failed", "current_password", "^is wrong$"),
     ("unsubscribe", "invalid_unsubscribe_token", None, None),
     ("unsubscribe_page", "invalid_unsubscribe_token", None, None),
     # State: a batch needs an approved balance at or above `min_payout`.

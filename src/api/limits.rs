@@ -96,7 +96,8 @@ impl CheckoutLimits {
     }
 }
 
-fn retry_after(wait: Duration) -> ApiError {
+/// 429 with `Retry-After`: whole seconds, rounded up.
+pub fn retry_after(wait: Duration) -> ApiError {
     ApiError::too_many_requests(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
 }
 
@@ -175,12 +176,17 @@ impl AddressBudget {
 
     /// Spends one from `client`'s budget; 429 with `Retry-After` when it is spent.
     pub fn check(&self, client: ClientIp) -> Result<(), ApiError> {
+        self.spend(client).map_err(retry_after)
+    }
+
+    /// Spends one from `client`'s budget; how long to wait when it is spent.
+    pub fn spend(&self, client: ClientIp) -> Result<(), Duration> {
         if self.limiter.len() > MAX_TRACKED_KEYS {
             self.limiter.retain_recent();
         }
         self.limiter
             .check_key(&client.budget_key())
-            .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 }
 
@@ -217,13 +223,22 @@ impl LoginLimits {
     }
 
     pub fn check(&self, client: ClientIp, email: &str) -> Result<(), ApiError> {
-        self.by_address.check(client)?;
+        self.spend(client, email).map_err(retry_after)
+    }
+
+    /// Spends one attempt of `client` on `email` (as [`sessions::login_email`] spells
+    /// it); how long to wait when a budget is spent. A password change spends here too,
+    /// so checking the current password is no second way of guessing it.
+    ///
+    /// [`sessions::login_email`]: crate::service::sessions::login_email
+    pub fn spend(&self, client: ClientIp, email: &str) -> Result<(), Duration> {
+        self.by_address.spend(client)?;
         if self.by_email.len() > MAX_TRACKED_KEYS {
             self.by_email.retain_recent();
         }
         let key: String = email.chars().take(256).collect();
         self.by_email
             .check_key(&key)
-            .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 }

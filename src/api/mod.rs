@@ -138,6 +138,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         // Influencers.
         endpoint(M::GET, "/v1/me", web::get().to(me::get_me)),
         endpoint(M::PATCH, "/v1/me", web::patch().to(me::update_me)),
+        endpoint(M::POST, "/v1/me/password", web::post().to(me::change_my_password)),
         endpoint(M::GET, "/v1/me/codes", web::get().to(codes::list_my_codes)),
         endpoint(M::GET, "/v1/me/invitations", web::get().to(inbox::list_my_invitations)),
         endpoint(M::POST, "/v1/me/invitations/accept", web::post().to(invitations::accept_invitation)),

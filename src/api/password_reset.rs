@@ -44,15 +44,22 @@ pub async fn request_reset(
     Json(body): Json<ResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.reset_limits.check(client, &login_email(&body.email))?;
+    request_after_answer(&state, body.account, body.email);
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Runs [`password_reset::request`] after the answer has gone out, for every door that
+/// takes a reset request (this one and the portal's form), so none of them tells by
+/// its timing whether the address has an account.
+pub fn request_after_answer(state: &AppState, account: AccountKind, email: String) {
     let db = state.db.clone();
     let postbox = state.postbox.clone();
     let now = state.clock.now();
     actix_web::rt::spawn(async move {
-        if let Err(err) = password_reset::request(&db, &postbox, body.account, &body.email, now).await {
+        if let Err(err) = password_reset::request(&db, &postbox, account, &email, now).await {
             tracing::error!(error = format!("{err:#}"), "a password reset could not be written");
         }
     });
-    Ok(HttpResponse::Accepted().finish())
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,5 +1,6 @@
 //! Sign-up: a brand with its owner, or an influencer; either way the new account is
-//! signed in at once.
+//! signed in at once (with API tokens, or with a portal session when the influencer signs
+//! up on the web portal).
 //!
 //! The password is hashed (argon2id, tens of milliseconds) on the blocking pool before
 //! the write, so the single SQLite writer never waits for it.
@@ -9,14 +10,15 @@ use chrono::{DateTime, Utc};
 use super::brands::Brand;
 use super::influencers::Profile;
 use super::sessions::{self, Subject, Tokens};
+use super::web_sessions;
 use crate::auth::{JwtKeys, password};
 use crate::domain::{BrandName, Currency, DisplayName, Email, LandingUrl, Password, Slug};
 use crate::store::brands::{self, NewBrand};
 use crate::store::ids::{BrandId, BrandUserId, InfluencerId};
-use crate::store::influencers::{self, NewInfluencer};
+use crate::store::influencers::{self, InfluencerRow, NewInfluencer};
 use crate::store::refresh_tokens::AccountKind;
 use crate::store::users::{self, BrandRole, NewBrandUser};
-use crate::store::{Db, StoreError, UnitError, is_unique_violation, time};
+use crate::store::{Db, DbConn, StoreError, UnitError, is_unique_violation, time};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignUpError {
@@ -157,45 +159,17 @@ pub struct InfluencerSignedUp {
     pub tokens: Tokens,
 }
 
-/// Creates an influencer account and signs it in.
+/// Creates an influencer account and signs it in with API tokens.
 pub async fn sign_up_influencer(
     db: &Db,
     keys: &JwtKeys,
     sign_up: InfluencerSignUp,
     now: DateTime<Utc>,
 ) -> Result<InfluencerSignedUp, SignUpError> {
-    let InfluencerSignUp {
-        email,
-        password,
-        display_name,
-    } = sign_up;
-    let password_hash = hash(password).await?;
-    let stamp = time::to_db(now);
+    let password_hash = hash(sign_up.password.clone()).await?;
     let (influencer, subject, refresh) = db
         .write(move |conn| -> Result<_, SignUpError> {
-            if influencers::email_exists(conn, email.as_str())? {
-                return Err(SignUpError::EmailTaken);
-            }
-            let id = InfluencerId::generate();
-            influencers::insert(
-                conn,
-                &NewInfluencer {
-                    id,
-                    email: email.as_str(),
-                    password_hash: &password_hash,
-                    display_name: display_name.as_str(),
-                    payout_email: None,
-                    created_at: stamp,
-                    updated_at: stamp,
-                },
-            )
-            .map_err(raced)?;
-            let influencer = influencers::find(conn, id)?
-                .ok_or_else(|| StoreError::Corrupt(format!("influencer {id} vanished after insert")))?;
-            let subject = Subject {
-                account: AccountKind::Influencer,
-                id: id.to_string(),
-            };
+            let (influencer, subject) = insert_influencer(conn, &sign_up, &password_hash, now)?;
             let refresh = sessions::start(conn, &subject, now)?;
             Ok((influencer, subject, refresh))
         })
@@ -204,6 +178,56 @@ pub async fn sign_up_influencer(
         influencer: influencer.into(),
         tokens: sessions::tokens(keys, &subject, refresh, now)?,
     })
+}
+
+/// The portal's sign-up: the same account as [`sign_up_influencer`], signed in with a
+/// portal session instead of API tokens (no refresh token is issued that nobody holds).
+pub async fn sign_up_influencer_on_web(
+    db: &Db,
+    sign_up: InfluencerSignUp,
+    now: DateTime<Utc>,
+) -> Result<web_sessions::Begun, SignUpError> {
+    let password_hash = hash(sign_up.password.clone()).await?;
+    db.write(move |conn| -> Result<_, SignUpError> {
+        let (_, subject) = insert_influencer(conn, &sign_up, &password_hash, now)?;
+        Ok(web_sessions::begin(conn, subject, now)?)
+    })
+    .await
+}
+
+/// Inserts the influencer inside the caller's unit; a taken address is refused.
+fn insert_influencer(
+    conn: &mut DbConn,
+    sign_up: &InfluencerSignUp,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(InfluencerRow, Subject), SignUpError> {
+    let email = sign_up.email.as_str();
+    if influencers::email_exists(conn, email)? {
+        return Err(SignUpError::EmailTaken);
+    }
+    let id = InfluencerId::generate();
+    let stamp = time::to_db(now);
+    influencers::insert(
+        conn,
+        &NewInfluencer {
+            id,
+            email,
+            password_hash,
+            display_name: sign_up.display_name.as_str(),
+            payout_email: None,
+            created_at: stamp,
+            updated_at: stamp,
+        },
+    )
+    .map_err(raced)?;
+    let influencer = influencers::find(conn, id)?
+        .ok_or_else(|| StoreError::Corrupt(format!("influencer {id} vanished after insert")))?;
+    let subject = Subject {
+        account: AccountKind::Influencer,
+        id: id.to_string(),
+    };
+    Ok((influencer, subject))
 }
 
 /// argon2id on the blocking pool, in the caller's span.

@@ -95,22 +95,26 @@ pub async fn request(
     .await
 }
 
+/// Whether a reset token would set a password now (known, unspent, unexpired): the
+/// portal asks before showing its form, so a stale link says so at once.
+pub async fn is_usable(db: &Db, token: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let hash = sha256_hex(token);
+    let at = time::to_db(now);
+    db.read_latest(move |conn| {
+        Ok(password_resets::find_by_hash(conn, &hash)?.is_some_and(|row| row.used_at.is_none() && row.expires_at > at))
+    })
+    .await
+}
+
 /// Sets a new password with a reset token: spends the token (and the account's other
 /// open ones) and revokes every session of the account, in one transaction.
 pub async fn confirm(db: &Db, token: &str, new_password: Password, now: DateTime<Utc>) -> Result<(), ResetError> {
-    let hash = sha256_hex(token);
-    let at = time::to_db(now);
     // A cheap look first, so a wrong token costs no password hashing.
-    let lookup = hash.clone();
-    let usable = db
-        .read_latest(move |conn| -> Result<bool, ResetError> {
-            Ok(password_resets::find_by_hash(conn, &lookup)?
-                .is_some_and(|row| row.used_at.is_none() && row.expires_at > at))
-        })
-        .await?;
-    if !usable {
+    if !is_usable(db, token, now).await? {
         return Err(ResetError::InvalidToken);
     }
+    let hash = sha256_hex(token);
+    let at = time::to_db(now);
     let password_hash = crate::store::blocking(move || password::hash(new_password.expose())).await??;
     db.write(move |conn| {
         let row = password_resets::find_by_hash(conn, &hash)?.ok_or(ResetError::InvalidToken)?;

@@ -1,15 +1,17 @@
 //! Sessions of the web portal. Signing in checks the password exactly as the API's login
 //! does ([`sessions::authenticate`]); the browser keeps a random cookie, stored here as
 //! SHA-256. A session ends when its owner signs out, when the account's password is
-//! reset, after [`IDLE_DAYS`] without a request, and [`MAX_DAYS`] after it began.
+//! reset or changed (a change keeps the session it was made from), after [`IDLE_DAYS`]
+//! without a request, and [`MAX_DAYS`] after it began.
 
 use chrono::{DateTime, Duration, Utc};
+use diesel::QueryResult;
 
 use super::sessions::{self, Login, SessionError, Subject};
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::store::ids::WebSessionId;
 use crate::store::web_sessions::{self, WebSessionRow};
-use crate::store::{Db, StoreError, time};
+use crate::store::{Db, DbConn, StoreError, time};
 
 /// Days without a request after which a session ends.
 pub const IDLE_DAYS: i64 = 3;
@@ -37,6 +39,14 @@ pub struct WebSession {
 /// Checks the e-mail and password and begins a session.
 pub async fn sign_in(db: &Db, login: Login, now: DateTime<Utc>) -> Result<Begun, SessionError> {
     let subject = sessions::authenticate(db, login).await?;
+    Ok(db
+        .write(move |conn| Ok::<_, StoreError>(begin(conn, subject, now)?))
+        .await?)
+}
+
+/// Begins a session of `subject` inside the caller's unit: the one way a portal session
+/// starts, after a sign-in or with the account a sign-up creates.
+pub fn begin(conn: &mut DbConn, subject: Subject, now: DateTime<Utc>) -> QueryResult<Begun> {
     let token = random_token();
     let at = time::to_db(now);
     let expires_at = now + Duration::days(MAX_DAYS);
@@ -51,8 +61,7 @@ pub async fn sign_in(db: &Db, login: Login, now: DateTime<Utc>) -> Result<Begun,
         expires_at: time::to_db(expires_at),
         revoked_at: None,
     };
-    db.write(move |conn| Ok::<_, StoreError>(web_sessions::insert(conn, &row)?))
-        .await?;
+    web_sessions::insert(conn, &row)?;
     Ok(Begun { token, expires_at })
 }
 

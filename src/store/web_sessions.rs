@@ -75,3 +75,22 @@ pub fn revoke_account(
     .set(web_sessions::revoked_at.eq(now))
     .execute(conn)
 }
+
+/// Ends every session of an account but `keep` (a password change, made from `keep`).
+pub fn revoke_others(
+    conn: &mut DbConn,
+    account: AccountKind,
+    subject_id: &str,
+    keep: WebSessionId,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        web_sessions::table
+            .filter(web_sessions::account.eq(account))
+            .filter(web_sessions::subject_id.eq(subject_id))
+            .filter(web_sessions::id.ne(keep))
+            .filter(web_sessions::revoked_at.is_null()),
+    )
+    .set(web_sessions::revoked_at.eq(now))
+    .execute(conn)
+}

@@ -29,6 +29,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(pages::login::show))
         .route("/login", web::post().to(pages::login::submit))
         .route("/logout", web::post().to(pages::login::sign_out))
+        .route("/signup", web::get().to(pages::signup::show))
+        .route("/signup", web::post().to(pages::signup::submit))
+        .route("/password/forgot", web::get().to(pages::password::forgot))
+        .route("/password/forgot", web::post().to(pages::password::ask))
+        .route("/password/reset", web::get().to(pages::password::reset))
+        .route("/password/reset", web::post().to(pages::password::set))
         .route("/app", web::get().to(pages::overview::show))
         .route("/app/brands/{id}", web::get().to(pages::brand::show))
         .route("/app/codes", web::get().to(pages::codes::show))
@@ -39,6 +45,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/app/rewards/{id}/claim", web::post().to(pages::rewards::claim))
         .route("/app/profile", web::get().to(pages::profile::show))
         .route("/app/profile", web::post().to(pages::profile::save))
+        .route("/app/profile/password", web::post().to(pages::profile::change_password))
+        .route("/app/earnings.csv", web::get().to(pages::profile::download_earnings))
         .route("/app/invitations", web::get().to(pages::invitations::show))
         .route(
             "/app/invitations/{id}/accept",

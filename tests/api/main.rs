@@ -18,6 +18,7 @@ mod ledger;
 mod links;
 mod local_setup;
 mod mail;
+mod me_password;
 mod metrics;
 mod migrations;
 mod my_codes;

@@ -139,6 +139,7 @@ fn request_examples_deserialize_into_the_request_types() {
         ("record_order", parses_as::<orders::RecordOrderRequest>),
         ("refund_order", parses_as::<orders::RefundRequest>),
         ("update_me", parses_as::<me::UpdateMeRequest>),
+        ("change_my_password", parses_as::<me::ChangePasswordRequest>),
         ("accept_invitation", parses_as::<invitations::AcceptInvitationRequest>),
         ("claim_reward", parses_as::<rewards::ClaimRewardRequest>),
     ];

@@ -1,5 +1,5 @@
-//! `GET /v1/me/earnings.csv`: the earnings statement, one row per ledger entry, oldest
-//! first, streamed page by page.
+//! `GET /v1/me/earnings.csv` (and the portal's `GET /app/earnings.csv`): the earnings
+//! statement, one row per ledger entry, oldest first, streamed page by page.
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -8,6 +8,8 @@ use crate::api::csv_export::{self, Cell};
 use crate::api::extract::Influencer;
 use crate::api::{ApiError, AppState};
 use crate::service::reports::{self, StatementLine};
+use crate::store::Db;
+use crate::store::ids::InfluencerId;
 
 pub const EARNINGS_HEADER: &[&str] = &[
     "entry_id",
@@ -44,11 +46,15 @@ fn row(line: StatementLine) -> Vec<Cell> {
 }
 
 pub async fn download_earnings(state: web::Data<AppState>, me: Influencer) -> Result<HttpResponse, ApiError> {
-    let pages = reports::statement_pages(&state.db, me.influencer_id);
-    Ok(csv_export::stream(
-        pages,
-        "earnings.csv",
-        Some(EARNINGS_HEADER),
-        |lines| Ok(lines.into_iter().map(row).collect()),
-    ))
+    Ok(earnings_csv(&state.db, me.influencer_id))
+}
+
+/// The streamed statement of `influencer`: the one answer of both doors that offer it
+/// (this route and the portal's `GET /app/earnings.csv`), so the two files are the same
+/// byte for byte.
+pub fn earnings_csv(db: &Db, influencer: InfluencerId) -> HttpResponse {
+    let pages = reports::statement_pages(db, influencer);
+    csv_export::stream(pages, "earnings.csv", Some(EARNINGS_HEADER), |lines| {
+        Ok(lines.into_iter().map(row).collect())
+    })
 }

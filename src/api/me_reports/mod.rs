@@ -11,7 +11,7 @@ pub use dashboard::{
     BrandDashboard, CodeView, DashboardQuery, DashboardResponse, EarnedRewardView, InfluencerSummary, ProgressView,
     RecentOrderView, RewardsView, SeriesPoint, TotalsView, get_dashboard,
 };
-pub use earnings::{EARNINGS_HEADER, download_earnings};
+pub use earnings::{EARNINGS_HEADER, download_earnings, earnings_csv};
 pub use orders::{
     AttributionSummary, MyOrderDetailResponse, MyOrderResponse, MyOrdersQuery, get_my_order, list_my_orders,
 };

@@ -79,14 +79,18 @@ impl Invitation<'_> {
                     self.brand, self.program
                 ),
                 format!(
-                    "To accept, sign in to reftrack at {} with this e-mail address (or sign up with it), and accept the invitation with the code below. It is valid until {}.",
-                    self.public_url,
-                    date(self.expires_at)
+                    "To accept, sign up at {url}/signup with this e-mail address, or sign in at {url}/login if you already have an account; the invitation waits in your invitations ({url}/app/invitations) until {}.",
+                    date(self.expires_at),
+                    url = self.public_url,
                 ),
+                "Using the API? Accept with the code below (POST /v1/me/invitations/accept).".to_owned(),
             ],
             facts: self.offer,
             code: Some(("Your invitation code".to_owned(), self.token.to_owned())),
-            link: Some(("Open reftrack".to_owned(), self.public_url.to_owned())),
+            link: Some((
+                "See your invitations".to_owned(),
+                format!("{}/app/invitations", self.public_url),
+            )),
             footer: vec![format!(
                 "You receive this e-mail because {} invited this address. If you do not want to join, ignore it: nothing happens.",
                 self.brand
@@ -100,19 +104,25 @@ impl Invitation<'_> {
     }
 }
 
-/// A password-reset link for a brand user or an influencer.
+/// A password-reset link for a brand user or an influencer: the portal's page that sets
+/// the new password, and the bare code for API clients.
 pub fn password_reset(to: &str, token: &str, expires_at: DateTime<Utc>, public_url: &str) -> Letter {
     let body = Body {
         heading: "Reset your reftrack password".to_owned(),
         paragraphs: vec![
-            "Someone (we hope you) asked to reset the password of your reftrack account. Set a new password with the code below; it works once, until ".to_owned()
+            "Someone (we hope you) asked to reset the password of your reftrack account. Set a new password with the link below; it works once, until ".to_owned()
                 + &date(expires_at)
                 + ".",
             "Signing in again is needed everywhere after the reset: every session of the account ends.".to_owned(),
+            "Using the API? Send the code below to POST /v1/auth/password-reset/confirm.".to_owned(),
         ],
         facts: Vec::new(),
         code: Some(("Your reset code".to_owned(), token.to_owned())),
-        link: Some(("Open reftrack".to_owned(), public_url.to_owned())),
+        // The code is URL-safe base64: nothing in it needs escaping.
+        link: Some((
+            "Set a new password".to_owned(),
+            format!("{public_url}/password/reset?token={token}"),
+        )),
         footer: vec!["If you did not ask for this, ignore this e-mail: your password stays as it is.".to_owned()],
     };
     body.letter(to, "Reset your reftrack password".to_owned(), None)

@@ -8,9 +8,8 @@ use serde::Deserialize;
 
 use crate::api::AppState;
 use crate::api::client_ip::ClientIp;
-use crate::auth::secrets::random_token;
 use crate::service::sessions::{Login, SessionError, login_email};
-use crate::service::web_sessions;
+use crate::service::web_sessions::{self, Begun};
 use crate::store::refresh_tokens::AccountKind;
 use crate::web::session::{self, PageError, SignedIn};
 use crate::web::{csrf, page, see_other};
@@ -22,29 +21,61 @@ struct LoginPage<'a> {
     email: &'a str,
     brand: bool,
     error: Option<&'a str>,
+    notice: Option<&'a str>,
 }
 
-/// The form with a fresh CSRF cookie.
-fn form(state: &AppState, status: StatusCode, email: &str, brand: bool, error: Option<&str>) -> HttpResponse {
-    let token = random_token();
-    let mut answer = page(
-        status,
-        &LoginPage {
-            csrf: &token,
-            email,
-            brand,
-            error,
-        },
-    );
-    let _ = answer.add_cookie(&csrf::login_cookie(session::secure(state), token));
+/// The form, with its CSRF cookie.
+fn form(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    email: &str,
+    brand: bool,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> HttpResponse {
+    csrf::sessionless_form(req, session::secure(state), |token| {
+        page(
+            status,
+            &LoginPage {
+                csrf: token,
+                email,
+                brand,
+                error,
+                notice,
+            },
+        )
+    })
+}
+
+/// The answer that signs a browser in: `303` to `/app` with the cookie of the session
+/// just begun (after the sign-in form, or the sign-up form).
+pub fn enter(state: &AppState, begun: Begun) -> HttpResponse {
+    let mut answer = see_other("/app");
+    let _ = answer.add_cookie(&session::cookie(session::secure(state), begun.token));
     answer
 }
 
-pub async fn show(state: web::Data<AppState>, signed_in: Option<SignedIn>) -> HttpResponse {
+#[derive(Debug, Deserialize)]
+pub struct Notice {
+    /// Set by the password-reset page after a new password.
+    reset: Option<String>,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    signed_in: Option<SignedIn>,
+    query: web::Query<Notice>,
+) -> HttpResponse {
     if signed_in.is_some() {
         return see_other("/app");
     }
-    form(&state, StatusCode::OK, "", false, None)
+    let notice = query
+        .reset
+        .as_ref()
+        .map(|_| "Your password was changed; sign in with it.");
+    form(&state, &req, StatusCode::OK, "", false, None, notice)
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,11 +106,27 @@ pub async fn submit(
     let secure = session::secure(&state);
     if !csrf::login_form_holds(&req, secure, &sent) {
         let expired = "The form had expired; please sign in again.";
-        return Ok(form(&state, StatusCode::FORBIDDEN, &email, brand, Some(expired)));
+        return Ok(form(
+            &state,
+            &req,
+            StatusCode::FORBIDDEN,
+            &email,
+            brand,
+            Some(expired),
+            None,
+        ));
     }
     if state.login_limits.check(client, &login_email(&email)).is_err() {
         let wait = "Too many attempts; wait a minute and try again.";
-        return Ok(form(&state, StatusCode::TOO_MANY_REQUESTS, &email, brand, Some(wait)));
+        return Ok(form(
+            &state,
+            &req,
+            StatusCode::TOO_MANY_REQUESTS,
+            &email,
+            brand,
+            Some(wait),
+            None,
+        ));
     }
     let account = if brand {
         AccountKind::Brand
@@ -92,14 +139,18 @@ pub async fn submit(
         account,
     };
     match web_sessions::sign_in(&state.db, login, state.clock.now()).await {
-        Ok(begun) => {
-            let mut answer = see_other("/app");
-            let _ = answer.add_cookie(&session::cookie(secure, begun.token));
-            Ok(answer)
-        }
+        Ok(begun) => Ok(enter(&state, begun)),
         Err(SessionError::InvalidCredentials) => {
             let wrong = "E-mail or password is wrong.";
-            Ok(form(&state, StatusCode::UNAUTHORIZED, &email, brand, Some(wrong)))
+            Ok(form(
+                &state,
+                &req,
+                StatusCode::UNAUTHORIZED,
+                &email,
+                brand,
+                Some(wrong),
+                None,
+            ))
         }
         Err(err) => Err(PageError::Internal(format!("{err:#}"))),
     }

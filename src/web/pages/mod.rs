@@ -9,5 +9,7 @@ pub mod notice;
 pub mod order;
 pub mod orders;
 pub mod overview;
+pub mod password;
 pub mod profile;
 pub mod rewards;
+pub mod signup;

@@ -1,5 +1,7 @@
 //! `GET /app/profile` and `POST /app/profile`: the name brands see, the payout e-mail and
-//! the notification switches, through the same use case as `PATCH /v1/me`.
+//! the notification switches, through the same use case as `PATCH /v1/me`;
+//! `POST /app/profile/password`, the password change of `POST /v1/me/password`; and
+//! `GET /app/earnings.csv`, the statement of `GET /v1/me/earnings.csv`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -7,8 +9,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::api::AppState;
-use crate::domain::{DisplayName, Email};
-use crate::service::influencers::{self, Profile, ProfileUpdate};
+use crate::api::client_ip::ClientIp;
+use crate::api::me_reports::earnings_csv;
+use crate::domain::{DisplayName, Email, Password};
+use crate::service::influencers::{self, PasswordChange, PasswordChangeError, Profile, ProfileUpdate};
+use crate::service::sessions::login_email;
 use crate::web::session::{PageError, SignedIn};
 use crate::web::{csrf, page, see_other};
 
@@ -18,6 +23,7 @@ struct ProfilePage<'a> {
     current: &'a str,
     csrf: &'a str,
     saved: bool,
+    password_changed: bool,
     email: &'a str,
     display_name: &'a str,
     payout_email: &'a str,
@@ -25,11 +31,41 @@ struct ProfilePage<'a> {
     payouts: bool,
     name_error: Option<String>,
     payout_error: Option<String>,
+    password: PasswordErrors,
+}
+
+/// The password form's errors; its fields are never shown again.
+#[derive(Debug, Default)]
+struct PasswordErrors {
+    current: Option<String>,
+    new: Option<String>,
+    confirm: Option<String>,
+}
+
+impl<'a> ProfilePage<'a> {
+    /// The page as stored, without notices or errors.
+    fn stored(profile: &'a Profile, csrf: &'a str) -> Self {
+        Self {
+            current: "profile",
+            csrf,
+            saved: false,
+            password_changed: false,
+            email: &profile.email,
+            display_name: &profile.display_name,
+            payout_email: payout_field(profile),
+            sales: profile.notifications.sales,
+            payouts: profile.notifications.payouts,
+            name_error: None,
+            payout_error: None,
+            password: PasswordErrors::default(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Saved {
     saved: Option<String>,
+    password: Option<String>,
 }
 
 fn store_error(err: influencers::ProfileError) -> PageError {
@@ -58,16 +94,9 @@ pub async fn show(
     Ok(page(
         StatusCode::OK,
         &ProfilePage {
-            current: "profile",
-            csrf: &signed_in.session.csrf_token,
             saved: query.saved.is_some(),
-            email: &profile.email,
-            display_name: &profile.display_name,
-            payout_email: payout_field(&profile),
-            sales: profile.notifications.sales,
-            payouts: profile.notifications.payouts,
-            name_error: None,
-            payout_error: None,
+            password_changed: query.password.is_some(),
+            ..ProfilePage::stored(&profile, &signed_in.session.csrf_token)
         },
     ))
 }
@@ -104,16 +133,13 @@ pub async fn save(
         return Ok(page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &ProfilePage {
-                current: "profile",
-                csrf: &signed_in.session.csrf_token,
-                saved: false,
-                email: &profile.email,
                 display_name: &form.display_name,
                 payout_email: &form.payout_email,
                 sales: form.sales.is_some(),
                 payouts: form.payouts.is_some(),
                 name_error: name.as_ref().err().cloned(),
                 payout_error: payout.as_ref().err().cloned(),
+                ..ProfilePage::stored(&profile, &signed_in.session.csrf_token)
             },
         ));
     };
@@ -127,4 +153,87 @@ pub async fn save(
         .await
         .map_err(store_error)?;
     Ok(see_other("/app/profile?saved=1"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+/// Changes the password; this session stays signed in and every other one ends.
+pub async fn change_password(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    client: ClientIp,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, PageError> {
+    let influencer = signed_in.influencer()?;
+    if !csrf::session_form_holds(&signed_in.session.csrf_token, &form.csrf) {
+        return Err(PageError::Csrf);
+    }
+    let PasswordForm {
+        current_password,
+        new_password,
+        confirm_password,
+        ..
+    } = form.into_inner();
+    let mismatch = new_password != confirm_password;
+    let (status, errors) = match Password::parse(&new_password) {
+        Ok(new) if !mismatch => {
+            let change = PasswordChange {
+                current: current_password,
+                new,
+                keep_session: Some(signed_in.session.id),
+            };
+            let attempts = |email: &str| state.login_limits.spend(client, &login_email(email));
+            match influencers::change_password(&state.db, influencer, change, attempts, state.clock.now()).await {
+                Ok(()) => return Ok(see_other("/app/profile?password=1")),
+                Err(PasswordChangeError::WrongPassword) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    PasswordErrors {
+                        current: Some("This is not your current password.".to_owned()),
+                        ..PasswordErrors::default()
+                    },
+                ),
+                Err(PasswordChangeError::TooManyAttempts(_)) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    PasswordErrors {
+                        current: Some("Too many attempts; wait a minute and try again.".to_owned()),
+                        ..PasswordErrors::default()
+                    },
+                ),
+                Err(PasswordChangeError::NotFound) => return Err(PageError::SignIn),
+                Err(err) => return Err(PageError::Internal(format!("{err:#}"))),
+            }
+        }
+        refused => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            PasswordErrors {
+                current: None,
+                new: refused.err(),
+                confirm: mismatch.then(|| "does not match the new password".to_owned()),
+            },
+        ),
+    };
+    let profile = influencers::get(&state.db, influencer).await.map_err(store_error)?;
+    Ok(page(
+        status,
+        &ProfilePage {
+            password: errors,
+            ..ProfilePage::stored(&profile, &signed_in.session.csrf_token)
+        },
+    ))
+}
+
+/// The earnings statement as CSV, the same file as `GET /v1/me/earnings.csv`.
+pub async fn download_earnings(state: web::Data<AppState>, signed_in: SignedIn) -> Result<HttpResponse, PageError> {
+    let influencer = signed_in.influencer()?;
+    Ok(earnings_csv(&state.db, influencer))
 }

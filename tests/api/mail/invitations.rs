@@ -29,11 +29,14 @@ async fn an_invitation_arrives_with_the_offer_and_a_token_that_accepts() {
         "Your followers get: 15 % off",
         "Free item: A free bag of coffee for every 3 orders",
         "30 days after the order",
-        "https://go.example",
+        "sign up at https://go.example/signup with this e-mail address",
+        "sign in at https://go.example/login",
+        "See your invitations: https://go.example/app/invitations",
     ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
     assert!(letter.html().contains("10 % of each sale you refer"));
+    assert!(letter.html().contains("href=\"https://go.example/app/invitations\""));
     let token = letter.code_after("Your invitation code");
     assert_eq!(token, invite.body["token"].as_str().unwrap());
 

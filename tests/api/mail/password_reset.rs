@@ -29,7 +29,16 @@ async fn reset_token(app: &TestApp, sink: &SmtpSink, email: &str, account: &str)
         .await;
     let letter = mail.iter().rev().find(|m| m.envelope_to == [email]).unwrap();
     assert_eq!(letter.subject(), "Reset your reftrack password");
-    letter.code_after("Your reset code")
+    let token = letter.code_after("Your reset code");
+    // The portal's page sets the password with the same code.
+    let link = format!("https://go.example/password/reset?token={token}");
+    assert!(
+        letter.text().contains(&format!("Set a new password: {link}")),
+        "{}",
+        letter.text()
+    );
+    assert!(letter.html().contains(&format!("href=\"{link}\"")), "{}", letter.html());
+    token
 }
 
 async fn confirm(app: &TestApp, token: &str, password: &str) -> crate::helpers::Reply {

@@ -49,6 +49,7 @@ fn privileged_fields(route: &str) -> &'static [&'static str] {
         ],
         "/v1/checkout/orders/{order_id}/refunds" => &["reversal", "brand_id"],
         "/v1/me" => &["email", "id", "password_hash"],
+        "/v1/me/password" => &["password_hash", "email", "keep_session"],
         "/v1/me/invitations/accept" => &["program_id", "brand_id", "email"],
         "/v1/me/rewards/{id}/claim" => &["status", "membership_id"],
         _ => &[],

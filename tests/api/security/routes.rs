@@ -226,6 +226,13 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
         ),
         (
             Method::POST,
+            "/v1/me/password",
+            "/v1/me/password".into(),
+            me.clone(),
+            json!({"current_password": "not the password", "new_password": "a new long passphrase"}),
+        ),
+        (
+            Method::POST,
             "/v1/me/invitations/accept",
             "/v1/me/invitations/accept".into(),
             me.clone(),

@@ -6,6 +6,7 @@
 
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 
+mod account;
 mod brand;
 mod frame;
 mod orders;
