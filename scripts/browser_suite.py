@@ -20,9 +20,19 @@ portal as a person would, page by page (`PAGES`):
   accepts one and declines the other by clicking their buttons, then the API agrees;
 - `/app/codes`: every code and referral link of `GET /v1/me/codes` (the one just
   accepted included), each with a QR image that loaded;
+- `/app/brands/{id}` of each brand joined: its money equals the API's, its terms,
+  links, free-item progress and statement; the copy button copies;
+- `/app/orders`: every order of `GET /v1/me/orders` with its commission, status (a
+  countdown while on hold) and brand; the brand and status filters agree with the
+  API's; one order opened in full;
+- `/app/rewards`: every reward of `GET /v1/me/rewards`; one claimed through its form,
+  first refused without a name (the typed address kept), then accepted; the API has
+  the address, line break included;
 - `/app/profile`: types a new display name and saves; `GET /v1/me` has it;
 - sign-out: the button in the navigation; afterwards `/app` leads to `/login`, and the
-  old session cookie no longer opens it.
+  old session cookie no longer opens it;
+- `/signup`: a new influencer signs up, lands on an empty overview, and the same
+  account logs in through the API; `/password/forgot` answers "we sent it a link".
 
 Every page visited also gets `Chromium.look` (scripts/chromium.py): no console errors
 (CSP violations included), exactly one `<h1>`, no horizontal scrolling at 375 px, and a
@@ -64,6 +74,7 @@ except ImportError:
 
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
 from chromium import WIDTHS, Chromium  # noqa: E402
 from fixture import Api  # noqa: E402
@@ -105,9 +116,10 @@ class Walk:
     def path(self) -> str:
         return self.driver.current_url.removeprefix(self.base)
 
-    def look(self, name: str) -> None:
-        """The checks of every page, and its screenshots."""
-        for problem in self.browser.look(name):
+    def look(self, name: str, status: int | None = None) -> None:
+        """The checks of every page, and its screenshots (`status`: the error status the
+        page is answered with on purpose)."""
+        for problem in self.browser.look(name, status):
             self.failures.append(f"{self.page} ({self.path()}): {problem}")
         self.shots += len(WIDTHS)
 
@@ -199,7 +211,7 @@ def overview(w: Walk) -> None:
                                         chart), "a chart image did not load")
     w.check(w.one("select#months").get_attribute("value") == "12", "the period is not the last 12 months")
     w.look("overview")
-    w.one("select#months").send_keys("This month")
+    Select(w.one("select#months")).select_by_visible_text("This month")
     w.submit('form.period button[type="submit"]')
     w.check(w.path() == "/app?months=1", f"choosing this month led to {w.path()}")
     w.look("overview-month")
@@ -288,6 +300,98 @@ def brand_pages(w: Walk) -> None:
         w.check(button[0].text.strip() == "Copied", f"the copy button says {button[0].text!r} after a click")
 
 
+STATUS_WORDS = {"pending": "Pending", "approved": "Payable", "paid": "Paid", "reversed": "Reversed",
+                "none": "No commission"}
+
+
+def orders(w: Walk) -> None:
+    """Every order of the API's list with its commission, status (a countdown while on
+    hold) and attribution; the brand and status filters; one order in full."""
+    w.open("/app/orders")
+    listed = w.me("GET", "/v1/me/orders?limit=100")["items"]
+    rows = w.driver.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+    w.check(len(rows) == len(listed), f"{len(rows)} orders shown, the API lists {len(listed)}")
+    for order in listed:
+        shown = [r.text for r in rows if r.find_element(By.CSS_SELECTOR, "th a").text.strip() == order["order_id"]]
+        if not w.check(len(shown) == 1, f"order {order['order_id']} is shown {len(shown)} times"):
+            continue
+        for want in (money(order["commission"], order["currency"]), STATUS_WORDS[order["status"]],
+                     order["brand_name"]):
+            w.check(want in shown[0], f"order {order['order_id']}: {want!r} is not in its row {shown[0]!r}")
+        if order["status"] == "pending":
+            w.check("payable in" in shown[0], f"order {order['order_id']}: no hold countdown in {shown[0]!r}")
+    w.look("orders")
+    globex = w.world["brands"]["globex"]
+    Select(w.one("select#brand")).select_by_visible_text("Globex Tea")
+    Select(w.one("select#status")).select_by_visible_text("Pending")
+    w.submit('main form[action="/app/orders"] button[type="submit"]')
+    want = w.me("GET", f"/v1/me/orders?brand_id={globex['id']}&status=pending")["items"]
+    got = sorted(a.text.strip() for a in w.driver.find_elements(By.CSS_SELECTOR, "main table tbody th a"))
+    w.check(got == sorted(o["order_id"] for o in want) and got,
+            f"filtered to Globex Tea, pending: the page shows {got}, the API {[o['order_id'] for o in want]}")
+    w.look("orders-filtered")
+    first = want[0] if want else listed[0]
+    w.submit(f'main table a[href="/app/orders/{first["id"]}"]')
+    w.check(w.one("h1").text.strip() == f"Order {first['order_id']}", f"the order page's heading is {w.one('h1').text!r}")
+    w.check(money(first["net_amount"], first["currency"]) in w.one("main").text, "the order page lacks its net")
+    w.look("order")
+
+
+def rewards(w: Walk) -> None:
+    """The free items of the API's list; one claimed with a shipping address typed on
+    two lines, after the form refused it without a name."""
+    w.open("/app/rewards")
+    earned = w.me("GET", "/v1/me/rewards")["items"]
+    cards = w.driver.find_elements(By.CSS_SELECTOR, "main article")
+    w.check(len(cards) == len(earned), f"{len(cards)} rewards shown, the API lists {len(earned)}")
+    w.look("rewards")
+    reward = next(r for r in earned if r["status"] == "earned")
+    w.submit(f'a[href="/app/rewards/{reward["id"]}/claim"]')
+    address = w.one("textarea#shipping_address")
+    address.send_keys("12 Roast Street")
+    address.send_keys("\n")
+    address.send_keys("1000 Brewtown")
+    # Without a name the browser itself refuses (required): remove that to see ours.
+    w.driver.execute_script("document.getElementById('shipping_name').removeAttribute('required')")
+    w.submit('main form button[type="submit"]')
+    w.check(bool(w.driver.find_elements(By.CSS_SELECTOR, "#shipping_name-error")), "no error next to the empty name")
+    w.check(w.one("textarea#shipping_address").get_attribute("value") == "12 Roast Street\n1000 Brewtown",
+            "the refused form lost the address typed")
+    w.look("claim-refused", status=422)
+    w.one("input#shipping_name").send_keys("Ana Brews")
+    w.submit('main form button[type="submit"]')
+    w.check(w.path() == "/app/rewards?claimed=1", f"claiming led to {w.path()}")
+    after = {r["id"]: r for r in w.me("GET", "/v1/me/rewards")["items"]}[reward["id"]]
+    w.check(after["status"] == "claimed" and after["shipping_name"] == "Ana Brews"
+            and after["shipping_address"] == "12 Roast Street\n1000 Brewtown",
+            f"the API says the claimed reward is {after}")
+    w.look("rewards-claimed")
+
+
+def sign_up(w: Walk) -> None:
+    """A new influencer signs up in the browser and lands on an empty overview; the
+    forgotten-password form answers the same for any address."""
+    w.open("/signup")
+    w.look("signup")
+    email = f"newcomer-{int(time.time() * 1000)}@example.com"
+    w.one('input[name="email"]').send_keys(email)
+    w.one('input[name="password"]').send_keys("a long enough password")
+    w.one('input[name="display_name"]').send_keys("Nova Newcomer")
+    w.submit('form[action="/signup"] button[type="submit"]')
+    w.check(w.path() == "/app", f"signing up led to {w.path()}, not /app")
+    w.check("Hi Nova Newcomer" in w.one("h1").text, f"the new account's overview says {w.one('h1').text!r}")
+    w.look("overview-new-account")
+    token = w.api.expect(200, "POST", "/v1/auth/login",
+                         {"email": email, "password": "a long enough password", "account": "influencer"})
+    w.check(bool(token.get("access_token")), "the account made in the browser cannot log in through the API")
+    w.submit('form[action="/logout"] button')
+    w.open("/password/forgot")
+    w.one('input[name="email"]').send_keys(email)
+    w.submit('form[action="/password/forgot"] button[type="submit"]')
+    w.check("we sent" in w.one("main").text, f"the forgotten-password form answered {w.one('main').text!r}")
+    w.look("password-forgot")
+
+
 def profile(w: Walk) -> None:
     w.open("/app/profile")
     w.look("profile")
@@ -319,7 +423,8 @@ def sign_out(w: Walk) -> None:
 
 # Each page is a function of the walk; a Failure ends that page, and a failed sign-in
 # ends the walk.
-PAGES = [landing, sign_in, overview, invitations, codes, brand_pages, profile, sign_out]
+PAGES = [landing, sign_in, overview, invitations, codes, brand_pages, orders, rewards, profile, sign_out,
+         sign_up]
 
 
 def where(e: Exception) -> str:

@@ -77,9 +77,13 @@ class Chromium:
         return [entry.get("message", "") for entry in self.driver.get_log("browser")
                 if entry.get("level") == "SEVERE"]
 
-    def look(self, name: str) -> list[str]:
-        """Check the page shown and save its screenshots; returns the problems found."""
-        problems = [f"console error: {message}" for message in self.console_errors()]
+    def look(self, name: str, status: int | None = None) -> list[str]:
+        """Check the page shown and save its screenshots; returns the problems found.
+        `status`: the page is answered with this error status on purpose (a form sent
+        back with its errors), which Chromium reports on the console; nothing else may."""
+        expected = f"the server responded with a status of {status} " if status else None
+        problems = [f"console error: {message}" for message in self.console_errors()
+                    if not (expected and expected in message)]
         headings = len(self.driver.find_elements(By.TAG_NAME, "h1"))
         if headings != 1:
             problems.append(f"{headings} <h1> elements (one expected)")
