@@ -76,71 +76,11 @@ from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
-from chromium import WIDTHS, Chromium  # noqa: E402
-from fixture import Api  # noqa: E402
+from chromium import Chromium  # noqa: E402
 from portal_data import make_world, money  # noqa: E402
+from portal_walk import Failure, Walk  # noqa: E402
 
 SHOTS_ROOT = os.path.join(fixture.REPO_ROOT, "target", "screenshots")
-
-
-class Failure(Exception):
-    """A check that makes the rest of a page's checks pointless."""
-
-
-class Walk:
-    """One backend's walk: the browser, the API, the data and the failures so far."""
-
-    def __init__(self, backend: str, base_url: str, world: dict, browser: Chromium):
-        self.backend = backend
-        self.base = base_url
-        self.api = Api(base_url)
-        self.world = world
-        self.browser = browser
-        self.driver = browser.driver
-        self.failures: list[str] = []
-        self.page = "?"
-        self.shots = 0
-
-    def check(self, ok: bool, message: str) -> bool:
-        if not ok:
-            self.failures.append(f"{self.page}: {message}")
-        return ok
-
-    def me(self, method: str, path: str, body=None):
-        """A JSON call as the influencer (the API's own token, not the browser's cookie)."""
-        return self.api.expect(200, method, path, body, token=self.world["influencer"]["access_token"])
-
-    def open(self, path: str) -> None:
-        self.driver.get(self.base + path)
-
-    def path(self) -> str:
-        return self.driver.current_url.removeprefix(self.base)
-
-    def look(self, name: str, status: int | None = None) -> None:
-        """The checks of every page, and its screenshots (`status`: the error status the
-        page is answered with on purpose)."""
-        for problem in self.browser.look(name, status):
-            self.failures.append(f"{self.page} ({self.path()}): {problem}")
-        self.shots += len(WIDTHS)
-
-    def one(self, css: str, within=None):
-        found = (within or self.driver).find_elements(By.CSS_SELECTOR, css)
-        if len(found) != 1:
-            raise Failure(f"{len(found)} elements match `{css}` on {self.path()} (one expected)")
-        return found[0]
-
-    def submit(self, css: str) -> None:
-        """Press the button `css` and wait for the next page to load."""
-        old = self.one("html")
-        self.one(css).click()
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                old.tag_name  # raises once the old page is gone
-            except WebDriverException:
-                return
-            time.sleep(0.05)
-        raise Failure(f"pressing `{css}` did not lead to a new page in 15 s")
 
 
 # --- the pages, in the order a person walks them --------------------------------------
