@@ -259,6 +259,7 @@ pub async fn list_mine(
             Ok::<_, CodeError>(store_codes::list_for_influencer(
                 conn,
                 influencer,
+                None,
                 page.after,
                 page.fetch(),
             )?)

@@ -84,11 +84,12 @@ pub struct InfluencerCodeRow {
     pub brand_slug: String,
 }
 
-/// Up to `limit` codes of the influencer's memberships in every brand (ended ones
+/// Up to `limit` codes of the influencer's memberships in every brand or in `brand` (ended ones
 /// included), oldest first by id, after the id `after`.
 pub fn list_for_influencer(
     conn: &mut DbConn,
     influencer: InfluencerId,
+    brand: Option<BrandId>,
     after: Option<CodeId>,
     limit: i64,
 ) -> QueryResult<Vec<InfluencerCodeRow>> {
@@ -100,6 +101,9 @@ pub fn list_for_influencer(
         .limit(limit)
         .select((CodeRow::as_select(), memberships::status, brands::name, brands::slug))
         .into_boxed();
+    if let Some(brand) = brand {
+        query = query.filter(codes::brand_id.eq(brand));
+    }
     if let Some(after) = after {
         query = query.filter(codes::id.gt(after));
     }

@@ -52,6 +52,15 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
+    /// Whether a form sent with this session carries its CSRF token; `Csrf` (403) if not.
+    pub fn check_form(&self, sent: &str) -> Result<(), PageError> {
+        if super::csrf::session_form_holds(&self.session.csrf_token, sent) {
+            Ok(())
+        } else {
+            Err(PageError::Csrf)
+        }
+    }
+
     /// The influencer signed in; a brand user is sent to `/app` (their own start page).
     pub fn influencer(&self) -> Result<InfluencerId, PageError> {
         match self.session.subject.account {

@@ -56,16 +56,12 @@ pub async fn brand_view(
     let (month_to_date_net, codes, entries) = db
         .read(move |conn| {
             let net = orders::attributed_net_between(conn, membership, since, until)?;
-            let codes = store_codes::list_for_influencer(conn, influencer, None, CODES)?;
+            let codes = store_codes::list_for_influencer(conn, influencer, Some(brand), None, CODES)?;
             let entries = dashboard::latest_entries(conn, influencer, brand, LATEST_LINES)?;
             Ok::<_, StoreError>((net, codes, entries))
         })
         .await?;
-    let codes = codes
-        .into_iter()
-        .filter(|row| row.code.brand_id == brand)
-        .map(MyCode::from)
-        .collect();
+    let codes = codes.into_iter().map(MyCode::from).collect();
     let statement = entries
         .into_iter()
         .map(StatementLine::of)

@@ -15,7 +15,7 @@ use crate::service::invitations::{self, InvitationError, InvitationKey};
 use crate::service::paging::PageRequest;
 use crate::store::ids::InvitationId;
 use crate::web::session::{PageError, SignedIn};
-use crate::web::{csrf, page, see_other};
+use crate::web::{page, see_other};
 
 /// Invitations shown on the page.
 const SHOWN: i64 = 200;
@@ -122,9 +122,7 @@ pub async fn accept(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, PageError> {
     let influencer = signed_in.influencer()?;
-    if !csrf::session_form_holds(&signed_in.session.csrf_token, &form.csrf) {
-        return Err(PageError::Csrf);
-    }
+    signed_in.check_form(&form.csrf)?;
     invitations::accept(
         &state.db,
         influencer,
@@ -143,9 +141,7 @@ pub async fn decline(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, PageError> {
     let influencer = signed_in.influencer()?;
-    if !csrf::session_form_holds(&signed_in.session.csrf_token, &form.csrf) {
-        return Err(PageError::Csrf);
-    }
+    signed_in.check_form(&form.csrf)?;
     invitations::decline(&state.db, influencer, id.into_inner(), state.clock.now())
         .await
         .map_err(refused)?;

@@ -168,11 +168,7 @@ pub async fn sign_out(
     signed_in: SignedIn,
     form_data: web::Form<SignOutForm>,
 ) -> Result<HttpResponse, PageError> {
-    if !csrf::session_form_holds(&signed_in.session.csrf_token, &form_data.csrf) {
-        return Ok(HttpResponse::Forbidden()
-            .content_type(actix_web::http::header::ContentType::plaintext())
-            .body("The form had expired; reload the page and try again."));
-    }
+    signed_in.check_form(&form_data.csrf)?;
     web_sessions::sign_out(&state.db, &signed_in.token, state.clock.now())
         .await
         .map_err(|err| PageError::Internal(format!("{err:#}")))?;

@@ -15,7 +15,7 @@ use crate::domain::{DisplayName, Email, Password};
 use crate::service::influencers::{self, PasswordChange, PasswordChangeError, Profile, ProfileUpdate};
 use crate::service::sessions::login_email;
 use crate::web::session::{PageError, SignedIn};
-use crate::web::{csrf, page, see_other};
+use crate::web::{page, see_other};
 
 #[derive(Template)]
 #[template(path = "web/profile.html")]
@@ -120,9 +120,7 @@ pub async fn save(
     form: web::Form<ProfileForm>,
 ) -> Result<HttpResponse, PageError> {
     let influencer = signed_in.influencer()?;
-    if !csrf::session_form_holds(&signed_in.session.csrf_token, &form.csrf) {
-        return Err(PageError::Csrf);
-    }
+    signed_in.check_form(&form.csrf)?;
     let name = DisplayName::parse(&form.display_name);
     let payout = match form.payout_email.trim() {
         "" => Ok(None),
@@ -175,9 +173,7 @@ pub async fn change_password(
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
     let influencer = signed_in.influencer()?;
-    if !csrf::session_form_holds(&signed_in.session.csrf_token, &form.csrf) {
-        return Err(PageError::Csrf);
-    }
+    signed_in.check_form(&form.csrf)?;
     let PasswordForm {
         current_password,
         new_password,

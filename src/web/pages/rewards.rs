@@ -16,7 +16,7 @@ use crate::service::rewards::{self, ClaimReward, Reward, RewardError};
 use crate::store::ids::RewardId;
 use crate::store::rewards::RewardStatus;
 use crate::web::session::{PageError, SignedIn};
-use crate::web::{csrf, page, see_other};
+use crate::web::{page, see_other};
 
 /// Rewards shown on the page (one per few orders: an influencer has a handful).
 const SHOWN: i64 = 200;
@@ -179,10 +179,8 @@ pub async fn claim(
     form: web::Form<ClaimForm>,
 ) -> Result<HttpResponse, PageError> {
     let influencer = signed_in.influencer()?;
+    signed_in.check_form(&form.csrf)?;
     let csrf = &signed_in.session.csrf_token;
-    if !csrf::session_form_holds(csrf, &form.csrf) {
-        return Err(PageError::Csrf);
-    }
     let id = id.into_inner();
     // A textarea sends its line breaks as CR LF (HTML's form encoding); the address
     // keeps `\n` only, as the API's does.
