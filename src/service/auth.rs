@@ -4,13 +4,49 @@
 use chrono::{DateTime, Utc};
 
 use crate::store::ids::{ApiKeyId, BrandId, BrandUserId};
+use crate::store::users::BrandRole;
 use crate::store::{Db, StoreError, api_keys, time, users};
 
-/// The user's brand, while the user exists. The brand is looked up rather than carried
-/// in the access token, so a removed user loses access at once.
-pub async fn brand_of_user(db: &Db, user_id: BrandUserId) -> Result<Option<BrandId>, StoreError> {
-    db.read(move |conn| -> Result<_, StoreError> { Ok(users::find_brand_of(conn, user_id)?) })
-        .await
+/// A brand user acting on their brand: who, for which brand, with which role. Every
+/// door builds one from its credential (the JSON API's access token, the console's
+/// session) and hands it to the use cases that a role limits, which check it with
+/// [`BrandActor::require_owner`]; so the API and the console refuse the same things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrandActor {
+    pub user_id: BrandUserId,
+    pub brand_id: BrandId,
+    pub role: BrandRole,
+}
+
+/// A staff member asked for what only an owner may do (API keys, integrations,
+/// webhooks, the team, marking a payout batch paid): 403 `forbidden_role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("only an owner of the brand may do this")]
+pub struct ForbiddenRole;
+
+impl BrandActor {
+    pub fn is_owner(&self) -> bool {
+        self.role == BrandRole::Owner
+    }
+
+    /// `Ok` for an owner; [`ForbiddenRole`] for staff.
+    pub fn require_owner(&self) -> Result<(), ForbiddenRole> {
+        if self.is_owner() { Ok(()) } else { Err(ForbiddenRole) }
+    }
+}
+
+/// The user's brand and role, while the user exists. Both are looked up rather than
+/// carried in the access token, so a removed user loses access, and a changed role
+/// applies, at once.
+pub async fn brand_actor(db: &Db, user_id: BrandUserId) -> Result<Option<BrandActor>, StoreError> {
+    db.read(move |conn| -> Result<_, StoreError> {
+        Ok(users::find_brand_of(conn, user_id)?.map(|(brand_id, role)| BrandActor {
+            user_id,
+            brand_id,
+            role,
+        }))
+    })
+    .await
 }
 
 /// A live API key as last read.

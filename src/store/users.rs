@@ -57,11 +57,11 @@ pub fn email_exists(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-/// The user's brand, when the user still exists.
-pub fn find_brand_of(conn: &mut DbConn, id: BrandUserId) -> QueryResult<Option<BrandId>> {
+/// The user's brand and role, when the user still exists.
+pub fn find_brand_of(conn: &mut DbConn, id: BrandUserId) -> QueryResult<Option<(BrandId, BrandRole)>> {
     brand_users::table
         .find(id)
-        .select(brand_users::brand_id)
+        .select((brand_users::brand_id, brand_users::role))
         .first(conn)
         .optional()
 }

@@ -65,11 +65,13 @@ fn verify_jwt(req: &HttpRequest, audience: AccountKind) -> Result<String, ApiErr
     }
 }
 
-/// A signed-in member of a brand's staff (JWT with audience `brand`).
+/// A signed-in member of a brand's team (JWT with audience `brand`).
 #[derive(Debug, Clone, Copy)]
 pub struct BrandUser {
     pub user_id: BrandUserId,
     pub brand_id: BrandId,
+    /// Who is acting, with the role read at this request, for the use cases a role limits.
+    pub actor: auth::BrandActor,
 }
 
 impl FromRequest for BrandUser {
@@ -84,12 +86,16 @@ impl FromRequest for BrandUser {
                 .parse()
                 .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The access token is not valid here."))?;
             let state = state?;
-            // The brand is looked up rather than carried in the token, so a removed
-            // user loses access at once.
-            let brand_id = auth::brand_of_user(&state.db, user_id)
+            // The brand and role are looked up rather than carried in the token, so a
+            // removed user loses access, and a changed role applies, at once.
+            let actor = auth::brand_actor(&state.db, user_id)
                 .await?
                 .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "The account no longer exists."))?;
-            Ok(Self { user_id, brand_id })
+            Ok(Self {
+                user_id,
+                brand_id: actor.brand_id,
+                actor,
+            })
         })
     }
 }
