@@ -94,6 +94,13 @@ impl Period {
         Ok(Self { from, to })
     }
 
+    /// The `days` days ending with `today` (1 to [`MAX_DAYS`]).
+    pub fn last_days(days: i64, today: NaiveDate) -> Self {
+        let days = days.clamp(1, MAX_DAYS);
+        let from = today.checked_sub_signed(Duration::days(days - 1)).unwrap_or(today);
+        Self { from, to: today }
+    }
+
     /// The calendar months ending with `today`'s, `months` of them (1–12): from the
     /// first day of the earliest to `today`. Always within [`MAX_DAYS`].
     pub fn last_months(months: u32, today: NaiveDate) -> Self {
@@ -159,6 +166,16 @@ mod tests {
         let longest = Period::last_months(12, day(2024, 12, 31));
         assert!((longest.to() - longest.from()).num_days() < MAX_DAYS);
         assert_eq!(Period::last_months(0, today).from(), day(2026, 11, 1));
+    }
+
+    #[test]
+    fn the_last_days_end_today_and_stay_within_bounds() {
+        let today = date("2026-11-02");
+        let week = Period::last_days(7, today);
+        assert_eq!((week.from(), week.to()), (date("2026-10-27"), today));
+        assert_eq!(Period::last_days(0, today).from(), today);
+        assert_eq!(week.days().count(), 7);
+        assert_eq!(Period::last_days(10_000, today).days().count(), MAX_DAYS as usize);
     }
 
     #[test]

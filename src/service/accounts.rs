@@ -1,6 +1,6 @@
 //! Sign-up: a brand with its owner, or an influencer; either way the new account is
-//! signed in at once (with API tokens, or with a portal session when the influencer signs
-//! up on the web portal).
+//! signed in at once (with API tokens, or with a portal session when the sign-up is made
+//! on the web portal or the brand console).
 //!
 //! The password is hashed (argon2id, tens of milliseconds) on the blocking pool before
 //! the write, so the single SQLite writer never waits for it.
@@ -13,7 +13,7 @@ use super::sessions::{self, Subject, Tokens};
 use super::web_sessions;
 use crate::auth::{JwtKeys, password};
 use crate::domain::{BrandName, Currency, DisplayName, Email, LandingUrl, Password, Slug};
-use crate::store::brands::{self, NewBrand};
+use crate::store::brands::{self, BrandRow, NewBrand};
 use crate::store::ids::{BrandId, BrandUserId, InfluencerId};
 use crate::store::influencers::{self, InfluencerRow, NewInfluencer};
 use crate::store::refresh_tokens::AccountKind;
@@ -84,57 +84,10 @@ pub async fn sign_up_brand(
     sign_up: BrandSignUp,
     now: DateTime<Utc>,
 ) -> Result<BrandSignedUp, SignUpError> {
-    let BrandSignUp {
-        name,
-        slug,
-        landing_url,
-        currency,
-        owner_email: email,
-        owner_password,
-    } = sign_up;
-    let password_hash = hash(owner_password).await?;
-    let stamp = time::to_db(now);
+    let password_hash = hash(sign_up.owner_password.clone()).await?;
     let (brand, subject, refresh) = db
         .write(move |conn| -> Result<_, SignUpError> {
-            if brands::slug_exists(conn, slug.as_str())? {
-                return Err(SignUpError::SlugTaken);
-            }
-            if users::email_exists(conn, email.as_str())? {
-                return Err(SignUpError::EmailTaken);
-            }
-            let brand_id = BrandId::generate();
-            brands::insert(
-                conn,
-                &NewBrand {
-                    id: brand_id,
-                    name: name.as_str(),
-                    slug: slug.as_str(),
-                    landing_url: landing_url.as_str(),
-                    currency: currency.code(),
-                    created_at: stamp,
-                    updated_at: stamp,
-                },
-            )
-            .map_err(raced)?;
-            let user_id = BrandUserId::generate();
-            users::insert(
-                conn,
-                &NewBrandUser {
-                    id: user_id,
-                    brand_id,
-                    email: email.as_str(),
-                    password_hash: &password_hash,
-                    role: BrandRole::Owner,
-                    created_at: stamp,
-                },
-            )
-            .map_err(raced)?;
-            let brand = brands::find(conn, brand_id)?
-                .ok_or_else(|| StoreError::Corrupt(format!("brand {brand_id} vanished after insert")))?;
-            let subject = Subject {
-                account: AccountKind::Brand,
-                id: user_id.to_string(),
-            };
+            let (brand, subject) = insert_brand(conn, &sign_up, &password_hash, now)?;
             let refresh = sessions::start(conn, &subject, now)?;
             Ok((brand, subject, refresh))
         })
@@ -143,6 +96,72 @@ pub async fn sign_up_brand(
         brand: brand.into(),
         tokens: sessions::tokens(keys, &subject, refresh, now)?,
     })
+}
+
+/// The console's sign-up: the same brand and owner as [`sign_up_brand`], signed in
+/// with a portal session instead of API tokens.
+pub async fn sign_up_brand_on_web(
+    db: &Db,
+    sign_up: BrandSignUp,
+    now: DateTime<Utc>,
+) -> Result<web_sessions::Begun, SignUpError> {
+    let password_hash = hash(sign_up.owner_password.clone()).await?;
+    db.write(move |conn| -> Result<_, SignUpError> {
+        let (_, subject) = insert_brand(conn, &sign_up, &password_hash, now)?;
+        Ok(web_sessions::begin(conn, subject, now)?)
+    })
+    .await
+}
+
+/// Inserts the brand and its owner inside the caller's unit; a taken slug or e-mail
+/// is refused.
+fn insert_brand(
+    conn: &mut DbConn,
+    sign_up: &BrandSignUp,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(BrandRow, Subject), SignUpError> {
+    let stamp = time::to_db(now);
+    if brands::slug_exists(conn, sign_up.slug.as_str())? {
+        return Err(SignUpError::SlugTaken);
+    }
+    if users::email_exists(conn, sign_up.owner_email.as_str())? {
+        return Err(SignUpError::EmailTaken);
+    }
+    let brand_id = BrandId::generate();
+    brands::insert(
+        conn,
+        &NewBrand {
+            id: brand_id,
+            name: sign_up.name.as_str(),
+            slug: sign_up.slug.as_str(),
+            landing_url: sign_up.landing_url.as_str(),
+            currency: sign_up.currency.code(),
+            created_at: stamp,
+            updated_at: stamp,
+        },
+    )
+    .map_err(raced)?;
+    let user_id = BrandUserId::generate();
+    users::insert(
+        conn,
+        &NewBrandUser {
+            id: user_id,
+            brand_id,
+            email: sign_up.owner_email.as_str(),
+            password_hash,
+            role: BrandRole::Owner,
+            created_at: stamp,
+        },
+    )
+    .map_err(raced)?;
+    let brand = brands::find(conn, brand_id)?
+        .ok_or_else(|| StoreError::Corrupt(format!("brand {brand_id} vanished after insert")))?;
+    let subject = Subject {
+        account: AccountKind::Brand,
+        id: user_id.to_string(),
+    };
+    Ok((brand, subject))
 }
 
 /// An influencer account, parsed at the door.

@@ -10,6 +10,7 @@ use diesel::QueryResult;
 use super::sessions::{self, Login, SessionError, Subject};
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::store::ids::WebSessionId;
+use crate::store::refresh_tokens::AccountKind;
 use crate::store::web_sessions::{self, WebSessionRow};
 use crate::store::{Db, DbConn, StoreError, time};
 
@@ -24,6 +25,8 @@ const TOUCH_EVERY_MINUTES: i64 = 5;
 #[derive(Debug, Clone)]
 pub struct Begun {
     pub token: String,
+    /// Whose session: the portal sends each kind of account to its own start page.
+    pub account: AccountKind,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -48,6 +51,7 @@ pub async fn sign_in(db: &Db, login: Login, now: DateTime<Utc>) -> Result<Begun,
 /// starts, after a sign-in or with the account a sign-up creates.
 pub fn begin(conn: &mut DbConn, subject: Subject, now: DateTime<Utc>) -> QueryResult<Begun> {
     let token = random_token();
+    let account = subject.account;
     let at = time::to_db(now);
     let expires_at = now + Duration::days(MAX_DAYS);
     let row = WebSessionRow {
@@ -62,7 +66,11 @@ pub fn begin(conn: &mut DbConn, subject: Subject, now: DateTime<Utc>) -> QueryRe
         revoked_at: None,
     };
     web_sessions::insert(conn, &row)?;
-    Ok(Begun { token, expires_at })
+    Ok(Begun {
+        token,
+        account,
+        expires_at,
+    })
 }
 
 /// The live session of a cookie, if any; its idle clock restarts.

@@ -10,7 +10,9 @@
 
 pub mod assets;
 pub mod chart;
+pub mod console;
 pub mod csrf;
+pub mod form;
 pub mod pages;
 pub mod session;
 
@@ -23,7 +25,7 @@ use askama::Template;
 /// (charts, QR codes); nothing inline runs.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The portal's routes (not part of the JSON API or its spec).
+/// The portal's and the console's routes (not part of the JSON API or its spec).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::landing::show))
         .route("/login", web::get().to(pages::login::show))
@@ -56,7 +58,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/app/invitations/{id}/decline",
             web::post().to(pages::invitations::decline),
         )
-        .route("/assets/{name}", web::get().to(assets::serve));
+        .route("/assets/{name}", web::get().to(assets::serve))
+        .configure(console::configure);
 }
 
 /// A rendered page with the portal's headers.

@@ -16,6 +16,7 @@ use actix_web::{Error, FromRequest, HttpRequest, HttpResponse, ResponseError, we
 
 use super::see_other;
 use crate::api::AppState;
+use crate::service::auth::{self, BrandActor};
 use crate::service::web_sessions::{self, WebSession};
 use crate::store::ids::InfluencerId;
 use crate::store::refresh_tokens::AccountKind;
@@ -61,12 +62,39 @@ impl SignedIn {
         }
     }
 
-    /// The influencer signed in; a brand user is sent to `/app` (their own start page).
+    /// The influencer signed in; a brand user is sent to the console.
     pub fn influencer(&self) -> Result<InfluencerId, PageError> {
         match self.session.subject.account {
             AccountKind::Influencer => self.session.subject.id.parse().map_err(|_| PageError::SignIn),
-            AccountKind::Brand => Err(PageError::Elsewhere("/app")),
+            AccountKind::Brand => Err(PageError::Elsewhere(home(AccountKind::Brand))),
         }
+    }
+
+    /// The brand user signed in, with their brand and role as they are now (a removed
+    /// user's session no longer signs in; a changed role applies at once); an
+    /// influencer is sent to their portal.
+    pub async fn brand(&self, state: &AppState) -> Result<BrandActor, PageError> {
+        if self.session.subject.account != AccountKind::Brand {
+            return Err(PageError::Elsewhere(home(AccountKind::Influencer)));
+        }
+        let user = self.session.subject.id.parse().map_err(|_| PageError::SignIn)?;
+        auth::brand_actor(&state.db, user)
+            .await
+            .map_err(PageError::internal)?
+            .ok_or(PageError::SignIn)
+    }
+
+    /// This session's start page.
+    pub fn home(&self) -> &'static str {
+        home(self.session.subject.account)
+    }
+}
+
+/// The start page of an account kind: the influencer's portal or the brand's console.
+pub fn home(account: AccountKind) -> &'static str {
+    match account {
+        AccountKind::Influencer => "/app",
+        AccountKind::Brand => "/console",
     }
 }
 

@@ -12,8 +12,8 @@ use crate::web::{page, see_other};
 struct Landing;
 
 pub async fn show(signed_in: Option<SignedIn>) -> HttpResponse {
-    if signed_in.is_some() {
-        return see_other("/app");
+    if let Some(signed_in) = signed_in {
+        return see_other(signed_in.home());
     }
     page(StatusCode::OK, &Landing)
 }

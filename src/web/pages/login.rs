@@ -51,7 +51,7 @@ fn form(
 /// The answer that signs a browser in: `303` to `/app` with the cookie of the session
 /// just begun (after the sign-in form, or the sign-up form).
 pub fn enter(state: &AppState, begun: Begun) -> HttpResponse {
-    let mut answer = see_other("/app");
+    let mut answer = see_other(session::home(begun.account));
     let _ = answer.add_cookie(&session::cookie(session::secure(state), begun.token));
     answer
 }
@@ -68,8 +68,8 @@ pub async fn show(
     signed_in: Option<SignedIn>,
     query: web::Query<Notice>,
 ) -> HttpResponse {
-    if signed_in.is_some() {
-        return see_other("/app");
+    if let Some(signed_in) = signed_in {
+        return see_other(signed_in.home());
     }
     let notice = query
         .reset

@@ -1,4 +1,4 @@
-//! A short page inside the signed-in frame that says why a request was not served (a
+//! A short page inside the signed-in frame (the portal's or the console's) that says why a request was not served (a
 //! filter value the page does not know, a reward already claimed) and links back, for
 //! the refusals a person can act on; a plain 404 stays [`PageError::NotFound`].
 //!
@@ -13,6 +13,8 @@ use crate::web::page;
 #[derive(Template)]
 #[template(path = "web/notice.html")]
 pub struct Notice<'a> {
+    /// Whether the page is the brand console's (its navigation) or the portal's.
+    pub console: bool,
     /// The nav entry the page belongs to.
     pub current: &'a str,
     pub csrf: &'a str,

@@ -217,6 +217,7 @@ pub async fn show(
         Ok(filter) => filter,
         Err(message) => {
             let notice = Notice {
+                console: false,
                 current: "orders",
                 csrf,
                 title: "Orders",

@@ -16,7 +16,6 @@ use crate::domain::conversion::conversion_rate;
 use crate::domain::display;
 use crate::domain::period::Period;
 use crate::service::dashboard::{self, BrandDashboard, DashboardQuery};
-use crate::store::refresh_tokens::AccountKind;
 use crate::web::chart::{self, Stack};
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
@@ -69,12 +68,6 @@ struct Overview<'a> {
     clicks: i64,
     orders: i64,
     conversion: String,
-}
-
-#[derive(Template)]
-#[template(path = "web/brand_soon.html")]
-struct BrandSoon<'a> {
-    csrf: &'a str,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,9 +146,6 @@ pub async fn show(
     query: web::Query<OverviewQuery>,
 ) -> Result<HttpResponse, PageError> {
     let csrf = &signed_in.session.csrf_token;
-    if signed_in.session.subject.account == AccountKind::Brand {
-        return Ok(page(StatusCode::OK, &BrandSoon { csrf }));
-    }
     let influencer = signed_in.influencer()?;
     let months = months(&query)?;
     let now = state.clock.now();

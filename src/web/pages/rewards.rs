@@ -136,6 +136,7 @@ impl<'a> ClaimPage<'a> {
 /// The 409 page of a reward no longer `earned`.
 fn already_claimed(csrf: &str) -> HttpResponse {
     Notice {
+        console: false,
         current: "rewards",
         csrf,
         title: "Already claimed",

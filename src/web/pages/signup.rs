@@ -1,6 +1,6 @@
 //! `GET /signup` and `POST /signup`: an influencer account, through the same use case,
 //! the same rules and the same budget as `POST /v1/influencers`; the new account is
-//! signed in as the sign-in form does it. Brands sign up through the API for now.
+//! signed in as the sign-in form does it. Brands sign up at `/signup/brand`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -61,8 +61,8 @@ fn form(
 }
 
 pub async fn show(state: web::Data<AppState>, req: HttpRequest, signed_in: Option<SignedIn>) -> HttpResponse {
-    if signed_in.is_some() {
-        return see_other("/app");
+    if let Some(signed_in) = signed_in {
+        return see_other(signed_in.home());
     }
     let blank = SignUpForm::default();
     form(&state, &req, StatusCode::OK, &blank, Errors::default())

@@ -11,7 +11,7 @@ use crate::mail::app_with_mail;
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
 /// A form without a session: its page, its CSRF cookie and token.
-async fn sessionless_form(app: &TestApp, path: &str) -> (Page, String, String) {
+pub(super) async fn sessionless_form(app: &TestApp, path: &str) -> (Page, String, String) {
     let form = app.get_page(path, &[]).await;
     assert_eq!(form.status, 200, "{path}: {}", form.html);
     let cookie = form.cookie_value(CSRF);
@@ -20,7 +20,7 @@ async fn sessionless_form(app: &TestApp, path: &str) -> (Page, String, String) {
     (form, cookie, token)
 }
 
-async fn post_form(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Page {
+pub(super) async fn post_form(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Page {
     app.page(Method::POST, path, &[(CSRF, cookie)], Some(fields)).await
 }
 
@@ -44,7 +44,7 @@ async fn signing_up_on_the_web_signs_the_new_influencer_in_and_the_api_knows_the
     assert!(login.html.contains("href=\"/password/forgot\""));
 
     let (form, cookie, token) = sessionless_form(&app, "/signup").await;
-    assert!(form.html.contains("Brands:"), "{}", form.html);
+    assert!(form.html.contains("href=\"/signup/brand\""), "{}", form.html);
     let signed = post_form(
         &app,
         "/signup",
@@ -424,5 +424,5 @@ async fn the_earnings_csv_through_the_session_is_the_apis_byte_for_byte() {
     // A brand user has no statement here.
     let brand = app.sign_in(&p.brand.email, "brand").await;
     let elsewhere = app.get_page("/app/earnings.csv", &[(SESSION, &brand)]).await;
-    assert_eq!((elsewhere.status, elsewhere.location()), (303, "/app"));
+    assert_eq!((elsewhere.status, elsewhere.location()), (303, "/console"));
 }

@@ -8,6 +8,7 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 
 mod account;
 mod brand;
+mod console;
 mod frame;
 mod orders;
 mod pages;
@@ -123,7 +124,8 @@ impl TestApp {
             )
             .await;
         assert_eq!(signed.status, 303, "{}", signed.html);
-        assert_eq!(signed.location(), "/app");
+        let home = if account == "brand" { "/console" } else { "/app" };
+        assert_eq!(signed.location(), home);
         signed.cookie_value(SESSION)
     }
 }

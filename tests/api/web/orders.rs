@@ -191,5 +191,5 @@ async fn an_orders_page_shows_its_lines_refunds_and_terms_and_another_influencer
     // A brand user has no orders page here.
     let brand = app.sign_in(&p.brand.email, "brand").await;
     let elsewhere = app.get_page("/app/orders", &[(SESSION, &brand)]).await;
-    assert_eq!((elsewhere.status, elsewhere.location()), (303, "/app"));
+    assert_eq!((elsewhere.status, elsewhere.location()), (303, "/console"));
 }

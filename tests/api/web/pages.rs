@@ -19,11 +19,10 @@ async fn the_overview_shows_each_brands_money_formatted() {
     let overview = app.get_page("/app", &[(SESSION, &session)]).await;
     assert!(overview.html.contains("Acme Coffee"), "{}", overview.html);
     assert!(overview.html.contains("$5.95"), "{}", overview.html);
-    // A brand user signs in to the same form.
+    // A brand user signs in to the same form, and is sent to the console.
     let brand = app.sign_in(&p.brand.email, "brand").await;
-    let console = app.get_page("/app", &[(SESSION, &brand)]).await;
-    assert_eq!(console.status, 200);
-    assert!(console.html.contains("brand console"));
+    let elsewhere = app.get_page("/app", &[(SESSION, &brand)]).await;
+    assert_eq!((elsewhere.status, elsewhere.location()), (303, "/console"));
 }
 
 #[tokio::test]
@@ -40,7 +39,7 @@ async fn the_codes_page_shows_each_code_with_its_link_and_a_qr_code() {
     // A brand user has no codes page of its own.
     let brand = app.sign_in(&p.brand.email, "brand").await;
     let elsewhere = app.get_page("/app/codes", &[(SESSION, &brand)]).await;
-    assert_eq!((elsewhere.status, elsewhere.location()), (303, "/app"));
+    assert_eq!((elsewhere.status, elsewhere.location()), (303, "/console"));
 }
 
 #[tokio::test]

@@ -1,0 +1,52 @@
+//! The brand console at `/console`: the brand's team runs its programs, ambassadors,
+//! orders, rewards and payouts here, in the same binary and over the same service
+//! functions as the JSON API (a page parses its form, calls one use case, renders the
+//! outcome). The role a use case requires is checked in the service layer, so a staff
+//! member is refused here exactly what the API refuses them.
+//!
+//! Every page renders inside [`Frame`] (the console's navigation and the session's
+//! CSRF token). A brand's objects are looked up through the signed-in user's brand, so
+//! another brand's id in a URL is 404.
+
+pub mod overview;
+pub mod signup;
+
+use actix_web::web;
+
+use super::session::{PageError, SignedIn};
+use crate::api::AppState;
+use crate::service::auth::BrandActor;
+
+/// The console's routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/signup/brand", web::get().to(signup::show))
+        .route("/signup/brand", web::post().to(signup::submit))
+        .route("/console", web::get().to(overview::show));
+}
+
+/// What the console's frame shows on every page.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The navigation entry the page belongs to.
+    pub current: &'static str,
+    /// The session's CSRF token, for every form of the page.
+    pub csrf: String,
+    /// Whether the user is an owner (owner-only actions are offered, not just refused).
+    pub owner: bool,
+}
+
+/// The brand user of a console request and the frame of its page; an influencer is sent
+/// to their portal, a visitor without a session to the sign-in page.
+pub async fn enter(
+    state: &AppState,
+    signed_in: &SignedIn,
+    current: &'static str,
+) -> Result<(BrandActor, Frame), PageError> {
+    let actor = signed_in.brand(state).await?;
+    let frame = Frame {
+        current,
+        csrf: signed_in.session.csrf_token.clone(),
+        owner: actor.is_owner(),
+    };
+    Ok((actor, frame))
+}
