@@ -9,6 +9,10 @@
 //! another brand's id in a URL is 404.
 
 pub mod overview;
+pub mod programs;
+pub mod programs_edit;
+pub mod programs_form;
+pub mod programs_view;
 pub mod signup;
 
 use actix_web::web;
@@ -21,7 +25,13 @@ use crate::service::auth::BrandActor;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/signup/brand", web::get().to(signup::show))
         .route("/signup/brand", web::post().to(signup::submit))
-        .route("/console", web::get().to(overview::show));
+        .route("/console", web::get().to(overview::show))
+        .route("/console/programs", web::get().to(programs::list))
+        .route("/console/programs/new", web::get().to(programs_edit::new))
+        .route("/console/programs/new", web::post().to(programs_edit::create))
+        .route("/console/programs/{id}", web::get().to(programs::show))
+        .route("/console/programs/{id}/edit", web::get().to(programs_edit::edit))
+        .route("/console/programs/{id}/edit", web::post().to(programs_edit::update));
 }
 
 /// What the console's frame shows on every page.
