@@ -38,6 +38,7 @@ pub mod sessions;
 pub mod shop_webhooks;
 pub mod state;
 pub mod strict_json;
+pub mod team;
 pub mod validate;
 pub mod webhooks;
 
@@ -87,6 +88,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/brand/api-keys", web::post().to(api_keys::create_api_key)),
         endpoint(M::GET, "/v1/brand/api-keys", web::get().to(api_keys::list_api_keys)),
         endpoint(M::DELETE, "/v1/brand/api-keys/{id}", web::delete().to(api_keys::revoke_api_key)),
+        endpoint(M::POST, "/v1/brand/users", web::post().to(team::invite_team_member)),
+        endpoint(M::GET, "/v1/brand/users", web::get().to(team::list_team_members)),
+        endpoint(M::PATCH, "/v1/brand/users/{id}", web::patch().to(team::update_team_member)),
+        endpoint(M::DELETE, "/v1/brand/users/{id}", web::delete().to(team::remove_team_member)),
+        endpoint(M::DELETE, "/v1/brand/users/invitations/{id}", web::delete().to(team::revoke_team_invitation)),
+        // Public: the e-mailed token of a team invitation is the credential.
+        endpoint(M::POST, "/v1/brand/users/accept", web::post().to(team::accept_team_invitation)),
         endpoint(M::POST, "/v1/brand/programs", web::post().to(programs::create_program)),
         endpoint(M::GET, "/v1/brand/programs", web::get().to(programs::list_programs)),
         endpoint(M::GET, "/v1/brand/programs/{id}", web::get().to(programs::get_program)),

@@ -31,6 +31,7 @@ pub mod schema;
 pub mod settings;
 pub mod shop_events;
 pub mod status_sql;
+pub mod team;
 pub mod time;
 pub mod unit;
 pub mod users;

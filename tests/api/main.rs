@@ -32,6 +32,7 @@ mod security;
 mod self_referral;
 mod sessions;
 mod strict_text;
+mod team;
 mod tokens;
 mod web;
 mod webhooks;

@@ -114,6 +114,27 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
         ),
         (
             Method::POST,
+            "/v1/brand/users",
+            "/v1/brand/users".into(),
+            brand.clone(),
+            json!({"email": "eve@evil.example", "role": "staff"}),
+        ),
+        (
+            Method::PATCH,
+            "/v1/brand/users/{id}",
+            format!("/v1/brand/users/{}", new_id()),
+            brand.clone(),
+            json!({"role": "staff"}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/users/accept",
+            "/v1/brand/users/accept".into(),
+            None,
+            json!({"token": "not-a-token", "password": PASSWORD}),
+        ),
+        (
+            Method::POST,
             "/v1/brand/programs",
             "/v1/brand/programs".into(),
             brand.clone(),
