@@ -113,6 +113,7 @@ fn request_examples_deserialize_into_the_request_types() {
         ("create_api_key", parses_as::<api_keys::CreateApiKeyRequest>),
         ("create_program", parses_as::<programs::ProgramRequest>),
         ("update_program", parses_as::<programs::ProgramRequest>),
+        ("preview_program", parses_as::<programs::PreviewRequest>),
         ("create_invitation", parses_as::<invitations::CreateInvitationRequest>),
         ("update_ambassador", parses_as::<ambassadors::UpdateAmbassadorRequest>),
         ("create_code", parses_as::<codes::CreateCodeRequest>),
