@@ -116,6 +116,17 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
           (r"commission\.tiers\[\d+\]\.from_amount",
            r"^must be greater than tiers\[\d+\]\.from_amount$"),
       ]],
+    # A program preview holds the terms of create_program under `terms.` (the same
+    # rules) and an example cart under `cart.` (the checkout's bounds).
+    *[("preview_program", "validation_failed", field, message) for field, message in [
+        (r"terms\.rewards\[\d+\]\.every_amount", r"^must be at least \d+ minor units of [A-Z]{3}$"),
+        (r"terms\.rewards\[\d+\]\.sku", "^another reward rule already gives this sku$"),
+        (r"terms\.commission\.overrides\[\d+\]\.(sku|category)", r"^duplicates overrides\[\d+\]$"),
+        (r"terms\.commission\.tiers\[\d+\]\.from_amount",
+         r"^must be greater than tiers\[\d+\]\.from_amount$"),
+        (r"cart\.lines\[\d+\]\.unit_price", r"^quantity × unit_price must be at most \d+ minor units$"),
+        (r"cart\.lines", r"^the lines' subtotal must be at most \d+ minor units$"),
+    ]],
 ]
 
 

@@ -8,6 +8,7 @@ pub mod ambassadors;
 pub mod api_keys;
 pub mod brand;
 pub mod brand_orders;
+pub mod brand_stats;
 pub mod checkout;
 pub mod client_ip;
 pub mod codes;
@@ -100,6 +101,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::GET, "/v1/brand/programs/{id}", web::get().to(programs::get_program)),
         endpoint(M::PATCH, "/v1/brand/programs/{id}", web::patch().to(programs::update_program)),
         endpoint(M::GET, "/v1/brand/programs/{id}/versions", web::get().to(programs::list_program_versions)),
+        endpoint(M::POST, "/v1/brand/programs/preview", web::post().to(programs::preview_program)),
         endpoint(M::POST, "/v1/brand/invitations", web::post().to(invitations::create_invitation)),
         endpoint(M::GET, "/v1/brand/ambassadors", web::get().to(ambassadors::list_ambassadors)),
         endpoint(M::GET, "/v1/brand/ambassadors/{id}", web::get().to(ambassadors::get_ambassador)),
@@ -126,8 +128,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::GET, "/v1/brand/rewards", web::get().to(rewards::list_brand_rewards)),
         endpoint(M::POST, "/v1/brand/rewards/{id}/fulfil", web::post().to(rewards::fulfil_reward)),
         endpoint(M::GET, "/v1/brand/orders", web::get().to(brand_orders::list_brand_orders)),
+        endpoint(M::GET, "/v1/brand/orders.csv", web::get().to(brand_orders::download_brand_orders)),
         endpoint(M::GET, "/v1/brand/orders/{id}", web::get().to(brand_orders::get_brand_order)),
-        endpoint(M::GET, "/v1/brand/stats", web::get().to(brand_orders::get_brand_stats)),
+        endpoint(M::GET, "/v1/brand/stats", web::get().to(brand_stats::get_brand_stats)),
         endpoint(M::GET, "/v1/brand/reports/payouts", web::get().to(payouts::payout_report)),
         endpoint(M::POST, "/v1/brand/payouts", web::post().to(payouts::create_payout)),
         endpoint(M::GET, "/v1/brand/payouts", web::get().to(payouts::list_payouts)),

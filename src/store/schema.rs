@@ -264,6 +264,7 @@ diesel::table! {
         shipping_address -> Nullable<Text>,
         fulfilled_at -> Nullable<Timestamp>,
         tracking -> Nullable<Text>,
+        carrier -> Nullable<Text>,
     }
 }
 

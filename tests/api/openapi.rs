@@ -116,6 +116,7 @@ fn request_examples_deserialize_into_the_request_types() {
         ("accept_team_invitation", parses_as::<team::AcceptTeamInvitationRequest>),
         ("create_program", parses_as::<programs::ProgramRequest>),
         ("update_program", parses_as::<programs::ProgramRequest>),
+        ("preview_program", parses_as::<programs::PreviewRequest>),
         ("create_invitation", parses_as::<invitations::CreateInvitationRequest>),
         ("update_ambassador", parses_as::<ambassadors::UpdateAmbassadorRequest>),
         ("create_code", parses_as::<codes::CreateCodeRequest>),

@@ -314,6 +314,9 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
         "/v1/brand/orders?limit=200".into(),
         format!("/v1/brand/orders?ambassador_id={}", a.p.membership_id),
         format!("/v1/brand/orders?code={}", a.p.code),
+        "/v1/brand/orders.csv".into(),
+        format!("/v1/brand/orders.csv?ambassador_id={}", a.p.membership_id),
+        format!("/v1/brand/orders.csv?code={}", a.p.code),
         "/v1/brand/payouts?limit=200".into(),
         "/v1/brand/api-keys".into(),
         "/v1/brand/users".into(),
@@ -328,6 +331,13 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
             assert!(!reply.text.contains(id.as_str()), "{path} shows {id}: {}", reply.text);
         }
     }
+    // The CSV file names orders by the shop's id: none of this brand's is in the other's.
+    let file = app.get("/v1/brand/orders.csv", Some(&b.brand_token)).await;
+    assert!(
+        file.text.contains("globex-2") && !file.text.contains("acme-") && !file.text.contains("@acme.example"),
+        "{}",
+        file.text
+    );
     for path in [
         format!("/v1/brand/orders?ambassador_id={}", a.p.membership_id),
         format!("/v1/brand/orders?code={}", a.p.code),

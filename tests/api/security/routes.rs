@@ -142,6 +142,14 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
         ),
         (
             Method::POST,
+            "/v1/brand/programs/preview",
+            "/v1/brand/programs/preview".into(),
+            brand.clone(),
+            json!({"terms": {"commission": {"type": "percent", "rate": "10"}},
+                   "cart": {"lines": [{"sku": "BEANS", "quantity": 1, "unit_price": 10_000}]}}),
+        ),
+        (
+            Method::POST,
             "/v1/brand/integrations",
             "/v1/brand/integrations".into(),
             brand.clone(),
@@ -208,7 +216,7 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
             "/v1/brand/rewards/{id}/fulfil",
             format!("/v1/brand/rewards/{}/fulfil", new_id()),
             brand.clone(),
-            json!({"tracking": "1Z"}),
+            json!({"tracking": "1Z", "carrier": "UPS"}),
         ),
         (
             Method::POST,
