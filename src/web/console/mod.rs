@@ -8,10 +8,13 @@
 //! CSRF token). A brand's objects are looked up through the signed-in user's brand, so
 //! another brand's id in a URL is 404.
 
+pub mod ambassadors;
+pub mod ambassadors_page;
 pub mod overview;
 pub mod programs;
 pub mod programs_edit;
 pub mod programs_form;
+pub mod programs_preview;
 pub mod programs_view;
 pub mod signup;
 
@@ -31,7 +34,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/console/programs/new", web::post().to(programs_edit::create))
         .route("/console/programs/{id}", web::get().to(programs::show))
         .route("/console/programs/{id}/edit", web::get().to(programs_edit::edit))
-        .route("/console/programs/{id}/edit", web::post().to(programs_edit::update));
+        .route("/console/programs/{id}/edit", web::post().to(programs_edit::update))
+        .route("/console/ambassadors", web::get().to(ambassadors::list))
+        .route("/console/ambassadors/invitations", web::post().to(ambassadors::invite))
+        .route("/console/ambassadors/{id}", web::get().to(ambassadors_page::show))
+        .route(
+            "/console/ambassadors/{id}/status",
+            web::post().to(ambassadors_page::change_status),
+        )
+        .route(
+            "/console/ambassadors/{id}/program",
+            web::post().to(ambassadors_page::move_program),
+        )
+        .route(
+            "/console/ambassadors/{id}/codes",
+            web::post().to(ambassadors_page::add_code),
+        )
+        .route("/console/codes/{id}", web::post().to(ambassadors_page::toggle_code));
 }
 
 /// What the console's frame shows on every page.

@@ -3,12 +3,13 @@
 //! Creating and editing are in `programs_edit`.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::Frame;
+use super::programs_preview::{self, PreviewForm, PreviewView};
 use crate::api::AppState;
 use crate::domain::Currency;
 use crate::domain::display;
@@ -118,6 +119,7 @@ struct ProgramPage {
     terms: Vec<(String, String)>,
     attribution: &'static str,
     versions: Vec<Version>,
+    preview: PreviewView,
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,9 +145,12 @@ pub(super) fn refused(err: ProgramError) -> PageError {
     }
 }
 
+/// The program, its versions, and the preview of the cart in the query (the example
+/// cart without one; 422 when a value of the cart is refused).
 pub async fn show(
     state: web::Data<AppState>,
     signed_in: SignedIn,
+    req: HttpRequest,
     id: web::Path<ProgramId>,
     query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -159,6 +164,10 @@ pub async fn show(
         .await
         .map_err(PageError::internal)?;
     let (terms, attribution) = words(&program.terms, &program.currency);
+    let currency = Currency::parse(&program.currency).map_err(PageError::internal)?;
+    let form = PreviewForm::from_query(req.query_string());
+    let current = Terms::from_stored(&program.terms.to_string()).ok();
+    let (preview, refused) = programs_preview::run(&state.db, actor.brand_id, currency, current, &form).await?;
     let versions = versions
         .into_iter()
         .rev()
@@ -180,9 +189,15 @@ pub async fn show(
             _ => "the code wins",
         },
         versions,
+        preview,
         name: program.name,
         currency: program.currency,
         version: program.terms_version,
     };
-    Ok(page(StatusCode::OK, &view))
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(page(status, &view))
 }

@@ -279,3 +279,54 @@ async fn every_program_page_answers_the_owner() {
     let session = app.sign_in(&p.brand.email, "brand").await;
     program_pages_answer(&app, &session, &p.program_id).await;
 }
+
+#[tokio::test]
+async fn the_program_page_prices_an_example_cart_as_a_checkout_would() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let session = app.sign_in(&p.brand.email, "brand").await;
+    let path = format!("/console/programs/{}", p.program_id);
+    // Without a cart, one line of 50: 15 % off, 10 % of the rest.
+    let example = app.get_page(&path, &[(SESSION, &session)]).await;
+    assert_eq!(example.status, 200, "{}", example.html);
+    for figure in ["$50.00", "$7.50", "$42.50", "$4.25"] {
+        assert!(example.html.contains(figure), "{figure}: {}", example.html);
+    }
+    // The README's order: 2 × 25.00 and 19.99, 15 % off → net 59.49, commission 5.95,
+    // the same as `POST /v1/brand/programs/preview` answers.
+    let query = "cart%5B0%5D.sku=BEANS&cart%5B0%5D.quantity=2&cart%5B0%5D.unit_price=25\
+                 &cart%5B1%5D.sku=MUG&cart%5B1%5D.quantity=1&cart%5B1%5D.unit_price=19.99&month_net=0";
+    let priced = app.get_page(&format!("{path}?{query}"), &[(SESSION, &session)]).await;
+    assert_eq!(priced.status, 200, "{}", priced.html);
+    let api = app
+        .post(
+            "/v1/brand/programs/preview",
+            Some(&p.brand.access_token),
+            &json!({
+                "terms": crate::helpers::program_body().as_object().unwrap().iter()
+                    .filter(|(k, _)| *k != "name").map(|(k, v)| (k.clone(), v.clone())).collect::<serde_json::Map<_, _>>(),
+                "cart": {"lines": [{"sku": "BEANS", "quantity": 2, "unit_price": 2500}, {"sku": "MUG", "quantity": 1, "unit_price": 1999}]}
+            }),
+        )
+        .await;
+    assert_eq!(api.status, 200, "{}", api.text);
+    assert_eq!(
+        (api.body["net_amount"].as_i64(), api.body["commission"].as_i64()),
+        (Some(5949), Some(595))
+    );
+    for figure in ["$69.99", "$10.50", "$59.49", "$5.95"] {
+        assert!(priced.html.contains(figure), "{figure}: {}", priced.html);
+    }
+    let refused = app
+        .get_page(
+            &format!("{path}?cart%5B0%5D.sku=BEANS&cart%5B0%5D.quantity=0&cart%5B0%5D.unit_price=2.999"),
+            &[(SESSION, &session)],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert!(
+        refused.html.contains("id=\"cart[0].unit_price-error\""),
+        "{}",
+        refused.html
+    );
+}

@@ -9,6 +9,7 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 mod account;
 mod brand;
 mod console;
+mod console_ambassadors;
 mod console_programs;
 mod frame;
 mod orders;
