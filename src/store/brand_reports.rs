@@ -13,7 +13,7 @@ use super::ids::{BrandId, CodeId, MembershipId, OrderId};
 use super::ledger::{EntryKind, LedgerEntryRow};
 use super::orders::OrderRow;
 use super::portable::{sum_bigint, wide_i64, wide_sum};
-use super::schema::{codes, ledger_entries, orders, refunds};
+use super::schema::{codes, influencers, ledger_entries, memberships, orders, refunds};
 use super::status_sql::order_has_status;
 use crate::domain::period::Period;
 use crate::domain::status::OrderStatus;
@@ -67,12 +67,14 @@ pub fn list_orders(
     query.load(conn)
 }
 
-/// What a page of orders needs besides the rows: commission entries, refunded sums and
-/// code texts, each in one query.
+/// What a page of orders needs besides the rows: commission entries, refunded sums,
+/// code texts and the ambassadors' display names, each in one query.
 pub struct OrderFacts {
     pub commissions: HashMap<OrderId, LedgerEntryRow>,
     pub refunded: HashMap<OrderId, i64>,
     pub codes: HashMap<CodeId, String>,
+    /// The display name of each attributed order's ambassador (the influencer's now).
+    pub ambassadors: HashMap<MembershipId, String>,
 }
 
 pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
@@ -99,11 +101,31 @@ pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
         .load::<(CodeId, String)>(conn)?
         .into_iter()
         .collect();
+    let ambassadors = ambassador_names(conn, page)?;
     Ok(OrderFacts {
         commissions,
         refunded,
         codes,
+        ambassadors,
     })
+}
+
+/// The display names of the ambassadors of a page of orders, in one query, read only
+/// among the memberships of the orders' own brand.
+fn ambassador_names(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<HashMap<MembershipId, String>> {
+    let ids: Vec<MembershipId> = page.iter().filter_map(|o| o.membership_id).collect();
+    let brands: Vec<BrandId> = page.iter().map(|o| o.brand_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(memberships::table
+        .inner_join(influencers::table)
+        .filter(memberships::id.eq_any(&ids))
+        .filter(memberships::brand_id.eq_any(&brands))
+        .select((memberships::id, influencers::display_name))
+        .load::<(MembershipId, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, QueryableByName)]

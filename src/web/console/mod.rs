@@ -8,7 +8,13 @@
 //! CSRF token). A brand's objects are looked up through the signed-in user's brand, so
 //! another brand's id in a URL is 404.
 
+pub mod order;
+pub mod orders;
+pub mod orders_filter;
 pub mod overview;
+pub mod payout;
+pub mod payouts;
+pub mod rewards;
 pub mod signup;
 
 use actix_web::web;
@@ -22,6 +28,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/signup/brand", web::get().to(signup::show))
         .route("/signup/brand", web::post().to(signup::submit))
         .route("/console", web::get().to(overview::show));
+    cfg.route("/console/orders", web::get().to(orders::show));
+    cfg.route("/console/orders/{id}", web::get().to(order::show));
+    cfg.route("/console/rewards", web::get().to(rewards::show));
+    cfg.route("/console/rewards/{id}/fulfil", web::post().to(rewards::fulfil));
+    cfg.route("/console/payouts", web::get().to(payouts::show));
+    cfg.route("/console/payouts", web::post().to(payouts::create));
+    cfg.route("/console/payouts/{id}", web::get().to(payout::show));
+    cfg.route("/console/payouts/{id}/payout.csv", web::get().to(payout::download_csv));
+    cfg.route(
+        "/console/payouts/{id}/paypal.csv",
+        web::get().to(payout::download_paypal),
+    );
+    cfg.route("/console/payouts/{id}/paid", web::post().to(payout::mark_paid));
+    cfg.route("/console/payouts/{id}/cancel", web::post().to(payout::cancel));
 }
 
 /// What the console's frame shows on every page.
