@@ -96,6 +96,18 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
     # them as two UTF-16 units, Python as one code point (openapi.yaml, *Text*).
     ("*", "validation_failed", None,
      r"^must not contain invisible or text-direction characters \(found U\+[0-9A-F]{5,6}\)$"),
+    # Configuration and state: team invitations go out by e-mail only (the run has no
+    # mail, so none is made), one e-mail is one brand account, one pending invitation
+    # per address, at most 100 seats; a brand keeps one owner (the run's only one).
+    ("invite_team_member", "mail_not_configured", None, None),
+    ("invite_team_member", "email_taken", None, None),
+    ("invite_team_member", "invitation_pending", None, None),
+    ("invite_team_member", "too_many_team_members", None, None),
+    ("update_team_member", "last_owner", None, None),
+    ("remove_team_member", "last_owner", None, None),
+    ("revoke_team_invitation", "invitation_already_accepted", None, None),
+    # A secret: the token of a team invitation is only in its e-mail.
+    ("accept_team_invitation", "invitation_not_found", None, None),
     # Several items: one rule per target or SKU, tiers ascending.
     *[(op, "validation_failed", field, message) for op in ("create_program", "update_program")
       for field, message in [
@@ -104,6 +116,17 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
           (r"commission\.tiers\[\d+\]\.from_amount",
            r"^must be greater than tiers\[\d+\]\.from_amount$"),
       ]],
+    # A program preview holds the terms of create_program under `terms.` (the same
+    # rules) and an example cart under `cart.` (the checkout's bounds).
+    *[("preview_program", "validation_failed", field, message) for field, message in [
+        (r"terms\.rewards\[\d+\]\.every_amount", r"^must be at least \d+ minor units of [A-Z]{3}$"),
+        (r"terms\.rewards\[\d+\]\.sku", "^another reward rule already gives this sku$"),
+        (r"terms\.commission\.overrides\[\d+\]\.(sku|category)", r"^duplicates overrides\[\d+\]$"),
+        (r"terms\.commission\.tiers\[\d+\]\.from_amount",
+         r"^must be greater than tiers\[\d+\]\.from_amount$"),
+        (r"cart\.lines\[\d+\]\.unit_price", r"^quantity × unit_price must be at most \d+ minor units$"),
+        (r"cart\.lines", r"^the lines' subtotal must be at most \d+ minor units$"),
+    ]],
 ]
 
 

@@ -22,6 +22,7 @@ impl From<ApiKeyError> for ApiError {
             ApiKeyError::Invalid => {
                 ApiError::unauthorized(ErrorCode::InvalidApiKey, "The API key is unknown or revoked.")
             }
+            ApiKeyError::Forbidden(err) => err.into(),
             ApiKeyError::Store(err) => err.into(),
         }
     }
@@ -76,7 +77,7 @@ pub async fn create_api_key(
     Json(body): Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let name = KeyName::parse(&body.name).map_err(|m| ApiError::field("name", m))?;
-    let created = api_keys::create(&state.db, user.brand_id, name, state.clock.now()).await?;
+    let created = api_keys::create(&state.db, &user.actor, name, state.clock.now()).await?;
     Ok(HttpResponse::Created().json(CreatedApiKeyResponse {
         key: created.key.into(),
         secret: created.secret,
@@ -85,7 +86,7 @@ pub async fn create_api_key(
 
 /// `GET /v1/brand/api-keys`: the brand's live keys, without secrets.
 pub async fn list_api_keys(state: web::Data<AppState>, user: BrandUser) -> Result<HttpResponse, ApiError> {
-    let keys = api_keys::list(&state.db, user.brand_id).await?;
+    let keys = api_keys::list(&state.db, &user.actor).await?;
     Ok(HttpResponse::Ok().json(ApiKeyList {
         items: keys.into_iter().map(ApiKeyResponse::from).collect(),
         next_cursor: None,
@@ -100,7 +101,7 @@ pub async fn revoke_api_key(
     id: web::Path<ApiKeyId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    api_keys::revoke(&state.db, user.brand_id, id, state.clock.now()).await?;
+    api_keys::revoke(&state.db, &user.actor, id, state.clock.now()).await?;
     state.api_keys.forget(id);
     Ok(HttpResponse::NoContent().finish())
 }

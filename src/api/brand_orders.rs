@@ -1,4 +1,5 @@
-//! The brand's orders and statistics (brand JWT): each handler parses the query, calls
+//! The brand's orders (brand JWT): the list, its CSV file and one order in full (the
+//! statistics are [`super::brand_stats`]). Each handler parses the query, calls
 //! one use case of [`crate::service::reports`] and renders it; a [`ReportError`] is
 //! answered by its one mapping (see `me_reports`).
 //!
@@ -10,18 +11,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::extract::BrandUser;
-use super::me_reports::period_fields;
 use super::orders::{CommissionView, OrderResponse, candidates_of};
 use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page};
 use super::{ApiError, FieldError};
 use crate::api::AppState;
-use crate::domain::Currency;
-use crate::domain::period::Period;
+use crate::api::csv_export;
 use crate::domain::status::OrderStatus;
 use crate::service::paging::PageRequest;
 use crate::service::reports::{
-    self, BrandOrder, BrandOrderDetail, BrandOrdersQuery, BrandStats, EntryLine, OrderLine, RefundLine,
+    self, BrandOrder, BrandOrderDetail, BrandOrdersQuery, EntryLine, OrderLine, OrdersCsvQuery, RefundLine,
 };
+use crate::store::Db;
 use crate::store::ids::{MembershipId, OrderId};
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,6 +53,26 @@ fn order_view(o: BrandOrder) -> OrderResponse {
     )
 }
 
+/// The filters the list and its CSV file share, parsed; each bad one is recorded in
+/// `errors`. Returns (ambassador, status).
+fn parse_filters(
+    ambassador_id: Option<&str>,
+    status: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> (Option<MembershipId>, Option<OrderStatus>) {
+    let membership = ambassador_id.and_then(|a| {
+        a.parse::<MembershipId>()
+            .map_err(|_| errors.push(FieldError::new("ambassador_id", "must be an ambassador id")))
+            .ok()
+    });
+    let status = status.and_then(|s| {
+        OrderStatus::parse_filter(s)
+            .map_err(|message| errors.push(FieldError::new("status", message)))
+            .ok()
+    });
+    (membership, status)
+}
+
 /// `GET /v1/brand/orders`: newest first; filters `ambassador_id`, `code`, `status`
 /// (pending, approved, paid, reversed, none), `from`/`to` on `placed_at`.
 pub async fn list_brand_orders(
@@ -71,16 +91,7 @@ pub async fn list_brand_orders(
             .map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list")))
             .ok()
     });
-    let membership = q.ambassador_id.as_deref().and_then(|a| {
-        a.parse::<MembershipId>()
-            .map_err(|_| errors.push(FieldError::new("ambassador_id", "must be an ambassador id")))
-            .ok()
-    });
-    let status = q.status.as_deref().and_then(|s| {
-        OrderStatus::parse_filter(s)
-            .map_err(|message| errors.push(FieldError::new("status", message)))
-            .ok()
-    });
+    let (membership, status) = parse_filters(q.ambassador_id.as_deref(), q.status.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -95,6 +106,55 @@ pub async fn list_brand_orders(
     };
     let orders = reports::brand_orders(&state.db, query).await?;
     Ok(HttpResponse::Ok().json(Page::from_paged(orders, order_view)))
+}
+
+/// The query of `GET /v1/brand/orders.csv`: the list's filters, no page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrdersCsvParams {
+    pub ambassador_id: Option<String>,
+    pub code: Option<String>,
+    pub status: Option<String>,
+    /// Orders placed at or after this instant (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Orders placed before this instant (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// `GET /v1/brand/orders.csv`: every order the list's filters match, newest first,
+/// streamed as the service reads it (rows built by [`reports::orders_csv`]).
+pub async fn download_brand_orders(
+    state: web::Data<AppState>,
+    user: BrandUser,
+    query: web::Query<OrdersCsvParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let mut errors = Vec::new();
+    let (ambassador, status) = parse_filters(q.ambassador_id.as_deref(), q.status.as_deref(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let query = OrdersCsvQuery {
+        brand: user.brand_id,
+        ambassador,
+        code: q.code,
+        status,
+        placed_from: q.from,
+        placed_before: q.to,
+    };
+    Ok(orders_csv(&state.db, query))
+}
+
+/// The streamed orders file of `query`: the one answer of every door that offers it
+/// (this route, and the console's download), so the files are the same byte for byte.
+pub fn orders_csv(db: &Db, query: OrdersCsvQuery) -> HttpResponse {
+    let pages = reports::orders_csv(db, query);
+    csv_export::stream(
+        pages,
+        reports::ORDERS_CSV_FILENAME,
+        Some(reports::ORDERS_CSV_HEADER),
+        Ok,
+    )
 }
 
 #[derive(Debug, Serialize)]
@@ -196,93 +256,6 @@ impl From<EntryLine> for LedgerEntryView {
             approved_at: e.approved_at,
             payout_id: e.payout_id,
             created_at: e.created_at,
-        }
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StatsQuery {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub currency: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TopAmbassadorView {
-    pub ambassador_id: String,
-    pub display_name: String,
-    pub orders: i64,
-    pub net_sales: i64,
-    pub commission: i64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct StatsResponse {
-    pub from: chrono::NaiveDate,
-    pub to: chrono::NaiveDate,
-    pub currency: String,
-    pub clicks: i64,
-    pub orders: i64,
-    pub attributed_orders: i64,
-    /// attributed orders ÷ clicks (decimal string), `null` without clicks.
-    pub conversion_rate: Option<String>,
-    /// `null` only when the total is beyond any representable amount (amounts stored
-    /// before the bounds on input); the other figures still answer.
-    pub net_sales: Option<i64>,
-    pub commission: Option<i64>,
-    pub rewards_granted: i64,
-    pub top_ambassadors: Vec<TopAmbassadorView>,
-}
-
-/// `GET /v1/brand/stats?from=&to=&currency=`: the days `from..=to` (UTC dates, the
-/// last 30 days by default), money in one currency (the brand's by default).
-pub async fn get_brand_stats(
-    state: web::Data<AppState>,
-    user: BrandUser,
-    query: web::Query<StatsQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let today = state.clock.now().date_naive();
-    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), today)
-        .map_err(|errors| ApiError::validation(period_fields(errors)))?;
-    let currency = query
-        .currency
-        .as_deref()
-        .map(|c| Currency::parse(c).map_err(|m| ApiError::field("currency", m)))
-        .transpose()?;
-    let query = reports::StatsQuery {
-        brand: user.brand_id,
-        period,
-        currency,
-    };
-    let stats = reports::brand_stats(&state.db, query).await?;
-    Ok(HttpResponse::Ok().json(StatsResponse::from(stats)))
-}
-
-impl From<BrandStats> for StatsResponse {
-    fn from(s: BrandStats) -> Self {
-        Self {
-            from: s.period.from(),
-            to: s.period.to(),
-            currency: s.currency,
-            clicks: s.clicks,
-            orders: s.orders,
-            attributed_orders: s.attributed_orders,
-            conversion_rate: s.conversion_rate,
-            net_sales: s.net_sales,
-            commission: s.commission,
-            rewards_granted: s.rewards_granted,
-            top_ambassadors: s
-                .top_ambassadors
-                .into_iter()
-                .map(|t| TopAmbassadorView {
-                    ambassador_id: t.membership_id,
-                    display_name: t.display_name,
-                    orders: t.orders,
-                    net_sales: t.net_sales,
-                    commission: t.commission,
-                })
-                .collect(),
         }
     }
 }

@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use super::ErrorCode;
+use crate::service::auth::ForbiddenRole;
 use crate::store::StoreError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -105,6 +106,10 @@ impl ApiError {
 
     pub fn unauthorized(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, detail)
+    }
+
+    pub fn forbidden(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, detail)
     }
 
     pub fn not_found(code: ErrorCode, detail: impl Into<String>) -> Self {
@@ -210,6 +215,17 @@ impl ResponseError for ApiError {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
         response.body(body)
+    }
+}
+
+/// A staff member asked for what only an owner of the brand may do: 403
+/// `forbidden_role`, the same answer from every route a role limits.
+impl From<ForbiddenRole> for ApiError {
+    fn from(_: ForbiddenRole) -> Self {
+        Self::forbidden(
+            ErrorCode::ForbiddenRole,
+            "Only an owner of the brand may do this; staff cannot manage API keys, shop integrations, webhooks or the team, nor mark a payout batch paid.",
+        )
     }
 }
 

@@ -28,6 +28,7 @@ impl From<IntegrationError> for ApiError {
                 format!("A brand can hold at most {MAX_INTEGRATIONS_PER_BRAND} integrations; delete one first."),
             ),
             IntegrationError::NotFound => not_found(),
+            IntegrationError::Forbidden(err) => err.into(),
             IntegrationError::Store(err) => err.into(),
         }
     }
@@ -175,13 +176,12 @@ pub async fn create_integration(
         return Err(ApiError::validation(errors));
     };
     let new = NewIntegration {
-        brand_id: user.brand_id,
         platform,
         name,
         secret,
         now: state.clock.now(),
     };
-    let created = integrations::create(&state.db, &state.sealer, new).await?;
+    let created = integrations::create(&state.db, &state.sealer, &user.actor, new).await?;
     Ok(HttpResponse::Created().json(CreatedIntegrationResponse {
         integration: IntegrationResponse::new(&state.public_url, created.integration),
         signing_secret: created.generated_secret,
@@ -190,7 +190,7 @@ pub async fn create_integration(
 
 /// `GET /v1/brand/integrations`
 pub async fn list_integrations(state: web::Data<AppState>, user: BrandUser) -> Result<HttpResponse, ApiError> {
-    let items = integrations::list(&state.db, user.brand_id).await?;
+    let items = integrations::list(&state.db, &user.actor).await?;
     Ok(HttpResponse::Ok().json(IntegrationList {
         items: items
             .into_iter()
@@ -206,7 +206,7 @@ pub async fn get_integration(
     user: BrandUser,
     id: web::Path<IntegrationId>,
 ) -> Result<HttpResponse, ApiError> {
-    let info = integrations::get(&state.db, user.brand_id, id.into_inner()).await?;
+    let info = integrations::get(&state.db, &user.actor, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(IntegrationResponse::new(&state.public_url, info)))
 }
 
@@ -228,7 +228,7 @@ pub async fn update_integration(
         secret,
         now: state.clock.now(),
     };
-    let info = integrations::update(&state.db, &state.sealer, user.brand_id, id.into_inner(), changes).await?;
+    let info = integrations::update(&state.db, &state.sealer, &user.actor, id.into_inner(), changes).await?;
     Ok(HttpResponse::Ok().json(IntegrationResponse::new(&state.public_url, info)))
 }
 
@@ -238,7 +238,7 @@ pub async fn delete_integration(
     user: BrandUser,
     id: web::Path<IntegrationId>,
 ) -> Result<HttpResponse, ApiError> {
-    integrations::delete(&state.db, user.brand_id, id.into_inner(), state.clock.now()).await?;
+    integrations::delete(&state.db, &user.actor, id.into_inner(), state.clock.now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -250,7 +250,7 @@ pub async fn list_events(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.request()?;
-    let paged = shop_inbox::list_events(&state.db, user.brand_id, id.into_inner(), page).await?;
+    let paged = shop_inbox::list_events(&state.db, &user.actor, id.into_inner(), page).await?;
     Ok(HttpResponse::Ok().json(Page::from_paged(paged, EventResponse::from)))
 }
 
@@ -264,7 +264,7 @@ pub async fn retry_event(
     let info = shop_inbox::retry(
         &state.db,
         &state.pepper,
-        user.brand_id,
+        &user.actor,
         integration,
         event,
         state.clock.now(),

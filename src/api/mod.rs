@@ -8,6 +8,7 @@ pub mod ambassadors;
 pub mod api_keys;
 pub mod brand;
 pub mod brand_orders;
+pub mod brand_stats;
 pub mod checkout;
 pub mod client_ip;
 pub mod codes;
@@ -38,6 +39,7 @@ pub mod sessions;
 pub mod shop_webhooks;
 pub mod state;
 pub mod strict_json;
+pub mod team;
 pub mod validate;
 pub mod webhooks;
 
@@ -87,11 +89,19 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/brand/api-keys", web::post().to(api_keys::create_api_key)),
         endpoint(M::GET, "/v1/brand/api-keys", web::get().to(api_keys::list_api_keys)),
         endpoint(M::DELETE, "/v1/brand/api-keys/{id}", web::delete().to(api_keys::revoke_api_key)),
+        endpoint(M::POST, "/v1/brand/users", web::post().to(team::invite_team_member)),
+        endpoint(M::GET, "/v1/brand/users", web::get().to(team::list_team_members)),
+        endpoint(M::PATCH, "/v1/brand/users/{id}", web::patch().to(team::update_team_member)),
+        endpoint(M::DELETE, "/v1/brand/users/{id}", web::delete().to(team::remove_team_member)),
+        endpoint(M::DELETE, "/v1/brand/users/invitations/{id}", web::delete().to(team::revoke_team_invitation)),
+        // Public: the e-mailed token of a team invitation is the credential.
+        endpoint(M::POST, "/v1/brand/users/accept", web::post().to(team::accept_team_invitation)),
         endpoint(M::POST, "/v1/brand/programs", web::post().to(programs::create_program)),
         endpoint(M::GET, "/v1/brand/programs", web::get().to(programs::list_programs)),
         endpoint(M::GET, "/v1/brand/programs/{id}", web::get().to(programs::get_program)),
         endpoint(M::PATCH, "/v1/brand/programs/{id}", web::patch().to(programs::update_program)),
         endpoint(M::GET, "/v1/brand/programs/{id}/versions", web::get().to(programs::list_program_versions)),
+        endpoint(M::POST, "/v1/brand/programs/preview", web::post().to(programs::preview_program)),
         endpoint(M::POST, "/v1/brand/invitations", web::post().to(invitations::create_invitation)),
         endpoint(M::GET, "/v1/brand/ambassadors", web::get().to(ambassadors::list_ambassadors)),
         endpoint(M::GET, "/v1/brand/ambassadors/{id}", web::get().to(ambassadors::get_ambassador)),
@@ -118,8 +128,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::GET, "/v1/brand/rewards", web::get().to(rewards::list_brand_rewards)),
         endpoint(M::POST, "/v1/brand/rewards/{id}/fulfil", web::post().to(rewards::fulfil_reward)),
         endpoint(M::GET, "/v1/brand/orders", web::get().to(brand_orders::list_brand_orders)),
+        endpoint(M::GET, "/v1/brand/orders.csv", web::get().to(brand_orders::download_brand_orders)),
         endpoint(M::GET, "/v1/brand/orders/{id}", web::get().to(brand_orders::get_brand_order)),
-        endpoint(M::GET, "/v1/brand/stats", web::get().to(brand_orders::get_brand_stats)),
+        endpoint(M::GET, "/v1/brand/stats", web::get().to(brand_stats::get_brand_stats)),
         endpoint(M::GET, "/v1/brand/reports/payouts", web::get().to(payouts::payout_report)),
         endpoint(M::POST, "/v1/brand/payouts", web::post().to(payouts::create_payout)),
         endpoint(M::GET, "/v1/brand/payouts", web::get().to(payouts::list_payouts)),

@@ -1,19 +1,25 @@
 //! Programs and their versioned terms, over HTTP: parse the body into a command, call
-//! [`crate::service::programs`], render the program. The rules live in the service.
+//! [`crate::service::programs`], render the program (or the preview of draft terms).
+//! The rules live in the service.
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::checkout::{LineRequest, parse_cart};
 use super::extract::{BrandUser, Json};
 use super::pagination::{Page, PageQuery};
 use super::validate::nullable;
 use super::{ApiError, ErrorCode, FieldError};
 use crate::api::AppState;
+use crate::domain::money::bounded_amount;
 use crate::domain::terms::{CommissionInput, DiscountInput, RewardInput, TermsInput};
 use crate::domain::{BrandName, Currency};
-use crate::service::programs::{self, CreateProgram, Program, ProgramError, ProgramVersion, UpdateProgram};
+use crate::service::programs::{
+    self, CreateProgram, PreviewProgram, Program, ProgramError, ProgramPreview, ProgramVersion, UpdateProgram,
+};
 use crate::store::ids::ProgramId;
 
 #[derive(Debug, Serialize)]
@@ -240,4 +246,147 @@ pub async fn update_program(
     };
     let program = programs::update(&state.db, command).await?;
     Ok(HttpResponse::Ok().json(ProgramResponse::from(program)))
+}
+
+/// The example cart of a preview.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewCartRequest {
+    pub lines: Vec<LineRequest>,
+    pub shipping_total: Option<i64>,
+}
+
+/// The body of `POST /v1/brand/programs/preview`: `terms` has the shape (and the rules)
+/// of the terms fields of the create body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    pub terms: TermsInput,
+    /// The program's currency; the brand's when absent.
+    pub currency: Option<String>,
+    pub cart: PreviewCartRequest,
+    /// The ambassador's attributed net sales this month before the order (minor
+    /// units), for volume tiers; 0 when absent.
+    pub month_to_date_net: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PreviewLineView {
+    pub sku: String,
+    pub rate: Option<String>,
+    pub commission: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PreviewTierView {
+    pub from_amount: i64,
+    pub rate: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PreviewResponse {
+    pub currency: String,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub net_amount: i64,
+    pub shipping_total: i64,
+    pub total: i64,
+    pub commission: i64,
+    pub commission_uncapped: i64,
+    pub capped: bool,
+    pub rate: Option<String>,
+    pub lines: Vec<PreviewLineView>,
+    pub tier: Option<PreviewTierView>,
+}
+
+fn rate_text(rate: Decimal) -> String {
+    rate.normalize().to_string()
+}
+
+impl From<ProgramPreview> for PreviewResponse {
+    fn from(p: ProgramPreview) -> Self {
+        Self {
+            currency: p.currency.code().to_owned(),
+            subtotal: p.subtotal,
+            discount_total: p.discount_total,
+            net_amount: p.net_amount,
+            shipping_total: p.shipping_total,
+            total: p.total,
+            commission: p.commission,
+            commission_uncapped: p.commission_uncapped,
+            capped: p.capped,
+            rate: p.rate.map(rate_text),
+            lines: p
+                .lines
+                .into_iter()
+                .map(|l| PreviewLineView {
+                    sku: l.sku,
+                    rate: l.rate.map(rate_text),
+                    commission: l.commission,
+                })
+                .collect(),
+            tier: p.tier.map(|t| PreviewTierView {
+                from_amount: t.from_amount,
+                rate: rate_text(t.rate),
+            }),
+        }
+    }
+}
+
+/// `POST /v1/brand/programs/preview`: what an ambassador would earn on an example cart
+/// under draft terms. Writes nothing; every invalid field is a 422 with its path in
+/// this body (`terms.commission.rate`, `cart.lines[0].unit_price`).
+pub async fn preview_program(
+    state: web::Data<AppState>,
+    user: BrandUser,
+    Json(body): Json<PreviewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = Vec::new();
+    let terms = body
+        .terms
+        .validate()
+        .map_err(|found| {
+            errors.extend(
+                found
+                    .into_iter()
+                    .map(|(field, message)| FieldError::new(format!("terms.{field}"), message)),
+            )
+        })
+        .ok();
+    let currency = body
+        .currency
+        .as_deref()
+        .map(Currency::parse)
+        .transpose()
+        .map_err(|message| errors.push(FieldError::new("currency", message)))
+        .ok()
+        .flatten();
+    let mut cart_errors = Vec::new();
+    let cart = parse_cart(body.cart.lines, &mut cart_errors);
+    errors.extend(
+        cart_errors
+            .into_iter()
+            .map(|e| FieldError::new(format!("cart.{}", e.field), e.message)),
+    );
+    let shipping_total = body.cart.shipping_total.unwrap_or(0);
+    if let Err(message) = bounded_amount(shipping_total) {
+        errors.push(FieldError::new("cart.shipping_total", message));
+    }
+    let month_to_date_net = body.month_to_date_net.unwrap_or(0);
+    if let Err(message) = bounded_amount(month_to_date_net) {
+        errors.push(FieldError::new("month_to_date_net", message));
+    }
+    let (Some(terms), Some(cart), true) = (terms, cart, errors.is_empty()) else {
+        return Err(ApiError::validation(errors));
+    };
+    let command = PreviewProgram {
+        brand_id: user.brand_id,
+        currency,
+        terms,
+        cart,
+        shipping_total,
+        month_to_date_net,
+    };
+    let preview = programs::preview(&state.db, command).await?;
+    Ok(HttpResponse::Ok().json(PreviewResponse::from(preview)))
 }

@@ -32,6 +32,7 @@ pub struct RewardResponse {
     pub shipping_address: Option<String>,
     pub fulfilled_at: Option<DateTime<Utc>>,
     pub tracking: Option<String>,
+    pub carrier: Option<String>,
 }
 
 impl From<Reward> for RewardResponse {
@@ -51,6 +52,7 @@ impl From<Reward> for RewardResponse {
             shipping_address: r.shipping_address,
             fulfilled_at: r.fulfilled_at,
             tracking: r.tracking,
+            carrier: r.carrier,
         }
     }
 }
@@ -162,6 +164,8 @@ pub async fn list_brand_rewards(
 #[serde(deny_unknown_fields)]
 pub struct FulfilRewardRequest {
     pub tracking: Option<String>,
+    /// Who ships it ("DHL Express"): one line, 1–100 characters.
+    pub carrier: Option<String>,
 }
 
 /// `POST /v1/brand/rewards/{id}/fulfil`: the item was shipped.
@@ -171,14 +175,17 @@ pub async fn fulfil_reward(
     id: web::Path<RewardId>,
     Json(body): Json<FulfilRewardRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let tracking = match body.tracking.as_deref() {
-        Some(t) => Some(shipping::tracking(t).map_err(|m| ApiError::field("tracking", m))?),
-        None => None,
+    let mut v = Validator::default();
+    let tracking = v.check_opt("tracking", body.tracking.as_deref().map(shipping::tracking));
+    let carrier = v.check_opt("carrier", body.carrier.as_deref().map(shipping::carrier));
+    let (Some(tracking), Some(carrier)) = (tracking, carrier) else {
+        return Err(v.into_error());
     };
     let command = FulfilReward {
         brand_id: user.brand_id,
         id: id.into_inner(),
         tracking,
+        carrier,
         now: state.clock.now(),
     };
     let reward = rewards::fulfil(&state.db, command).await?;

@@ -34,6 +34,7 @@ impl From<EndpointError> for ApiError {
                 ApiError::not_found(ErrorCode::WebhookEndpointNotFound, "No such webhook endpoint.")
             }
             EndpointError::DeliveryNotFound => ApiError::not_found(ErrorCode::DeliveryNotFound, "No such delivery."),
+            EndpointError::Forbidden(err) => err.into(),
             EndpointError::Store(err) => err.into(),
         }
     }
@@ -178,19 +179,18 @@ pub async fn create_webhook(
         return Err(ApiError::validation(errors));
     };
     let new = NewEndpoint {
-        brand_id: user.brand_id,
         url,
         description,
         events,
         now: state.clock.now(),
     };
-    let created = webhooks::create(&state.db, &state.sealer, new).await?;
+    let created = webhooks::create(&state.db, &state.sealer, &user.actor, new).await?;
     Ok(HttpResponse::Created().json(EndpointWithSecret::from(created)))
 }
 
 /// `GET /v1/brand/webhooks`
 pub async fn list_webhooks(state: web::Data<AppState>, user: BrandUser) -> Result<HttpResponse, ApiError> {
-    let items = webhooks::list(&state.db, user.brand_id).await?;
+    let items = webhooks::list(&state.db, &user.actor).await?;
     Ok(HttpResponse::Ok().json(Page {
         items: items.into_iter().map(EndpointResponse::from).collect::<Vec<_>>(),
         next_cursor: None,
@@ -203,7 +203,7 @@ pub async fn get_webhook(
     user: BrandUser,
     id: web::Path<WebhookEndpointId>,
 ) -> Result<HttpResponse, ApiError> {
-    let info = webhooks::get(&state.db, user.brand_id, id.into_inner()).await?;
+    let info = webhooks::get(&state.db, &user.actor, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(EndpointResponse::from(info)))
 }
 
@@ -235,7 +235,7 @@ pub async fn update_webhook(
         events,
         enabled: body.enabled,
     };
-    let info = webhooks::update(&state.db, user.brand_id, id.into_inner(), update, state.clock.now()).await?;
+    let info = webhooks::update(&state.db, &user.actor, id.into_inner(), update, state.clock.now()).await?;
     Ok(HttpResponse::Ok().json(EndpointResponse::from(info)))
 }
 
@@ -245,7 +245,7 @@ pub async fn delete_webhook(
     user: BrandUser,
     id: web::Path<WebhookEndpointId>,
 ) -> Result<HttpResponse, ApiError> {
-    webhooks::delete(&state.db, user.brand_id, id.into_inner(), state.clock.now()).await?;
+    webhooks::delete(&state.db, &user.actor, id.into_inner(), state.clock.now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -258,7 +258,7 @@ pub async fn rotate_webhook_secret(
     let rotated = webhooks::rotate_secret(
         &state.db,
         &state.sealer,
-        user.brand_id,
+        &user.actor,
         id.into_inner(),
         state.clock.now(),
     )
@@ -275,7 +275,7 @@ pub async fn test_webhook(
     let sent = delivery::send_test(
         &state.db,
         &state.webhooks,
-        user.brand_id,
+        &user.actor,
         id.into_inner(),
         state.clock.now(),
     )
@@ -291,7 +291,7 @@ pub async fn list_webhook_deliveries(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.request()?;
-    let paged = delivery::list(&state.db, user.brand_id, id.into_inner(), page).await?;
+    let paged = delivery::list(&state.db, &user.actor, id.into_inner(), page).await?;
     Ok(HttpResponse::Ok().json(Page::from_paged(paged, DeliveryResponse::from)))
 }
 
@@ -302,14 +302,6 @@ pub async fn retry_webhook_delivery(
     path: web::Path<(WebhookEndpointId, WebhookDeliveryId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (endpoint, id) = path.into_inner();
-    let retried = delivery::retry(
-        &state.db,
-        &state.webhooks,
-        user.brand_id,
-        endpoint,
-        id,
-        state.clock.now(),
-    )
-    .await?;
+    let retried = delivery::retry(&state.db, &state.webhooks, &user.actor, endpoint, id, state.clock.now()).await?;
     Ok(HttpResponse::Ok().json(DeliveryResponse::from(retried)))
 }

@@ -150,6 +150,46 @@ fn percent_of_net(lines: &[PricedLine], subtotal: i64, net: i64) -> Result<i64, 
     i64::try_from(amount).map_err(|_| CommissionError::Overflow)
 }
 
+/// Each line's share of a percent commission, in minor units: line i's exact share
+/// `value_i × r_i × net / (subtotal × 100 × 10^4)` (the terms of [`compute`]'s one
+/// fraction), rounded down, then the units the order's single rounding adds go to the
+/// largest remainders (ties to the earlier line). So the shares add up to
+/// `calc.uncapped` exactly, and no rule is applied twice: the commission is still the
+/// order's, rounded once. For display (a preview line by line), never for the ledger.
+pub fn line_shares(lines: &[PricedLine], calc: &CommissionCalc) -> Result<Vec<i64>, CommissionError> {
+    if calc.subtotal == 0 {
+        return Ok(vec![0; lines.len()]);
+    }
+    let denominator = i128::from(calc.subtotal)
+        .checked_mul(PERCENT * RATE_SCALE)
+        .ok_or(CommissionError::Overflow)?;
+    let mut shares = Vec::with_capacity(lines.len());
+    let mut remainders = Vec::with_capacity(lines.len());
+    for line in lines {
+        let numerator = i128::from(line.value)
+            .checked_mul(scaled_rate(line.rate)?)
+            .and_then(|n| n.checked_mul(i128::from(calc.net)))
+            .ok_or(CommissionError::Overflow)?;
+        shares.push(numerator / denominator);
+        remainders.push(numerator % denominator);
+    }
+    let floors: i128 = shares.iter().sum();
+    let mut left = i128::from(calc.uncapped) - floors;
+    let mut by_remainder: Vec<usize> = (0..lines.len()).collect();
+    by_remainder.sort_by(|a, b| remainders[*b].cmp(&remainders[*a]).then(a.cmp(b)));
+    for i in by_remainder {
+        if left <= 0 {
+            break;
+        }
+        shares[i] += 1;
+        left -= 1;
+    }
+    shares
+        .into_iter()
+        .map(|s| i64::try_from(s).map_err(|_| CommissionError::Overflow))
+        .collect()
+}
+
 /// rate × 10^4 as an integer, for a rate in 0..=100 with at most 4 decimal places.
 fn scaled_rate(rate: Decimal) -> Result<i128, CommissionError> {
     if rate < Decimal::ZERO || rate > Decimal::ONE_HUNDRED {

@@ -2,7 +2,7 @@
 //! statistics take it (`?from=YYYY-MM-DD&to=YYYY-MM-DD`), with the defaults and bounds
 //! both share.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Days, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// The period covers this many days ending on `to` when no `from` is given.
 pub const DEFAULT_DAYS: i64 = 30;
@@ -140,6 +140,58 @@ impl Period {
     }
 }
 
+/// How a period's series is bucketed: by UTC day, or by ISO week (Monday to Sunday).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Interval {
+    #[default]
+    Day,
+    Week,
+}
+
+impl Interval {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "day" => Ok(Self::Day),
+            "week" => Ok(Self::Week),
+            _ => Err("must be one of day, week".to_owned()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+        }
+    }
+
+    /// The first day of the bucket `day` falls in: the day itself, or the Monday of
+    /// its ISO week.
+    pub fn bucket_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Self::Day => day,
+            Self::Week => day
+                .checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
+                .unwrap_or(day),
+        }
+    }
+}
+
+impl Period {
+    /// The first day of every bucket that holds a day of the period, in order. A week
+    /// is labelled by its Monday, which may lie before `from`; the first and last
+    /// weeks count only the days of the period.
+    pub fn buckets(&self, interval: Interval) -> Vec<NaiveDate> {
+        let mut out: Vec<NaiveDate> = Vec::new();
+        for day in self.days() {
+            let start = interval.bucket_of(day);
+            if out.last() != Some(&start) {
+                out.push(start);
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +255,22 @@ mod tests {
         assert_eq!(fields(Some("2026-10-01T00:00:00Z"), None), Some(vec!["from"]));
         // 366 days, both ends included, is the longest period.
         assert_eq!(fields(Some("2024-01-01"), Some("2024-12-31")), None);
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_cover_every_day_of_the_period() {
+        // 2026-11-02 is a Monday; 2026-10-28 a Wednesday, 2026-11-10 a Tuesday.
+        let period = Period::parse(Some("2026-10-28"), Some("2026-11-10"), date("2026-11-30"))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            period.buckets(Interval::Week),
+            [date("2026-10-26"), date("2026-11-02"), date("2026-11-09")]
+        );
+        assert_eq!(period.buckets(Interval::Day).len(), 14);
+        assert_eq!(Interval::Week.bucket_of(date("2026-11-08")), date("2026-11-02"));
+        assert_eq!(Interval::Week.bucket_of(date("2026-11-02")), date("2026-11-02"));
+        assert_eq!(Interval::parse("week"), Ok(Interval::Week));
+        assert!(Interval::parse("month").is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What travels with a free item: the name and postal address an ambassador types to
-//! claim a reward, and the tracking reference a brand gives when it ships. The JSON API
-//! and the portal's claim form read them through these functions, so both doors accept
-//! and refuse the same text.
+//! claim a reward, and the carrier and tracking reference a brand gives when it ships.
+//! The JSON API and the portal's forms read them through these functions, so every door
+//! accepts and refuses the same text.
 
 use super::text::{Lines, refuse_invisible};
 
@@ -11,6 +11,8 @@ pub const NAME_MAX: usize = 200;
 pub const ADDRESS_MAX: usize = 1000;
 /// Longest tracking reference, in characters.
 pub const TRACKING_MAX: usize = 500;
+/// Longest carrier name, in characters ("Royal Mail", "DHL Express", "Yamato").
+pub const CARRIER_MAX: usize = 100;
 
 /// The name to ship to, trimmed.
 pub fn name(input: &str) -> Result<String, String> {
@@ -25,6 +27,16 @@ pub fn address(input: &str) -> Result<String, String> {
 /// The carrier's tracking reference, trimmed.
 pub fn tracking(input: &str) -> Result<String, String> {
     bounded(input, TRACKING_MAX)
+}
+
+/// The carrier that ships the item, trimmed, on one line.
+pub fn carrier(input: &str) -> Result<String, String> {
+    let value = input.trim();
+    if value.is_empty() || value.chars().count() > CARRIER_MAX {
+        return Err(format!("must be 1 to {CARRIER_MAX} characters"));
+    }
+    refuse_invisible(value, Lines::One)?;
+    Ok(value.to_owned())
 }
 
 /// Trimmed, 1 to `max` characters, nothing invisible; `\n` is allowed (an address has
@@ -57,5 +69,9 @@ mod tests {
             "a carriage return is a control character"
         );
         assert!(tracking("1Z\u{202E}999").is_err());
+        assert_eq!(carrier(" DHL Express "), Ok("DHL Express".to_owned()));
+        assert!(carrier("DHL\nExpress").is_err(), "a carrier is one line");
+        assert!(carrier(&"a".repeat(CARRIER_MAX + 1)).is_err());
+        assert!(carrier("").is_err());
     }
 }

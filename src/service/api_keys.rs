@@ -1,8 +1,11 @@
 //! Brand API keys for the shop's checkout: created (the secret is shown once and stored
 //! hashed), listed, revoked, and read back by the key itself ("test connection").
+//! Creating, listing and revoking are for the brand's owners: a key acts for the whole
+//! brand at checkout.
 
 use chrono::{DateTime, Utc};
 
+use super::auth::{BrandActor, ForbiddenRole};
 use crate::auth::secrets;
 use crate::domain::KeyName;
 use crate::store::api_keys::{self, ApiKeyRow, NewApiKey};
@@ -46,6 +49,8 @@ pub enum ApiKeyError {
     #[error("the API key is unknown or revoked")]
     Invalid,
     #[error(transparent)]
+    Forbidden(#[from] ForbiddenRole),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -68,7 +73,9 @@ pub struct CreatedKey {
     pub secret: String,
 }
 
-pub async fn create(db: &Db, brand_id: BrandId, name: KeyName, now: DateTime<Utc>) -> Result<CreatedKey, ApiKeyError> {
+pub async fn create(db: &Db, actor: &BrandActor, name: KeyName, now: DateTime<Utc>) -> Result<CreatedKey, ApiKeyError> {
+    actor.require_owner()?;
+    let brand_id = actor.brand_id;
     let now = time::to_db(now);
     let generated = secrets::new_api_key();
     let hash = generated.hash;
@@ -110,7 +117,9 @@ pub async fn create(db: &Db, brand_id: BrandId, name: KeyName, now: DateTime<Utc
 }
 
 /// The brand's live keys, oldest first.
-pub async fn list(db: &Db, brand_id: BrandId) -> Result<Vec<KeyInfo>, ApiKeyError> {
+pub async fn list(db: &Db, actor: &BrandActor) -> Result<Vec<KeyInfo>, ApiKeyError> {
+    actor.require_owner()?;
+    let brand_id = actor.brand_id;
     db.read(move |conn| -> Result<_, ApiKeyError> {
         Ok(api_keys::list_active_for_brand(conn, brand_id)?
             .into_iter()
@@ -122,7 +131,9 @@ pub async fn list(db: &Db, brand_id: BrandId) -> Result<Vec<KeyInfo>, ApiKeyErro
 
 /// Revokes at once. Another brand's key, an unknown id and an already revoked key are
 /// all [`ApiKeyError::NotFound`]. The caller drops the key from any cache it keeps.
-pub async fn revoke(db: &Db, brand_id: BrandId, id: ApiKeyId, now: DateTime<Utc>) -> Result<(), ApiKeyError> {
+pub async fn revoke(db: &Db, actor: &BrandActor, id: ApiKeyId, now: DateTime<Utc>) -> Result<(), ApiKeyError> {
+    actor.require_owner()?;
+    let brand_id = actor.brand_id;
     let now = time::to_db(now);
     let revoked = db
         .write(move |conn| -> Result<_, ApiKeyError> { Ok(api_keys::revoke(conn, brand_id, id, now)?) })

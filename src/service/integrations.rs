@@ -8,13 +8,18 @@
 //! secret given with `PATCH` after; until then its deliveries are refused. Changing the
 //! secret keeps the previous one verifying for [`ROTATION_GRACE_HOURS`], so deliveries
 //! signed before the shop's admin was updated still arrive.
+//!
+//! Every use case here, and the brand's view of the deliveries ([`super::shop_inbox`]'s
+//! `list_events` and `retry`), is for the brand's owners: an integration holds the shop's
+//! secret and records orders for the whole brand.
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::auth::{BrandActor, ForbiddenRole};
 use crate::auth::sealing::{Rotated, Sealer};
 use crate::domain::KeyName;
 use crate::domain::signing_secret::SigningSecret;
-use crate::store::ids::{BrandId, IntegrationId};
+use crate::store::ids::IntegrationId;
 use crate::store::integrations::{self, IntegrationRow, Platform};
 use crate::store::{Db, StoreError, UnitError, portable, time};
 
@@ -59,6 +64,8 @@ pub enum IntegrationError {
     #[error("no such integration")]
     NotFound,
     #[error(transparent)]
+    Forbidden(#[from] ForbiddenRole),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -75,7 +82,6 @@ impl UnitError for IntegrationError {
 }
 
 pub struct NewIntegration {
-    pub brand_id: BrandId,
     pub platform: Platform,
     pub name: KeyName,
     /// `None`: WooCommerce gets one made by reftrack; Shopify and Stripe wait for it.
@@ -90,7 +96,13 @@ pub struct Created {
     pub generated_secret: Option<String>,
 }
 
-pub async fn create(db: &Db, sealer: &Sealer, new: NewIntegration) -> Result<Created, IntegrationError> {
+pub async fn create(
+    db: &Db,
+    sealer: &Sealer,
+    actor: &BrandActor,
+    new: NewIntegration,
+) -> Result<Created, IntegrationError> {
+    actor.require_owner()?;
     let (secret, generated) = match (new.secret, new.platform) {
         (Some(secret), _) => (Some(secret), false),
         (None, Platform::Woocommerce) => (Some(SigningSecret::generate()), true),
@@ -100,7 +112,7 @@ pub async fn create(db: &Db, sealer: &Sealer, new: NewIntegration) -> Result<Cre
     let now = time::to_db(new.now);
     let row = IntegrationRow {
         id,
-        brand_id: new.brand_id,
+        brand_id: actor.brand_id,
         platform: new.platform,
         name: new.name.as_str().to_owned(),
         secret_sealed: secret
@@ -129,7 +141,9 @@ pub async fn create(db: &Db, sealer: &Sealer, new: NewIntegration) -> Result<Cre
     })
 }
 
-pub async fn list(db: &Db, brand: BrandId) -> Result<Vec<IntegrationInfo>, IntegrationError> {
+pub async fn list(db: &Db, actor: &BrandActor) -> Result<Vec<IntegrationInfo>, IntegrationError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     db.read(move |conn| -> Result<_, IntegrationError> {
         Ok(integrations::list(conn, brand)?
             .iter()
@@ -139,7 +153,9 @@ pub async fn list(db: &Db, brand: BrandId) -> Result<Vec<IntegrationInfo>, Integ
     .await
 }
 
-pub async fn get(db: &Db, brand: BrandId, id: IntegrationId) -> Result<IntegrationInfo, IntegrationError> {
+pub async fn get(db: &Db, actor: &BrandActor, id: IntegrationId) -> Result<IntegrationInfo, IntegrationError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     db.read(move |conn| match integrations::find(conn, brand, id)? {
         Some(row) => Ok(IntegrationInfo::from(&row)),
         None => Err(IntegrationError::NotFound),
@@ -159,10 +175,12 @@ pub struct IntegrationChanges {
 pub async fn update(
     db: &Db,
     sealer: &Sealer,
-    brand: BrandId,
+    actor: &BrandActor,
     id: IntegrationId,
     changes: IntegrationChanges,
 ) -> Result<IntegrationInfo, IntegrationError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     let sealer = sealer.clone();
     let now = time::to_db(changes.now);
     db.write(move |conn| {
@@ -186,7 +204,14 @@ pub async fn update(
 }
 
 /// Deletes the integration: its deliveries answer 404 from now on; its events stay.
-pub async fn delete(db: &Db, brand: BrandId, id: IntegrationId, now: DateTime<Utc>) -> Result<(), IntegrationError> {
+pub async fn delete(
+    db: &Db,
+    actor: &BrandActor,
+    id: IntegrationId,
+    now: DateTime<Utc>,
+) -> Result<(), IntegrationError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     let now = time::to_db(now);
     let deleted = db
         .write(move |conn| -> Result<_, IntegrationError> { Ok(integrations::delete(conn, brand, id, now)?) })

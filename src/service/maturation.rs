@@ -213,6 +213,7 @@ fn grant_rewards(conn: &mut DbConn, membership: MembershipId, now: NaiveDateTime
                 shipping_address: None,
                 fulfilled_at: None,
                 tracking: None,
+                carrier: None,
             });
         }
     }

@@ -30,5 +30,6 @@ pub mod reports;
 pub mod rewards;
 pub mod sessions;
 pub mod shop_inbox;
+pub mod team;
 pub mod web_sessions;
 pub mod webhooks;

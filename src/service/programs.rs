@@ -1,4 +1,5 @@
-//! Programs and their versioned terms: create, list, read, change, and the history.
+//! Programs and their versioned terms: create, list, read, change, the history, and a
+//! preview of draft terms on an example cart ([`preview`]).
 //!
 //! The terms are one validated document. Every change of terms or currency writes a
 //! new version; old versions are kept forever and every order keeps the version it was
@@ -6,8 +7,12 @@
 //! change. Which terms a currency allows is checked here, against the program's (or
 //! the brand's) currency as stored.
 
+mod preview;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+
+pub use preview::{PreviewLine, PreviewProgram, ProgramPreview, preview, preview_terms};
 
 use crate::domain::terms::{Terms, TermsInput};
 use crate::domain::{BrandName, Currency};

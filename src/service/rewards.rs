@@ -55,6 +55,8 @@ pub struct Reward {
     pub shipping_address: Option<String>,
     pub fulfilled_at: Option<DateTime<Utc>>,
     pub tracking: Option<String>,
+    /// Who ships it, as the brand named them when fulfilling.
+    pub carrier: Option<String>,
 }
 
 impl From<RewardView> for Reward {
@@ -75,6 +77,7 @@ impl From<RewardView> for Reward {
             shipping_address: r.shipping_address,
             fulfilled_at: r.fulfilled_at.map(time::from_db),
             tracking: r.tracking,
+            carrier: r.carrier,
         }
     }
 }
@@ -89,12 +92,14 @@ pub struct ClaimReward {
     pub now: DateTime<Utc>,
 }
 
-/// The brand shipped the item, with an optional tracking reference.
+/// The brand shipped the item, with an optional tracking reference and carrier
+/// (already checked text: [`crate::domain::shipping`]).
 #[derive(Debug)]
 pub struct FulfilReward {
     pub brand_id: BrandId,
     pub id: RewardId,
     pub tracking: Option<String>,
+    pub carrier: Option<String>,
     pub now: DateTime<Utc>,
 }
 
@@ -164,10 +169,11 @@ pub async fn fulfil(db: &Db, command: FulfilReward) -> Result<Reward, RewardErro
             brand_id,
             id,
             tracking,
+            carrier,
             now,
         } = command;
         let current = store_rewards::find_for_brand(conn, brand_id, id)?.ok_or(RewardError::NotFound)?;
-        if !store_rewards::fulfil(conn, id, tracking.as_deref(), time::to_db(now))? {
+        if !store_rewards::fulfil(conn, id, tracking.as_deref(), carrier.as_deref(), time::to_db(now))? {
             return Err(match current.reward.status {
                 RewardStatus::Earned => RewardError::NotClaimed,
                 _ => RewardError::AlreadyFulfilled,

@@ -67,14 +67,16 @@ pub fn list_orders(
     query.load(conn)
 }
 
-/// What a page of orders needs besides the rows: commission entries, refunded sums,
-/// code texts and the ambassadors' display names, each in one query.
+/// What a page of orders needs besides the rows: commission entries, refunded and
+/// reversed sums, code texts and the ambassadors' names, each in one query.
 pub struct OrderFacts {
     pub commissions: HashMap<OrderId, LedgerEntryRow>,
     pub refunded: HashMap<OrderId, i64>,
+    /// Σ commission reversed by the order's refunds (a positive number).
+    pub reversed: HashMap<OrderId, i64>,
     pub codes: HashMap<CodeId, String>,
-    /// The display name of each attributed order's ambassador (the influencer's now).
-    pub ambassadors: HashMap<MembershipId, String>,
+    /// Each attributed order's ambassador, named as the influencer is named now.
+    pub ambassadors: HashMap<MembershipId, AmbassadorName>,
 }
 
 pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
@@ -88,43 +90,54 @@ pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
         .into_iter()
         .filter_map(|e| e.order_id.map(|o| (o, e)))
         .collect();
-    let refunded = refunds::table
+    let refund_sums = refunds::table
         .filter(refunds::order_id.eq_any(&ids))
         .group_by(refunds::order_id)
-        .select((refunds::order_id, sum_bigint("amount")))
-        .load::<(OrderId, i64)>(conn)?
-        .into_iter()
-        .collect();
+        .select((refunds::order_id, sum_bigint("amount"), sum_bigint("reversal")))
+        .load::<(OrderId, i64, i64)>(conn)?;
+    let refunded = refund_sums.iter().map(|(id, amount, _)| (*id, *amount)).collect();
+    let reversed = refund_sums.iter().map(|(id, _, reversal)| (*id, *reversal)).collect();
     let codes = codes::table
         .filter(codes::id.eq_any(&code_ids))
         .select((codes::id, codes::code))
         .load::<(CodeId, String)>(conn)?
         .into_iter()
         .collect();
-    let ambassadors = ambassador_names(conn, page)?;
+    let ambassadors = ambassadors_of(conn, page)?;
     Ok(OrderFacts {
         commissions,
         refunded,
+        reversed,
         codes,
         ambassadors,
     })
 }
 
-/// The display names of the ambassadors of a page of orders, in one query, read only
-/// among the memberships of the orders' own brand.
-fn ambassador_names(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<HashMap<MembershipId, String>> {
+/// Who an ambassador is, as the brand's exports name them.
+#[derive(Debug, Clone, Queryable)]
+pub struct AmbassadorName {
+    pub membership_id: MembershipId,
+    pub display_name: String,
+    /// The influencer's login e-mail (what `GET /v1/brand/ambassadors` shows).
+    pub email: String,
+}
+
+/// The ambassadors of a page of orders, in one query, read only among the memberships
+/// of the orders' own brand.
+fn ambassadors_of(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<HashMap<MembershipId, AmbassadorName>> {
     let ids: Vec<MembershipId> = page.iter().filter_map(|o| o.membership_id).collect();
     let brands: Vec<BrandId> = page.iter().map(|o| o.brand_id).collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     Ok(memberships::table
-        .inner_join(influencers::table)
+        .inner_join(influencers::table.on(influencers::id.eq(memberships::influencer_id)))
         .filter(memberships::id.eq_any(&ids))
         .filter(memberships::brand_id.eq_any(&brands))
-        .select((memberships::id, influencers::display_name))
-        .load::<(MembershipId, String)>(conn)?
+        .select((memberships::id, influencers::display_name, influencers::email))
+        .load::<AmbassadorName>(conn)?
         .into_iter()
+        .map(|a| (a.membership_id, a))
         .collect())
 }
 
@@ -190,27 +203,41 @@ struct Count {
     n: i64,
 }
 
-/// Orders placed in the period in `currency`: all of them, the attributed ones, and
-/// the attributed net sales and commission after refunds and reversals.
-pub fn totals(conn: &mut DbConn, brand: BrandId, currency: &str, period: Period) -> QueryResult<Totals> {
-    diesel::sql_query(format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS orders, \
+/// The statement of [`totals`], with `bucket` (a trusted SQL expression over the order
+/// `o`, never input) as a first column `bucket` and the group when given: the statistics
+/// and their series sum the same way, in one place. Binds: brand, currency, start, end.
+pub(super) fn totals_sql(bucket: Option<&str>) -> String {
+    let (column, group) = match bucket {
+        Some(bucket) => (
+            format!("{bucket} AS bucket, "),
+            format!(" GROUP BY {bucket} ORDER BY 1"),
+        ),
+        None => (String::new(), String::new()),
+    };
+    format!(
+        "SELECT {column}CAST(COUNT(*) AS BIGINT) AS orders, \
                 CAST(COALESCE(SUM(CASE WHEN o.membership_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS attributed_orders, \
                 {}, {} \
          FROM orders o \
          LEFT JOIN (SELECT order_id, SUM(amount) AS refunded, SUM(reversal) AS reversed FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
-         WHERE o.brand_id = $1 AND o.currency = $2 AND o.placed_at >= $3 AND o.placed_at < $4",
+         WHERE o.brand_id = $1 AND o.currency = $2 AND o.placed_at >= $3 AND o.placed_at < $4{group}",
         wide_sum(
             "CASE WHEN o.membership_id IS NOT NULL THEN o.net_amount - COALESCE(r.refunded, 0) ELSE 0 END",
             "net_sales"
         ),
         wide_sum("o.commission - COALESCE(r.reversed, 0)", "commission"),
-    ))
-    .bind::<Text, _>(brand)
-    .bind::<Text, _>(currency)
-    .bind::<Timestamp, _>(period.start())
-    .bind::<Timestamp, _>(period.end())
-    .get_result(conn)
+    )
+}
+
+/// Orders placed in the period in `currency`: all of them, the attributed ones, and
+/// the attributed net sales and commission after refunds and reversals.
+pub fn totals(conn: &mut DbConn, brand: BrandId, currency: &str, period: Period) -> QueryResult<Totals> {
+    diesel::sql_query(totals_sql(None))
+        .bind::<Text, _>(brand)
+        .bind::<Text, _>(currency)
+        .bind::<Timestamp, _>(period.start())
+        .bind::<Timestamp, _>(period.end())
+        .get_result(conn)
 }
 
 pub fn clicks(conn: &mut DbConn, brand: BrandId, period: Period) -> QueryResult<i64> {

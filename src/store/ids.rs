@@ -140,6 +140,7 @@ pub(crate) use text_enum;
 
 text_id!(BrandId);
 text_id!(BrandUserId);
+text_id!(BrandUserInvitationId);
 text_id!(InfluencerId);
 text_id!(RefreshTokenId);
 text_id!(TokenFamilyId);

@@ -14,6 +14,7 @@ text_enum!(
     /// Why a message is sent.
     MailKind {
         Invitation => "invitation",
+        TeamInvitation => "team_invitation",
         PasswordReset => "password_reset",
         Sale => "sale",
         PayoutPaid => "payout_paid",

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod brand_reports;
+pub mod brand_stats;
 pub mod brands;
 pub mod clicks;
 pub mod codes;
@@ -31,6 +32,7 @@ pub mod schema;
 pub mod settings;
 pub mod shop_events;
 pub mod status_sql;
+pub mod team;
 pub mod time;
 pub mod unit;
 pub mod users;

@@ -12,6 +12,7 @@ use diesel::sql_types::BigInt;
 use super::DbConn;
 use super::ids::{BrandId, MembershipId, OrderId};
 use super::schema::{brands, memberships, orders};
+use crate::domain::period::Interval;
 
 /// An exact integer sum: `CAST(COALESCE(SUM(expr), 0) AS BIGINT)`.
 ///
@@ -68,6 +69,19 @@ pub fn wide_total(hi: i64, lo: i64) -> i128 {
 /// The total of a [`wide_sum`] as `i64`, or `None` when no `i64` holds it.
 pub fn wide_i64(hi: i64, lo: i64) -> Option<i64> {
     i64::try_from(wide_total(hi, lo)).ok()
+}
+
+/// The first day of the bucket the order aliased `o` was placed in, as `YYYY-MM-DD`
+/// text: its UTC day, or the Monday of its ISO week
+/// ([`crate::domain::period::Interval::bucket_of`]). SQLite has no week truncation:
+/// `weekday 0` moves a date on to its Sunday (a Sunday stays), six days back is the
+/// Monday; PostgreSQL's `date_trunc('week', …)` is the ISO week's Monday.
+pub fn placed_bucket(conn: &DbConn, interval: Interval) -> &'static str {
+    match (interval, conn) {
+        (Interval::Day, _) => "CAST(DATE(o.placed_at) AS TEXT)",
+        (Interval::Week, DbConn::Pg(_)) => "CAST(CAST(DATE_TRUNC('week', o.placed_at) AS DATE) AS TEXT)",
+        (Interval::Week, DbConn::Sqlite(_)) => "DATE(o.placed_at, 'weekday 0', '-6 days')",
+    }
 }
 
 /// Locks the order row until the transaction ends, so concurrent refunds of one order

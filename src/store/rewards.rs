@@ -30,6 +30,7 @@ pub struct RewardRow {
     pub shipping_address: Option<String>,
     pub fulfilled_at: Option<NaiveDateTime>,
     pub tracking: Option<String>,
+    pub carrier: Option<String>,
 }
 
 /// A reward with who earned it and where.
@@ -45,7 +46,7 @@ pub struct RewardView {
 /// pass serialises grants, so it cannot happen unless the data is inconsistent, and
 /// the caller's savepoint then drops the membership's work for this pass.
 pub fn grant_all(conn: &mut DbConn, rows: &[RewardRow]) -> QueryResult<usize> {
-    // 14 columns a row: 100 rows stay far below either backend's bind-parameter limit.
+    // 15 columns a row: 100 rows stay far below either backend's bind-parameter limit.
     let mut inserted = 0;
     // Multi-row VALUES does not compile through the MultiConnection (its dialect has no
     // DEFAULT keyword rule), so the same statement is built once per backend.
@@ -215,8 +216,15 @@ pub fn claim(conn: &mut DbConn, id: RewardId, name: &str, address: &str, now: Na
     Ok(changed == 1)
 }
 
-/// claimed → fulfilled, once. False when the reward was not in `claimed`.
-pub fn fulfil(conn: &mut DbConn, id: RewardId, tracking: Option<&str>, now: NaiveDateTime) -> QueryResult<bool> {
+/// claimed → fulfilled, once, with how it was shipped. False when the reward was not
+/// in `claimed`.
+pub fn fulfil(
+    conn: &mut DbConn,
+    id: RewardId,
+    tracking: Option<&str>,
+    carrier: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let changed = diesel::update(
         rewards::table
             .find(id)
@@ -226,6 +234,7 @@ pub fn fulfil(conn: &mut DbConn, id: RewardId, tracking: Option<&str>, now: Naiv
         rewards::status.eq(RewardStatus::Fulfilled),
         rewards::fulfilled_at.eq(now),
         rewards::tracking.eq(tracking),
+        rewards::carrier.eq(carrier),
     ))
     .execute(conn)?;
     Ok(changed == 1)

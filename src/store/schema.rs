@@ -73,7 +73,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    brand_user_invitations (id) {
+        id -> Text,
+        brand_id -> Text,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(brand_users -> brands (brand_id));
+diesel::joinable!(brand_user_invitations -> brands (brand_id));
 diesel::joinable!(api_keys -> brands (brand_id));
 
 diesel::table! {
@@ -248,6 +264,7 @@ diesel::table! {
         shipping_address -> Nullable<Text>,
         fulfilled_at -> Nullable<Timestamp>,
         tracking -> Nullable<Text>,
+        carrier -> Nullable<Text>,
     }
 }
 
@@ -456,6 +473,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     brands,
     brand_users,
+    brand_user_invitations,
     influencers,
     refresh_tokens,
     api_keys,

@@ -4,6 +4,7 @@
 //! hand-written copy of the rule. Every fragment is constant text (table aliases and
 //! status names), never input.
 
+use super::portable::wide_sum;
 use crate::domain::status::{ENTRY_STATUS, EntryFact, EntryStatus, ORDER_STATUS, OrderFact, OrderStatus, Rule};
 
 /// `CASE WHEN <fact> THEN '<status>' … ELSE '<otherwise>' END`: the decision list in SQL.
@@ -50,6 +51,19 @@ pub fn entry_status(entry: &str) -> String {
 /// True when the ledger entry aliased `entry` has `status`.
 pub fn entry_has_status(entry: &str, status: EntryStatus) -> String {
     format!("({}) = '{}'", entry_status(entry), status.as_str())
+}
+
+/// Σ of the amounts of the ledger entries aliased `entry` that have `status`, as the
+/// wide columns `{alias}_hi/_lo` ([`wide_sum`]): every report that splits money by
+/// status (the influencer's dashboard, the brand's commission owed) sums this way.
+pub fn sum_in_status(entry: &str, status: EntryStatus, alias: &str) -> String {
+    wide_sum(
+        &format!(
+            "CASE WHEN {} THEN {entry}.amount ELSE 0 END",
+            entry_has_status(entry, status)
+        ),
+        alias,
+    )
 }
 
 /// The [`OrderStatus`] name of the order aliased `order`.

@@ -84,3 +84,12 @@ pub fn owner_of(conn: &mut DbConn, brand: BrandId) -> QueryResult<Option<BrandUs
         .first(conn)
         .optional()
 }
+
+/// A brand user's e-mail, while the user exists.
+pub fn find_email(conn: &mut DbConn, id: BrandUserId) -> QueryResult<Option<String>> {
+    brand_users::table
+        .find(id)
+        .select(brand_users::email)
+        .first(conn)
+        .optional()
+}

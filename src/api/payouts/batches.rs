@@ -175,7 +175,7 @@ pub async fn mark_payout_paid(
     user: BrandUser,
     id: web::Path<PayoutId>,
 ) -> Result<HttpResponse, ApiError> {
-    let batch = service::mark_paid(&state.db, user.brand_id, id.into_inner(), state.clock.now()).await?;
+    let batch = service::mark_paid(&state.db, &user.actor, id.into_inner(), state.clock.now()).await?;
     Ok(HttpResponse::Ok().json(PayoutResponse::from(batch)))
 }
 

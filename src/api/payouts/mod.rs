@@ -42,6 +42,7 @@ impl From<PayoutError> for ApiError {
                 ),
             ),
             PayoutError::Overflow => ApiError::internal(err),
+            PayoutError::Forbidden(err) => err.into(),
             PayoutError::Store(err) => err.into(),
         }
     }

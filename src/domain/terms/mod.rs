@@ -141,11 +141,15 @@ impl Commission {
         if let Some(o) = sku_override.or(category_override) {
             return Some(o.rate);
         }
-        let tier = self
-            .tiers
+        Some(self.tier_for(month_to_date_net).map_or(base, |t| t.rate))
+    }
+
+    /// The volume tier an order starts in: the one with the greatest `from_amount` not
+    /// above `month_to_date_net`; `None` below the first tier or without tiers.
+    pub fn tier_for(&self, month_to_date_net: i64) -> Option<&Tier> {
+        self.tiers
             .iter()
             .filter(|t| t.from_amount <= month_to_date_net)
-            .max_by_key(|t| t.from_amount);
-        Some(tier.map_or(base, |t| t.rate))
+            .max_by_key(|t| t.from_amount)
     }
 }

@@ -104,6 +104,55 @@ impl Invitation<'_> {
     }
 }
 
+/// The invitation to join a brand's team: the console's page that sets the password, and
+/// the bare code for API clients.
+pub struct TeamInvitation<'a> {
+    pub brand: &'a str,
+    /// The e-mail of the owner who sent it.
+    pub inviter: &'a str,
+    /// `owner` or `staff`.
+    pub role: &'a str,
+    pub token: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub public_url: &'a str,
+}
+
+impl TeamInvitation<'_> {
+    pub fn letter(self, to: &str) -> Letter {
+        let can = if self.role == "owner" {
+            "As an owner you can do everything in the brand's account, API keys, shop integrations, webhooks and the team included."
+        } else {
+            "As staff you can run the programs, ambassadors, codes, orders, rewards and payout batches; API keys, shop integrations, webhooks, the team and marking payouts paid stay with the owners."
+        };
+        let body = Body {
+            heading: format!("Join {} on reftrack", self.brand),
+            paragraphs: vec![
+                format!(
+                    "{} invited you to the team of {} on reftrack, as {}. {can}",
+                    self.inviter, self.brand, self.role
+                ),
+                format!(
+                    "Choose your password with the link below to join; it works once, until {}. You then sign in with this e-mail address.",
+                    date(self.expires_at)
+                ),
+                "Using the API? Send the code below with your password to POST /v1/brand/users/accept.".to_owned(),
+            ],
+            facts: Vec::new(),
+            code: Some(("Your invitation code".to_owned(), self.token.to_owned())),
+            // The code is URL-safe base64: nothing in it needs escaping.
+            link: Some((
+                format!("Join {}", self.brand),
+                format!("{}/console/join?token={}", self.public_url, self.token),
+            )),
+            footer: vec![format!(
+                "You receive this e-mail because {} invited this address to {}. If you do not want to join, ignore it: nothing happens.",
+                self.inviter, self.brand
+            )],
+        };
+        body.letter(to, format!("{} invites you to its team on reftrack", self.brand), None)
+    }
+}
+
 /// A password-reset link for a brand user or an influencer: the portal's page that sets
 /// the new password, and the bare code for API clients.
 pub fn password_reset(to: &str, token: &str, expires_at: DateTime<Utc>, public_url: &str) -> Letter {

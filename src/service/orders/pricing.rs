@@ -20,7 +20,8 @@ use rust_decimal::Decimal;
 use super::RecordError;
 use crate::domain::Currency;
 use crate::domain::cart::Cart;
-use crate::domain::commission::{self, Basis, PricedLine};
+use crate::domain::commission;
+use crate::domain::order_commission::price_order;
 use crate::domain::period::month_start;
 use crate::domain::terms::CommissionBasis;
 use crate::service::attribution::{self, Decision, Referral};
@@ -258,28 +259,15 @@ fn price(
         flags.push(SELF_REFERRAL);
         reason = SELF_REFERRAL;
     } else if let Some(referral) = &decision.chosen {
-        let terms = &referral.terms.commission;
-        let basis = match &terms.basis {
-            CommissionBasis::Flat { amount } => Basis::Flat { amount: *amount },
-            CommissionBasis::Percent { .. } => {
-                let month_to_date = month_to_date.unwrap_or(0);
-                let mut priced = Vec::with_capacity(line_rates.len());
-                for (i, (line, value)) in order.cart.valued_lines().enumerate() {
-                    let rate = terms
-                        .rate_for(&line.sku, line.category.as_deref(), month_to_date)
-                        .unwrap_or_default();
-                    line_rates[i] = Some(rate);
-                    priced.push(PricedLine { value, rate });
-                }
-                let first = line_rates.first().copied().flatten();
-                if line_rates.iter().all(|r| *r == first) {
-                    headline_rate = first;
-                }
-                Basis::Percent(priced)
-            }
-        };
-        let calc = commission::compute(&basis, subtotal, order.discount_total, terms.max_per_order)?;
-        commission_amount = calc.amount;
+        let priced = price_order(
+            &referral.terms.commission,
+            &order.cart,
+            order.discount_total,
+            month_to_date.unwrap_or(0),
+        )?;
+        line_rates = priced.line_rates;
+        headline_rate = priced.headline_rate;
+        commission_amount = priced.calc.amount;
         entry = Some(LedgerEntryRow {
             id: LedgerEntryId::generate(),
             brand_id: order.brand_id,
@@ -287,7 +275,7 @@ fn price(
             order_id: Some(id),
             refund_id: None,
             kind: EntryKind::Commission,
-            amount: calc.amount,
+            amount: priced.calc.amount,
             currency: order.currency.code().to_owned(),
             available_at: order.placed_at + Duration::days(i64::from(referral.terms.hold_days)),
             approved_at: None,

@@ -1,11 +1,14 @@
 //! Payout batches: creation that never pays an entry twice, the list, one batch, and
-//! the pending → paid and pending → cancelled transitions.
+//! the pending → paid and pending → cancelled transitions. Marking a batch paid is for
+//! the brand's owners (it tells every ambassador in it that the money went out); staff
+//! may make, read and cancel batches.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::balances::{Balance, Payees, balances};
 use super::{Batch, ListedPayout, PayoutError};
 use crate::domain::Currency;
+use crate::service::auth::BrandActor;
 use crate::service::events::{self, EventType};
 use crate::store::ids::{BrandId, LedgerEntryId, PayoutId};
 use crate::store::payouts::{self, PayoutItemRow, PayoutRow, PayoutStatus};
@@ -111,8 +114,9 @@ pub async fn get(db: &Db, brand: BrandId, id: PayoutId) -> Result<Batch, PayoutE
 }
 
 /// The brand paid the batch: pending → paid, and its entries become paid.
-pub async fn mark_paid(db: &Db, brand: BrandId, id: PayoutId, now: DateTime<Utc>) -> Result<Batch, PayoutError> {
-    transition(db, brand, id, now, payouts::mark_paid).await
+pub async fn mark_paid(db: &Db, actor: &BrandActor, id: PayoutId, now: DateTime<Utc>) -> Result<Batch, PayoutError> {
+    actor.require_owner()?;
+    transition(db, actor.brand_id, id, now, payouts::mark_paid).await
 }
 
 /// pending → cancelled: its entries are released for a later batch.

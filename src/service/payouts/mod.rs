@@ -43,6 +43,8 @@ pub enum PayoutError {
     #[error("an ambassador's balance does not fit in 64 bits")]
     Overflow,
     #[error(transparent)]
+    Forbidden(#[from] crate::service::auth::ForbiddenRole),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 

@@ -1,26 +1,20 @@
-//! The brand's reports: its orders (filtered, paged), one order in full, and the
-//! statistics of a period. Only the caller's brand is ever read.
+//! The brand's reports: its orders (filtered, paged) and one order in full (the
+//! statistics are [`super::brand_stats`], the CSV file [`super::brand_csv`]). Only the
+//! caller's brand is ever read.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::ReportError;
-use crate::domain::Currency;
 use crate::domain::codes::normalize_lookup;
-use crate::domain::conversion::conversion_rate;
-use crate::domain::period::Period;
 use crate::domain::status::{EntryState, OrderState, OrderStatus};
 use crate::service::paging::{PageRequest, Paged};
-pub use crate::store::brand_reports::TopAmbassador;
 use crate::store::brand_reports::{self, OrderFacts, OrderFilter};
 use crate::store::ids::{BrandId, LedgerEntryId, MembershipId, OrderId, RefundId};
 use crate::store::ledger::{EntryKind, LedgerEntryRow};
 use crate::store::orders::{self, OrderLineRow, OrderRow};
 use crate::store::refunds::RefundRow;
-use crate::store::{Db, brands, ledger, refunds, time};
-
-/// The ambassadors listed under `top_ambassadors`.
-const TOP_AMBASSADORS: usize = 10;
+use crate::store::{Db, ledger, refunds, time};
 
 /// `GET /v1/brand/orders`: the brand's orders, newest first, narrowed by every filter
 /// given.
@@ -52,7 +46,7 @@ pub struct BrandOrder {
 }
 
 impl BrandOrder {
-    fn of(order: OrderRow, facts: &OrderFacts) -> Self {
+    pub(super) fn of(order: OrderRow, facts: &OrderFacts) -> Self {
         let commission = facts.commissions.get(&order.id);
         let state = OrderState {
             commission: commission.map(entry_state),
@@ -61,7 +55,10 @@ impl BrandOrder {
         };
         Self {
             code: order.code_id.and_then(|c| facts.codes.get(&c).cloned()),
-            ambassador_name: order.membership_id.and_then(|m| facts.ambassadors.get(&m).cloned()),
+            ambassador_name: order
+                .membership_id
+                .and_then(|m| facts.ambassadors.get(&m))
+                .map(|a| a.display_name.clone()),
             status: OrderStatus::of(state),
             available_at: commission.map(|e| time::from_db(e.available_at)),
             order,
@@ -76,19 +73,39 @@ fn entry_state(entry: &LedgerEntryRow) -> EntryState {
     }
 }
 
-pub async fn brand_orders(db: &Db, query: BrandOrdersQuery) -> Result<Paged<BrandOrder, OrderId>, ReportError> {
-    let code = match query.code.as_deref().map(normalize_lookup) {
+/// The store's filter for the filters of [`BrandOrdersQuery`] (the list and its CSV
+/// file take the same ones); `None` when they match nothing.
+pub(super) fn order_filter(
+    ambassador: Option<MembershipId>,
+    code: Option<&str>,
+    status: Option<OrderStatus>,
+    placed_from: Option<DateTime<Utc>>,
+    placed_before: Option<DateTime<Utc>>,
+) -> Option<OrderFilter> {
+    let code = match code.map(normalize_lookup) {
         // A code that cannot exist matches nothing rather than everything.
-        Some(None) => return Ok(Paged::empty()),
+        Some(None) => return None,
         Some(Some(code)) => Some(code.as_str().to_owned()),
         None => None,
     };
-    let filter = OrderFilter {
-        membership: query.ambassador,
+    Some(OrderFilter {
+        membership: ambassador,
         code,
-        status: query.status,
-        from: query.placed_from.map(time::to_db),
-        to: query.placed_before.map(time::to_db),
+        status,
+        from: placed_from.map(time::to_db),
+        to: placed_before.map(time::to_db),
+    })
+}
+
+pub async fn brand_orders(db: &Db, query: BrandOrdersQuery) -> Result<Paged<BrandOrder, OrderId>, ReportError> {
+    let Some(filter) = order_filter(
+        query.ambassador,
+        query.code.as_deref(),
+        query.status,
+        query.placed_from,
+        query.placed_before,
+    ) else {
+        return Ok(Paged::empty());
     };
     let page = query.page;
     let (rows, facts) = db
@@ -199,65 +216,6 @@ pub async fn brand_order(db: &Db, brand: BrandId, id: OrderId) -> Result<BrandOr
             lines: lines.into_iter().map(OrderLine::from).collect(),
             refunds: refund_rows.into_iter().map(RefundLine::from).collect(),
             entries: entries.into_iter().map(EntryLine::from).collect(),
-        })
-    })
-    .await
-}
-
-/// `GET /v1/brand/stats`: the brand's figures over the days of `period`, money in one
-/// currency (the brand's when none is given).
-#[derive(Debug, Clone, Copy)]
-pub struct StatsQuery {
-    pub brand: BrandId,
-    pub period: Period,
-    pub currency: Option<Currency>,
-}
-
-#[derive(Debug, Clone)]
-pub struct BrandStats {
-    pub period: Period,
-    pub currency: String,
-    pub clicks: i64,
-    pub orders: i64,
-    pub attributed_orders: i64,
-    /// attributed orders ÷ clicks (decimal string), `None` without clicks.
-    pub conversion_rate: Option<String>,
-    /// `None` only when the total is beyond any representable amount (amounts stored
-    /// before the bounds on input); the other figures still answer.
-    pub net_sales: Option<i64>,
-    pub commission: Option<i64>,
-    pub rewards_granted: i64,
-    /// By net sales, highest first; an ambassador whose figures no `i64` holds is left
-    /// out (and logged).
-    pub top_ambassadors: Vec<TopAmbassador>,
-}
-
-pub async fn brand_stats(db: &Db, query: StatsQuery) -> Result<BrandStats, ReportError> {
-    let StatsQuery {
-        brand,
-        period,
-        currency,
-    } = query;
-    db.read(move |conn| {
-        let currency = match currency {
-            Some(c) => c.code().to_owned(),
-            None => brands::find(conn, brand)?.ok_or(ReportError::BrandNotFound)?.currency,
-        };
-        let totals = brand_reports::totals(conn, brand, &currency, period)?;
-        let clicks = brand_reports::clicks(conn, brand, period)?;
-        let rewards_granted = brand_reports::rewards_granted(conn, brand, period)?;
-        let top_ambassadors = brand_reports::top_ambassadors(conn, brand, &currency, period, TOP_AMBASSADORS)?;
-        Ok(BrandStats {
-            period,
-            currency,
-            clicks,
-            orders: totals.orders,
-            attributed_orders: totals.attributed_orders,
-            conversion_rate: conversion_rate(totals.attributed_orders, clicks),
-            net_sales: totals.net_sales(),
-            commission: totals.commission(),
-            rewards_granted,
-            top_ambassadors,
         })
     })
     .await

@@ -1,16 +1,21 @@
-//! The read-only reports: the brand's orders and statistics, and the influencer's
-//! attributed orders and earnings statement (the dashboard is [`super::dashboard`]).
-//! Each use case reads one snapshot through the store and answers typed figures; the
-//! doors only render them.
+//! The read-only reports: the brand's orders (list, detail, CSV file) and statistics,
+//! and the influencer's attributed orders and earnings statement (the dashboard is
+//! [`super::dashboard`]). Each use case reads one snapshot through the store (a file,
+//! one per page) and answers typed figures or rows; the doors only render them.
 
 mod brand;
+mod brand_csv;
+mod brand_stats;
 mod mine;
 mod my_order;
 
 pub use brand::{
-    BrandOrder, BrandOrderDetail, BrandOrdersQuery, BrandStats, EntryLine, OrderLine, RefundLine, StatsQuery,
-    TopAmbassador, brand_order, brand_orders, brand_stats,
+    BrandOrder, BrandOrderDetail, BrandOrdersQuery, EntryLine, OrderLine, RefundLine, brand_order, brand_orders,
 };
+pub use brand_csv::{
+    ORDERS_CSV_FILENAME, ORDERS_CSV_HEADER, ORDERS_CSV_PAGE, OrdersCsvPages, OrdersCsvQuery, orders_csv,
+};
+pub use brand_stats::{BrandStats, CommissionOwed, SeriesBucket, StatsQuery, TopAmbassador, brand_stats};
 pub use mine::{
     MyBrand, MyOrder, MyOrdersQuery, MyOrdersWithBrands, STATEMENT_PAGE, StatementLine, my_orders,
     my_orders_with_brands, statement_pages,

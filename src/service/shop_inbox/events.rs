@@ -1,12 +1,14 @@
 //! What a brand sees of its deliveries: each with its status, the reason when it was
-//! ignored or failed, and the order it touched; and a retry of one.
+//! ignored or failed, and the order it touched; and a retry of one. Both are for the
+//! brand's owners, as the integrations themselves are.
 
 use chrono::{DateTime, Utc};
 
 use crate::auth::pepper::Pepper;
+use crate::service::auth::BrandActor;
 use crate::service::integrations::IntegrationError;
 use crate::service::paging::{PageRequest, Paged};
-use crate::store::ids::{BrandId, IntegrationId, ShopEventId};
+use crate::store::ids::{IntegrationId, ShopEventId};
 use crate::store::shop_events::{self, EventStatus, ShopEventRow};
 use crate::store::{Db, integrations, time};
 
@@ -44,10 +46,12 @@ impl From<ShopEventRow> for EventInfo {
 /// The integration's deliveries, newest first.
 pub async fn list_events(
     db: &Db,
-    brand: BrandId,
+    actor: &BrandActor,
     integration: IntegrationId,
     page: PageRequest<ShopEventId>,
 ) -> Result<Paged<EventInfo, ShopEventId>, IntegrationError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     db.read(move |conn| {
         if integrations::find(conn, brand, integration)?.is_none() {
             return Err(IntegrationError::NotFound);
@@ -93,11 +97,13 @@ impl crate::store::UnitError for RetryError {
 pub async fn retry(
     db: &Db,
     pepper: &Pepper,
-    brand: BrandId,
+    actor: &BrandActor,
     integration: IntegrationId,
     id: ShopEventId,
     now: DateTime<Utc>,
 ) -> Result<EventInfo, RetryError> {
+    actor.require_owner().map_err(IntegrationError::from)?;
+    let brand = actor.brand_id;
     db.write(move |conn| {
         if integrations::find(conn, brand, integration)?.is_none() {
             return Err(RetryError::Integration(IntegrationError::NotFound));

@@ -20,10 +20,11 @@ use crate::auth::sealing::Sealer;
 use crate::auth::standard_webhooks;
 use crate::clock::Clock;
 use crate::outbound::{Outbound, SendError};
+use crate::service::auth::BrandActor;
 use crate::service::events::attempts;
 use crate::service::mail::{Postbox, compose};
 use crate::service::paging::{PageRequest, Paged};
-use crate::store::ids::{BrandId, OutboxEventId, WebhookDeliveryId, WebhookEndpointId};
+use crate::store::ids::{OutboxEventId, WebhookDeliveryId, WebhookEndpointId};
 use crate::store::mail::MailKind;
 use crate::store::outbox::{self, OutboxEventRow};
 use crate::store::webhooks::{self, AttemptOutcome, DeliveryRow, DeliveryStatus, EndpointChanges, EndpointRow};
@@ -302,10 +303,12 @@ async fn send(
 /// The endpoint's deliveries, newest first.
 pub async fn list(
     db: &Db,
-    brand: BrandId,
+    actor: &BrandActor,
     endpoint: WebhookEndpointId,
     page: PageRequest<WebhookDeliveryId>,
 ) -> Result<Paged<DeliveryInfo, WebhookDeliveryId>, EndpointError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     db.read(move |conn| {
         webhooks::find_endpoint(conn, brand, endpoint)?.ok_or(EndpointError::NotFound)?;
         let rows = webhooks::list_deliveries(conn, brand, endpoint, page.after, page.fetch())?;
@@ -318,11 +321,13 @@ pub async fn list(
 pub async fn retry(
     db: &Db,
     sender: &Sender,
-    brand: BrandId,
+    actor: &BrandActor,
     endpoint: WebhookEndpointId,
     id: WebhookDeliveryId,
     now: DateTime<Utc>,
 ) -> Result<DeliveryInfo, EndpointError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     let at = time::to_db(now);
     let requeued = db
         .write(move |conn| -> Result<bool, EndpointError> {
@@ -347,10 +352,12 @@ pub async fn retry(
 pub async fn send_test(
     db: &Db,
     sender: &Sender,
-    brand: BrandId,
+    actor: &BrandActor,
     endpoint: WebhookEndpointId,
     now: DateTime<Utc>,
 ) -> Result<DeliveryInfo, EndpointError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     let at = time::to_db(now);
     let id = db
         .write(move |conn| -> Result<_, EndpointError> {

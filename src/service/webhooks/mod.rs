@@ -1,16 +1,18 @@
 //! Webhooks to a brand's systems: its endpoints (a URL, the event types it wants, a
 //! Standard Webhooks signing secret shown once), and the deliveries of outbox events to
-//! them ([`delivery`]).
+//! them ([`delivery`]). Every use case a brand calls here is for the brand's owners: an
+//! endpoint receives the brand's data, signed with a secret only it holds.
 
 pub mod delivery;
 pub mod schedule;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::auth::{BrandActor, ForbiddenRole};
 use crate::auth::sealing::{Rotated, Sealer};
 use crate::auth::standard_webhooks;
 use crate::service::events::EventType;
-use crate::store::ids::{BrandId, WebhookEndpointId};
+use crate::store::ids::WebhookEndpointId;
 use crate::store::webhooks::{self, EndpointChanges, EndpointRow};
 use crate::store::{Db, StoreError, UnitError, portable, time};
 
@@ -58,6 +60,8 @@ pub enum EndpointError {
     #[error("no such delivery")]
     DeliveryNotFound,
     #[error(transparent)]
+    Forbidden(#[from] ForbiddenRole),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -89,7 +93,6 @@ pub fn parse_event_types(names: &[String]) -> Result<Vec<String>, String> {
 }
 
 pub struct NewEndpoint {
-    pub brand_id: BrandId,
     pub url: String,
     pub description: String,
     pub events: Vec<String>,
@@ -102,13 +105,19 @@ pub struct CreatedEndpoint {
     pub secret: String,
 }
 
-pub async fn create(db: &Db, sealer: &Sealer, new: NewEndpoint) -> Result<CreatedEndpoint, EndpointError> {
+pub async fn create(
+    db: &Db,
+    sealer: &Sealer,
+    actor: &BrandActor,
+    new: NewEndpoint,
+) -> Result<CreatedEndpoint, EndpointError> {
+    actor.require_owner()?;
     let id = WebhookEndpointId::generate();
     let secret = standard_webhooks::new_secret();
     let now = time::to_db(new.now);
     let row = EndpointRow {
         id,
-        brand_id: new.brand_id,
+        brand_id: actor.brand_id,
         url: new.url,
         description: new.description,
         event_types: serde_json::to_string(&new.events).unwrap_or_else(|_| "[]".to_owned()),
@@ -138,7 +147,9 @@ pub async fn create(db: &Db, sealer: &Sealer, new: NewEndpoint) -> Result<Create
     })
 }
 
-pub async fn list(db: &Db, brand: BrandId) -> Result<Vec<EndpointInfo>, EndpointError> {
+pub async fn list(db: &Db, actor: &BrandActor) -> Result<Vec<EndpointInfo>, EndpointError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     db.read(move |conn| -> Result<_, EndpointError> {
         Ok(webhooks::list_endpoints(conn, brand)?
             .iter()
@@ -148,7 +159,9 @@ pub async fn list(db: &Db, brand: BrandId) -> Result<Vec<EndpointInfo>, Endpoint
     .await
 }
 
-pub async fn get(db: &Db, brand: BrandId, id: WebhookEndpointId) -> Result<EndpointInfo, EndpointError> {
+pub async fn get(db: &Db, actor: &BrandActor, id: WebhookEndpointId) -> Result<EndpointInfo, EndpointError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     db.read(move |conn| {
         webhooks::find_endpoint(conn, brand, id)?
             .as_ref()
@@ -170,11 +183,13 @@ pub struct EndpointUpdate {
 
 pub async fn update(
     db: &Db,
-    brand: BrandId,
+    actor: &BrandActor,
     id: WebhookEndpointId,
     update: EndpointUpdate,
     now: DateTime<Utc>,
 ) -> Result<EndpointInfo, EndpointError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     let now = time::to_db(now);
     db.write(move |conn| {
         webhooks::find_endpoint(conn, brand, id)?.ok_or(EndpointError::NotFound)?;
@@ -198,7 +213,14 @@ pub async fn update(
     .await
 }
 
-pub async fn delete(db: &Db, brand: BrandId, id: WebhookEndpointId, now: DateTime<Utc>) -> Result<(), EndpointError> {
+pub async fn delete(
+    db: &Db,
+    actor: &BrandActor,
+    id: WebhookEndpointId,
+    now: DateTime<Utc>,
+) -> Result<(), EndpointError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     let now = time::to_db(now);
     let deleted = db
         .write(move |conn| -> Result<_, EndpointError> { Ok(webhooks::delete_endpoint(conn, brand, id, now)?) })
@@ -211,10 +233,12 @@ pub async fn delete(db: &Db, brand: BrandId, id: WebhookEndpointId, now: DateTim
 pub async fn rotate_secret(
     db: &Db,
     sealer: &Sealer,
-    brand: BrandId,
+    actor: &BrandActor,
     id: WebhookEndpointId,
     now: DateTime<Utc>,
 ) -> Result<CreatedEndpoint, EndpointError> {
+    actor.require_owner()?;
+    let brand = actor.brand_id;
     let secret = standard_webhooks::new_secret();
     let sealed = sealer.seal(&secret, &id.to_string());
     let now = time::to_db(now);

@@ -12,7 +12,7 @@ use crate::domain::status::EntryStatus;
 use crate::store::DbConn;
 use crate::store::ids::{BrandId, CodeId, InfluencerId, MembershipId};
 use crate::store::portable::{wide_i64, wide_sum};
-use crate::store::status_sql::entry_has_status;
+use crate::store::status_sql::{entry_has_status, sum_in_status};
 
 /// All-time ledger figures of one membership in one currency, in minor units.
 /// pending + approved + paid = Σ every entry.
@@ -131,14 +131,6 @@ impl Qualifying {
     }
 }
 
-/// Σ of the amounts of entries `e` in `status`, as the wide columns `{alias}_hi/_lo`.
-fn sum_in(status: EntryStatus, alias: &str) -> String {
-    wide_sum(
-        &format!("CASE WHEN {} THEN e.amount ELSE 0 END", entry_has_status("e", status)),
-        alias,
-    )
-}
-
 /// The earliest `available_at` of a pending entry that adds money, as `next_payable_at`.
 fn next_payable() -> String {
     format!(
@@ -157,9 +149,9 @@ pub fn ledger_totals(
     Statement::new(&format!(
         "SELECT e.membership_id, e.currency, {}, {}, {}, {}, {} \
          FROM ledger_entries e WHERE e.membership_id IN ",
-        sum_in(EntryStatus::Pending, "pending"),
-        sum_in(EntryStatus::Approved, "approved"),
-        sum_in(EntryStatus::Paid, "paid"),
+        sum_in_status("e", EntryStatus::Pending, "pending"),
+        sum_in_status("e", EntryStatus::Approved, "approved"),
+        sum_in_status("e", EntryStatus::Paid, "paid"),
         wide_sum("CASE WHEN e.kind = 'reversal' THEN -e.amount ELSE 0 END", "reversed"),
         next_payable(),
     ))

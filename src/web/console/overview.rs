@@ -1,7 +1,9 @@
 //! `GET /console`: the brand's figures for a period (7, 30 or 90 days): attributed
-//! sales, orders, clicks and conversion, the commission they earned, the ambassadors
-//! who sold most; and what waits on the team now: free items claimed and not yet
-//! shipped, and the money a payout batch created now would pay.
+//! sales, orders, clicks and conversion, the commission they earned, a chart of sales
+//! by day (by week over 90 days) with its table, the ambassadors who sold most, and
+//! the commission owed (pending, payable, paid, all time); then what waits on the team
+//! now: free items claimed and not yet shipped, and the money a payout batch created now
+//! would pay.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -11,10 +13,11 @@ use serde::Deserialize;
 use super::Frame;
 use crate::api::AppState;
 use crate::domain::display;
-use crate::domain::period::Period;
+use crate::domain::period::{Interval, Period};
 use crate::service::reports::{self, StatsQuery};
 use crate::service::{payouts, rewards};
 use crate::store::rewards::RewardStatus;
+use crate::web::chart::{self, Stack};
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
 
@@ -32,6 +35,14 @@ pub struct OverviewQuery {
 struct TopRow {
     id: String,
     name: String,
+    orders: i64,
+    net_sales: String,
+    commission: String,
+}
+
+/// One bucket of the chart's table.
+struct BucketRow {
+    label: String,
     orders: i64,
     net_sales: String,
     commission: String,
@@ -57,6 +68,13 @@ struct OverviewPage {
     clicks: i64,
     conversion: String,
     top: Vec<TopRow>,
+    /// "day" or "week", for the caption.
+    interval: &'static str,
+    chart: Option<String>,
+    buckets: Vec<BucketRow>,
+    owed_pending: String,
+    owed_payable: String,
+    owed_paid: String,
     rewards_waiting: Vec<RewardRow>,
     more_rewards: bool,
     payable: String,
@@ -77,6 +95,25 @@ fn days(query: &OverviewQuery) -> Result<i64, PageError> {
     }
 }
 
+/// The labels under the bars: every bar's when there are few, otherwise every few
+/// bars' (the rest blank), so they never run into each other on a phone.
+fn bucket_labels(starts: &[chrono::NaiveDate], interval: Interval) -> Vec<String> {
+    let every = starts.len().div_ceil(8).max(1);
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, start)| {
+            if i % every != 0 {
+                String::new()
+            } else if interval == Interval::Day && starts.len() <= 7 {
+                start.format("%a").to_string()
+            } else {
+                start.format("%-d %b").to_string()
+            }
+        })
+        .collect()
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     signed_in: SignedIn,
@@ -86,10 +123,13 @@ pub async fn show(
     let days = days(&query)?;
     let now = state.clock.now();
     let period = Period::last_days(days, now.date_naive());
+    // A bar a day reads well up to a month; a quarter is drawn by week.
+    let interval = if days > 31 { Interval::Week } else { Interval::Day };
     let stats_query = StatsQuery {
         brand: actor.brand_id,
         period,
         currency: None,
+        interval,
     };
     let stats = reports::brand_stats(&state.db, stats_query)
         .await
@@ -109,6 +149,24 @@ pub async fn show(
     let code = stats.currency.as_str();
     let money = |amount: Option<i64>| amount.map_or_else(|| "—".to_owned(), |a| display::money_in(a, code));
     let more_rewards = claimed.len() as i64 > REWARDS_SHOWN;
+    let labels = bucket_labels(&stats.series.iter().map(|b| b.start).collect::<Vec<_>>(), interval);
+    let sales = Stack {
+        label: "Attributed sales".to_owned(),
+        values: stats.series.iter().map(|b| b.net_sales.unwrap_or(0)).collect(),
+    };
+    let buckets = stats
+        .series
+        .iter()
+        .map(|b| BucketRow {
+            label: match interval {
+                Interval::Day => display::day(b.start),
+                Interval::Week => format!("Week of {}", display::day(b.start)),
+            },
+            orders: b.attributed_orders,
+            net_sales: money(b.net_sales),
+            commission: money(b.commission),
+        })
+        .collect();
     let view = OverviewPage {
         periods: &PERIODS,
         days,
@@ -133,6 +191,15 @@ pub async fn show(
                 commission: display::money_in(t.commission, code),
             })
             .collect(),
+        interval: match interval {
+            Interval::Day => "day",
+            Interval::Week => "week",
+        },
+        chart: chart::stacked_bars(&labels, &[sales], code),
+        buckets,
+        owed_pending: money(stats.commission_owed.pending),
+        owed_payable: money(stats.commission_owed.payable),
+        owed_paid: money(stats.commission_owed.paid),
         rewards_waiting: claimed
             .into_iter()
             .take(REWARDS_SHOWN as usize)
@@ -172,5 +239,18 @@ mod tests {
         assert_eq!(ask(Some("90")), Ok(90));
         assert!(ask(Some("31")).is_err());
         assert!(ask(Some("x")).is_err());
+    }
+
+    #[test]
+    fn labels_thin_out_so_they_never_crowd() {
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();
+        let week: Vec<_> = (2..=8).map(day).collect();
+        assert_eq!(bucket_labels(&week, Interval::Day)[0], "Mon");
+        assert!(bucket_labels(&week, Interval::Day).iter().all(|l| !l.is_empty()));
+        let month: Vec<_> = (1..=30).map(day).collect();
+        let labels = bucket_labels(&month, Interval::Day);
+        assert_eq!(labels.iter().filter(|l| !l.is_empty()).count(), 8);
+        assert_eq!(labels[0], "1 Nov");
+        assert_eq!(labels[4], "5 Nov");
     }
 }

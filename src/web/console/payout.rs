@@ -3,9 +3,10 @@
 //! file, one link per part when the batch needs several), rendered by the same
 //! functions as `GET /v1/brand/payouts/{id}?format=csv|paypal` so the bytes are the
 //! same; and, while it is pending, "Mark paid" and "Cancel" (`POST …/paid`, `POST
-//! …/cancel`), each behind a confirmation that says what it does. Another brand's
-//! batch is 404; a refusal (already paid or cancelled, a cancelled batch's file) is a
-//! page that says why.
+//! …/cancel`), each behind a confirmation that says what it does; marking paid is an
+//! owner's (the service refuses staff, and the page offers it to owners only). Another
+//! brand's batch is 404; a refusal (already paid or cancelled, a cancelled batch's file,
+//! a staff member marking paid) is a page that says why.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -64,6 +65,11 @@ fn refused(frame: &Frame, id: PayoutId, err: PayoutError) -> Result<HttpResponse
     let back = format!("/console/payouts/{id}");
     let (status, title, message) = match err {
         PayoutError::NotFound => return Err(PageError::NotFound),
+        PayoutError::Forbidden(_) => (
+            StatusCode::FORBIDDEN,
+            "Only an owner can do this",
+            "Marking a batch paid tells every ambassador in it that the money went out, so only an owner of the brand can do it. Ask an owner once the batch is paid.".to_owned(),
+        ),
         PayoutError::NotPending(status) => (
             StatusCode::CONFLICT,
             "Nothing changed",
@@ -199,7 +205,7 @@ pub async fn mark_paid(
     let (actor, frame) = super::enter(&state, &signed_in, "payouts").await?;
     signed_in.check_form(&form.csrf)?;
     let id = id.into_inner();
-    match payouts::mark_paid(&state.db, actor.brand_id, id, state.clock.now()).await {
+    match payouts::mark_paid(&state.db, &actor, id, state.clock.now()).await {
         Ok(_) => Ok(see_other(&format!("/console/payouts/{id}?done=paid"))),
         Err(err) => refused(&frame, id, err),
     }

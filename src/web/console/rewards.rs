@@ -1,8 +1,8 @@
 //! `GET /console/rewards`: the free items the brand's ambassadors earned, in three tabs —
 //! claimed and waiting to be shipped (the default: name and address to ship to), earned
 //! and not claimed yet, shipped — oldest first, so the longest wait comes first.
-//! `POST /console/rewards/{id}/fulfil` marks one shipped with an optional tracking
-//! reference, through the use case and field rules of `POST
+//! `POST /console/rewards/{id}/fulfil` marks one shipped with an optional carrier and
+//! tracking reference, through the use case and field rules of `POST
 //! /v1/brand/rewards/{id}/fulfil`: another brand's reward is 404, one already shipped
 //! or not claimed a 409 page that says so.
 
@@ -52,10 +52,11 @@ struct Item {
     address: Vec<String>,
     shipped: Option<String>,
     tracking: Option<String>,
-    /// The form's tracking box as sent, when it was refused.
-    typed: String,
-    /// Why the form's tracking reference was refused.
-    error: Option<String>,
+    carrier: Option<String>,
+    /// The form's boxes as sent (tracking, carrier), when it was refused.
+    typed: (String, String),
+    /// Why the form's tracking reference, and its carrier, were refused.
+    errors: (Option<String>, Option<String>),
 }
 
 impl From<Reward> for Item {
@@ -74,8 +75,9 @@ impl From<Reward> for Item {
                 .unwrap_or_default(),
             shipped: r.fulfilled_at.map(display::date),
             tracking: r.tracking,
-            typed: String::new(),
-            error: None,
+            carrier: r.carrier,
+            typed: Default::default(),
+            errors: Default::default(),
         }
     }
 }
@@ -91,6 +93,7 @@ struct Tab {
 struct Refused {
     id: RewardId,
     tracking: String,
+    carrier: String,
     errors: FieldErrors,
 }
 
@@ -174,8 +177,9 @@ async fn render(
             .map(|reward| {
                 let mut item = Item::from(reward);
                 if let Some(refused) = refused.as_ref().filter(|r| r.id == item.id) {
-                    item.typed = refused.tracking.clone();
-                    item.error = refused.errors.get("tracking").map(str::to_owned);
+                    item.typed = (refused.tracking.clone(), refused.carrier.clone());
+                    let error = |field| refused.errors.get(field).map(str::to_owned);
+                    item.errors = (error("tracking"), error("carrier"));
                 }
                 item
             })
@@ -184,8 +188,15 @@ async fn render(
         done,
         alert: refused
             .as_ref()
-            .and_then(|r| r.errors.get("tracking"))
-            .map(|message| format!("The item was not marked shipped: the tracking reference {message}.")),
+            .and_then(|r| r.errors.iter().next())
+            .map(|(field, message)| {
+                let what = if field == "carrier" {
+                    "carrier"
+                } else {
+                    "tracking reference"
+                };
+                format!("The item was not marked shipped: the {what} {message}.")
+            }),
     };
     Ok(page(status_code, &view))
 }
@@ -221,6 +232,22 @@ pub struct FulfilForm {
     csrf: String,
     #[serde(default)]
     tracking: String,
+    #[serde(default)]
+    carrier: String,
+}
+
+/// An optional box: empty is the API's absent field, anything else is read by `rule`
+/// (`None` when it refused, the message kept under `field`).
+fn optional(
+    errors: &mut FieldErrors,
+    field: &str,
+    typed: &str,
+    rule: fn(&str) -> Result<String, String>,
+) -> Option<Option<String>> {
+    match typed.trim() {
+        "" => Some(None),
+        text => errors.check(field, rule(text)).map(Some),
+    }
 }
 
 pub async fn fulfil(
@@ -233,16 +260,13 @@ pub async fn fulfil(
     signed_in.check_form(&form.csrf)?;
     let id = id.into_inner();
     let mut errors = FieldErrors::default();
-    // An empty box is no tracking reference (the API's absent field); a given one is
-    // read by the API's rule.
-    let tracking = match form.tracking.trim() {
-        "" => Some(None),
-        typed => errors.check("tracking", shipping::tracking(typed)).map(Some),
-    };
-    let Some(tracking) = tracking else {
+    let tracking = optional(&mut errors, "tracking", &form.tracking, shipping::tracking);
+    let carrier = optional(&mut errors, "carrier", &form.carrier, shipping::carrier);
+    let (Some(tracking), Some(carrier)) = (tracking, carrier) else {
         let refused = Refused {
             id,
             tracking: form.tracking.clone(),
+            carrier: form.carrier.clone(),
             errors,
         };
         let claimed = (RewardStatus::Claimed, None);
@@ -252,6 +276,7 @@ pub async fn fulfil(
         brand_id: actor.brand_id,
         id,
         tracking,
+        carrier,
         now: state.clock.now(),
     };
     let (title, message) = match rewards::fulfil(&state.db, command).await {

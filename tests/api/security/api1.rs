@@ -4,8 +4,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::world::world;
-use super::{bearer, call, column, new_id, sale};
-use crate::helpers::spawn_app;
+use super::{bearer, call, column, new_id, sale, text};
+use crate::helpers::smtp_sink::SmtpSink;
+use crate::helpers::{PASSWORD, TestApp};
+use crate::mail::app_with_mail;
 
 /// One row of the cross-tenant sweep.
 struct Probe {
@@ -30,13 +32,44 @@ fn probe(method: Method, path: &str, body: Option<Value>, credential: &str, fore
     }
 }
 
+/// A teammate who joined the brand of `owner_token` (their user id), and a pending
+/// invitation of it (its id).
+async fn team_of(app: &TestApp, sink: &SmtpSink, owner_token: &str) -> (String, String) {
+    let invite = |email: &'static str| {
+        let body = json!({"email": email, "role": "staff"});
+        async move { app.post("/v1/brand/users", Some(owner_token), &body).await }
+    };
+    let joined = invite("sam@acme.example").await;
+    assert_eq!(joined.status, 201, "{}", joined.text);
+    let mail = app
+        .mail_until(sink, |m| m.iter().any(|m| m.envelope_to == ["sam@acme.example"]))
+        .await;
+    let token = mail
+        .iter()
+        .find(|m| m.envelope_to == ["sam@acme.example"])
+        .map(|m| m.code_after("Your invitation code"))
+        .unwrap_or_default();
+    let accepted = app
+        .post(
+            "/v1/brand/users/accept",
+            None,
+            &json!({"token": token, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(accepted.status, 201, "{}", accepted.text);
+    let pending = invite("pat@acme.example").await;
+    assert_eq!(pending.status, 201, "{}", pending.text);
+    (text(&accepted.body["user"]["id"]), text(&pending.body["id"]))
+}
+
 /// Every route that names an object, called by the other brand (or its ambassador or
 /// its shop) with this brand's id, answers exactly what it answers for an id that
 /// does not exist: the same 404 problem, never a 403, never data, no change.
 #[tokio::test]
 async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist() {
-    let app = spawn_app().await;
+    let (app, sink) = app_with_mail().await;
     let (a, b) = world(&app).await;
+    let (teammate, team_invitation) = team_of(&app, &sink, &a.brand_token).await;
     let brand = bearer(&b.brand_token);
     let shop = bearer(&b.p.api_key);
     let ambassador = bearer(&b.ambassador_token);
@@ -154,6 +187,23 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
         probe(Method::POST, "/v1/brand/payouts/{id}/cancel", None, brand, &a.payout, u),
         probe(Method::DELETE, "/v1/brand/api-keys/{id}", None, brand, &a.api_key_id, u),
         probe(
+            Method::PATCH,
+            "/v1/brand/users/{id}",
+            Some(json!({"role": "owner"})),
+            brand,
+            &teammate,
+            u,
+        ),
+        probe(Method::DELETE, "/v1/brand/users/{id}", None, brand, &teammate, u),
+        probe(
+            Method::DELETE,
+            "/v1/brand/users/invitations/{id}",
+            None,
+            brand,
+            &team_invitation,
+            u,
+        ),
+        probe(
             Method::GET,
             "/v1/checkout/codes/{id}",
             None,
@@ -253,6 +303,8 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
         &a.api_key_id,
         &a.click,
         &a.p.brand.id,
+        &teammate,
+        &team_invitation,
     ];
     let lists = [
         "/v1/brand".to_owned(),
@@ -262,8 +314,12 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
         "/v1/brand/orders?limit=200".into(),
         format!("/v1/brand/orders?ambassador_id={}", a.p.membership_id),
         format!("/v1/brand/orders?code={}", a.p.code),
+        "/v1/brand/orders.csv".into(),
+        format!("/v1/brand/orders.csv?ambassador_id={}", a.p.membership_id),
+        format!("/v1/brand/orders.csv?code={}", a.p.code),
         "/v1/brand/payouts?limit=200".into(),
         "/v1/brand/api-keys".into(),
+        "/v1/brand/users".into(),
         "/v1/brand/reports/payouts".into(),
         "/v1/brand/reports/payouts?format=csv".into(),
         "/v1/brand/stats".into(),
@@ -275,6 +331,13 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
             assert!(!reply.text.contains(id.as_str()), "{path} shows {id}: {}", reply.text);
         }
     }
+    // The CSV file names orders by the shop's id: none of this brand's is in the other's.
+    let file = app.get("/v1/brand/orders.csv", Some(&b.brand_token)).await;
+    assert!(
+        file.text.contains("globex-2") && !file.text.contains("acme-") && !file.text.contains("@acme.example"),
+        "{}",
+        file.text
+    );
     for path in [
         format!("/v1/brand/orders?ambassador_id={}", a.p.membership_id),
         format!("/v1/brand/orders?code={}", a.p.code),
@@ -358,4 +421,13 @@ async fn another_tenants_objects_answer_exactly_like_objects_that_do_not_exist()
     assert_eq!(app.get("/v1/checkout/api-key", Some(&a.p.api_key)).await.status, 200);
     assert_eq!(app.count("refunds"), 0);
     assert_eq!(app.count("invitations WHERE accepted_at IS NULL"), 0);
+    let team = app.get("/v1/brand/users", token).await;
+    assert_eq!(team.body["items"][1]["id"], json!(teammate), "{}", team.text);
+    assert_eq!(team.body["items"][1]["role"], "staff", "{}", team.text);
+    assert_eq!(
+        team.body["invitations"][0]["id"],
+        json!(team_invitation),
+        "{}",
+        team.text
+    );
 }

@@ -55,7 +55,11 @@ fn declared_callers() -> BTreeMap<(String, String), Caller> {
 
 /// The caller a route's place in the API implies.
 fn caller_by_path(path: &str) -> Caller {
-    if path == "/v1/brand" || path.starts_with("/v1/brand/") {
+    // The one public route under `/v1/brand`: joining a brand's team, where the token of
+    // the invitation e-mail is the credential (there is no account yet).
+    if path == "/v1/brand/users/accept" {
+        Caller::Public
+    } else if path == "/v1/brand" || path.starts_with("/v1/brand/") {
         Caller::Brand
     } else if path == "/v1/me" || path.starts_with("/v1/me/") {
         Caller::Influencer

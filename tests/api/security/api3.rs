@@ -26,8 +26,12 @@ fn privileged_fields(route: &str) -> &'static [&'static str] {
         "/v1/auth/password-reset/confirm" => &["account", "subject_id", "email"],
         "/v1/brand" => &["slug", "currency", "id", "created_at"],
         "/v1/brand/api-keys" => &["brand_id", "secret", "key_hash", "prefix"],
+        "/v1/brand/users" => &["brand_id", "id", "status", "token", "invited_by"],
+        "/v1/brand/users/{id}" => &["brand_id", "email", "id", "password_hash"],
+        "/v1/brand/users/accept" => &["email", "role", "brand_id", "invitation_id"],
         "/v1/brand/programs" => &["brand_id", "id", "terms_version"],
         "/v1/brand/programs/{id}" => &["brand_id", "terms_version", "id"],
+        "/v1/brand/programs/preview" => &["brand_id", "program_id", "membership_id"],
         "/v1/brand/integrations" => &["id", "brand_id", "secret_sealed", "webhook_url"],
         "/v1/brand/integrations/{id}" => &["platform", "brand_id", "secret_sealed", "webhook_url"],
         "/v1/brand/webhooks" => &["id", "brand_id", "secret", "enabled", "disabled_reason"],
@@ -131,8 +135,25 @@ async fn no_write_route_lets_a_caller_set_ids_tenant_state_or_money() {
 /// hash, a visitor hash or the instance secrets.
 #[tokio::test]
 async fn no_answer_carries_secrets_hashes_or_customer_data() {
-    let app = spawn_app().await;
+    let (app, sink) = crate::mail::app_with_mail().await;
     let (a, _b) = world(&app).await;
+    // A pending invitation to the team: its token is in the e-mail only.
+    let invited = app
+        .post(
+            "/v1/brand/users",
+            Some(&a.brand_token),
+            &json!({"email": "pat@acme.example", "role": "staff"}),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.text);
+    let team_token = app
+        .mail_until(&sink, |m| m.iter().any(|m| m.envelope_to == ["pat@acme.example"]))
+        .await
+        .iter()
+        .find(|m| m.envelope_to == ["pat@acme.example"])
+        .map(|m| m.code_after("Your invitation code"))
+        .unwrap_or_default();
+    assert!(!team_token.is_empty());
     let brand = Some(a.brand_token.as_str());
     let me = Some(a.ambassador_token.as_str());
     let shop = Some(a.p.api_key.as_str());
@@ -150,6 +171,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
     let gets: Vec<(String, Option<&str>)> = vec![
         ("/v1/brand".into(), brand),
         ("/v1/brand/api-keys".into(), brand),
+        ("/v1/brand/users".into(), brand),
         ("/v1/brand/programs".into(), brand),
         (format!("/v1/brand/programs/{}", a.p.program_id), brand),
         (format!("/v1/brand/programs/{}/versions", a.p.program_id), brand),
@@ -158,6 +180,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         (format!("/v1/brand/ambassadors/{}/codes", a.p.membership_id), brand),
         ("/v1/brand/rewards".into(), brand),
         ("/v1/brand/orders".into(), brand),
+        ("/v1/brand/orders.csv".into(), brand),
         (format!("/v1/brand/orders/{}", a.order), brand),
         ("/v1/brand/stats".into(), brand),
         ("/v1/brand/integrations".into(), brand),
@@ -198,6 +221,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
     let read_routes: BTreeSet<&str> = [
         "/v1/brand",
         "/v1/brand/api-keys",
+        "/v1/brand/users",
         "/v1/brand/programs",
         "/v1/brand/programs/{id}",
         "/v1/brand/programs/{id}/versions",
@@ -206,6 +230,7 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         "/v1/brand/ambassadors/{id}/codes",
         "/v1/brand/rewards",
         "/v1/brand/orders",
+        "/v1/brand/orders.csv",
         "/v1/brand/orders/{id}",
         "/v1/brand/stats",
         "/v1/brand/integrations",
@@ -269,7 +294,9 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         "SELECT customer_email_hash AS t FROM orders WHERE customer_email_hash IS NOT NULL",
     );
     assert!(!customer_hashes.is_empty(), "the world has customer e-mails");
+    answers.push(("invite a teammate".into(), invited));
     let mut secrets: Vec<(String, String)> = vec![
+        ("a team invitation token".into(), team_token.clone()),
         ("customer e-mail".into(), CUSTOMER_EMAIL.into()),
         ("argon2 hash".into(), "$argon2".into()),
         ("a field named password".into(), "password".into()),
@@ -291,6 +318,10 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
         ("API key hash", "SELECT key_hash AS t FROM api_keys"),
         ("refresh token hash", "SELECT token_hash AS t FROM refresh_tokens"),
         ("invitation token hash", "SELECT token_hash AS t FROM invitations"),
+        (
+            "team invitation token hash",
+            "SELECT token_hash AS t FROM brand_user_invitations",
+        ),
         ("visitor IP hash", "SELECT ip_hash AS t FROM clicks"),
         ("visitor agent hash", "SELECT ua_hash AS t FROM clicks"),
         ("instance secret", "SELECT value AS t FROM settings"),

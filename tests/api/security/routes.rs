@@ -114,10 +114,39 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
         ),
         (
             Method::POST,
+            "/v1/brand/users",
+            "/v1/brand/users".into(),
+            brand.clone(),
+            json!({"email": "eve@evil.example", "role": "staff"}),
+        ),
+        (
+            Method::PATCH,
+            "/v1/brand/users/{id}",
+            format!("/v1/brand/users/{}", new_id()),
+            brand.clone(),
+            json!({"role": "staff"}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/users/accept",
+            "/v1/brand/users/accept".into(),
+            None,
+            json!({"token": "not-a-token", "password": PASSWORD}),
+        ),
+        (
+            Method::POST,
             "/v1/brand/programs",
             "/v1/brand/programs".into(),
             brand.clone(),
             program_body(),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/programs/preview",
+            "/v1/brand/programs/preview".into(),
+            brand.clone(),
+            json!({"terms": {"commission": {"type": "percent", "rate": "10"}},
+                   "cart": {"lines": [{"sku": "BEANS", "quantity": 1, "unit_price": 10_000}]}}),
         ),
         (
             Method::POST,
@@ -187,7 +216,7 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
             "/v1/brand/rewards/{id}/fulfil",
             format!("/v1/brand/rewards/{}/fulfil", new_id()),
             brand.clone(),
-            json!({"tracking": "1Z"}),
+            json!({"tracking": "1Z", "carrier": "UPS"}),
         ),
         (
             Method::POST,

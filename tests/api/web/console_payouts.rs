@@ -1,7 +1,7 @@
 //! The console's payouts: the payable report, a batch created through the page (a
 //! second press finds nothing to pay), its files byte for byte the API's, marked paid;
-//! another batch created and cancelled; refusals said on a page; another brand's batch
-//! 404 on every route.
+//! another batch created and cancelled; refusals said on a page (staff may not mark a
+//! batch paid); another brand's batch 404 on every route.
 
 use chrono::Duration;
 use reqwest::Method;
@@ -9,7 +9,9 @@ use serde_json::json;
 
 use super::console::post_console;
 use super::{Page, SESSION};
-use crate::helpers::{Program, TestApp, spawn_app};
+use crate::helpers::smtp_sink::SmtpSink;
+use crate::helpers::{PASSWORD, Program, TestApp, spawn_app};
+use crate::mail::app_with_mail;
 
 async fn sell(app: &TestApp, p: &Program, order_id: &str, unit_price: i64) {
     let body = json!({"order_id": order_id, "code": p.code, "currency": "USD", "discount_total": 0,
@@ -261,4 +263,60 @@ async fn another_brands_batch_is_404_on_every_route() {
     let bad = app.get_page("/console/payouts?currency=dollars", &cookies).await;
     assert_eq!(bad.status, 400, "{}", bad.html);
     assert!(bad.html.contains("id=\"currency-error\""));
+}
+
+/// A staff member of the brand, signed in to the console: invited by the owner, joined
+/// with the e-mailed token.
+async fn staff_session(app: &TestApp, sink: &SmtpSink, owner_token: &str, email: &str) -> String {
+    let invite = app
+        .post(
+            "/v1/brand/users",
+            Some(owner_token),
+            &json!({"email": email, "role": "staff"}),
+        )
+        .await;
+    assert_eq!(invite.status, 201, "{}", invite.text);
+    let mail = app
+        .mail_until(sink, |m| m.iter().any(|m| m.envelope_to == [email]))
+        .await;
+    let letter = mail.iter().find(|m| m.envelope_to == [email]).unwrap();
+    let token = letter.code_after("Your invitation code");
+    let joined = app
+        .post(
+            "/v1/brand/users/accept",
+            None,
+            &json!({"token": token, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(joined.status, 201, "{}", joined.text);
+    app.sign_in(email, "brand").await
+}
+
+#[tokio::test]
+async fn staff_make_and_cancel_batches_but_only_an_owner_marks_one_paid() {
+    let (app, sink) = app_with_mail().await;
+    let p = app.program_with_ambassador("acme").await;
+    matured(&app, &[&p], "S").await;
+    let owner = app.login(&p.brand.email, "brand").await;
+    let staff = staff_session(&app, &sink, &owner, "pat@acme.example").await;
+    let report = app.get_page("/console/payouts", &[(SESSION, &staff)]).await;
+    assert_eq!(report.status, 200, "{}", report.html);
+    let id = created_batch(&post_console(&app, &staff, &report, "/console/payouts", &[("currency", "USD")]).await);
+    let batch = app
+        .get_page(&format!("/console/payouts/{id}"), &[(SESSION, &staff)])
+        .await;
+    assert_eq!(batch.status, 200, "{}", batch.html);
+    assert!(
+        !batch.html.contains("/paid\""),
+        "staff are not offered it: {}",
+        batch.html
+    );
+    assert!(batch.html.contains("an owner of the brand marks it paid"));
+    let refused = post_console(&app, &staff, &batch, &format!("/console/payouts/{id}/paid"), &[]).await;
+    assert_eq!(refused.status, 403, "{}", refused.html);
+    assert!(refused.html.contains("Only an owner can do this"));
+    assert_eq!(batch_status(&app, &owner, &id).await, "pending");
+    let cancelled = post_console(&app, &staff, &batch, &format!("/console/payouts/{id}/cancel"), &[]).await;
+    assert_eq!(cancelled.status, 303, "{}", cancelled.html);
+    assert_eq!(batch_status(&app, &owner, &id).await, "cancelled");
 }
