@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/signup/brand", web::post().to(signup::submit))
         .route("/console", web::get().to(overview::show));
     cfg.route("/console/orders", web::get().to(orders::show));
+    cfg.route("/console/orders.csv", web::get().to(orders::download));
     cfg.route("/console/orders/{id}", web::get().to(order::show));
     cfg.route("/console/rewards", web::get().to(rewards::show));
     cfg.route("/console/rewards/{id}/fulfil", web::post().to(rewards::fulfil));

@@ -1,8 +1,8 @@
 //! `GET /console/orders`: the brand's orders, newest first, 25 a page, through the use
 //! case of `GET /v1/brand/orders` (so the same filters give the same orders), narrowed
 //! by a GET form ([`super::orders_filter`]) whose values every link of the page keeps:
-//! "Older orders" and the CSV download. Each row links to the order's own page
-//! ([`super::order`]).
+//! "Older orders" and the CSV download (`GET /console/orders.csv`, the file of `GET
+//! /v1/brand/orders.csv`). Each row links to the order's own page ([`super::order`]).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use super::Frame;
 use super::orders_filter::{Filter, OrdersQuery};
 use crate::api::AppState;
+use crate::api::brand_orders::orders_csv;
 use crate::domain::display;
 use crate::service::ambassadors;
 use crate::service::reports::{self, BrandOrder};
@@ -80,7 +81,7 @@ struct OrdersPage<'a> {
     newest: Option<String>,
     /// The next page with the same filters, when there is one.
     older: Option<String>,
-    /// The CSV of every order these filters match, once the export is offered.
+    /// The CSV of every order these filters match.
     download: Option<String>,
 }
 
@@ -143,5 +144,30 @@ pub async fn show(
     view.rows = orders.items.into_iter().map(|o| Row::of(o, now)).collect();
     view.newest = filter.after.map(|_| filter.href("/console/orders", None));
     view.older = orders.next.map(|next| filter.href("/console/orders", Some(next)));
+    view.download = Some(filter.href("/console/orders.csv", None));
     Ok(page(StatusCode::OK, &view))
+}
+
+/// `GET /console/orders.csv?…`: every order the list's filters match, as the file of
+/// `GET /v1/brand/orders.csv` (the same use case and the same rendering, so the same
+/// filters give the same bytes), streamed.
+pub async fn download(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    query: web::Query<OrdersQuery>,
+) -> Result<HttpResponse, PageError> {
+    let (actor, _) = super::enter(&state, &signed_in, "orders").await?;
+    let mut errors = FieldErrors::default();
+    let filter = Filter::parse(&query, &mut errors);
+    if !errors.is_empty() {
+        let refused: Vec<String> = errors
+            .iter()
+            .map(|(field, message)| format!("{field} {message}"))
+            .collect();
+        return Err(PageError::BadRequest(format!(
+            "These filters cannot be read: {}.",
+            refused.join("; ")
+        )));
+    }
+    Ok(orders_csv(&state.db, filter.file_query(actor.brand_id)))
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::domain::period::parse_date;
 use crate::domain::status::OrderStatus;
 use crate::service::paging::PageRequest;
-use crate::service::reports::BrandOrdersQuery;
+use crate::service::reports::{BrandOrdersQuery, OrdersCsvQuery};
 use crate::store::ids::{BrandId, MembershipId, OrderId};
 use crate::web::form::FieldErrors;
 
@@ -125,6 +125,18 @@ impl Filter {
                 limit,
                 after: self.after,
             },
+        }
+    }
+
+    /// The use case's query for the CSV file of every order these filters match.
+    pub fn file_query(&self, brand: BrandId) -> OrdersCsvQuery {
+        OrdersCsvQuery {
+            brand,
+            ambassador: self.ambassador,
+            code: self.code.clone(),
+            status: self.status,
+            placed_from: self.placed_from(),
+            placed_before: self.placed_before(),
         }
     }
 

@@ -140,6 +140,58 @@ async fn the_order_list_agrees_with_the_api_filter_for_filter_and_escapes_names(
 }
 
 #[tokio::test]
+async fn the_csv_download_is_the_apis_file_for_the_same_filters() {
+    let app = spawn_app().await;
+    let (p, ben, ben_code, token) = acme_with_orders(&app).await;
+    let session = app.sign_in(&p.brand.email, "brand").await;
+    let cookies = [(SESSION, session.as_str())];
+    let filtered = format!("from=2026-11-02&to=2026-11-03&status=pending&ambassador={ben}&code={ben_code}");
+    let list = app.get_page(&format!("/console/orders?{filtered}"), &cookies).await;
+    assert_eq!(list.status, 200, "{}", list.html);
+    let link = filtered.replace('&', "&#38;");
+    assert!(
+        list.html.contains(&format!("href=\"/console/orders.csv?{link}\"")),
+        "the download carries the filters: {}",
+        list.html
+    );
+    let files = [
+        (String::new(), String::new(), 7),
+        (
+            filtered,
+            format!(
+                "from=2026-11-02T00:00:00Z&to=2026-11-04T00:00:00Z&status=pending&ambassador_id={ben}&code={ben_code}"
+            ),
+            2,
+        ),
+        ("to=2026-11-02".to_owned(), "to=2026-11-03T00:00:00Z".to_owned(), 5),
+    ];
+    for (page_query, api_query, rows) in files {
+        let page = app
+            .get_page(&format!("/console/orders.csv?{page_query}"), &cookies)
+            .await;
+        assert_eq!(page.status, 200, "{page_query}: {}", page.html);
+        let api = app
+            .get(&format!("/v1/brand/orders.csv?{api_query}"), Some(&token))
+            .await;
+        assert_eq!(api.status, 200, "{api_query}: {}", api.text);
+        assert_eq!(page.html, api.text, "{page_query}");
+        assert_eq!(page.html.lines().count(), rows + 1, "{page_query}: {}", page.html);
+        for header in ["content-type", "content-disposition"] {
+            assert_eq!(page.headers.get(header), api.headers.get(header), "{header}");
+        }
+    }
+    let all = app.get_page("/console/orders.csv", &cookies).await;
+    assert!(
+        all.html.contains("<script>alert(1)</script> Ben"),
+        "a CSV cell is text, not markup"
+    );
+    let bad = app.get_page("/console/orders.csv?status=lost", &cookies).await;
+    assert_eq!(bad.status, 400, "{}", bad.html);
+    let anonymous = app.get_page("/console/orders.csv", &[]).await;
+    assert_eq!((anonymous.status, anonymous.location()), (303, "/login"));
+}
+
+#[tokio::test]
 async fn older_orders_are_a_link_that_keeps_the_filters() {
     let app = spawn_app().await;
     let p = app.program_with_ambassador("acme").await;
@@ -323,12 +375,20 @@ async fn a_claimed_free_item_is_marked_shipped_through_the_form() {
     assert_eq!(forged.status, 403);
     // A tracking reference the API refuses is refused beside its box.
     let long = "x".repeat(501);
-    let refused = post_console(&app, &session, &list, &path, &[("tracking", &long)]).await;
+    let refused = post_console(&app, &session, &list, &path, &[("tracking", &long), ("carrier", "DHL")]).await;
     assert_eq!(refused.status, 422, "{}", refused.html);
     assert!(
         refused.html.contains(&format!("id=\"tracking-{claimed}-error\"")),
         "{}",
         refused.html
+    );
+    assert!(refused.html.contains("value=\"DHL\""), "what was typed stays");
+    let two_lines = post_console(&app, &session, &list, &path, &[("carrier", "DHL\nExpress")]).await;
+    assert_eq!(two_lines.status, 422, "{}", two_lines.html);
+    assert!(
+        two_lines.html.contains(&format!("id=\"carrier-{claimed}-error\"")),
+        "{}",
+        two_lines.html
     );
     assert!(brand_rewards(&app, &p.brand.email, "fulfilled").await.is_empty());
 
@@ -337,22 +397,27 @@ async fn a_claimed_free_item_is_marked_shipped_through_the_form() {
     assert_eq!(stranger.status, 404);
     assert!(brand_rewards(&app, &other.brand.email, "fulfilled").await.is_empty());
 
-    let shipped = post_console(&app, &session, &list, &path, &[("tracking", "1Z999AA1")]).await;
+    let fields = [("tracking", "1Z999AA1"), ("carrier", " DHL Express ")];
+    let shipped = post_console(&app, &session, &list, &path, &fields).await;
     assert_eq!(
         (shipped.status, shipped.location()),
         (303, "/console/rewards?done=shipped")
     );
     let fulfilled = brand_rewards(&app, &p.brand.email, "fulfilled").await;
     assert_eq!(fulfilled.len(), 1);
-    assert_eq!(
-        (fulfilled[0]["id"].as_str(), fulfilled[0]["tracking"].as_str()),
-        (Some(claimed.as_str()), Some("1Z999AA1"))
-    );
+    assert_eq!(fulfilled[0]["id"].as_str(), Some(claimed.as_str()));
+    assert_eq!(fulfilled[0]["tracking"], "1Z999AA1");
+    assert_eq!(fulfilled[0]["carrier"], "DHL Express");
     let after = app.get_page("/console/rewards?done=shipped", &cookies).await;
     assert!(after.html.contains("role=\"status\""));
     let shipped_tab = app.get_page("/console/rewards?status=fulfilled", &cookies).await;
     assert!(
         shipped_tab.html.contains("<code>1Z999AA1</code>"),
+        "{}",
+        shipped_tab.html
+    );
+    assert!(
+        shipped_tab.html.contains("Shipped with DHL Express."),
         "{}",
         shipped_tab.html
     );
