@@ -68,13 +68,15 @@ pub fn list_orders(
 }
 
 /// What a page of orders needs besides the rows: commission entries, refunded and
-/// reversed sums and code texts, each in one query.
+/// reversed sums, code texts and the ambassadors' names, each in one query.
 pub struct OrderFacts {
     pub commissions: HashMap<OrderId, LedgerEntryRow>,
     pub refunded: HashMap<OrderId, i64>,
     /// Σ commission reversed by the order's refunds (a positive number).
     pub reversed: HashMap<OrderId, i64>,
     pub codes: HashMap<CodeId, String>,
+    /// Each attributed order's ambassador, named as the influencer is named now.
+    pub ambassadors: HashMap<MembershipId, AmbassadorName>,
 }
 
 pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
@@ -101,11 +103,13 @@ pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
         .load::<(CodeId, String)>(conn)?
         .into_iter()
         .collect();
+    let ambassadors = ambassadors_of(conn, page)?;
     Ok(OrderFacts {
         commissions,
         refunded,
         reversed,
         codes,
+        ambassadors,
     })
 }
 
@@ -118,15 +122,18 @@ pub struct AmbassadorName {
     pub email: String,
 }
 
-/// The ambassadors of a page of orders, in one query.
-pub fn ambassadors_of(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<HashMap<MembershipId, AmbassadorName>> {
+/// The ambassadors of a page of orders, in one query, read only among the memberships
+/// of the orders' own brand.
+fn ambassadors_of(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<HashMap<MembershipId, AmbassadorName>> {
     let ids: Vec<MembershipId> = page.iter().filter_map(|o| o.membership_id).collect();
+    let brands: Vec<BrandId> = page.iter().map(|o| o.brand_id).collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     Ok(memberships::table
         .inner_join(influencers::table.on(influencers::id.eq(memberships::influencer_id)))
         .filter(memberships::id.eq_any(&ids))
+        .filter(memberships::brand_id.eq_any(&brands))
         .select((memberships::id, influencers::display_name, influencers::email))
         .load::<AmbassadorName>(conn)?
         .into_iter()

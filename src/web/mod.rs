@@ -15,6 +15,7 @@ pub mod csrf;
 pub mod form;
 pub mod pages;
 pub mod session;
+pub mod words;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;

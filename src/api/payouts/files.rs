@@ -9,7 +9,7 @@ use crate::api::csv_export::{self, Cell};
 use crate::api::extract::BrandUser;
 use crate::api::{ApiError, AppState};
 use crate::domain::money::format_minor;
-use crate::service::payouts::{self as service, PayoutItem};
+use crate::service::payouts::{self as service, CsvFile, PayoutItem, PaypalFile};
 use crate::store::ids::PayoutId;
 
 const CSV_HEADER: [&str; 9] = [
@@ -27,6 +27,14 @@ const CSV_HEADER: [&str; 9] = [
 /// One row per ambassador, amounts as decimals with the currency's digits.
 pub(super) async fn payout_csv(state: &AppState, user: BrandUser, id: PayoutId) -> Result<HttpResponse, ApiError> {
     let file = service::csv_file(&state.db, user.brand_id, id).await?;
+    Ok(payout_csv_answer(file))
+}
+
+/// The streamed answer of a batch's CSV file: the one rendering of both doors that
+/// offer it (this API and the console's download), so the two files are the same byte
+/// for byte.
+pub fn payout_csv_answer(file: CsvFile) -> HttpResponse {
+    let id = file.payout.id;
     let currency = file.payout.currency;
     let exponent = exponent_of(&currency);
     let row = move |item: PayoutItem| {
@@ -42,12 +50,12 @@ pub(super) async fn payout_csv(state: &AppState, user: BrandUser, id: PayoutId) 
             Cell::text(item.period_end.to_rfc3339()),
         ]
     };
-    Ok(csv_export::stream(
+    csv_export::stream(
         file.pages,
         &format!("payout-{id}.csv"),
         Some(&CSV_HEADER),
         move |items: Vec<PayoutItem>| Ok(items.into_iter().map(&row).collect()),
-    ))
+    )
 }
 
 /// No header row; recipient e-mail, amount, currency, reference, note, wallet.
@@ -58,6 +66,13 @@ pub(super) async fn paypal_csv(
     part: Option<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let file = service::paypal_file(&state.db, user.brand_id, id, part).await?;
+    paypal_answer(file)
+}
+
+/// The answer of one part of a batch's PayPal file, for this API and the console's
+/// download alike (the same bytes from both doors).
+pub fn paypal_answer(file: PaypalFile) -> Result<HttpResponse, ApiError> {
+    let id = file.payout.id;
     let exponent = exponent_of(&file.payout.currency);
     let rows: Vec<Vec<Cell>> = file
         .rows

@@ -10,6 +10,7 @@ pub use batches::{
     CreatePayoutRequest, PayoutFormatQuery, PayoutItemResponse, PayoutResponse, cancel_payout, create_payout,
     get_payout, list_payouts, mark_payout_paid,
 };
+pub use files::{payout_csv_answer, paypal_answer};
 pub use report::{PayoutReport, PayoutReportLine, PayoutReportQuery, payout_report};
 
 use super::{ApiError, ErrorCode};

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 pub use pricing::SELF_REFERRAL;
 pub use replay::{Answer, Answered, RenderError};
-pub use view::{OrderView, candidates_of};
+pub use view::{OrderView, SeenCandidate, attribution_record, candidates_of};
 
 use crate::auth::pepper::Pepper;
 use crate::domain::commission::CommissionError;

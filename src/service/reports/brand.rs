@@ -38,6 +38,8 @@ pub struct BrandOrdersQuery {
 pub struct BrandOrder {
     pub order: OrderRow,
     pub code: Option<String>,
+    /// The ambassador's display name, when attributed.
+    pub ambassador_name: Option<String>,
     pub status: OrderStatus,
     /// When the commission becomes (or became) payable; `None` without a commission.
     pub available_at: Option<DateTime<Utc>>,
@@ -53,6 +55,10 @@ impl BrandOrder {
         };
         Self {
             code: order.code_id.and_then(|c| facts.codes.get(&c).cloned()),
+            ambassador_name: order
+                .membership_id
+                .and_then(|m| facts.ambassadors.get(&m))
+                .map(|a| a.display_name.clone()),
             status: OrderStatus::of(state),
             available_at: commission.map(|e| time::from_db(e.available_at)),
             order,

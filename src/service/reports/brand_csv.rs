@@ -82,14 +82,13 @@ pub fn orders_csv(db: &Db, query: OrdersCsvQuery) -> OrdersCsvPages {
         let before = cursor.and_then(|c| c.parse::<OrderId>().ok());
         let orders = brand_reports::list_orders(conn, brand, filter, before, ORDERS_CSV_PAGE)?;
         let facts = brand_reports::facts(conn, &orders)?;
-        let ambassadors = brand_reports::ambassadors_of(conn, &orders)?;
         let next = (i64::try_from(orders.len()).unwrap_or(0) == ORDERS_CSV_PAGE)
             .then(|| orders.last().map(|o| o.id.to_string()))
             .flatten();
         let rows = orders
             .into_iter()
             .map(|order| {
-                let ambassador = order.membership_id.and_then(|m| ambassadors.get(&m));
+                let ambassador = order.membership_id.and_then(|m| facts.ambassadors.get(&m));
                 row(BrandOrder::of(order, &facts), &facts, ambassador)
             })
             .collect();

@@ -11,12 +11,18 @@
 pub mod ambassadors;
 pub mod ambassadors_forms;
 pub mod ambassadors_page;
+pub mod order;
+pub mod orders;
+pub mod orders_filter;
 pub mod overview;
+pub mod payout;
+pub mod payouts;
 pub mod programs;
 pub mod programs_edit;
 pub mod programs_form;
 pub mod programs_preview;
 pub mod programs_view;
+pub mod rewards;
 pub mod signup;
 
 use actix_web::web;
@@ -52,6 +58,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(ambassadors_forms::add_code),
         )
         .route("/console/codes/{id}", web::post().to(ambassadors_forms::toggle_code));
+    cfg.route("/console/orders", web::get().to(orders::show));
+    cfg.route("/console/orders.csv", web::get().to(orders::download));
+    cfg.route("/console/orders/{id}", web::get().to(order::show));
+    cfg.route("/console/rewards", web::get().to(rewards::show));
+    cfg.route("/console/rewards/{id}/fulfil", web::post().to(rewards::fulfil));
+    cfg.route("/console/payouts", web::get().to(payouts::show));
+    cfg.route("/console/payouts", web::post().to(payouts::create));
+    cfg.route("/console/payouts/{id}", web::get().to(payout::show));
+    cfg.route("/console/payouts/{id}/payout.csv", web::get().to(payout::download_csv));
+    cfg.route(
+        "/console/payouts/{id}/paypal.csv",
+        web::get().to(payout::download_paypal),
+    );
+    cfg.route("/console/payouts/{id}/paid", web::post().to(payout::mark_paid));
+    cfg.route("/console/payouts/{id}/cancel", web::post().to(payout::cancel));
 }
 
 /// What the console's frame shows on every page.

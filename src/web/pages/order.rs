@@ -7,7 +7,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::orders::{attribution_words, hold, status_words};
 use crate::api::AppState;
 use crate::domain::display;
 use crate::domain::status::{EntryState, EntryStatus, OrderStatus};
@@ -15,6 +14,7 @@ use crate::service::reports::{self, MyOrderDetail, ReportError};
 use crate::store::ids::{BrandId, OrderId};
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
+use crate::web::words::{Reader, attribution_words, hold_words, status_words};
 
 struct Line {
     sku: String,
@@ -92,12 +92,12 @@ pub async fn show(
         (OrderStatus::Pending, Some(at)) => Some(format!(
             "{} ({})",
             display::date_time(at),
-            hold(&order, now).unwrap_or_default()
+            hold_words(order.status, order.available_at, now).unwrap_or_default()
         )),
         (OrderStatus::Approved | OrderStatus::Paid, Some(at)) => Some(format!("since {}", display::date_time(at))),
         _ => None,
     };
-    let (method, reason) = attribution_words(&order.attribution_method, &order.attribution_reason);
+    let (method, reason) = attribution_words(&order.attribution_method, &order.attribution_reason, Reader::Ambassador);
     let page_view = OrderPage {
         current: "orders",
         csrf: &signed_in.session.csrf_token,

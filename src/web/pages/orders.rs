@@ -3,8 +3,8 @@
 //! bookmarked and the "Older orders" link carries the filters). Each row links to the
 //! order's own page ([`super::order`]). The columns an ambassador looks for first
 //! (order and date, commission, status with its countdown) come first: on a phone the
-//! table scrolls sideways and those stay in view. The words for statuses, holds and attribution
-//! live here and are shared with that page.
+//! table scrolls sideways and those stay in view. The words for statuses, holds and
+//! attribution are [`crate::web::words`], shared with that page and the brand's console.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -21,68 +21,10 @@ use crate::service::reports::{self, MyOrder, MyOrdersQuery, ReportError};
 use crate::store::ids::{BrandId, OrderId};
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
+use crate::web::words::{ORDER_STATUSES, Reader, attribution_words, hold_words, status_words};
 
 /// Orders a page.
 const PAGE: i64 = 25;
-
-/// The status filter's choices, in the order a commission moves.
-const STATUSES: [OrderStatus; 5] = [
-    OrderStatus::Pending,
-    OrderStatus::Approved,
-    OrderStatus::Paid,
-    OrderStatus::Reversed,
-    OrderStatus::None,
-];
-
-/// A status as the portal says it (the overview's words: an approved commission is
-/// "payable").
-pub(super) fn status_words(status: OrderStatus) -> &'static str {
-    match status {
-        OrderStatus::Pending => "Pending",
-        OrderStatus::Approved => "Payable",
-        OrderStatus::Paid => "Paid",
-        OrderStatus::Reversed => "Reversed",
-        OrderStatus::None => "No commission",
-    }
-}
-
-/// The hold countdown of a pending commission: "payable in 12 days". Once the hold is
-/// over the commission is approved by the next maturation pass.
-pub(super) fn hold(order: &MyOrder, now: DateTime<Utc>) -> Option<String> {
-    match (order.status, order.available_at) {
-        (OrderStatus::Pending, Some(at)) if at > now => Some(format!("payable {}", display::relative(at, now))),
-        (OrderStatus::Pending, Some(_)) => Some("hold over, payable shortly".to_owned()),
-        _ => None,
-    }
-}
-
-/// How the order was attributed, in words short enough for a table cell that does not
-/// wrap: (method, reason).
-pub(super) fn attribution_words(method: &str, reason: &str) -> (String, String) {
-    let method = match method {
-        "code" => "Code",
-        "link" => "Link",
-        "none" => "None",
-        other => other,
-    };
-    let reason = match reason {
-        "code" => "the customer used your code",
-        "link" => "the customer followed your link",
-        "code_first" => "code and link used; code counts first",
-        "link_first" => "code and link used; link counts first",
-        "self_referral" => "your own purchase, no commission",
-        "no_referral" => "no referral",
-        "code_not_found" => "code not found",
-        "code_inactive" => "code turned off",
-        "code_expired" => "code expired",
-        "code_used_up" => "code used up",
-        "ambassador_paused" => "membership paused",
-        "ambassador_ended" => "membership ended",
-        "click_not_found" => "link visit not found",
-        other => other,
-    };
-    (method.to_owned(), reason.to_owned())
-}
 
 struct Row {
     id: OrderId,
@@ -101,7 +43,8 @@ struct Row {
 impl Row {
     fn of(order: MyOrder, now: DateTime<Utc>) -> Self {
         let money = |minor: i64| display::money_in(minor, &order.currency);
-        let (method, reason) = attribution_words(&order.attribution_method, &order.attribution_reason);
+        let (method, reason) =
+            attribution_words(&order.attribution_method, &order.attribution_reason, Reader::Ambassador);
         Self {
             date: display::date(order.placed_at),
             net: money(order.net_amount),
@@ -112,7 +55,7 @@ impl Row {
                 money(order.reversed)
             },
             status: status_words(order.status),
-            hold: hold(&order, now),
+            hold: hold_words(order.status, order.available_at, now),
             method,
             reason,
             id: order.id,
@@ -259,7 +202,7 @@ pub async fn show(
         label: "Any status".to_owned(),
         selected: filter.status.is_none(),
     }];
-    statuses.extend(STATUSES.into_iter().map(|s| Choice {
+    statuses.extend(ORDER_STATUSES.into_iter().map(|s| Choice {
         value: s.as_str().to_owned(),
         label: status_words(s).to_owned(),
         selected: filter.status == Some(s),

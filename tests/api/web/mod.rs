@@ -10,6 +10,8 @@ mod account;
 mod brand;
 mod console;
 mod console_ambassadors;
+mod console_orders;
+mod console_payouts;
 mod console_programs;
 mod frame;
 mod orders;

@@ -1,0 +1,130 @@
+//! The words both web doors use for an order's commission status, its hold and its
+//! attribution:
+//! the influencer's portal speaks to the ambassador ("your code"), the brand's console
+//! about them ("the ambassador's code"). One table each, with the reader as a
+//! parameter, so the two doors cannot drift apart.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::display;
+use crate::domain::status::OrderStatus;
+
+/// Who reads the words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The ambassador, in the portal.
+    Ambassador,
+    /// The brand's team, in the console.
+    Brand,
+}
+
+/// The status filter's choices, in the order a commission moves.
+pub const ORDER_STATUSES: [OrderStatus; 5] = [
+    OrderStatus::Pending,
+    OrderStatus::Approved,
+    OrderStatus::Paid,
+    OrderStatus::Reversed,
+    OrderStatus::None,
+];
+
+/// A status as both doors say it (the overview's words: an approved commission is
+/// "payable", to the ambassador who will be paid and to the brand that will pay).
+pub fn status_words(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::Pending => "Pending",
+        OrderStatus::Approved => "Payable",
+        OrderStatus::Paid => "Paid",
+        OrderStatus::Reversed => "Reversed",
+        OrderStatus::None => "No commission",
+    }
+}
+
+/// The hold countdown of a pending commission: "payable in 12 days". Once the hold is
+/// over the commission is approved by the next maturation pass.
+pub fn hold_words(status: OrderStatus, available_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<String> {
+    match (status, available_at) {
+        (OrderStatus::Pending, Some(at)) if at > now => Some(format!("payable {}", display::relative(at, now))),
+        (OrderStatus::Pending, Some(_)) => Some("hold over, payable shortly".to_owned()),
+        _ => None,
+    }
+}
+
+/// How the order was attributed, in words short enough for a table cell that does not
+/// wrap: (method, reason).
+pub fn attribution_words(method: &str, reason: &str, reader: Reader) -> (String, String) {
+    let method = match method {
+        "code" => "Code",
+        "link" => "Link",
+        "none" => "None",
+        other => other,
+    };
+    let whose = |ambassador: &'static str, brand: &'static str| match reader {
+        Reader::Ambassador => ambassador,
+        Reader::Brand => brand,
+    };
+    let reason = match reason {
+        "code" => whose("the customer used your code", "the customer used the ambassador's code"),
+        "link" => whose(
+            "the customer followed your link",
+            "the customer followed the ambassador's link",
+        ),
+        "self_referral" => whose(
+            "your own purchase, no commission",
+            "the ambassador's own purchase, no commission",
+        ),
+        other => outcome_words(other),
+    };
+    (method.to_owned(), reason.to_owned())
+}
+
+/// What became of one referral seen at checkout (a stored candidate's `status`), or
+/// why an order was attributed as it was; a status this table does not know is shown
+/// as stored.
+pub fn outcome_words(status: &str) -> &str {
+    match status {
+        "ok" => "usable",
+        "another_code_applied" => "another code was applied first",
+        "code_first" => "code and link used; code counts first",
+        "link_first" => "code and link used; link counts first",
+        "no_referral" => "no referral",
+        "code_not_found" => "code not found",
+        "code_inactive" => "code turned off",
+        "code_expired" => "code expired",
+        "code_used_up" => "code used up",
+        "ambassador_paused" => "membership paused",
+        "ambassador_ended" => "membership ended",
+        "click_not_found" => "link visit not found",
+        other => other,
+    }
+}
+
+/// A flag stored with an order, for the brand; one this table does not know is shown
+/// as stored.
+pub fn flag_words(flag: &str) -> &str {
+    match flag {
+        "self_referral" => "self-referral: the customer is the ambassador, so no commission",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_brand_reads_about_the_ambassador_where_the_ambassador_reads_about_themselves() {
+        let ambassador = attribution_words("code", "code", Reader::Ambassador);
+        let brand = attribution_words("code", "code", Reader::Brand);
+        assert_eq!(
+            ambassador,
+            ("Code".to_owned(), "the customer used your code".to_owned())
+        );
+        assert_eq!(brand.1, "the customer used the ambassador's code");
+        // Words that name nobody are the same for both readers.
+        assert_eq!(
+            attribution_words("code", "code_first", Reader::Ambassador),
+            attribution_words("code", "code_first", Reader::Brand)
+        );
+        assert_eq!(attribution_words("x", "new_reason", Reader::Brand).1, "new_reason");
+    }
+}
