@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::display;
-use crate::domain::status::OrderStatus;
+use crate::domain::status::{EntryStatus, OrderStatus};
 
 /// Who reads the words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,16 @@ pub fn hold_words(status: OrderStatus, available_at: Option<DateTime<Utc>>, now:
         (OrderStatus::Pending, Some(at)) if at > now => Some(format!("payable {}", display::relative(at, now))),
         (OrderStatus::Pending, Some(_)) => Some("hold over, payable shortly".to_owned()),
         _ => None,
+    }
+}
+
+/// A ledger entry's status on a statement line, with the hold countdown of a pending
+/// one: "pending, payable in 12 days", "payable", "paid".
+pub fn entry_words(status: EntryStatus, available_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    match status {
+        EntryStatus::Pending => format!("pending, payable {}", display::relative(available_at, now)),
+        EntryStatus::Approved => "payable".to_owned(),
+        EntryStatus::Paid => "paid".to_owned(),
     }
 }
 

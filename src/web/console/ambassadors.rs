@@ -40,7 +40,7 @@ const STATUSES: [(MembershipStatus, &str); 3] = [
 ];
 
 /// A membership status in the console's words.
-pub(super) fn status_words(status: MembershipStatus) -> &'static str {
+pub(super) fn membership_words(status: MembershipStatus) -> &'static str {
     STATUSES
         .iter()
         .find(|(s, _)| *s == status)
@@ -177,7 +177,7 @@ async fn render(
                 name: a.display_name.clone(),
                 email: a.email.clone(),
                 program: names.get(&a.program_id).map_or_else(String::new, |n| (*n).to_owned()),
-                status: status_words(a.status),
+                status: membership_words(a.status),
                 codes: if codes.is_empty() {
                     "–".to_owned()
                 } else {

@@ -11,11 +11,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::Frame;
-use super::ambassadors::status_words;
+use super::ambassadors::membership_words;
 use crate::api::AppState;
 use crate::api::codes::referral_link;
 use crate::domain::display;
-use crate::domain::status::EntryStatus;
 use crate::service::ambassadors::{self, AmbassadorError};
 use crate::service::auth::BrandActor;
 use crate::service::codes::MAX_ACTIVE_CODES;
@@ -27,6 +26,7 @@ use crate::store::memberships::MembershipStatus;
 use crate::web::form::FieldErrors;
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
+use crate::web::words::{entry_words, status_words};
 
 /// Orders and statement lines shown (the orders page has them all).
 const LATEST: i64 = 20;
@@ -173,7 +173,7 @@ pub(super) async fn render(
     let view = AmbassadorPage {
         frame,
         id,
-        status: status_words(a.status),
+        status: membership_words(a.status),
         active: a.status == MembershipStatus::Active,
         paused: a.status == MembershipStatus::Paused,
         ended: a.status == MembershipStatus::Ended,
@@ -217,7 +217,7 @@ pub(super) async fn render(
                 placed: display::date(crate::store::time::from_db(o.order.placed_at)),
                 net: display::money_in(o.order.net_amount, &o.order.currency),
                 commission: display::money_in(o.order.commission, &o.order.currency),
-                status: o.status.as_str(),
+                status: status_words(o.status),
                 order_id: o.order.order_id,
             })
             .collect(),
@@ -229,11 +229,7 @@ pub(super) async fn render(
                 kind: l.kind.as_str().replace('_', " "),
                 order: l.order,
                 amount: display::money_in(l.amount, &l.currency),
-                status: match l.status {
-                    EntryStatus::Pending => format!("pending, payable {}", display::relative(l.available_at, now)),
-                    EntryStatus::Approved => "payable".to_owned(),
-                    EntryStatus::Paid => "paid".to_owned(),
-                },
+                status: entry_words(l.status, l.available_at, now),
             })
             .collect(),
         programs: programs

@@ -13,7 +13,6 @@ use crate::api::AppState;
 use crate::domain::conversion::conversion_rate;
 use crate::domain::display;
 use crate::domain::period::Period;
-use crate::domain::status::EntryStatus;
 use crate::domain::terms::{CommissionBasis, Terms, percent};
 use crate::service::dashboard::{self, BrandDashboard, Progress};
 use crate::service::reports::ReportError;
@@ -21,6 +20,7 @@ use crate::service::reports::StatementLine;
 use crate::store::ids::BrandId;
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
+use crate::web::words::entry_words;
 
 struct Money {
     currency: String,
@@ -131,11 +131,7 @@ fn bar(progress: &Progress, currency: &str) -> Bar {
 }
 
 fn line(entry: StatementLine, now: DateTime<Utc>) -> Line {
-    let status = match entry.status {
-        EntryStatus::Pending => format!("pending, payable {}", display::relative(entry.available_at, now)),
-        EntryStatus::Approved => "payable".to_owned(),
-        EntryStatus::Paid => "paid".to_owned(),
-    };
+    let status = entry_words(entry.status, entry.available_at, now);
     Line {
         date: display::date(entry.created_at),
         kind: entry.kind.as_str().replace('_', " "),

@@ -95,7 +95,8 @@ async fn the_list_and_the_page_show_each_ambassadors_codes_orders_and_money() {
     for shown in [
         "ana@acme.example",
         "$5.95",
-        "commission",
+        "<td>Pending</td>",
+        "pending, payable in 30 days",
         &format!("/r/acme/{}", p.code),
     ] {
         assert!(page.html.contains(shown), "{shown}: {}", page.html);
