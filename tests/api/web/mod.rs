@@ -9,6 +9,8 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 mod account;
 mod brand;
 mod console;
+mod console_settings;
+mod console_team;
 mod frame;
 mod orders;
 mod pages;
