@@ -9,6 +9,7 @@
 //! another brand's id in a URL is 404.
 
 pub mod ambassadors;
+pub mod ambassadors_forms;
 pub mod ambassadors_page;
 pub mod api_keys;
 pub mod confirm;
@@ -57,17 +58,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/console/ambassadors/{id}", web::get().to(ambassadors_page::show))
         .route(
             "/console/ambassadors/{id}/status",
-            web::post().to(ambassadors_page::change_status),
+            web::post().to(ambassadors_forms::change_status),
         )
         .route(
             "/console/ambassadors/{id}/program",
-            web::post().to(ambassadors_page::move_program),
+            web::post().to(ambassadors_forms::move_program),
         )
         .route(
             "/console/ambassadors/{id}/codes",
-            web::post().to(ambassadors_page::add_code),
+            web::post().to(ambassadors_forms::add_code),
         )
-        .route("/console/codes/{id}", web::post().to(ambassadors_page::toggle_code));
+        .route("/console/codes/{id}", web::post().to(ambassadors_forms::toggle_code));
     cfg.route("/console/orders", web::get().to(orders::show));
     cfg.route("/console/orders.csv", web::get().to(orders::download));
     cfg.route("/console/orders/{id}", web::get().to(order::show));
