@@ -251,14 +251,12 @@ async fn shops_are_connected_renamed_and_deleted_on_the_page_and_their_deliverie
         (saved.status, saved.location()),
         (303, format!("{own}?done=secret").as_str())
     );
-    let renamed = post_console(
-        &app,
-        &session,
-        &detail,
-        &format!("{own}/name"),
-        &[("name", "Acme online")],
-    )
-    .await;
+    let rename = format!("{own}/name");
+    assert_eq!(forged(&app, &session, &rename, &[("name", "Forged")]).await.status, 403);
+    let refused = post_console(&app, &session, &detail, &rename, &[("name", "")]).await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert!(refused.html.contains("id=\"name-error\""), "{}", refused.html);
+    let renamed = post_console(&app, &session, &detail, &rename, &[("name", "Acme online")]).await;
     assert_eq!(renamed.status, 303);
     let api = app
         .get(&format!("/v1/brand/integrations/{id}"), Some(&brand.access_token))
