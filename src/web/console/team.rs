@@ -27,14 +27,8 @@ use crate::web::{page, see_other};
 const WHAT: &str = "manage the team";
 const TEAM: &str = "/console/settings/team";
 
-/// The roles offered, with what each may do.
-const ROLES: [(&str, &str); 2] = [
-    (
-        "staff",
-        "Staff: everything but API keys, integrations, webhooks, the team and marking payouts paid",
-    ),
-    ("owner", "Owner: everything"),
-];
+/// The roles offered, staff first (the usual choice).
+const ROLES: [(&str, &str); 2] = [("staff", "Staff"), ("owner", "Owner")];
 
 /// What the page says of a refusal a person can act on, with its status.
 fn said(err: &TeamError) -> Option<(StatusCode, &'static str)> {
