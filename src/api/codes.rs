@@ -13,7 +13,7 @@ use super::pagination::{Page, PageQuery};
 use super::validate::{Validator, nullable};
 use super::{ApiError, ErrorCode};
 use crate::api::AppState;
-use crate::domain::codes;
+use crate::domain::codes::{self, parse_expiry, parse_max_uses};
 use crate::service::codes::{self as code_service, Code, CodeError, CreateCode, MAX_ACTIVE_CODES, MyCode, UpdateCode};
 use crate::store::codes::CodeRow;
 use crate::store::ids::{CodeId, MembershipId};
@@ -98,22 +98,6 @@ fn parse_promotion_code(value: &str) -> Result<String, String> {
         return Err("must be a Stripe promotion code id such as promo_1MiM6KLkdIwHu7ix".into());
     }
     Ok(value.to_owned())
-}
-
-fn parse_max_uses(value: i64) -> Result<i64, String> {
-    if value >= 1 {
-        Ok(value)
-    } else {
-        Err("must be at least 1".into())
-    }
-}
-
-fn parse_expiry(value: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    if value > now {
-        Ok(value)
-    } else {
-        Err("must be in the future".into())
-    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,6 +1,7 @@
 //! Referral codes: vanity codes chosen by people, generated codes, and the lenient form
 //! used to look a code up at checkout or in a link.
 
+use chrono::{DateTime, Utc};
 use rand::Rng;
 
 use super::text::without_invisible;
@@ -81,6 +82,24 @@ pub fn parse_vanity(input: &str) -> Result<CodeText, String> {
         return Err(format!("`{code}` is reserved; choose another code"));
     }
     Ok(code)
+}
+
+/// A code's `max_uses`: at least 1 (no limit is the absence of one).
+pub fn parse_max_uses(value: i64) -> Result<i64, String> {
+    if value >= 1 {
+        Ok(value)
+    } else {
+        Err("must be at least 1".into())
+    }
+}
+
+/// A code's `expires_at`: a moment still ahead of `now`.
+pub fn parse_expiry(value: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    if value > now {
+        Ok(value)
+    } else {
+        Err("must be in the future".into())
+    }
 }
 
 /// A code as typed at checkout or found in a link, ready to look up. Reserved words

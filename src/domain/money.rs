@@ -53,6 +53,35 @@ pub fn parse_minor(text: &str, exponent: u32) -> Result<i64, String> {
     Ok(if negative { -value } else { value })
 }
 
+/// An amount typed by a person in major units of `currency` ("5", "5.0", "5.00" are
+/// 500 cents; "1000" is 1000 yen), exactly: no sign, no exponent, no thousands
+/// separators (a "5,00" typed in a comma-decimal locale must not become 500 dollars), at
+/// most the currency's digits after the point, and at most [`MAX_AMOUNT`] minor units.
+/// The console's forms read money with it; the JSON API takes minor units.
+pub fn parse_major(text: &str, currency: Currency) -> Result<i64, String> {
+    let exponent = currency.exponent();
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        // ISO 4217 minor units have at most 4 digits.
+        let example = format_minor(5 * 10i64.pow(exponent.min(4)), exponent.min(4));
+        return Err(format!("must be an amount such as {example}"));
+    }
+    if fraction.trim_end_matches('0').len() > usize::try_from(exponent).unwrap_or(usize::MAX) {
+        return Err(match exponent {
+            0 => format!("must be a whole amount of {}", currency.code()),
+            n => format!("must have at most {n} decimal places in {}", currency.code()),
+        });
+    }
+    let too_large = || format!("must be at most {}", format_minor(MAX_AMOUNT, exponent));
+    let minor = parse_minor(text, exponent).map_err(|_| too_large())?;
+    if minor > MAX_AMOUNT {
+        return Err(too_large());
+    }
+    Ok(minor)
+}
+
 /// Minor units of one currency (cents for USD, yen for JPY, fils for KWD). Arithmetic is
 /// checked: it refuses to mix currencies or to overflow rather than wrap or panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +159,51 @@ mod tests {
         assert!(parse_minor("1e3", 2).is_err());
         assert!(parse_minor("1,00", 2).is_err());
         assert!(parse_minor("99999999999999999999", 2).is_err());
+    }
+
+    #[test]
+    fn typed_amounts_are_read_exactly_in_the_currency_digits() {
+        let usd = currency("USD");
+        for typed in ["5", "5.0", "5.00", " 5.00 ", "5.", "005.000"] {
+            assert_eq!(parse_major(typed, usd), Ok(500), "{typed}");
+        }
+        assert_eq!(parse_major(".5", usd), Ok(50));
+        assert_eq!(parse_major("0", usd), Ok(0));
+        assert_eq!(parse_major("10000000000", usd), Ok(MAX_AMOUNT));
+        assert_eq!(parse_major("1000", currency("JPY")), Ok(1000));
+        assert_eq!(parse_major("1000.00", currency("JPY")), Ok(1000));
+        assert_eq!(parse_major("1.234", currency("KWD")), Ok(1234));
+        assert_eq!(
+            parse_major("5.001", usd),
+            Err("must have at most 2 decimal places in USD".to_owned())
+        );
+        assert_eq!(
+            parse_major("5.5", currency("JPY")),
+            Err("must be a whole amount of JPY".to_owned())
+        );
+        assert!(parse_major("1.2345", currency("KWD")).is_err());
+        for refused in [
+            "", " ", ".", "-5", "+5", "5,00", "1,000.00", "1e3", "5 00", "$5", "five",
+        ] {
+            assert_eq!(
+                parse_major(refused, usd),
+                Err("must be an amount such as 5.00".to_owned()),
+                "{refused}"
+            );
+        }
+        assert_eq!(
+            parse_major("10000000000.01", usd),
+            Err("must be at most 10000000000.00".to_owned())
+        );
+        assert!(parse_major("99999999999999999999", usd).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parse_major_reads_what_format_minor_writes(minor in 0..=MAX_AMOUNT, code in prop::sample::select(vec!["USD", "JPY", "KWD"])) {
+            let c = currency(code);
+            prop_assert_eq!(parse_major(&format_minor(minor, c.exponent()), c), Ok(minor));
+        }
     }
 
     proptest! {

@@ -1,13 +1,20 @@
 //! The brand's ambassadors (memberships): list, inspect, pause, resume, end, move to
-//! another program. An ended membership is final: its codes and history stay, but it
-//! cannot be reopened or moved.
+//! another program; the console's list with codes and money, and one ambassador's
+//! ledger totals and statement. An ended membership is final: its codes and history
+//! stay, but it cannot be reopened or moved.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
 use super::codes::{self, Code};
-use crate::store::ids::{BrandId, InfluencerId, MembershipId, ProgramId};
+use super::paging::{PageRequest, Paged};
+use crate::domain::status::{EntryState, EntryStatus};
+use crate::store::codes as store_codes;
+use crate::store::ids::{BrandId, InfluencerId, LedgerEntryId, MembershipId, OrderId, ProgramId};
+use crate::store::ledger::{self, EntryKind};
 use crate::store::memberships::{self, AmbassadorRow, MembershipStatus};
-use crate::store::{Db, DbConn, StoreError, UnitError, programs, time};
+use crate::store::{Db, DbConn, StoreError, UnitError, brands, programs, time};
 
 /// Why an ambassadors use case refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -89,7 +96,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<Ambassador>, AmbassadorError> {
     db.read(move |conn| {
-        let rows = memberships::list_ambassadors(conn, brand, after, limit)?;
+        let rows = memberships::list_ambassadors(conn, brand, None, after, limit)?;
         Ok(rows.into_iter().map(Ambassador::from).collect())
     })
     .await
@@ -137,4 +144,144 @@ fn detail(conn: &mut DbConn, brand: BrandId, id: MembershipId) -> Result<Ambassa
         ambassador: Ambassador::from(row),
         codes,
     })
+}
+
+/// An ambassador's money in one currency, from the ledger: `pending` in its hold,
+/// `approved` payable and not yet in a paid payout, `paid` paid out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Earnings {
+    pub currency: String,
+    pub pending: i64,
+    pub approved: i64,
+    pub paid: i64,
+}
+
+/// One ambassador of the console's list: their codes and their money.
+#[derive(Debug, Clone)]
+pub struct RosterEntry {
+    pub ambassador: Ambassador,
+    pub codes: Vec<Code>,
+    pub earnings: Vec<Earnings>,
+}
+
+/// A page of the brand's ambassadors, only those in `status` when given.
+#[derive(Debug, Clone)]
+pub struct RosterQuery {
+    pub brand: BrandId,
+    pub status: Option<MembershipStatus>,
+    pub page: PageRequest<MembershipId>,
+}
+
+/// A page of the brand's ambassadors by id, each with their codes and ledger totals:
+/// three statements per page, however many ambassadors it holds.
+pub async fn roster(db: &Db, query: RosterQuery) -> Result<Paged<RosterEntry, MembershipId>, AmbassadorError> {
+    let RosterQuery { brand, status, page } = query;
+    db.read(move |conn| {
+        let rows = memberships::list_ambassadors(conn, brand, status, page.after, page.fetch())?;
+        let rows = Paged::from_rows(rows, page.limit, |r| r.membership.id);
+        let ids: Vec<MembershipId> = rows.items.iter().map(|r| r.membership.id).collect();
+        if ids.is_empty() {
+            return Ok(rows.map(|row| RosterEntry {
+                ambassador: Ambassador::from(row),
+                codes: Vec::new(),
+                earnings: Vec::new(),
+            }));
+        }
+        let slug = brands::find(conn, brand)?.ok_or(AmbassadorError::NotFound)?.slug;
+        let mut codes = store_codes::list_for_memberships(conn, &ids)?;
+        let totals = ledger::totals_by_membership(conn, brand, &ids)?;
+        Ok(rows.map(|row| {
+            let id = row.membership.id;
+            let (own, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut codes)
+                .into_iter()
+                .partition(|c| c.membership_id == id);
+            codes = rest;
+            RosterEntry {
+                ambassador: Ambassador::from(row),
+                codes: own.into_iter().map(|c| Code::new(c, slug.clone())).collect(),
+                earnings: earnings_of(id, &totals),
+            }
+        }))
+    })
+    .await
+}
+
+/// The ledger totals of `membership` per currency; a currency whose sums no `i64` holds
+/// (amounts stored before the door bounds) is left out and logged.
+fn earnings_of(membership: MembershipId, totals: &[ledger::MembershipTotals]) -> Vec<Earnings> {
+    totals
+        .iter()
+        .filter(|t| t.membership_id == membership)
+        .filter_map(|t| {
+            let Some((pending, approved, paid)) = t.totals() else {
+                tracing::error!(%membership, currency = %t.currency, "an ambassador's totals are beyond any representable amount; left out");
+                return None;
+            };
+            Some(Earnings {
+                currency: t.currency.clone(),
+                pending,
+                approved,
+                paid,
+            })
+        })
+        .collect()
+}
+
+/// How many ambassadors (not ended) each of the brand's programs has.
+pub async fn count_by_program(db: &Db, brand: BrandId) -> Result<HashMap<ProgramId, i64>, AmbassadorError> {
+    db.read(move |conn| Ok(memberships::count_by_program(conn, brand)?.into_iter().collect()))
+        .await
+}
+
+/// One ledger entry of an ambassador, as their brand sees it.
+#[derive(Debug, Clone)]
+pub struct LedgerLine {
+    pub id: LedgerEntryId,
+    pub created_at: DateTime<Utc>,
+    pub kind: EntryKind,
+    /// The order the entry belongs to: our id and the shop's.
+    pub order: Option<(OrderId, String)>,
+    pub amount: i64,
+    pub currency: String,
+    pub status: EntryStatus,
+    pub available_at: DateTime<Utc>,
+}
+
+/// An ambassador's money: totals per currency and the latest statement lines.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub earnings: Vec<Earnings>,
+    /// Newest first.
+    pub statement: Vec<LedgerLine>,
+}
+
+/// The money of the brand's ambassador: all-time totals per currency and the `lines`
+/// newest ledger entries; another brand's ambassador is [`AmbassadorError::NotFound`].
+pub async fn account(db: &Db, brand: BrandId, id: MembershipId, lines: i64) -> Result<Account, AmbassadorError> {
+    db.read(move |conn| {
+        memberships::find_ambassador(conn, brand, id)?.ok_or(AmbassadorError::NotFound)?;
+        let totals = ledger::totals_by_membership(conn, brand, &[id])?;
+        let entries = ledger::latest_for_membership(conn, brand, id, lines)?;
+        let statement = entries
+            .into_iter()
+            .map(|(entry, shop_order)| LedgerLine {
+                status: EntryStatus::of(EntryState {
+                    approved: entry.approved_at.is_some(),
+                    paid_out: entry.paid_out_in.is_some(),
+                }),
+                id: entry.id,
+                created_at: time::from_db(entry.created_at),
+                kind: entry.kind,
+                order: entry.order_id.zip(shop_order),
+                amount: entry.amount,
+                currency: entry.currency,
+                available_at: time::from_db(entry.available_at),
+            })
+            .collect();
+        Ok(Account {
+            earnings: earnings_of(id, &totals),
+            statement,
+        })
+    })
+    .await
 }

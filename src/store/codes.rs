@@ -75,6 +75,16 @@ pub fn list_for_membership(conn: &mut DbConn, membership: MembershipId) -> Query
         .load(conn)
 }
 
+/// The codes of these memberships, oldest first (the caller scoped the memberships to
+/// its brand).
+pub fn list_for_memberships(conn: &mut DbConn, memberships: &[MembershipId]) -> QueryResult<Vec<CodeRow>> {
+    codes::table
+        .filter(codes::membership_id.eq_any(memberships))
+        .order(codes::id.asc())
+        .select(CodeRow::as_select())
+        .load(conn)
+}
+
 /// A code of the influencer with its membership's status and its brand's name and slug.
 #[derive(Debug, Clone, Queryable)]
 pub struct InfluencerCodeRow {

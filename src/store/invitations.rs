@@ -133,3 +133,23 @@ pub fn find_in_inbox(conn: &mut DbConn, id: InvitationId) -> QueryResult<Option<
         .first(conn)
         .optional()
 }
+
+/// Up to `limit` of the brand's invitations neither accepted nor declined that are still
+/// open at `now`, newest first, each with its program's name.
+pub fn pending_for_brand(
+    conn: &mut DbConn,
+    brand: BrandId,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(InvitationRow, String)>> {
+    invitations::table
+        .inner_join(programs::table.on(programs::id.eq(invitations::program_id)))
+        .filter(invitations::brand_id.eq(brand))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::declined_at.is_null())
+        .filter(invitations::expires_at.gt(now))
+        .order(invitations::id.desc())
+        .limit(limit)
+        .select((InvitationRow::as_select(), programs::name))
+        .load(conn)
+}

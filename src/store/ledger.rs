@@ -7,7 +7,10 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::ids::{BrandId, LedgerEntryId, MembershipId, OrderId, RefundId, text_enum};
-use super::schema::ledger_entries;
+use super::portable::{wide_i64, wide_sum_columns};
+use super::schema::{ledger_entries, orders};
+use super::status_sql::entry_has_status;
+use crate::domain::status::EntryStatus;
 
 text_enum!(
     /// What moved the money. Only commission and reversal are written today.
@@ -102,4 +105,67 @@ pub fn approve(conn: &mut DbConn, ids: &[LedgerEntryId], now: NaiveDateTime) -> 
     )
     .set(ledger_entries::approved_at.eq(now))
     .execute(conn)
+}
+
+/// All-time ledger figures of one membership in one currency, by
+/// [`crate::domain::status::EntryStatus`] (disjoint, covering every entry), as wide sums.
+#[derive(Debug, Clone, Queryable)]
+pub struct MembershipTotals {
+    pub membership_id: MembershipId,
+    pub currency: String,
+    pending: (i64, i64),
+    approved: (i64, i64),
+    paid: (i64, i64),
+}
+
+impl MembershipTotals {
+    /// (pending, approved, paid), or `None` when one of them is beyond `i64`.
+    pub fn totals(&self) -> Option<(i64, i64, i64)> {
+        let narrow = |(hi, lo): (i64, i64)| wide_i64(hi, lo);
+        Some((narrow(self.pending)?, narrow(self.approved)?, narrow(self.paid)?))
+    }
+}
+
+/// The ledger totals of these memberships of `brand`, per membership and currency.
+pub fn totals_by_membership(
+    conn: &mut DbConn,
+    brand: BrandId,
+    memberships: &[MembershipId],
+) -> QueryResult<Vec<MembershipTotals>> {
+    let in_status = |status| {
+        wide_sum_columns(&format!(
+            "CASE WHEN {} THEN ledger_entries.amount ELSE 0 END",
+            entry_has_status("ledger_entries", status)
+        ))
+    };
+    ledger_entries::table
+        .filter(ledger_entries::brand_id.eq(brand))
+        .filter(ledger_entries::membership_id.eq_any(memberships))
+        .group_by((ledger_entries::membership_id, ledger_entries::currency))
+        .select((
+            ledger_entries::membership_id,
+            ledger_entries::currency,
+            in_status(EntryStatus::Pending),
+            in_status(EntryStatus::Approved),
+            in_status(EntryStatus::Paid),
+        ))
+        .load(conn)
+}
+
+/// The `limit` newest entries of the brand's membership, newest first, each with the
+/// shop's id of its order.
+pub fn latest_for_membership(
+    conn: &mut DbConn,
+    brand: BrandId,
+    membership: MembershipId,
+    limit: i64,
+) -> QueryResult<Vec<(LedgerEntryRow, Option<String>)>> {
+    ledger_entries::table
+        .left_join(orders::table.on(orders::id.nullable().eq(ledger_entries::order_id)))
+        .filter(ledger_entries::brand_id.eq(brand))
+        .filter(ledger_entries::membership_id.eq(membership))
+        .order(ledger_entries::id.desc())
+        .limit(limit)
+        .select((LedgerEntryRow::as_select(), orders::order_id.nullable()))
+        .load(conn)
 }

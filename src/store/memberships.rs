@@ -67,9 +67,12 @@ pub fn find_ambassador(conn: &mut DbConn, brand: BrandId, id: MembershipId) -> Q
         .optional()
 }
 
+/// Up to `limit` of the brand's ambassadors after `after` by id, only those in
+/// `status` when given.
 pub fn list_ambassadors(
     conn: &mut DbConn,
     brand: BrandId,
+    status: Option<MembershipStatus>,
     after: Option<MembershipId>,
     limit: i64,
 ) -> QueryResult<Vec<AmbassadorRow>> {
@@ -87,7 +90,20 @@ pub fn list_ambassadors(
     if let Some(after) = after {
         query = query.filter(memberships::id.gt(after));
     }
+    if let Some(status) = status {
+        query = query.filter(memberships::status.eq(status));
+    }
     query.load(conn)
+}
+
+/// How many memberships of the brand that have not ended each program has.
+pub fn count_by_program(conn: &mut DbConn, brand: BrandId) -> QueryResult<Vec<(ProgramId, i64)>> {
+    memberships::table
+        .filter(memberships::brand_id.eq(brand))
+        .filter(memberships::status.ne(MembershipStatus::Ended))
+        .group_by(memberships::program_id)
+        .select((memberships::program_id, diesel::dsl::count_star()))
+        .load(conn)
 }
 
 /// The influencer's memberships with each brand's name and slug, oldest first.

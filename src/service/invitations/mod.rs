@@ -168,3 +168,40 @@ pub async fn create(
         expires_at,
     })
 }
+
+/// An invitation of the brand still waiting for its invitee.
+#[derive(Debug, Clone)]
+pub struct PendingInvitation {
+    pub id: InvitationId,
+    pub email: String,
+    pub program_id: ProgramId,
+    pub program_name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Up to `limit` of the brand's invitations neither accepted nor declined and still
+/// open at `now`, newest first.
+pub async fn pending(
+    db: &Db,
+    brand_id: BrandId,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<PendingInvitation>, InvitationError> {
+    let rows = db
+        .read(move |conn| {
+            Ok::<_, InvitationError>(invitations::pending_for_brand(conn, brand_id, time::to_db(now), limit)?)
+        })
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(row, program_name)| PendingInvitation {
+            id: row.id,
+            email: row.email,
+            program_id: row.program_id,
+            program_name,
+            created_at: time::from_db(row.created_at),
+            expires_at: time::from_db(row.expires_at),
+        })
+        .collect())
+}

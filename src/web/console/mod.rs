@@ -8,12 +8,19 @@
 //! CSRF token). A brand's objects are looked up through the signed-in user's brand, so
 //! another brand's id in a URL is 404.
 
+pub mod ambassadors;
+pub mod ambassadors_page;
 pub mod order;
 pub mod orders;
 pub mod orders_filter;
 pub mod overview;
 pub mod payout;
 pub mod payouts;
+pub mod programs;
+pub mod programs_edit;
+pub mod programs_form;
+pub mod programs_preview;
+pub mod programs_view;
 pub mod rewards;
 pub mod signup;
 
@@ -27,7 +34,29 @@ use crate::service::auth::BrandActor;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/signup/brand", web::get().to(signup::show))
         .route("/signup/brand", web::post().to(signup::submit))
-        .route("/console", web::get().to(overview::show));
+        .route("/console", web::get().to(overview::show))
+        .route("/console/programs", web::get().to(programs::list))
+        .route("/console/programs/new", web::get().to(programs_edit::new))
+        .route("/console/programs/new", web::post().to(programs_edit::create))
+        .route("/console/programs/{id}", web::get().to(programs::show))
+        .route("/console/programs/{id}/edit", web::get().to(programs_edit::edit))
+        .route("/console/programs/{id}/edit", web::post().to(programs_edit::update))
+        .route("/console/ambassadors", web::get().to(ambassadors::list))
+        .route("/console/ambassadors/invitations", web::post().to(ambassadors::invite))
+        .route("/console/ambassadors/{id}", web::get().to(ambassadors_page::show))
+        .route(
+            "/console/ambassadors/{id}/status",
+            web::post().to(ambassadors_page::change_status),
+        )
+        .route(
+            "/console/ambassadors/{id}/program",
+            web::post().to(ambassadors_page::move_program),
+        )
+        .route(
+            "/console/ambassadors/{id}/codes",
+            web::post().to(ambassadors_page::add_code),
+        )
+        .route("/console/codes/{id}", web::post().to(ambassadors_page::toggle_code));
     cfg.route("/console/orders", web::get().to(orders::show));
     cfg.route("/console/orders.csv", web::get().to(orders::download));
     cfg.route("/console/orders/{id}", web::get().to(order::show));
