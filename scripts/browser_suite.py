@@ -7,8 +7,12 @@ of two brands in two currencies, with orders paid, payable and on hold, refunds,
 rewards and pending invitations. Then, in Chromium, it walks the portal as that
 influencer would, page by page (`portal_pages.PAGES`: sign-in, overview, invitations,
 codes, brand pages, orders, rewards, profile, sign-out, sign-up), and then a brand's day
-in the console from an empty start (`console_pages.PAGES`: the brand signs up, …), each
-page checked against the JSON API and acted on through its own forms and buttons.
+in the console from an empty start (`console_pages.PAGES`: the brand signs up, creates a
+program after a refused rate, invites an ambassador who accepts in a second browser,
+makes an API key whose orders and refund show with their attribution, pays a batch from
+its files and marks it paid, and invites a staff member who joins from the e-mail's link
+and is refused the API keys), each page checked against the JSON API and acted on
+through its own forms and buttons. Mail goes to a local SMTP sink (scripts/smtp_sink.py).
 
 Every page visited also gets `Chromium.look` (scripts/chromium.py): no console errors
 (CSP violations included), exactly one `<h1>`, no horizontal scrolling at 375 px, and a
@@ -56,6 +60,7 @@ import portal_pages  # noqa: E402
 from chromium import Chromium  # noqa: E402
 from portal_data import make_world  # noqa: E402
 from portal_walk import Failure, Walk  # noqa: E402
+from smtp_sink import SmtpSink  # noqa: E402
 
 SHOTS_ROOT = os.path.join(fixture.REPO_ROOT, "target", "screenshots")
 
@@ -90,14 +95,17 @@ def run(backend: str, keep: bool) -> tuple[list[str], int]:
     work = tempfile.mkdtemp(prefix=f"reftrack-browser-{backend}-")
     shots = os.path.join(SHOTS_ROOT, backend)
     shutil.rmtree(shots, ignore_errors=True)
-    pg_name = server = browser = walk = None
+    pg_name = server = browser = walk = sink = None
     failures: list[str] = []
     try:
         if backend == "postgres":
             pg_name, db_url = fixture.create_pg_database("reftrack_browser")
         else:
             db_url = os.path.join(work, "reftrack.db")
-        server = fixture.start_server(db_url, extra_env={"REFTRACK_JOBS_INTERVAL_SECS": "1"},
+        # Mail goes to a local sink: the brand's day opens the team invitation's link.
+        sink = SmtpSink()
+        mail_env = {"REFTRACK_SMTP_URL": sink.url, "REFTRACK_MAIL_FROM": "Rewards <rewards@reftrack.example>"}
+        server = fixture.start_server(db_url, extra_env={"REFTRACK_JOBS_INTERVAL_SECS": "1", **mail_env},
                                       log_path=os.path.join(work, "server.log"))
         started = time.monotonic()
         world = make_world(server.base_url)
@@ -108,7 +116,7 @@ def run(backend: str, keep: bool) -> tuple[list[str], int]:
         walk_pages(walk, portal_pages.PAGES, portal_pages.sign_in)
         # The brand's day starts in the same browser, signed out, on a world of its own.
         browser.driver.delete_all_cookies()
-        day = Walk(backend, server.base_url, {}, browser)
+        day = Walk(backend, server.base_url, {"sink": sink}, browser)
         try:
             walk_pages(day, console_pages.PAGES, console_pages.sign_up)
         finally:
@@ -131,6 +139,8 @@ def run(backend: str, keep: bool) -> tuple[list[str], int]:
             server.stop()
             if failures:
                 print(f"[{backend}] server log:\n{server.log_tail()}", file=sys.stderr)
+        if sink:
+            sink.shutdown()
         if pg_name:
             fixture.drop_pg_database(pg_name)
         if keep or failures:

@@ -10,12 +10,15 @@ an API token for checks through the JSON API, ids made on the way. An ambassador
 
 from __future__ import annotations
 
+import re
 import secrets
+import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from chromium import Chromium
+from fixture import new_influencer
 from portal_walk import Failure, Walk
 
 
@@ -48,7 +51,7 @@ def brand_api(w: Walk, method: str, path: str, body=None, status: int = 200):
 def fill(w: Walk, fields: dict[str, str]) -> None:
     """Types each value into the input, select or textarea with that id."""
     for field, value in fields.items():
-        element = w.one(f"#{field}")
+        element = w.one(f'[id="{field}"]')
         if element.tag_name == "select":
             Select(element).select_by_value(value)
         else:
@@ -93,5 +96,150 @@ def overview(w: Walk) -> None:
     w.look("console-overview-empty")
 
 
+def program(w: Walk) -> None:
+    """A program through the form: a rate of 150 % refused beside its field, then 10 %."""
+    w.open("/console/programs/new")
+    w.look("console-program-new")
+    fill(w, {"name": "Ambassadors", "commission.rate": "150", "hold_days": "0", "min_payout": "1.00"})
+    w.submit("form.program-form button[type=submit]")
+    w.check(bool(w.driver.find_elements(By.CSS_SELECTOR, '[id="commission.rate-error"]')),
+            "no error beside a rate of 150 %")
+    w.look("console-program-refused", status=422)
+    fill(w, {"commission.rate": "10"})
+    w.submit("form.program-form button[type=submit]")
+    if not w.path().startswith("/console/programs/"):
+        raise Failure(f"saving the program led to {w.path()}")
+    program_id = w.path().removeprefix("/console/programs/").split("?")[0]
+    made = brand_api(w, "GET", f"/v1/brand/programs/{program_id}")
+    w.check(made["terms"]["commission"]["rate"] == "10" and made["terms"]["hold_days"] == 0,
+            f"the API's program is {made}")
+    w.world["program_id"] = program_id
+    w.look("console-program")
+
+
+def ambassador(w: Walk) -> None:
+    """An influencer is invited on the ambassadors page and accepts in a second browser."""
+    infl = new_influencer(w.api, "Kai Brews")
+    w.world["influencer"] = infl
+    w.open("/console/ambassadors")
+    fill(w, {"email": infl["email"], "program_id": w.world["program_id"]})
+    w.submit('form[action="/console/ambassadors/invitations"] button[type=submit]')
+    w.look("console-ambassadors-invited")
+    other = other_browser(w)
+    other.open("/login")
+    other.one('input[name="email"]').send_keys(infl["email"])
+    other.one('input[name="password"]').send_keys(infl["password"])
+    other.one('input[name="account"][value="influencer"]').click()
+    other.submit('form[action="/login"] button[type="submit"]')
+    other.open("/app/invitations")
+    other.submit('form[action$="/accept"] button')
+    roster = brand_api(w, "GET", "/v1/brand/ambassadors")["items"]
+    w.check(len(roster) == 1 and roster[0]["status"] == "active", f"the API's ambassadors: {roster}")
+    w.world["membership_id"] = roster[0]["id"]
+    codes = w.api.expect(200, "GET", "/v1/me/codes", token=infl["access_token"])["items"]
+    w.world["code"] = codes[0]["code"]
+    w.open(f"/console/ambassadors/{roster[0]['id']}")
+    w.check("Kai Brews" in w.one("main").text, "the ambassador's page lacks their name")
+    w.look("console-ambassador")
+
+
+def orders(w: Walk) -> None:
+    """An API key made on the settings page (its secret shown once) records three orders
+    with the ambassador's code; one is refunded; the console lists them with their
+    attribution."""
+    w.open("/console/settings/api-keys")
+    fill(w, {"name": "Shop production"})
+    w.submit('form[action="/console/settings/api-keys"] button[type=submit]')
+    secret = w.one('input[id="secret"]').get_attribute("value")
+    w.check(secret.startswith("rtk_"), f"the new key's secret reads {secret!r}")
+    w.look("console-api-key-created")
+    for n in (1, 2, 3):
+        w.api.expect(201, "POST", "/v1/checkout/orders", {
+            "order_id": f"R-{n}", "code": w.world["code"], "currency": "USD", "discount_total": 0,
+            "lines": [{"sku": "BEANS", "quantity": n, "unit_price": 2000}]}, token=secret)
+    w.api.expect(201, "POST", "/v1/checkout/orders/R-3/refunds",
+                 {"refund_id": "RF-1", "amount": 1000}, token=secret)
+    w.open("/console/orders")
+    rows = w.driver.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+    w.check(len(rows) == 3, f"{len(rows)} orders shown, three were recorded")
+    w.look("console-orders")
+    listed = brand_api(w, "GET", "/v1/brand/orders")["items"]
+    refunded = next(o for o in listed if o["order_id"] == "R-3")
+    w.open(f"/console/orders/{refunded['id']}")
+    text = w.one("main").text
+    w.check("Kai Brews" in text and w.world["code"] in text, "the order page lacks its ambassador or code")
+    w.check("RF-1" in text, "the order page lacks its refund")
+    w.look("console-order")
+
+
+def payouts(w: Walk) -> None:
+    """Once the maturation job approved the commissions: a payout batch made on the page,
+    both files downloaded equal to the API's, and the batch marked paid."""
+    deadline = time.monotonic() + 30
+    while brand_api(w, "GET", "/v1/brand/reports/payouts")["payable_total"] <= 0:
+        if time.monotonic() > deadline:
+            raise Failure("no commission became payable within 30 s")
+        time.sleep(0.5)
+    w.open("/console/payouts")
+    w.look("console-payouts")
+    w.submit('form[method="post"][action="/console/payouts"] button[type=submit]')
+    if not w.path().startswith("/console/payouts/"):
+        raise Failure(f"creating the batch led to {w.path()}")
+    batch = w.path().removeprefix("/console/payouts/").split("?")[0]
+    w.look("console-payout")
+    cookie = {"cookie": f"reftrack_session={w.driver.get_cookie('reftrack_session')['value']}"}
+    for page_file, api_format in (("payout.csv", "csv"), ("paypal.csv", "paypal")):
+        status, _, got = w.api.request("GET", f"/console/payouts/{batch}/{page_file}", headers=cookie)
+        _, _, want = w.api.request("GET", f"/v1/brand/payouts/{batch}?format={api_format}",
+                                   token=w.world["owner_token"])
+        w.check(status == 200 and got == want, f"{page_file}: the page's file ({status}) is not the API's")
+    paid_form = w.one(f'form[action="/console/payouts/{batch}/paid"]')
+    w.driver.execute_script("arguments[0].closest('details').open = true", paid_form)
+    w.submit(f'form[action="/console/payouts/{batch}/paid"] button[type=submit]')
+    paid = brand_api(w, "GET", f"/v1/brand/payouts/{batch}")
+    w.check(paid["status"] == "paid", f"the API says the batch is {paid['status']}")
+    w.look("console-payout-paid")
+
+
+def team(w: Walk) -> None:
+    """A teammate invited as staff joins from the e-mail's link in the second browser, and
+    cannot see or make API keys."""
+    sfx = secrets.token_hex(3)
+    email = f"sam-{sfx}@roastery.example"
+    w.open("/console/settings/team")
+    fill(w, {"email": email, "role": "staff"})
+    w.submit('form[action="/console/settings/team"] button[type=submit]')
+    w.look("console-team")
+    link = wait_for_link(w, email, "/console/join?token=")
+    other = other_browser(w)
+    other.driver.delete_all_cookies()
+    other.open(link)
+    other.look("console-join")
+    password = f"staff passphrase {sfx}"
+    fill(other, {"new_password": password, "confirm_password": password})
+    other.submit('form[action="/console/join"] button[type=submit]')
+    other.check(other.path() == "/console", f"joining led to {other.path()}")
+    other.open("/console/settings/api-keys")
+    other.check("Only an owner" in other.one("main").text, "staff sees the API keys page")
+    other.look("console-staff-refused", status=403)
+    token = w.api.expect(200, "POST", "/v1/auth/login",
+                         {"email": email, "password": password, "account": "brand"})["access_token"]
+    status, _, body = w.api.call("POST", "/v1/brand/api-keys", {"name": "staff"}, token=token)
+    w.check(status == 403 and body.get("code") == "forbidden_role", f"staff made a key: {status} {body}")
+
+
+def wait_for_link(w: Walk, email: str, marker: str) -> str:
+    """The path `marker…` of the link in the latest mail to `email` (the suite's SMTP sink)."""
+    pattern = re.compile(re.escape(marker) + r"[A-Za-z0-9_\-]+")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for mail in reversed(w.world["sink"].arrivals()):
+            found = pattern.search(mail.text or "")
+            if email in mail.rcpt_to and found:
+                return found.group(0)
+        time.sleep(0.3)
+    raise Failure(f"no mail with {marker} reached {email} in 30 s")
+
+
 # The day, in order; a failed sign-up ends it.
-PAGES = [sign_up, overview]
+PAGES = [sign_up, overview, program, ambassador, orders, payouts, team]

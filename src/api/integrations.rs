@@ -84,7 +84,7 @@ pub struct IntegrationResponse {
 impl IntegrationResponse {
     fn new(public_url: &str, info: IntegrationInfo) -> Self {
         Self {
-            webhook_url: format!("{public_url}/v1/integrations/{}/webhook", info.id),
+            webhook_url: info.webhook_url(public_url),
             signing_secret_set: info.secret_set,
             id: info.id,
             platform: info.platform,

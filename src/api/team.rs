@@ -15,7 +15,7 @@ use super::validate::Validator;
 use super::{ApiError, ErrorCode};
 use crate::api::AppState;
 use crate::domain::{Email, Password};
-use crate::service::team::{self, Invite, Join, JoinError, MAX_SEATS, Member, TeamError, TeamInvitation};
+use crate::service::team::{self, Invite, Join, JoinError, MAX_SEATS, Member, TeamError, TeamInvitation, parse_role};
 use crate::store::ids::{BrandUserId, BrandUserInvitationId};
 use crate::store::users::BrandRole;
 
@@ -81,10 +81,6 @@ impl From<JoinError> for ApiError {
             JoinError::Store(err) => err.into(),
         }
     }
-}
-
-fn parse_role(role: &str) -> Result<BrandRole, String> {
-    BrandRole::parse(role).ok_or_else(|| "must be one of owner, staff".to_owned())
 }
 
 #[derive(Debug, Serialize)]

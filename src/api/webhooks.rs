@@ -11,17 +11,12 @@ use super::pagination::{Page, PageQuery};
 use super::validate::nullable;
 use super::{ApiError, ErrorCode, FieldError};
 use crate::api::AppState;
-use crate::domain::text::{Lines, refuse_invisible};
-use crate::domain::url::LandingUrl;
 use crate::service::webhooks::delivery::{self, DeliveryInfo};
 use crate::service::webhooks::{
     self, CreatedEndpoint, EndpointError, EndpointInfo, EndpointUpdate, MAX_ENDPOINTS_PER_BRAND, NewEndpoint,
 };
 use crate::store::ids::{OutboxEventId, WebhookDeliveryId, WebhookEndpointId};
 use crate::store::webhooks::DeliveryStatus;
-
-/// Longest description, in characters.
-const MAX_DESCRIPTION_CHARS: usize = 200;
 
 impl From<EndpointError> for ApiError {
     fn from(err: EndpointError) -> Self {
@@ -138,25 +133,16 @@ impl From<DeliveryInfo> for DeliveryResponse {
     }
 }
 
-/// An endpoint URL: absolute http(s), a host, no credentials (the landing-URL rules).
-/// Where it points is checked when connecting, not here (see `outbound`).
 fn parse_url(value: &str, errors: &mut Vec<FieldError>) -> Option<String> {
-    LandingUrl::parse(value)
-        .map(|url| url.as_str().to_owned())
+    webhooks::parse_url(value)
         .map_err(|m| errors.push(FieldError::new("url", m)))
         .ok()
 }
 
 fn parse_description(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let value = value.unwrap_or("").trim();
-    if value.chars().count() > MAX_DESCRIPTION_CHARS || refuse_invisible(value, Lines::One).is_err() {
-        errors.push(FieldError::new(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION_CHARS} characters of plain text"),
-        ));
-        return None;
-    }
-    Some(value.to_owned())
+    webhooks::parse_description(value.unwrap_or(""))
+        .map_err(|m| errors.push(FieldError::new("description", m)))
+        .ok()
 }
 
 fn parse_events(value: &[String], errors: &mut Vec<FieldError>) -> Option<Vec<String>> {

@@ -42,6 +42,14 @@ pub struct IntegrationInfo {
     pub previous_secret_until: Option<DateTime<Utc>>,
 }
 
+impl IntegrationInfo {
+    /// Where the shop sends its webhooks: the address the brand pastes into the shop's
+    /// settings, on `public_url` (`REFTRACK_PUBLIC_URL`).
+    pub fn webhook_url(&self, public_url: &str) -> String {
+        format!("{public_url}/v1/integrations/{}/webhook", self.id)
+    }
+}
+
 impl From<&IntegrationRow> for IntegrationInfo {
     fn from(row: &IntegrationRow) -> Self {
         Self {

@@ -145,6 +145,18 @@ pub async fn team(db: &Db, actor: &BrandActor, now: DateTime<Utc>) -> Result<Tea
     .await
 }
 
+/// A role as a form or a request names it.
+pub fn parse_role(role: &str) -> Result<BrandRole, String> {
+    BrandRole::parse(role).ok_or_else(|| "must be one of owner, staff".to_owned())
+}
+
+/// Whether invitations can go out: they are sent by e-mail only, so this server needs
+/// mail configured. The console asks before it offers the form; [`invite`] refuses
+/// without it ([`TeamError::MailNotConfigured`]).
+pub fn can_invite(postbox: &Postbox) -> bool {
+    postbox.is_open()
+}
+
 /// An invitation, parsed at the door.
 #[derive(Debug, Clone)]
 pub struct Invite {
@@ -162,7 +174,7 @@ pub async fn invite(
     now: DateTime<Utc>,
 ) -> Result<TeamInvitation, TeamError> {
     actor.require_owner()?;
-    if !postbox.is_open() {
+    if !can_invite(postbox) {
         return Err(TeamError::MailNotConfigured);
     }
     let (brand, invited_by) = (actor.brand_id, actor.user_id);

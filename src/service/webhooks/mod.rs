@@ -11,6 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 use super::auth::{BrandActor, ForbiddenRole};
 use crate::auth::sealing::{Rotated, Sealer};
 use crate::auth::standard_webhooks;
+use crate::domain::text::{Lines, refuse_invisible};
+use crate::domain::url::LandingUrl;
 use crate::service::events::EventType;
 use crate::store::ids::WebhookEndpointId;
 use crate::store::webhooks::{self, EndpointChanges, EndpointRow};
@@ -75,6 +77,27 @@ impl UnitError for EndpointError {
     fn is_conflict(&self) -> bool {
         matches!(self, Self::Store(StoreError::Conflict))
     }
+}
+
+/// Longest description of an endpoint, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 200;
+
+/// An endpoint URL: absolute http(s), a host, no credentials (the landing-URL rules).
+/// Where it points is checked when connecting, not here (see `outbound`).
+pub fn parse_url(value: &str) -> Result<String, String> {
+    LandingUrl::parse(value).map(|url| url.as_str().to_owned())
+}
+
+/// An endpoint's description: plain text on one line, trimmed, at most
+/// [`MAX_DESCRIPTION_CHARS`]; empty is none.
+pub fn parse_description(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.chars().count() > MAX_DESCRIPTION_CHARS || refuse_invisible(value, Lines::One).is_err() {
+        return Err(format!(
+            "must be at most {MAX_DESCRIPTION_CHARS} characters of plain text"
+        ));
+    }
+    Ok(value.to_owned())
 }
 
 /// Event types, checked: every name must be one reftrack sends.

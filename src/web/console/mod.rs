@@ -11,10 +11,16 @@
 pub mod ambassadors;
 pub mod ambassadors_forms;
 pub mod ambassadors_page;
+pub mod api_keys;
+pub mod confirm;
+pub mod integration;
+pub mod integrations;
+pub mod join;
 pub mod order;
 pub mod orders;
 pub mod orders_filter;
 pub mod overview;
+pub mod owner_only;
 pub mod payout;
 pub mod payouts;
 pub mod programs;
@@ -23,7 +29,12 @@ pub mod programs_form;
 pub mod programs_preview;
 pub mod programs_view;
 pub mod rewards;
+pub mod secret;
+pub mod settings;
 pub mod signup;
+pub mod team;
+pub mod webhook;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -73,6 +84,82 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
     cfg.route("/console/payouts/{id}/paid", web::post().to(payout::mark_paid));
     cfg.route("/console/payouts/{id}/cancel", web::post().to(payout::cancel));
+    cfg.route("/console/settings", web::get().to(settings::show))
+        .route("/console/settings", web::post().to(settings::save))
+        .route("/console/settings/api-keys", web::get().to(api_keys::show))
+        .route("/console/settings/api-keys", web::post().to(api_keys::create))
+        .route(
+            "/console/settings/api-keys/{id}/revoke",
+            web::get().to(api_keys::confirm_revoke),
+        )
+        .route(
+            "/console/settings/api-keys/{id}/revoke",
+            web::post().to(api_keys::revoke),
+        )
+        .route("/console/settings/integrations", web::get().to(integrations::show))
+        .route("/console/settings/integrations", web::post().to(integrations::create))
+        .route("/console/settings/integrations/{id}", web::get().to(integration::show))
+        .route(
+            "/console/settings/integrations/{id}/name",
+            web::post().to(integration::rename),
+        )
+        .route(
+            "/console/settings/integrations/{id}/secret",
+            web::post().to(integration::set_secret),
+        )
+        .route(
+            "/console/settings/integrations/{id}/delete",
+            web::get().to(integrations::confirm_delete),
+        )
+        .route(
+            "/console/settings/integrations/{id}/delete",
+            web::post().to(integrations::delete),
+        )
+        .route(
+            "/console/settings/integrations/{id}/events/{event_id}/retry",
+            web::post().to(integration::retry),
+        )
+        .route("/console/settings/webhooks", web::get().to(webhooks::show))
+        .route("/console/settings/webhooks", web::post().to(webhooks::create))
+        .route("/console/settings/webhooks/{id}", web::get().to(webhook::show))
+        .route("/console/settings/webhooks/{id}", web::post().to(webhook::update))
+        .route(
+            "/console/settings/webhooks/{id}/rotate",
+            web::post().to(webhook::rotate),
+        )
+        .route("/console/settings/webhooks/{id}/test", web::post().to(webhook::test))
+        .route(
+            "/console/settings/webhooks/{id}/delete",
+            web::get().to(webhooks::confirm_delete),
+        )
+        .route(
+            "/console/settings/webhooks/{id}/delete",
+            web::post().to(webhooks::delete),
+        )
+        .route(
+            "/console/settings/webhooks/{id}/deliveries/{delivery_id}/retry",
+            web::post().to(webhook::retry),
+        )
+        .route("/console/settings/team", web::get().to(team::show))
+        .route("/console/settings/team", web::post().to(team::invite))
+        .route(
+            "/console/settings/team/members/{id}/role",
+            web::post().to(team::change_role),
+        )
+        .route(
+            "/console/settings/team/members/{id}/remove",
+            web::get().to(team::confirm_remove),
+        )
+        .route(
+            "/console/settings/team/members/{id}/remove",
+            web::post().to(team::remove),
+        )
+        .route(
+            "/console/settings/team/invitations/{id}/revoke",
+            web::post().to(team::revoke_invitation),
+        )
+        .route("/console/join", web::get().to(join::show))
+        .route("/console/join", web::post().to(join::submit));
 }
 
 /// What the console's frame shows on every page.

@@ -44,7 +44,7 @@ struct Entry {
 
 struct Candidate {
     method: &'static str,
-    code: String,
+    code: Option<String>,
     click_id: String,
     outcome: String,
     won: bool,
@@ -158,7 +158,7 @@ pub async fn show(
                     "link" => "Link",
                     _ => "Other",
                 },
-                code: c.code.unwrap_or_else(|| "—".to_owned()),
+                code: c.code,
                 click_id: c.click_id.unwrap_or_else(|| "—".to_owned()),
                 outcome: outcome_words(&c.status).to_owned(),
                 won: c.won,

@@ -13,6 +13,8 @@ mod console_ambassadors;
 mod console_orders;
 mod console_payouts;
 mod console_programs;
+mod console_settings;
+mod console_team;
 mod frame;
 mod orders;
 mod pages;
