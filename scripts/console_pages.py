@@ -19,6 +19,7 @@ from selenium.webdriver.support.ui import Select
 
 from chromium import Chromium
 from fixture import new_influencer
+from portal_data import money
 from portal_walk import Failure, Walk
 
 
@@ -201,6 +202,20 @@ def payouts(w: Walk) -> None:
     w.look("console-payout-paid")
 
 
+def overview_with_sales(w: Walk) -> None:
+    """The overview after the day's sales: the attributed sales the API counts, the
+    chart drawn, the ambassador on top, commission paid."""
+    w.open("/console")
+    stats = brand_api(w, "GET", "/v1/brand/stats")
+    w.check(money(stats["net_sales"], "USD") in w.one("main").text,
+            f"the overview lacks the API's net sales {stats['net_sales']}")
+    chart = w.one("figure img.chart")
+    w.check(w.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", chart),
+            "the sales chart did not load")
+    w.check("Kai Brews" in w.one('section[aria-labelledby="top"]').text, "the ambassador is not on top")
+    w.look("console-overview")
+
+
 def team(w: Walk) -> None:
     """A teammate invited as staff joins from the e-mail's link in the second browser, and
     cannot see or make API keys."""
@@ -242,4 +257,4 @@ def wait_for_link(w: Walk, email: str, marker: str) -> str:
 
 
 # The day, in order; a failed sign-up ends it.
-PAGES = [sign_up, overview, program, ambassador, orders, payouts, team]
+PAGES = [sign_up, overview, program, ambassador, orders, payouts, overview_with_sales, team]
