@@ -15,6 +15,7 @@ use crate::api::AppState;
 use crate::api::client_ip::ClientIp;
 use crate::domain::{Password, display};
 use crate::service::team::{self, Join, JoinError, JoinOffer};
+use crate::store::users::BrandRole;
 use crate::web::pages::login;
 use crate::web::session::{self, PageError};
 use crate::web::{csrf, page};
@@ -63,10 +64,8 @@ pub struct JoinForm {
 
 fn role_words(offer: &JoinOffer) -> &'static str {
     match offer.role {
-        crate::store::users::BrandRole::Owner => {
-            "An owner may do everything, the team and the shop's connections included."
-        }
-        crate::store::users::BrandRole::Staff => {
+        BrandRole::Owner => "An owner may do everything, the team and the shop's connections included.",
+        BrandRole::Staff => {
             "Staff run programs, ambassadors, orders, rewards and payouts; API keys, shop integrations, webhooks and the team are the owners'."
         }
     }

@@ -275,7 +275,10 @@ pub async fn change_role(
     let (actor, frame) = super::enter(&state, &signed_in, "settings").await?;
     signed_in.check_form(&form.csrf)?;
     let role = parse_role(&form.role).map_err(|m| PageError::BadRequest(format!("The role {m}.")))?;
-    match team::change_role(&state.db, &actor, id.into_inner(), role).await {
+    let id = id.into_inner();
+    match team::change_role(&state.db, &actor, id, role).await {
+        // An owner who made themself staff may no longer see the team page.
+        Ok(_) if id == actor.user_id && role == BrandRole::Staff => Ok(see_other("/console/settings")),
         Ok(_) => Ok(see_other(&format!("{TEAM}?done=role"))),
         Err(err) => refusal(&state, &actor, frame, err).await,
     }

@@ -273,8 +273,12 @@ async fn the_last_owner_stays_members_change_role_and_leave_and_invitations_are_
         (303, "/console/settings/team?done=role")
     );
     assert_eq!(team(&app, &brand.access_token).await["items"][1]["role"], "owner");
-    // The role applies at once: Sam now manages the team.
-    page_at(&app, &sam_session, TEAM, 200).await;
+    // The role applies at once: Sam now manages the team, and may step down again.
+    let sams_page = page_at(&app, &sam_session, TEAM, 200).await;
+    let down = post_console(&app, &sam_session, &sams_page, &promote, &[("role", "staff")]).await;
+    assert_eq!((down.status, down.location()), (303, "/console/settings"));
+    assert_eq!(team(&app, &brand.access_token).await["items"][1]["role"], "staff");
+    page_at(&app, &sam_session, TEAM, 403).await;
 
     // Removing a member ends their session.
     let remove = format!("{TEAM}/members/{sam}/remove");
