@@ -138,6 +138,7 @@ async fn baseline_order(db: web::Data<(Db, BrandId)>, body: web::Json<BaselineOr
                 attribution_candidates: "[]".into(),
                 flags: "[]".into(),
                 customer_email_hash: None,
+                review: None,
             };
             let lines: Vec<OrderLineRow> = body
                 .lines

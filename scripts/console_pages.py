@@ -216,6 +216,26 @@ def overview_with_sales(w: Walk) -> None:
     w.look("console-overview")
 
 
+def tour(w: Walk) -> None:
+    """The pages the day did not need, each opened and looked at: the program list and
+    its edit form, the ambassadors list, free items to ship, the orders filtered to the
+    ambassador, and the settings with their shop integrations and webhooks."""
+    program, member = w.world["program_id"], w.world["membership_id"]
+    for path, name in (("/console/programs", "console-programs"),
+                       (f"/console/programs/{program}/edit", "console-program-edit"),
+                       ("/console/ambassadors", "console-ambassadors"),
+                       ("/console/rewards", "console-rewards"),
+                       (f"/console/orders?ambassador={member}", "console-orders-filtered"),
+                       ("/console/settings", "console-settings"),
+                       ("/console/settings/integrations", "console-integrations"),
+                       ("/console/settings/webhooks", "console-webhooks")):
+        w.open(path)
+        w.check(w.path() == path, f"{path} led to {w.path()}")
+        w.look(name)
+    rows = w.driver.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+    w.check(not rows, f"the webhooks page lists {len(rows)} endpoints; none was made")
+
+
 def team(w: Walk) -> None:
     """A teammate invited as staff joins from the e-mail's link in the second browser, and
     cannot see or make API keys."""
@@ -257,4 +277,4 @@ def wait_for_link(w: Walk, email: str, marker: str) -> str:
 
 
 # The day, in order; a failed sign-up ends it.
-PAGES = [sign_up, overview, program, ambassador, orders, payouts, overview_with_sales, team]
+PAGES = [sign_up, overview, program, ambassador, orders, payouts, overview_with_sales, tour, team]

@@ -106,6 +106,20 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
     ("update_team_member", "last_owner", None, None),
     ("remove_team_member", "last_owner", None, None),
     ("revoke_team_invitation", "invitation_already_accepted", None, None),
+    # Several fields: a bonus is at least 1 minor unit, an adjustment not zero; the
+    # same Idempotency-Key with another body (generated keys repeat).
+    ("create_adjustment", "validation_failed", "amount", r"^must be 1 to \d+ minor units$"),
+    ("create_adjustment", "validation_failed", "amount",
+     r"^must be a non-zero amount of minor units from -\d+ to \d+$"),
+    ("create_adjustment", "idempotency_key_reused", None, None),
+    # State: a review action depends on where the commission stands, and a reason is
+    # required to hold and reject (optional to release: one schema for the three).
+    *[(op, code, None, None)
+      for op in ("hold_commission", "release_commission", "reject_commission")
+      for code in ("no_commission", "commission_held", "commission_not_held", "commission_not_pending",
+                   "commission_rejected", "commission_paid", "commission_in_payout", "commission_reversed",
+                   "idempotency_key_reused")],
+    *[(op, "validation_failed", "reason", "^is required$") for op in ("hold_commission", "reject_commission")],
     # A secret: the token of a team invitation is only in its e-mail.
     ("accept_team_invitation", "invitation_not_found", None, None),
     # Several items: one rule per target or SKU, tiers ascending.

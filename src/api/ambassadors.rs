@@ -11,8 +11,8 @@ use super::pagination::{Page, PageQuery};
 use super::validate::Validator;
 use super::{ApiError, ErrorCode};
 use crate::api::AppState;
-use crate::service::ambassadors::{self, Ambassador, AmbassadorDetail, AmbassadorError, UpdateAmbassador};
-use crate::store::ids::{InfluencerId, MembershipId, ProgramId};
+use crate::service::ambassadors::{self, Ambassador, AmbassadorDetail, AmbassadorError, LedgerLine, UpdateAmbassador};
+use crate::store::ids::{InfluencerId, LedgerEntryId, MembershipId, ProgramId};
 use crate::store::memberships::MembershipStatus;
 
 #[derive(Debug, Serialize)]
@@ -135,4 +135,57 @@ pub async fn update_ambassador(
     };
     let detail = ambassadors::update(&state.db, command).await?;
     Ok(HttpResponse::Ok().json(AmbassadorResponse::with_codes(&state.public_url, detail)))
+}
+
+/// One entry of an ambassador's ledger, as their brand sees it.
+#[derive(Debug, Serialize)]
+pub struct LedgerLineResponse {
+    pub id: String,
+    /// `commission`, `reversal`, `adjustment`, `bonus`, …
+    pub kind: &'static str,
+    pub amount: i64,
+    pub currency: String,
+    /// `pending`, `approved` (payable) or `paid`.
+    pub status: &'static str,
+    pub available_at: DateTime<Utc>,
+    /// Our id of the order the entry belongs to, and the shop's.
+    pub order_id: Option<String>,
+    pub shop_order_id: Option<String>,
+    /// Why, for an entry a brand user made.
+    pub reason: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<LedgerLine> for LedgerLineResponse {
+    fn from(line: LedgerLine) -> Self {
+        let (order_id, shop_order_id) = line
+            .order
+            .map_or((None, None), |(id, shop)| (Some(id.to_string()), Some(shop)));
+        Self {
+            id: line.id.to_string(),
+            kind: line.kind.as_str(),
+            amount: line.amount,
+            currency: line.currency,
+            status: line.status.as_str(),
+            available_at: line.available_at,
+            order_id,
+            shop_order_id,
+            reason: line.reason,
+            created_by: line.created_by.map(|u| u.to_string()),
+            created_at: line.created_at,
+        }
+    }
+}
+
+/// `GET /v1/brand/ambassadors/{id}/entries`: the ambassador's ledger, newest first.
+pub async fn list_ambassador_entries(
+    state: web::Data<AppState>,
+    user: BrandUser,
+    id: web::Path<MembershipId>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.request::<LedgerEntryId>()?;
+    let entries = ambassadors::entries(&state.db, user.brand_id, id.into_inner(), page).await?;
+    Ok(HttpResponse::Ok().json(Page::from_paged(entries, LedgerLineResponse::from)))
 }

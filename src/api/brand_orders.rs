@@ -19,7 +19,7 @@ use crate::api::csv_export;
 use crate::domain::status::OrderStatus;
 use crate::service::paging::PageRequest;
 use crate::service::reports::{
-    self, BrandOrder, BrandOrderDetail, BrandOrdersQuery, EntryLine, OrderLine, OrdersCsvQuery, RefundLine,
+    self, BrandOrder, BrandOrderDetail, BrandOrdersQuery, EntryLine, OrderLine, OrdersCsvQuery, RefundLine, ReviewLine,
 };
 use crate::store::Db;
 use crate::store::ids::{MembershipId, OrderId};
@@ -74,7 +74,7 @@ fn parse_filters(
 }
 
 /// `GET /v1/brand/orders`: newest first; filters `ambassador_id`, `code`, `status`
-/// (pending, approved, paid, reversed, none), `from`/`to` on `placed_at`.
+/// (pending, held, approved, paid, reversed, rejected, none), `from`/`to` on `placed_at`.
 pub async fn list_brand_orders(
     state: web::Data<AppState>,
     user: BrandUser,
@@ -187,6 +187,19 @@ pub struct LedgerEntryView {
     pub approved_at: Option<DateTime<Utc>>,
     pub payout_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Why, for an entry a brand user made (the reversal of a rejection).
+    pub reason: Option<String>,
+    /// The brand user who made it.
+    pub created_by: Option<String>,
+}
+
+/// One action of the brand's review of the commission.
+#[derive(Debug, Serialize)]
+pub struct ReviewView {
+    pub action: &'static str,
+    pub reason: Option<String>,
+    pub acted_by: Option<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize)]
@@ -196,6 +209,8 @@ pub struct OrderDetail {
     pub lines: Vec<OrderLineView>,
     pub refunds: Vec<RefundView>,
     pub ledger_entries: Vec<LedgerEntryView>,
+    /// Every hold, release and rejection of the commission, oldest first.
+    pub reviews: Vec<ReviewView>,
 }
 
 /// `GET /v1/brand/orders/{id}`: the order with its lines, refunds, ledger entries and
@@ -216,6 +231,7 @@ impl From<BrandOrderDetail> for OrderDetail {
             lines: d.lines.into_iter().map(OrderLineView::from).collect(),
             refunds: d.refunds.into_iter().map(RefundView::from).collect(),
             ledger_entries: d.entries.into_iter().map(LedgerEntryView::from).collect(),
+            reviews: d.reviews.into_iter().map(ReviewView::from).collect(),
         }
     }
 }
@@ -256,6 +272,19 @@ impl From<EntryLine> for LedgerEntryView {
             approved_at: e.approved_at,
             payout_id: e.payout_id,
             created_at: e.created_at,
+            reason: e.reason,
+            created_by: e.created_by.map(|u| u.to_string()),
+        }
+    }
+}
+
+impl From<ReviewLine> for ReviewView {
+    fn from(r: ReviewLine) -> Self {
+        Self {
+            action: r.action.as_str(),
+            reason: r.reason,
+            acted_by: r.acted_by.map(|u| u.to_string()),
+            created_at: r.created_at,
         }
     }
 }

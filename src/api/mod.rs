@@ -25,6 +25,7 @@ pub mod limits;
 pub mod links;
 pub mod me;
 pub mod me_reports;
+pub mod money;
 pub mod notifications;
 pub mod ops;
 pub mod orders;
@@ -108,6 +109,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::PATCH, "/v1/brand/ambassadors/{id}", web::patch().to(ambassadors::update_ambassador)),
         endpoint(M::POST, "/v1/brand/ambassadors/{id}/codes", web::post().to(codes::create_code)),
         endpoint(M::GET, "/v1/brand/ambassadors/{id}/codes", web::get().to(codes::list_codes)),
+        endpoint(M::GET, "/v1/brand/ambassadors/{id}/entries", web::get().to(ambassadors::list_ambassador_entries)),
+        endpoint(M::POST, "/v1/brand/ambassadors/{id}/adjustments", web::post().to(money::create_adjustment)),
         endpoint(M::PATCH, "/v1/brand/codes/{id}", web::patch().to(codes::update_code)),
         endpoint(M::POST, "/v1/brand/integrations", web::post().to(integrations::create_integration)),
         endpoint(M::GET, "/v1/brand/integrations", web::get().to(integrations::list_integrations)),
@@ -130,6 +133,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::GET, "/v1/brand/orders", web::get().to(brand_orders::list_brand_orders)),
         endpoint(M::GET, "/v1/brand/orders.csv", web::get().to(brand_orders::download_brand_orders)),
         endpoint(M::GET, "/v1/brand/orders/{id}", web::get().to(brand_orders::get_brand_order)),
+        endpoint(M::POST, "/v1/brand/orders/{id}/hold", web::post().to(money::hold_commission)),
+        endpoint(M::POST, "/v1/brand/orders/{id}/release", web::post().to(money::release_commission)),
+        endpoint(M::POST, "/v1/brand/orders/{id}/reject", web::post().to(money::reject_commission)),
         endpoint(M::GET, "/v1/brand/stats", web::get().to(brand_stats::get_brand_stats)),
         endpoint(M::GET, "/v1/brand/reports/payouts", web::get().to(payouts::payout_report)),
         endpoint(M::POST, "/v1/brand/payouts", web::post().to(payouts::create_payout)),

@@ -1,6 +1,7 @@
 //! Pure rules with no I/O: parsing input into domain types, money and currencies.
 //! Nothing here knows about HTTP or the database.
 
+pub mod adjustment;
 pub mod cart;
 pub mod codes;
 pub mod commission;

@@ -21,6 +21,10 @@ pub enum EntryFact {
 pub enum OrderFact {
     /// The order earned no commission entry (unattributed, or a self-referral).
     NoCommission,
+    /// The brand rejected the commission (it is reversed).
+    Rejected,
+    /// The brand holds the commission for review (it does not mature).
+    Held,
     /// Refunds reach the order's whole (positive) net: see [`fully_refunded`].
     FullyRefunded,
     /// A fact about the order's commission entry.
@@ -107,14 +111,22 @@ pub enum OrderStatus {
     Paid,
     /// Fully refunded: the commission is reversed to zero.
     Reversed,
+    /// Held for review by the brand: it does not mature until released.
+    Held,
+    /// Rejected by the brand: the commission is reversed, with the brand's reason.
+    Rejected,
 }
 
-/// No commission, else reversed once fully refunded, else where the commission entry
-/// stands (the arms of [`ENTRY_STATUS`], in its order; a test holds them equal).
+/// No commission, else rejected by the brand, else reversed once fully refunded, else
+/// held for review, else where the commission entry stands (the arms of
+/// [`ENTRY_STATUS`], in its order; a test holds them equal). Only a commission not yet
+/// approved can be held, so a held one is never paid.
 pub const ORDER_STATUS: Rule<OrderFact, OrderStatus> = Rule {
     arms: &[
         (OrderFact::NoCommission, OrderStatus::None),
+        (OrderFact::Rejected, OrderStatus::Rejected),
         (OrderFact::FullyRefunded, OrderStatus::Reversed),
+        (OrderFact::Held, OrderStatus::Held),
         (OrderFact::Commission(EntryFact::PaidOut), OrderStatus::Paid),
         (OrderFact::Commission(EntryFact::Approved), OrderStatus::Approved),
     ],
@@ -135,12 +147,25 @@ pub struct OrderState {
     pub net: i64,
     /// Σ refunds of the order.
     pub refunded: i64,
+    /// The brand's review of the commission.
+    pub review: ReviewFact,
+}
+
+/// Where the brand's review of an order's commission stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReviewFact {
+    #[default]
+    None,
+    Held,
+    Rejected,
 }
 
 impl OrderState {
     pub fn holds(self, fact: OrderFact) -> bool {
         match fact {
             OrderFact::NoCommission => self.commission.is_none(),
+            OrderFact::Rejected => self.review == ReviewFact::Rejected,
+            OrderFact::Held => self.review == ReviewFact::Held,
             OrderFact::FullyRefunded => fully_refunded(self.net, self.refunded),
             OrderFact::Commission(fact) => self.commission.is_some_and(|c| c.holds(fact)),
         }
@@ -148,7 +173,15 @@ impl OrderState {
 }
 
 impl OrderStatus {
-    pub const ALL: [Self; 5] = [Self::None, Self::Pending, Self::Approved, Self::Paid, Self::Reversed];
+    pub const ALL: [Self; 7] = [
+        Self::None,
+        Self::Pending,
+        Self::Held,
+        Self::Approved,
+        Self::Paid,
+        Self::Reversed,
+        Self::Rejected,
+    ];
 
     /// The one rule, [`ORDER_STATUS`].
     pub fn of(order: OrderState) -> Self {
@@ -162,6 +195,8 @@ impl OrderStatus {
             Self::Approved => "approved",
             Self::Paid => "paid",
             Self::Reversed => "reversed",
+            Self::Held => "held",
+            Self::Rejected => "rejected",
         }
     }
 
@@ -172,7 +207,8 @@ impl OrderStatus {
     /// A `status` filter of an order list, or the message every list (the brand's, the
     /// ambassador's, the portal's) answers for a value it does not know.
     pub fn parse_filter(text: &str) -> Result<Self, String> {
-        Self::parse(text).ok_or_else(|| "must be one of pending, approved, paid, reversed, none".to_owned())
+        Self::parse(text)
+            .ok_or_else(|| "must be one of pending, held, approved, paid, reversed, rejected, none".to_owned())
     }
 }
 
@@ -212,6 +248,7 @@ mod tests {
                     commission: Some(entry),
                     net,
                     refunded,
+                    review: ReviewFact::None,
                 };
                 assert_eq!(
                     OrderStatus::of(order).as_str(),
@@ -230,6 +267,7 @@ mod tests {
                     commission: Some(entry),
                     net: 5949,
                     refunded,
+                    review: ReviewFact::None,
                 };
                 assert_eq!(OrderStatus::of(order), OrderStatus::Reversed);
             }
@@ -238,6 +276,35 @@ mod tests {
             commission: None,
             net: 5949,
             refunded: 5949,
+            review: ReviewFact::None,
+        };
+        assert_eq!(OrderStatus::of(unattributed), OrderStatus::None);
+    }
+
+    #[test]
+    fn a_rejected_commission_is_rejected_whatever_else_and_a_held_one_is_held_unless_refunded() {
+        for entry in entries() {
+            for refunded in [0, 5948, 5949] {
+                let order = |review| OrderState {
+                    commission: Some(entry),
+                    net: 5949,
+                    refunded,
+                    review,
+                };
+                assert_eq!(OrderStatus::of(order(ReviewFact::Rejected)), OrderStatus::Rejected);
+                let held = if refunded == 5949 {
+                    OrderStatus::Reversed
+                } else {
+                    OrderStatus::Held
+                };
+                assert_eq!(OrderStatus::of(order(ReviewFact::Held)), held);
+            }
+        }
+        let unattributed = OrderState {
+            commission: None,
+            net: 5949,
+            refunded: 0,
+            review: ReviewFact::Rejected,
         };
         assert_eq!(OrderStatus::of(unattributed), OrderStatus::None);
     }

@@ -11,8 +11,8 @@ use super::codes::{self, Code};
 use super::paging::{PageRequest, Paged};
 use crate::domain::status::{EntryState, EntryStatus};
 use crate::store::codes as store_codes;
-use crate::store::ids::{BrandId, InfluencerId, LedgerEntryId, MembershipId, OrderId, ProgramId};
-use crate::store::ledger::{self, EntryKind};
+use crate::store::ids::{BrandId, BrandUserId, InfluencerId, LedgerEntryId, MembershipId, OrderId, ProgramId};
+use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
 use crate::store::memberships::{self, AmbassadorRow, MembershipStatus};
 use crate::store::{Db, DbConn, StoreError, UnitError, brands, programs, time};
 
@@ -245,6 +245,30 @@ pub struct LedgerLine {
     pub currency: String,
     pub status: EntryStatus,
     pub available_at: DateTime<Utc>,
+    /// Why, for an entry a brand user made (adjustment, bonus, a rejection's reversal).
+    pub reason: Option<String>,
+    /// The brand user who made it.
+    pub created_by: Option<BrandUserId>,
+}
+
+impl LedgerLine {
+    fn of(entry: LedgerEntryRow, shop_order: Option<String>) -> Self {
+        Self {
+            status: EntryStatus::of(EntryState {
+                approved: entry.approved_at.is_some(),
+                paid_out: entry.paid_out_in.is_some(),
+            }),
+            id: entry.id,
+            created_at: time::from_db(entry.created_at),
+            kind: entry.kind,
+            order: entry.order_id.zip(shop_order),
+            amount: entry.amount,
+            currency: entry.currency,
+            available_at: time::from_db(entry.available_at),
+            reason: entry.reason,
+            created_by: entry.created_by,
+        }
+    }
 }
 
 /// An ambassador's money: totals per currency and the latest statement lines.
@@ -261,27 +285,35 @@ pub async fn account(db: &Db, brand: BrandId, id: MembershipId, lines: i64) -> R
     db.read(move |conn| {
         memberships::find_ambassador(conn, brand, id)?.ok_or(AmbassadorError::NotFound)?;
         let totals = ledger::totals_by_membership(conn, brand, &[id])?;
-        let entries = ledger::latest_for_membership(conn, brand, id, lines)?;
-        let statement = entries
-            .into_iter()
-            .map(|(entry, shop_order)| LedgerLine {
-                status: EntryStatus::of(EntryState {
-                    approved: entry.approved_at.is_some(),
-                    paid_out: entry.paid_out_in.is_some(),
-                }),
-                id: entry.id,
-                created_at: time::from_db(entry.created_at),
-                kind: entry.kind,
-                order: entry.order_id.zip(shop_order),
-                amount: entry.amount,
-                currency: entry.currency,
-                available_at: time::from_db(entry.available_at),
-            })
-            .collect();
+        let entries = ledger::latest_for_membership(conn, brand, id, None, lines)?;
+        let statement = entries.into_iter().map(|(e, o)| LedgerLine::of(e, o)).collect();
         Ok(Account {
             earnings: earnings_of(id, &totals),
             statement,
         })
     })
     .await
+}
+
+/// `GET /v1/brand/ambassadors/{id}/entries`: the ambassador's ledger, newest first, a
+/// page at a time; another brand's ambassador is [`AmbassadorError::NotFound`].
+pub async fn entries(
+    db: &Db,
+    brand: BrandId,
+    id: MembershipId,
+    page: PageRequest<LedgerEntryId>,
+) -> Result<Paged<LedgerLine, LedgerEntryId>, AmbassadorError> {
+    let rows = db
+        .read(move |conn| {
+            memberships::find_ambassador(conn, brand, id)?.ok_or(AmbassadorError::NotFound)?;
+            Ok::<_, AmbassadorError>(ledger::latest_for_membership(
+                conn,
+                brand,
+                id,
+                page.after,
+                page.fetch(),
+            )?)
+        })
+        .await?;
+    Ok(Paged::from_rows(rows, page.limit, |(e, _)| e.id).map(|(e, o)| LedgerLine::of(e, o)))
 }

@@ -20,6 +20,7 @@ pub mod integrations;
 pub mod invitations;
 pub mod mail;
 pub mod maturation;
+pub mod money;
 pub mod orders;
 pub mod paging;
 pub mod password_reset;

@@ -245,7 +245,16 @@ pub fn refund(
 ) -> Result<Refunded, RefundFailure> {
     let earlier = refunds::list_for_order(conn, order.id)?;
     let refunded: i64 = earlier.iter().map(|r| r.amount).sum();
-    let reversed: i64 = earlier.iter().map(|r| r.reversal).sum();
+    // What is reversed of the commission so far: by refunds, and all of it when the
+    // brand rejected the commission (so a later refund reverses nothing more).
+    let reversed: i64 = match order.membership_id {
+        Some(membership) => ledger::of_order_for(conn, order.id, membership)?
+            .iter()
+            .filter(|e| e.kind == EntryKind::Reversal)
+            .map(|e| -e.amount)
+            .sum(),
+        None => 0,
+    };
     let earlier_line_value: i64 = earlier.iter().map(|r| r.line_value).sum();
     let refundable = order.net_amount - refunded;
 
@@ -315,6 +324,8 @@ pub fn refund(
             approved_at: (available_at <= now).then_some(now),
             paid_out_in: None,
             created_at: now,
+            reason: None,
+            created_by: None,
         };
         ledger::append(conn, &reversal_entry)?;
         entry = Some(reversal_entry);

@@ -153,6 +153,7 @@ text_id!(ClickId);
 text_id!(OrderId);
 text_id!(RefundId);
 text_id!(LedgerEntryId);
+text_id!(CommissionReviewId);
 text_id!(RewardId);
 text_id!(PayoutId);
 text_id!(IntegrationId);

@@ -6,14 +6,15 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::ids::{BrandId, LedgerEntryId, MembershipId, OrderId, RefundId, text_enum};
+use super::ids::{BrandId, BrandUserId, LedgerEntryId, MembershipId, OrderId, RefundId, text_enum};
 use super::portable::{wide_i64, wide_sum_columns};
+use super::reviews::Review;
 use super::schema::{ledger_entries, orders};
 use super::status_sql::entry_has_status;
 use crate::domain::status::EntryStatus;
 
 text_enum!(
-    /// What moved the money. Only commission and reversal are written today.
+    /// What moved the money.
     EntryKind {
         Commission => "commission",
         Reversal => "reversal",
@@ -39,6 +40,11 @@ pub struct LedgerEntryRow {
     pub approved_at: Option<NaiveDateTime>,
     pub paid_out_in: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Why, in the brand's words, for entries a person made (an adjustment, a bonus, a
+    /// rejection); `None` for the entries checkout and refunds make.
+    pub reason: Option<String>,
+    /// The brand user who made the entry.
+    pub created_by: Option<BrandUserId>,
 }
 
 pub fn append(conn: &mut DbConn, entry: &LedgerEntryRow) -> QueryResult<()> {
@@ -67,16 +73,21 @@ pub fn for_order(conn: &mut DbConn, order: OrderId) -> QueryResult<Vec<LedgerEnt
 }
 
 /// Up to `limit` entries whose hold has passed and that are not approved yet, leaving
-/// out the memberships in `skip` (those whose work failed earlier in the same pass).
+/// out the entries of orders the brand holds for review and the memberships in `skip`
+/// (those whose work failed earlier in the same pass).
 pub fn due(
     conn: &mut DbConn,
     now: NaiveDateTime,
     limit: i64,
     skip: &[MembershipId],
 ) -> QueryResult<Vec<(LedgerEntryId, MembershipId)>> {
+    let held = orders::table
+        .filter(orders::id.nullable().eq(ledger_entries::order_id))
+        .filter(orders::review.eq(Review::Held));
     let mut query = ledger_entries::table
         .filter(ledger_entries::approved_at.is_null())
         .filter(ledger_entries::available_at.le(now))
+        .filter(diesel::dsl::not(diesel::dsl::exists(held)))
         .order(ledger_entries::available_at.asc())
         .limit(limit)
         .select((ledger_entries::id, ledger_entries::membership_id))
@@ -87,7 +98,6 @@ pub fn due(
     query.load(conn)
 }
 
-/// Approves the given entries that are still unapproved; returns how many.
 /// These entries of the ledger, in id order.
 pub fn find_many(conn: &mut DbConn, ids: &[LedgerEntryId]) -> QueryResult<Vec<LedgerEntryRow>> {
     ledger_entries::table
@@ -97,6 +107,7 @@ pub fn find_many(conn: &mut DbConn, ids: &[LedgerEntryId]) -> QueryResult<Vec<Le
         .load(conn)
 }
 
+/// Approves the given entries that are still unapproved; returns how many.
 pub fn approve(conn: &mut DbConn, ids: &[LedgerEntryId], now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         ledger_entries::table
@@ -105,6 +116,17 @@ pub fn approve(conn: &mut DbConn, ids: &[LedgerEntryId], now: NaiveDateTime) -> 
     )
     .set(ledger_entries::approved_at.eq(now))
     .execute(conn)
+}
+
+/// The entries of the order that belong to `membership` (its commission and the
+/// reversals of it), in id order.
+pub fn of_order_for(conn: &mut DbConn, order: OrderId, membership: MembershipId) -> QueryResult<Vec<LedgerEntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::order_id.eq(order))
+        .filter(ledger_entries::membership_id.eq(membership))
+        .order(ledger_entries::id.asc())
+        .select(LedgerEntryRow::as_select())
+        .load(conn)
 }
 
 /// All-time ledger figures of one membership in one currency, by
@@ -152,20 +174,25 @@ pub fn totals_by_membership(
         .load(conn)
 }
 
-/// The `limit` newest entries of the brand's membership, newest first, each with the
-/// shop's id of its order.
+/// Up to `limit` entries of the brand's membership older than `before` (all when
+/// `None`), newest first, each with the shop's id of its order.
 pub fn latest_for_membership(
     conn: &mut DbConn,
     brand: BrandId,
     membership: MembershipId,
+    before: Option<LedgerEntryId>,
     limit: i64,
 ) -> QueryResult<Vec<(LedgerEntryRow, Option<String>)>> {
-    ledger_entries::table
+    let mut query = ledger_entries::table
         .left_join(orders::table.on(orders::id.nullable().eq(ledger_entries::order_id)))
         .filter(ledger_entries::brand_id.eq(brand))
         .filter(ledger_entries::membership_id.eq(membership))
         .order(ledger_entries::id.desc())
         .limit(limit)
         .select((LedgerEntryRow::as_select(), orders::order_id.nullable()))
-        .load(conn)
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(ledger_entries::id.lt(before));
+    }
+    query.load(conn)
 }

@@ -27,6 +27,7 @@ pub mod portable;
 pub mod programs;
 pub mod refresh_tokens;
 pub mod refunds;
+pub mod reviews;
 pub mod rewards;
 pub mod schema;
 pub mod settings;

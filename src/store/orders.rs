@@ -37,6 +37,9 @@ pub struct OrderRow {
     pub attribution_candidates: String,
     pub flags: String,
     pub customer_email_hash: Option<String>,
+    /// Where the brand's review of the commission stands; `None` when never held or
+    /// rejected, or released.
+    pub review: Option<super::reviews::Review>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -237,3 +237,13 @@ pub fn item_counts(conn: &mut DbConn, ids: &[PayoutId]) -> QueryResult<std::coll
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+/// True when the entry is in a batch not cancelled (pending or paid).
+pub fn in_live_batch(conn: &mut DbConn, entry: LedgerEntryId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        payout_entries::table
+            .filter(payout_entries::entry_id.eq(entry))
+            .filter(payout_entries::released_at.is_null()),
+    ))
+    .get_result(conn)
+}

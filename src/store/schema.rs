@@ -202,6 +202,7 @@ diesel::table! {
         attribution_candidates -> Text,
         flags -> Text,
         customer_email_hash -> Nullable<Text>,
+        review -> Nullable<Text>,
     }
 }
 
@@ -244,6 +245,20 @@ diesel::table! {
         available_at -> Timestamp,
         approved_at -> Nullable<Timestamp>,
         paid_out_in -> Nullable<Text>,
+        created_at -> Timestamp,
+        reason -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    commission_reviews (id) {
+        id -> Text,
+        brand_id -> Text,
+        order_id -> Text,
+        action -> Text,
+        reason -> Nullable<Text>,
+        acted_by -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }
@@ -487,6 +502,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_lines,
     refunds,
     ledger_entries,
+    commission_reviews,
     rewards,
     idempotency_keys,
     payouts,

@@ -35,6 +35,8 @@ fn commission_of(order: &str) -> String {
 fn order_fact(fact: OrderFact, order: &str) -> String {
     match fact {
         OrderFact::NoCommission => format!("NOT EXISTS ({})", commission_of(order)),
+        OrderFact::Rejected => format!("{order}.review = 'rejected'"),
+        OrderFact::Held => format!("{order}.review = 'held'"),
         OrderFact::FullyRefunded => format!(
             "({order}.net_amount > 0 AND \
              (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.order_id = {order}.id) >= {order}.net_amount)"
@@ -90,20 +92,22 @@ mod tests {
     }
 
     #[test]
-    fn the_order_case_checks_the_commission_then_refunds_then_the_entry() {
+    fn the_order_case_checks_the_commission_review_refunds_then_the_entry() {
         let sql = order_status("orders");
         let arms: Vec<&str> = sql.split(" WHEN ").skip(1).collect();
-        assert_eq!(arms.len(), 4, "{sql}");
+        assert_eq!(arms.len(), 6, "{sql}");
         assert!(
             arms[0].starts_with("NOT EXISTS") && arms[0].ends_with("THEN 'none'"),
             "{sql}"
         );
+        assert_eq!(arms[1], "orders.review = 'rejected' THEN 'rejected'", "{sql}");
         assert!(
-            arms[1].contains("refunds r") && arms[1].ends_with("THEN 'reversed'"),
+            arms[2].contains("refunds r") && arms[2].ends_with("THEN 'reversed'"),
             "{sql}"
         );
-        assert!(arms[2].contains("c.paid_out_in IS NOT NULL"), "{sql}");
-        assert!(arms[3].contains("c.approved_at IS NOT NULL"), "{sql}");
+        assert_eq!(arms[3], "orders.review = 'held' THEN 'held'", "{sql}");
+        assert!(arms[4].contains("c.paid_out_in IS NOT NULL"), "{sql}");
+        assert!(arms[5].contains("c.approved_at IS NOT NULL"), "{sql}");
         assert!(sql.ends_with("ELSE 'pending' END"), "{sql}");
     }
 }

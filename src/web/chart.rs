@@ -88,6 +88,9 @@ fn draw(
         .y_label_formatter(&money_of)
         .label_style(("sans-serif", 15))
         .draw()?;
+    // The space each side of a bar: 6 px between a few wide bars, 1 px when a month of
+    // days shares the width (6 would leave each bar a hairline).
+    let gap: u32 = if columns.len() > 12 { 1 } else { 6 };
     let mut base = vec![0i64; columns.len()];
     for (index, stack) in stacks.iter().enumerate() {
         let colour = PALETTE[index % PALETTE.len()];
@@ -104,7 +107,7 @@ fn draw(
                     [(SegmentValue::Exact(i), bottom), (SegmentValue::Exact(i + 1), top)],
                     colour.filled(),
                 );
-                bar.set_margin(0, 0, 6, 6);
+                bar.set_margin(0, 0, gap, gap);
                 Some(bar)
             })
             .collect();

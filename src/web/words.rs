@@ -19,11 +19,13 @@ pub enum Reader {
 }
 
 /// The status filter's choices, in the order a commission moves.
-pub const ORDER_STATUSES: [OrderStatus; 5] = [
+pub const ORDER_STATUSES: [OrderStatus; 7] = [
     OrderStatus::Pending,
+    OrderStatus::Held,
     OrderStatus::Approved,
     OrderStatus::Paid,
     OrderStatus::Reversed,
+    OrderStatus::Rejected,
     OrderStatus::None,
 ];
 
@@ -35,6 +37,8 @@ pub fn status_words(status: OrderStatus) -> &'static str {
         OrderStatus::Approved => "Payable",
         OrderStatus::Paid => "Paid",
         OrderStatus::Reversed => "Reversed",
+        OrderStatus::Held => "Under review",
+        OrderStatus::Rejected => "Rejected",
         OrderStatus::None => "No commission",
     }
 }

@@ -22,6 +22,7 @@ mod mail;
 mod me_password;
 mod metrics;
 mod migrations;
+mod money;
 mod my_codes;
 mod openapi;
 mod orders;

@@ -244,6 +244,7 @@ async fn insert_orders(app: &TestApp, brand: &str, prefix: &str, n: usize) {
                     attribution_candidates: "[]".into(),
                     flags: "[]".into(),
                     customer_email_hash: None,
+                    review: None,
                 };
                 let line = OrderLineRow {
                     order_id: id,

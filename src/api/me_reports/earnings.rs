@@ -23,6 +23,7 @@ pub const EARNINGS_HEADER: &[&str] = &[
     "available_at",
     "approved_at",
     "payout_id",
+    "reason",
 ];
 
 fn rfc3339(at: DateTime<Utc>) -> String {
@@ -42,6 +43,7 @@ fn row(line: StatementLine) -> Vec<Cell> {
         Cell::text(rfc3339(line.available_at)),
         Cell::text(line.approved_at.map(rfc3339).unwrap_or_default()),
         Cell::text(line.payout_id.unwrap_or_default()),
+        Cell::text(line.reason.unwrap_or_default()),
     ]
 }
 

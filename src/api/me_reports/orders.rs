@@ -123,7 +123,15 @@ impl From<MyOrderDetail> for MyOrderDetailResponse {
             order: MyOrderResponse::from(d.order),
             lines: d.lines.into_iter().map(OrderLineView::from).collect(),
             refunds: d.refunds.into_iter().map(RefundView::from).collect(),
-            ledger_entries: d.entries.into_iter().map(LedgerEntryView::from).collect(),
+            // The brand's reason is the ambassador's to read; which teammate acted is not.
+            ledger_entries: d
+                .entries
+                .into_iter()
+                .map(|e| LedgerEntryView {
+                    created_by: None,
+                    ..LedgerEntryView::from(e)
+                })
+                .collect(),
         }
     }
 }

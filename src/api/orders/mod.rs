@@ -17,7 +17,7 @@ pub use view::{AttributionView, CommissionView, OrderResponse, candidates_of};
 use crate::service::orders::{Answer, Answered, RenderError};
 
 /// Renders `view` as the JSON body of a 201 answer.
-fn created(view: &impl serde::Serialize) -> Result<Answer, RenderError> {
+pub(crate) fn created(view: &impl serde::Serialize) -> Result<Answer, RenderError> {
     Ok(Answer {
         status: StatusCode::CREATED.as_u16(),
         body: serde_json::to_string(view)?,
@@ -25,7 +25,7 @@ fn created(view: &impl serde::Serialize) -> Result<Answer, RenderError> {
 }
 
 /// The answer just given, or the first answer replayed.
-fn respond(answered: Answered) -> HttpResponse {
+pub(crate) fn respond(answered: Answered) -> HttpResponse {
     let (answer, replayed) = match answered {
         Answered::Fresh(answer) => (answer, false),
         Answered::Replayed(answer) => (answer, true),

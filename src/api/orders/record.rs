@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{OrderResponse, created, respond};
 use crate::api::checkout::{LineRequest, parse_cart};
-use crate::api::extract::{ApiKey, HashedJson};
+use crate::api::extract::{ApiKey, HashedJson, idempotency_key};
 use crate::api::{ApiError, AppState, ErrorCode, FieldError};
 use crate::domain::commission::CommissionError;
 use crate::domain::money::bounded_amount;
@@ -18,7 +18,6 @@ use crate::domain::text::without_invisible;
 use crate::domain::{Currency, Email};
 use crate::service::orders::{self, Answered, RecordError, RecordOrder};
 
-pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 /// How far in the future `placed_at` may be (clock skew between shop and us).
 pub const PLACED_AT_SKEW_MINUTES: i64 = 5;
 /// Longest `code` or `click_id`, in characters.
@@ -63,25 +62,6 @@ impl From<RecordError> for ApiError {
             RecordError::Store(err) => err.into(),
         }
     }
-}
-
-/// The `Idempotency-Key` header, if sent.
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.chars().count() <= MAX_IDEMPOTENCY_KEY_CHARS)
-        .ok_or_else(|| {
-            ApiError::field(
-                "Idempotency-Key",
-                format!("must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible characters"),
-            )
-        })?;
-    Ok(Some(key.to_owned()))
 }
 
 fn blank_to_none(value: Option<String>) -> Option<String> {

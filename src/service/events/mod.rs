@@ -28,6 +28,8 @@ text_enum!(
         OrderRefunded => "order.refunded",
         OrderCancelled => "order.cancelled",
         CommissionApproved => "commission.approved",
+        CommissionRejected => "commission.rejected",
+        AdjustmentCreated => "adjustment.created",
         RewardGranted => "reward.granted",
         PayoutCreated => "payout.created",
         PayoutPaid => "payout.paid",

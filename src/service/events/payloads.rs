@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::store::ids::{
-    InfluencerId, InvitationId, LedgerEntryId, MembershipId, OrderId, PayoutId, ProgramId, RefundId, RewardId,
+    BrandUserId, InfluencerId, InvitationId, LedgerEntryId, MembershipId, OrderId, PayoutId, ProgramId, RefundId,
+    RewardId,
 };
 use crate::store::invitations::InvitationRow;
 use crate::store::ledger::LedgerEntryRow;
@@ -12,6 +13,7 @@ use crate::store::memberships::MembershipRow;
 use crate::store::orders::OrderRow;
 use crate::store::payouts::PayoutRow;
 use crate::store::refunds::RefundRow;
+use crate::store::reviews::ReviewRow;
 use crate::store::rewards::RewardRow;
 use crate::store::time;
 
@@ -152,6 +154,54 @@ impl CommissionApproved {
             ambassador_id: entry.membership_id,
             order_id: entry.order_id,
             approved_at: time::from_db(approved_at),
+        }
+    }
+}
+
+/// `commission.rejected`: the brand rejected an order's commission; the rest of it is
+/// reversed by `reversal`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommissionRejected {
+    pub order: OrderRef,
+    pub ambassador_id: MembershipId,
+    pub reversal: EntryRef,
+    pub reason: Option<String>,
+    /// The brand user who rejected it.
+    pub rejected_by: Option<BrandUserId>,
+    pub rejected_at: DateTime<Utc>,
+}
+
+impl CommissionRejected {
+    pub fn new(order: &OrderRow, reversal: &LedgerEntryRow, review: &ReviewRow) -> Self {
+        Self {
+            order: order.into(),
+            ambassador_id: reversal.membership_id,
+            reversal: reversal.into(),
+            reason: review.reason.clone(),
+            rejected_by: review.acted_by,
+            rejected_at: time::from_db(review.created_at),
+        }
+    }
+}
+
+/// `adjustment.created`: an adjustment or a bonus (`entry.kind`) a brand owner added.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdjustmentCreated {
+    pub entry: EntryRef,
+    pub ambassador_id: MembershipId,
+    pub reason: Option<String>,
+    pub created_by: Option<BrandUserId>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl AdjustmentCreated {
+    pub fn new(entry: &LedgerEntryRow) -> Self {
+        Self {
+            entry: entry.into(),
+            ambassador_id: entry.membership_id,
+            reason: entry.reason.clone(),
+            created_by: entry.created_by,
+            created_at: time::from_db(entry.created_at),
         }
     }
 }

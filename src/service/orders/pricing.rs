@@ -281,6 +281,8 @@ fn price(
             approved_at: None,
             paid_out_in: None,
             created_at: order.now,
+            reason: None,
+            created_by: None,
         });
     }
 
@@ -312,6 +314,7 @@ fn price(
         attribution_candidates: serde_json::to_string(&decision.candidates).unwrap_or_else(|_| "[]".into()),
         flags: serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
         customer_email_hash: order.customer_email_hash.clone(),
+        review: None,
     };
     let lines: Vec<OrderLineRow> = order
         .cart

@@ -79,3 +79,36 @@ pub fn store(
         },
     )
 }
+
+/// A request under an idempotency key: the key, namespaced by the use case so keys of
+/// different use cases never meet, and the hash of the request body.
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// Does `work` once per key, in the caller's transaction: the first answer to the same
+/// request is answered again, the key with another request is `reused()`, and a fresh
+/// answer is stored with the work. Without a key, `work` simply runs.
+pub fn once<E: From<diesel::result::Error>>(
+    conn: &mut DbConn,
+    brand: BrandId,
+    keyed: Option<&Keyed>,
+    now: NaiveDateTime,
+    reused: impl FnOnce() -> E,
+    work: impl FnOnce(&mut DbConn) -> Result<Answer, E>,
+) -> Result<Answered, E> {
+    if let Some(keyed) = keyed {
+        match find(conn, brand, &keyed.key, &keyed.request_hash)? {
+            Stored::Same(answer) => return Ok(Answered::Replayed(answer)),
+            Stored::Other => return Err(reused()),
+            Stored::Nothing => {}
+        }
+    }
+    let answer = work(conn)?;
+    if let Some(keyed) = keyed {
+        store(conn, brand, keyed.key.clone(), keyed.request_hash.clone(), &answer, now)?;
+    }
+    Ok(Answered::Fresh(answer))
+}

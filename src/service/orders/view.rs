@@ -138,6 +138,7 @@ mod tests {
             attribution_candidates: candidates.into(),
             flags: "[]".into(),
             customer_email_hash: None,
+            review: None,
         }
     }
 

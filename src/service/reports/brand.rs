@@ -10,11 +10,12 @@ use crate::domain::codes::normalize_lookup;
 use crate::domain::status::{EntryState, OrderState, OrderStatus};
 use crate::service::paging::{PageRequest, Paged};
 use crate::store::brand_reports::{self, OrderFacts, OrderFilter};
-use crate::store::ids::{BrandId, LedgerEntryId, MembershipId, OrderId, RefundId};
+use crate::store::ids::{BrandId, BrandUserId, LedgerEntryId, MembershipId, OrderId, RefundId};
 use crate::store::ledger::{EntryKind, LedgerEntryRow};
 use crate::store::orders::{self, OrderLineRow, OrderRow};
 use crate::store::refunds::RefundRow;
-use crate::store::{Db, ledger, refunds, time};
+use crate::store::reviews::{self, ReviewAction, ReviewRow};
+use crate::store::{Db, DbConn, ledger, refunds, time};
 
 /// `GET /v1/brand/orders`: the brand's orders, newest first, narrowed by every filter
 /// given.
@@ -52,6 +53,7 @@ impl BrandOrder {
             commission: commission.map(entry_state),
             net: order.net_amount,
             refunded: facts.refunded.get(&order.id).copied().unwrap_or(0),
+            review: reviews::fact(order.review),
         };
         Self {
             code: order.code_id.and_then(|c| facts.codes.get(&c).cloned()),
@@ -125,6 +127,29 @@ pub struct BrandOrderDetail {
     pub lines: Vec<OrderLine>,
     pub refunds: Vec<RefundLine>,
     pub entries: Vec<EntryLine>,
+    /// Every review action on the commission (hold, release, reject), oldest first.
+    pub reviews: Vec<ReviewLine>,
+}
+
+/// One action of the brand's review of an order's commission.
+#[derive(Debug, Clone)]
+pub struct ReviewLine {
+    pub action: ReviewAction,
+    pub reason: Option<String>,
+    /// The brand user who acted.
+    pub acted_by: Option<BrandUserId>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ReviewRow> for ReviewLine {
+    fn from(r: ReviewRow) -> Self {
+        Self {
+            action: r.action,
+            reason: r.reason,
+            acted_by: r.acted_by,
+            created_at: time::from_db(r.created_at),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -159,6 +184,9 @@ pub struct EntryLine {
     pub approved_at: Option<DateTime<Utc>>,
     pub payout_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Why, for an entry a brand user made (a rejection's reversal).
+    pub reason: Option<String>,
+    pub created_by: Option<BrandUserId>,
 }
 
 impl From<OrderLineRow> for OrderLine {
@@ -200,23 +228,30 @@ impl From<LedgerEntryRow> for EntryLine {
             approved_at: e.approved_at.map(time::from_db),
             payout_id: e.paid_out_in,
             created_at: time::from_db(e.created_at),
+            reason: e.reason,
+            created_by: e.created_by,
         }
     }
 }
 
 pub async fn brand_order(db: &Db, brand: BrandId, id: OrderId) -> Result<BrandOrderDetail, ReportError> {
-    db.read(move |conn| {
-        let order = orders::find(conn, brand, id)?.ok_or(ReportError::OrderNotFound)?;
-        let facts = brand_reports::facts(conn, std::slice::from_ref(&order))?;
-        let lines = orders::lines(conn, order.id)?;
-        let refund_rows = refunds::list_for_order(conn, order.id)?;
-        let entries = ledger::for_order(conn, order.id)?;
-        Ok(BrandOrderDetail {
-            order: BrandOrder::of(order, &facts),
-            lines: lines.into_iter().map(OrderLine::from).collect(),
-            refunds: refund_rows.into_iter().map(RefundLine::from).collect(),
-            entries: entries.into_iter().map(EntryLine::from).collect(),
-        })
+    db.read(move |conn| brand_order_in(conn, brand, id)).await
+}
+
+/// [`brand_order`] inside the caller's unit of work (the review actions answer with
+/// the order as they left it).
+pub fn brand_order_in(conn: &mut DbConn, brand: BrandId, id: OrderId) -> Result<BrandOrderDetail, ReportError> {
+    let order = orders::find(conn, brand, id)?.ok_or(ReportError::OrderNotFound)?;
+    let facts = brand_reports::facts(conn, std::slice::from_ref(&order))?;
+    let lines = orders::lines(conn, order.id)?;
+    let refund_rows = refunds::list_for_order(conn, order.id)?;
+    let entries = ledger::for_order(conn, order.id)?;
+    let history = reviews::history(conn, order.id)?;
+    Ok(BrandOrderDetail {
+        order: BrandOrder::of(order, &facts),
+        lines: lines.into_iter().map(OrderLine::from).collect(),
+        refunds: refund_rows.into_iter().map(RefundLine::from).collect(),
+        entries: entries.into_iter().map(EntryLine::from).collect(),
+        reviews: history.into_iter().map(ReviewLine::from).collect(),
     })
-    .await
 }

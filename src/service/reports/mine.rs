@@ -141,6 +141,8 @@ pub struct StatementLine {
     pub available_at: DateTime<Utc>,
     pub approved_at: Option<DateTime<Utc>>,
     pub payout_id: Option<String>,
+    /// The brand's reason, for an adjustment, a bonus or a rejection.
+    pub reason: Option<String>,
 }
 
 impl StatementLine {
@@ -158,6 +160,7 @@ impl StatementLine {
             available_at: time::from_db(row.available_at),
             approved_at: row.approved_at.map(time::from_db),
             payout_id: row.paid_out_in,
+            reason: row.reason,
         })
     }
 }

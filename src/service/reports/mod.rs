@@ -10,7 +10,8 @@ mod mine;
 mod my_order;
 
 pub use brand::{
-    BrandOrder, BrandOrderDetail, BrandOrdersQuery, EntryLine, OrderLine, RefundLine, brand_order, brand_orders,
+    BrandOrder, BrandOrderDetail, BrandOrdersQuery, EntryLine, OrderLine, RefundLine, ReviewLine, brand_order,
+    brand_order_in, brand_orders,
 };
 pub use brand_csv::{
     ORDERS_CSV_FILENAME, ORDERS_CSV_HEADER, ORDERS_CSV_PAGE, OrdersCsvPages, OrdersCsvQuery, orders_csv,

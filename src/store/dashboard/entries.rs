@@ -36,6 +36,9 @@ pub struct StatementEntry {
     pub approved_at: Option<NaiveDateTime>,
     #[diesel(sql_type = Nullable<Text>)]
     pub paid_out_in: Option<String>,
+    /// Why, for an entry a brand user made.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub reason: Option<String>,
 }
 
 impl StatementEntry {
@@ -50,7 +53,7 @@ impl StatementEntry {
 
 /// The columns of [`StatementEntry`], from `ledger_entries e`.
 const STATEMENT_ENTRY: &str = "SELECT e.id, e.created_at, b.name AS brand_name, e.kind, o.order_id, e.currency, \
-       e.amount, e.available_at, e.approved_at, e.paid_out_in \
+       e.amount, e.available_at, e.approved_at, e.paid_out_in, e.reason \
      FROM ledger_entries e \
      JOIN brands b ON b.id = e.brand_id \
      LEFT JOIN orders o ON o.id = e.order_id \

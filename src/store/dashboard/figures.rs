@@ -212,7 +212,8 @@ pub fn orders_by_day(
 }
 
 /// [`crate::store::rewards::qualifying`] for every membership in one statement: orders
-/// attributed to the membership, commission approved, not fully refunded, no flag;
+/// attributed to the membership, commission approved, not fully refunded, no flag, no
+/// review;
 /// (count, Σ net − refunds). Keep the two rules the same (a test compares them).
 pub fn qualifying_by_membership(
     conn: &mut DbConn,
@@ -225,7 +226,7 @@ pub fn qualifying_by_membership(
                  COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.order_id = o.id), 0) AS refunded \
                FROM orders o \
                JOIN ledger_entries e ON e.order_id = o.id AND e.kind = 'commission' AND e.approved_at IS NOT NULL \
-               WHERE o.flags = '[]' AND o.membership_id IN ",
+               WHERE o.flags = '[]' AND o.review IS NULL AND o.membership_id IN ",
         wide_sum("x.net_amount - x.refunded", "amount"),
     ))
     .memberships_of(influencer, brand)

@@ -11,6 +11,7 @@ use super::sql::Statement;
 use crate::domain::status::{EntryState, OrderState, OrderStatus};
 use crate::store::DbConn;
 use crate::store::ids::{BrandId, InfluencerId, MembershipId, OrderId};
+use crate::store::reviews::{self, Review};
 use crate::store::status_sql::order_has_status;
 
 /// Orders shown under "recent orders" per brand and currency.
@@ -62,6 +63,8 @@ pub struct OrderSummary {
     /// Σ refunds of the order.
     #[diesel(sql_type = BigInt)]
     pub refunded: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub review: Option<Review>,
 }
 
 impl OrderSummary {
@@ -75,6 +78,7 @@ impl OrderSummary {
             }),
             net: self.net_amount,
             refunded: self.refunded,
+            review: reviews::fact(self.review),
         }
     }
 }
@@ -86,7 +90,8 @@ const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_i
        c.amount AS entry_amount, c.available_at, c.approved_at, c.paid_out_in, \
        CAST(COALESCE((SELECT SUM(-r.amount) FROM ledger_entries r \
                       WHERE r.order_id = o.id AND r.kind = 'reversal'), 0) AS BIGINT) AS reversed, \
-       CAST(COALESCE((SELECT SUM(f.amount) FROM refunds f WHERE f.order_id = o.id), 0) AS BIGINT) AS refunded \
+       CAST(COALESCE((SELECT SUM(f.amount) FROM refunds f WHERE f.order_id = o.id), 0) AS BIGINT) AS refunded, \
+       o.review \
      FROM orders o \
      JOIN brands b ON b.id = o.brand_id \
      LEFT JOIN ledger_entries c ON c.order_id = o.id AND c.kind = 'commission'";

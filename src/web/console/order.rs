@@ -15,6 +15,7 @@ use crate::domain::status::OrderStatus;
 use crate::service::orders::{OrderView, attribution_record};
 use crate::service::reports::{self, BrandOrderDetail, ReportError};
 use crate::store::ids::{MembershipId, OrderId};
+use crate::store::ledger::EntryKind;
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
 use crate::web::words::{Reader, attribution_words, flag_words, hold_words, outcome_words, status_words};
@@ -98,12 +99,17 @@ pub async fn show(
         lines,
         refunds,
         entries,
+        reviews: _,
     } = detail;
     let record = attribution_record(&brand_order.order);
     let order = OrderView::from(&brand_order.order);
     let currency = order.currency.clone();
     let money = |minor: i64| display::money_in(minor, &currency);
-    let reversed = refunds.iter().fold(0i64, |sum, r| sum.saturating_add(r.reversal));
+    // Refunds' reversals and a rejection's: every reversal entry of the order.
+    let reversed = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Reversal)
+        .fold(0i64, |sum, e| sum.saturating_sub(e.amount));
     let payable = match (brand_order.status, brand_order.available_at) {
         (OrderStatus::Pending, Some(at)) => Some(format!(
             "{} ({})",

@@ -33,7 +33,8 @@ async fn earnings_csv_has_one_row_per_entry_with_the_currency_digits_and_escaped
             "status",
             "available_at",
             "approved_at",
-            "payout_id"
+            "payout_id",
+            "reason"
         ]
     );
     assert_eq!(rows.len(), 5, "four entries: {rows:?}");
@@ -51,6 +52,7 @@ async fn earnings_csv_has_one_row_per_entry_with_the_currency_digits_and_escaped
             "approved",
             "2026-12-02T12:00:00Z",
             "2026-12-02T12:30:00Z",
+            "",
             ""
         ]
     );
@@ -66,6 +68,7 @@ async fn earnings_csv_has_one_row_per_entry_with_the_currency_digits_and_escaped
             "approved",
             "2026-12-02T12:00:00Z",
             "2026-12-02T12:30:00Z",
+            "",
             ""
         ]
     );
@@ -82,6 +85,7 @@ async fn earnings_csv_has_one_row_per_entry_with_the_currency_digits_and_escaped
             "approved",
             "2026-12-02T12:00:00Z",
             "2026-12-02T12:30:00Z",
+            "",
             ""
         ]
     );
@@ -96,6 +100,7 @@ async fn earnings_csv_has_one_row_per_entry_with_the_currency_digits_and_escaped
             "500",
             "pending",
             "2026-12-02T13:00:00Z",
+            "",
             "",
             ""
         ]

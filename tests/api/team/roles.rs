@@ -209,6 +209,12 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
             format!("/v1/brand/payouts/{payout}/paid"),
             None,
         ),
+        (
+            Method::POST,
+            "/v1/brand/ambassadors/{id}/adjustments",
+            format!("/v1/brand/ambassadors/{}/adjustments", p.membership_id),
+            Some(json!({"kind": "bonus", "amount": 100, "reason": "A staff member's gift"})),
+        ),
     ];
     // The list is exactly the operations openapi.yaml documents a 403 for.
     let listed: BTreeSet<(String, String)> = owner_only
@@ -222,7 +228,11 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
     for (method, route, path, body) in &owner_only {
         let reply = app.request(method.clone(), path, s, body.as_ref()).await;
         reply.assert_problem(403, "forbidden_role");
-        let unknown = path.replace(&key_id, &id).replace(&store.id, &id).replace(&hook, &id);
+        let unknown = path
+            .replace(&key_id, &id)
+            .replace(&store.id, &id)
+            .replace(&hook, &id)
+            .replace(&p.membership_id, &id);
         let reply = app.request(method.clone(), &unknown, s, body.as_ref()).await;
         assert_eq!(
             (reply.status, reply.code()),
@@ -242,6 +252,7 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
     );
     assert_eq!(app.count("brand_users WHERE role = 'owner'"), 1);
     assert_eq!(app.count("brand_user_invitations WHERE revoked_at IS NULL"), 2);
+    assert_eq!(app.count("ledger_entries WHERE kind = 'bonus'"), 0);
     let batch = app.get(&format!("/v1/brand/payouts/{payout}"), s).await;
     assert_eq!(batch.body["status"], "pending", "{}", batch.text);
 
@@ -263,6 +274,17 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
     }
     let orders = app.get("/v1/brand/orders", s).await;
     assert_eq!(orders.body["items"].as_array().map(Vec::len), Some(3));
+    // Staff review commissions: past the role, the commission's state answers (these
+    // are approved, so they can no longer be held).
+    let order = orders.body["items"][0]["id"].as_str().unwrap();
+    app.request(
+        Method::POST,
+        &format!("/v1/brand/orders/{order}/hold"),
+        s,
+        Some(&json!({"reason": "Checking with the customer"})),
+    )
+    .await
+    .assert_problem(409, "commission_not_pending");
     let cancelled = app
         .post(&format!("/v1/brand/payouts/{payout}/cancel"), s, &json!({}))
         .await;

@@ -98,7 +98,10 @@ async fn the_orders_page_shows_money_countdowns_and_attribution_and_filters_by_b
 
     // A filter the page does not know is a 400 page that says so.
     for (query, says) in [
-        ("status=lost", "must be one of pending, approved, paid, reversed, none"),
+        (
+            "status=lost",
+            "must be one of pending, held, approved, paid, reversed, rejected, none",
+        ),
         ("brand=nope", "not one of your brands"),
         ("after=nope", "not one this list gave"),
     ] {

@@ -1,0 +1,86 @@
+//! The brand's control over money: adjustments and bonuses for an ambassador, and the
+//! review of an order's commission (hold, release, reject).
+//!
+//! Every action appends (a ledger entry, a review row) and names the brand user who
+//! acted and why; nothing is edited. Each is idempotent under an `Idempotency-Key`
+//! (the first answer is stored in the action's transaction and answered again), and
+//! the roles are enforced here, so the JSON API and the console refuse the same things:
+//! staff may review commissions; only an owner creates money (adjustments, bonuses).
+
+mod adjustments;
+mod reviews;
+
+pub use adjustments::{ManualEntry, NewAdjustment, adjust};
+pub use reviews::{ReviewCommand, hold, reject, release};
+
+use super::auth::ForbiddenRole;
+use super::orders::RenderError;
+use super::reports::ReportError;
+use crate::store::{StoreError, UnitError};
+
+/// Why a commission's state refuses a review action (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the order earned no commission")]
+    NoCommission,
+    #[error("only a commission still in its hold period can be held; this one is approved")]
+    NotPending,
+    #[error("the commission is already held for review")]
+    AlreadyHeld,
+    #[error("the commission is not held for review")]
+    NotHeld,
+    #[error("the commission was rejected")]
+    AlreadyRejected,
+    #[error("the commission was paid out; correct it with a negative adjustment")]
+    Paid,
+    #[error("the commission is in a pending payout batch; cancel the batch first")]
+    InPayout,
+    #[error("refunds already reversed the whole commission")]
+    FullyReversed,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MoneyError {
+    #[error(transparent)]
+    Forbidden(#[from] ForbiddenRole),
+    #[error("no such ambassador")]
+    AmbassadorNotFound,
+    #[error("no such order")]
+    OrderNotFound,
+    #[error("the idempotency key was used with a different request")]
+    IdempotencyKeyReused,
+    #[error("an idempotency key is required")]
+    IdempotencyKeyRequired,
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A database error: a unique violation is a lost race (two identical requests under
+/// one key), run again to find the first answer.
+impl From<diesel::result::Error> for MoneyError {
+    fn from(err: diesel::result::Error) -> Self {
+        Self::Store(StoreError::retryable(err))
+    }
+}
+
+impl From<ReportError> for MoneyError {
+    fn from(err: ReportError) -> Self {
+        match err {
+            ReportError::Store(err) => Self::Store(err),
+            ReportError::AccountNotFound
+            | ReportError::BrandNotFound
+            | ReportError::OrderNotFound
+            | ReportError::NotAmbassador => Self::OrderNotFound,
+        }
+    }
+}
+
+impl UnitError for MoneyError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, Self::Store(StoreError::Conflict))
+    }
+}
