@@ -199,6 +199,10 @@ pub struct ReviewView {
     pub action: &'static str,
     pub reason: Option<String>,
     pub acted_by: Option<String>,
+    /// For a reassignment: the ambassador the order had (`null` when it had none) and
+    /// the one it went to.
+    pub from_ambassador_id: Option<String>,
+    pub to_ambassador_id: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -284,6 +288,8 @@ impl From<ReviewLine> for ReviewView {
             action: r.action.as_str(),
             reason: r.reason,
             acted_by: r.acted_by.map(|u| u.to_string()),
+            from_ambassador_id: r.from.map(|m| m.to_string()),
+            to_ambassador_id: r.to.map(|m| m.to_string()),
             created_at: r.created_at,
         }
     }

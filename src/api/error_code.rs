@@ -92,6 +92,7 @@ error_codes! {
     RewardNotFound = "reward_not_found",
     RewardNotFulfillable = "reward_not_fulfillable",
     RouteNotFound = "route_not_found",
+    SameAmbassador = "same_ambassador",
     SlugTaken = "slug_taken",
     TeamMemberNotFound = "team_member_not_found",
     TokenExpired = "token_expired",

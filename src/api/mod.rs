@@ -136,6 +136,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/brand/orders/{id}/hold", web::post().to(money::hold_commission)),
         endpoint(M::POST, "/v1/brand/orders/{id}/release", web::post().to(money::release_commission)),
         endpoint(M::POST, "/v1/brand/orders/{id}/reject", web::post().to(money::reject_commission)),
+        endpoint(M::POST, "/v1/brand/orders/{id}/reassign", web::post().to(money::reassign_order)),
         endpoint(M::GET, "/v1/brand/stats", web::get().to(brand_stats::get_brand_stats)),
         endpoint(M::GET, "/v1/brand/reports/payouts", web::get().to(payouts::payout_report)),
         endpoint(M::POST, "/v1/brand/payouts", web::post().to(payouts::create_payout)),

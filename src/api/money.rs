@@ -13,7 +13,7 @@ use super::orders::{created, respond};
 use super::{ApiError, AppState, ErrorCode, FieldError};
 use crate::domain::adjustment::{ManualKind, Reason};
 use crate::domain::status::{EntryState, EntryStatus};
-use crate::service::money::{self, ManualEntry, MoneyError, NewAdjustment, Refusal, ReviewCommand};
+use crate::service::money::{self, ManualEntry, MoneyError, NewAdjustment, Reassign, Refusal, ReviewCommand};
 use crate::service::orders::RenderError;
 use crate::service::orders::replay::{Answer, Keyed};
 use crate::store::ids::{MembershipId, OrderId};
@@ -33,6 +33,10 @@ impl From<MoneyError> for ApiError {
                 "Idempotency-Key",
                 "is required: without it a retried request would add the money twice",
             ),
+            MoneyError::Refused(Refusal::CurrencyMismatch) => ApiError::unprocessable(
+                ErrorCode::CurrencyMismatch,
+                "The ambassador's program runs in another currency than the order.",
+            ),
             MoneyError::Refused(refusal) => {
                 let code = match refusal {
                     Refusal::NoCommission => ErrorCode::NoCommission,
@@ -43,6 +47,9 @@ impl From<MoneyError> for ApiError {
                     Refusal::Paid => ErrorCode::CommissionPaid,
                     Refusal::InPayout => ErrorCode::CommissionInPayout,
                     Refusal::FullyReversed => ErrorCode::CommissionReversed,
+                    Refusal::SameAmbassador => ErrorCode::SameAmbassador,
+                    Refusal::TargetEnded => ErrorCode::MembershipEnded,
+                    Refusal::CurrencyMismatch => ErrorCode::CurrencyMismatch,
                 };
                 let mut detail = refusal.to_string();
                 detail[..1].make_ascii_uppercase();
@@ -229,5 +236,57 @@ pub async fn reject_commission(
 ) -> Result<HttpResponse, ApiError> {
     let (command, keyed) = review_command(&req, id.into_inner(), body, true)?;
     let answered = money::reject(&state.db, &user.actor, command, keyed, state.clock.now(), order_answer).await?;
+    Ok(respond(answered))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignRequest {
+    /// The ambassador (membership id) the order goes to.
+    pub ambassador_id: String,
+    pub reason: String,
+}
+
+/// `POST /v1/brand/orders/{id}/reassign`: move the order to another ambassador. Owners
+/// only.
+pub async fn reassign_order(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: BrandUser,
+    id: web::Path<OrderId>,
+    body: HashedJson<ReassignRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    let HashedJson { value: body, hash } = body;
+    let mut errors = Vec::new();
+    let to = body
+        .ambassador_id
+        .trim()
+        .parse::<MembershipId>()
+        .map_err(|_| errors.push(FieldError::new("ambassador_id", "must be an ambassador's id (a UUID)")))
+        .ok();
+    let reason = reason(Some(&body.reason), true, &mut errors);
+    let (Some(to), Some(reason)) = (to, reason) else {
+        return Err(ApiError::validation(errors));
+    };
+    let keyed = key.map(|key| Keyed {
+        key,
+        request_hash: hash,
+    });
+    let command = Reassign {
+        order: id.into_inner(),
+        to,
+        reason,
+    };
+    let answered = money::reassign(
+        &state.db,
+        &state.pepper,
+        &user.actor,
+        command,
+        keyed,
+        state.clock.now(),
+        order_answer,
+    )
+    .await?;
     Ok(respond(answered))
 }

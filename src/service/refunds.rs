@@ -305,7 +305,8 @@ pub fn refund(
     refunds::insert(conn, &row)?;
     let mut entry = None;
     if reversal > 0
-        && let Some(commission) = ledger::commission_of(conn, order.id)?
+        && let Some(membership) = order.membership_id
+        && let Some(commission) = ledger::commission_of(conn, order.id, membership)?
     {
         // A reversal nets against the payable balance at once (approved now, not on the
         // next job pass, so no payout batch in between can pay the refunded part),

@@ -82,6 +82,9 @@ pub struct OrderFacts {
 pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
     let ids: Vec<OrderId> = page.iter().map(|o| o.id).collect();
     let code_ids: Vec<CodeId> = page.iter().filter_map(|o| o.code_id).collect();
+    // Each order's commission for the ambassador it is attributed to (a reassigned
+    // order keeps the first one's too).
+    let attributed: HashMap<OrderId, Option<MembershipId>> = page.iter().map(|o| (o.id, o.membership_id)).collect();
     let commissions = ledger_entries::table
         .filter(ledger_entries::order_id.eq_any(&ids))
         .filter(ledger_entries::kind.eq(EntryKind::Commission))
@@ -89,6 +92,7 @@ pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
         .load::<LedgerEntryRow>(conn)?
         .into_iter()
         .filter_map(|e| e.order_id.map(|o| (o, e)))
+        .filter(|(o, e)| attributed.get(o).copied().flatten() == Some(e.membership_id))
         .collect();
     let refund_sums = refunds::table
         .filter(refunds::order_id.eq_any(&ids))

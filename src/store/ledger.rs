@@ -54,10 +54,17 @@ pub fn append(conn: &mut DbConn, entry: &LedgerEntryRow) -> QueryResult<()> {
         .map(drop)
 }
 
-/// The commission entry of an order, if it earned one.
-pub fn commission_of(conn: &mut DbConn, order: OrderId) -> QueryResult<Option<LedgerEntryRow>> {
+/// The commission entry of an order for the ambassador it is attributed to, if it
+/// earned one (an order reassigned by the brand also keeps the first ambassador's,
+/// reversed).
+pub fn commission_of(
+    conn: &mut DbConn,
+    order: OrderId,
+    membership: MembershipId,
+) -> QueryResult<Option<LedgerEntryRow>> {
     ledger_entries::table
         .filter(ledger_entries::order_id.eq(order))
+        .filter(ledger_entries::membership_id.eq(membership))
         .filter(ledger_entries::kind.eq(EntryKind::Commission))
         .select(LedgerEntryRow::as_select())
         .first(conn)

@@ -63,6 +63,46 @@ pub fn insert(conn: &mut DbConn, order: &OrderRow, lines: &[OrderLineRow]) -> Qu
     Ok(())
 }
 
+/// Who an order is attributed to and what it earns, as a reassignment rewrites it.
+#[derive(Debug, Clone)]
+pub struct Attribution {
+    pub membership_id: MembershipId,
+    pub program_id: ProgramId,
+    pub terms_version: i32,
+    pub commission: i64,
+    pub commission_rate: Option<String>,
+    pub attribution_reason: String,
+    pub flags: String,
+    /// Each line's rate, by `line_no`.
+    pub line_rates: Vec<Option<String>>,
+}
+
+/// Moves the order to another ambassador: the new attribution, no code or click (they
+/// were the first ambassador's), the review cleared; the lines' rates as priced again.
+pub fn reattribute(conn: &mut DbConn, id: OrderId, to: &Attribution) -> QueryResult<()> {
+    diesel::update(orders::table.find(id))
+        .set((
+            orders::membership_id.eq(Some(to.membership_id)),
+            orders::program_id.eq(Some(to.program_id)),
+            orders::terms_version.eq(Some(to.terms_version)),
+            orders::code_id.eq(None::<CodeId>),
+            orders::click_id.eq(None::<ClickId>),
+            orders::commission.eq(to.commission),
+            orders::commission_rate.eq(to.commission_rate.as_deref()),
+            orders::attribution_reason.eq(&to.attribution_reason),
+            orders::flags.eq(&to.flags),
+            orders::review.eq(None::<super::reviews::Review>),
+        ))
+        .execute(conn)?;
+    for (line_no, rate) in to.line_rates.iter().enumerate() {
+        let line_no = i32::try_from(line_no).unwrap_or(i32::MAX);
+        diesel::update(order_lines::table.find((id, line_no)))
+            .set(order_lines::rate.eq(rate.as_deref()))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn find_by_shop_id(conn: &mut DbConn, brand: BrandId, order_id: &str) -> QueryResult<Option<OrderRow>> {
     orders::table
         .filter(orders::brand_id.eq(brand))

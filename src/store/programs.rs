@@ -142,3 +142,25 @@ pub fn versions(conn: &mut DbConn, id: ProgramId) -> QueryResult<Vec<ProgramVers
         .select(ProgramVersionRow::as_select())
         .load(conn)
 }
+
+/// The version of the program's terms in force at `at`: the newest made at or before
+/// it, else the first (an order placed before the program existed, as a shop may
+/// report late, is priced by its first terms).
+pub fn version_at(conn: &mut DbConn, id: ProgramId, at: NaiveDateTime) -> QueryResult<Option<ProgramVersionRow>> {
+    let in_force = program_versions::table
+        .filter(program_versions::program_id.eq(id))
+        .filter(program_versions::created_at.le(at))
+        .order(program_versions::version.desc())
+        .select(ProgramVersionRow::as_select())
+        .first(conn)
+        .optional()?;
+    match in_force {
+        Some(version) => Ok(Some(version)),
+        None => program_versions::table
+            .filter(program_versions::program_id.eq(id))
+            .order(program_versions::version.asc())
+            .select(ProgramVersionRow::as_select())
+            .first(conn)
+            .optional(),
+    }
+}

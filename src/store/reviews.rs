@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::ids::{BrandId, BrandUserId, CommissionReviewId, OrderId, text_enum};
+use super::ids::{BrandId, BrandUserId, CommissionReviewId, MembershipId, OrderId, text_enum};
 use super::schema::{commission_reviews, orders};
 use crate::domain::status::ReviewFact;
 
@@ -24,6 +24,7 @@ text_enum!(
         Hold => "hold",
         Release => "release",
         Reject => "reject",
+        Reassign => "reassign",
     }
 );
 
@@ -46,6 +47,9 @@ pub struct ReviewRow {
     pub reason: Option<String>,
     /// The brand user who acted.
     pub acted_by: Option<BrandUserId>,
+    /// For a reassignment, the ambassador the order had and the one it went to.
+    pub from_membership_id: Option<MembershipId>,
+    pub to_membership_id: Option<MembershipId>,
     pub created_at: NaiveDateTime,
 }
 

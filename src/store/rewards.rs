@@ -87,7 +87,8 @@ pub fn qualifying(conn: &mut DbConn, membership: MembershipId) -> QueryResult<(i
     let row: Qualifying = diesel::sql_query(format!(
         "SELECT CAST(COUNT(*) AS BIGINT) AS orders, {} \
          FROM orders o \
-         JOIN ledger_entries e ON e.order_id = o.id AND e.kind = 'commission' AND e.approved_at IS NOT NULL \
+         JOIN ledger_entries e ON e.order_id = o.id AND e.membership_id = o.membership_id AND e.kind = 'commission' \
+              AND e.approved_at IS NOT NULL \
          LEFT JOIN (SELECT order_id, SUM(amount) AS refunded FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
          WHERE o.membership_id = $1 AND o.flags = '[]' AND o.review IS NULL AND o.net_amount > COALESCE(r.refunded, 0)",
         wide_sum("o.net_amount - COALESCE(r.refunded, 0)", "amount")

@@ -259,6 +259,8 @@ diesel::table! {
         action -> Text,
         reason -> Nullable<Text>,
         acted_by -> Nullable<Text>,
+        from_membership_id -> Nullable<Text>,
+        to_membership_id -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }

@@ -25,9 +25,13 @@ fn entry_fact(fact: EntryFact, entry: &str) -> String {
     }
 }
 
-/// The commission entries of the order aliased `order`, as `c`.
+/// The commission entry of the order aliased `order` for the ambassador it is
+/// attributed to (a reassigned order keeps the first one's too), as `c`.
 fn commission_of(order: &str) -> String {
-    format!("SELECT 1 FROM ledger_entries c WHERE c.order_id = {order}.id AND c.kind = 'commission'")
+    format!(
+        "SELECT 1 FROM ledger_entries c WHERE c.order_id = {order}.id AND c.membership_id = {order}.membership_id \
+         AND c.kind = 'commission'"
+    )
 }
 
 /// An order fact over the order aliased `order`. [`OrderFact::FullyRefunded`] is

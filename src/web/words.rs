@@ -108,6 +108,7 @@ pub fn outcome_words(status: &str) -> &str {
         "ambassador_paused" => "membership paused",
         "ambassador_ended" => "membership ended",
         "click_not_found" => "link visit not found",
+        "reassigned" => "reassigned by the brand",
         other => other,
     }
 }

@@ -142,6 +142,7 @@ fn request_examples_deserialize_into_the_request_types() {
         ("hold_commission", parses_as::<money::ReviewRequest>),
         ("release_commission", parses_as::<money::ReviewRequest>),
         ("reject_commission", parses_as::<money::ReviewRequest>),
+        ("reassign_order", parses_as::<money::ReassignRequest>),
         ("create_payout", parses_as::<payouts::CreatePayoutRequest>),
         ("quote", parses_as::<checkout::QuoteRequest>),
         ("record_order", parses_as::<orders::RecordOrderRequest>),

@@ -20,14 +20,18 @@ END;
 -- mature until released) or rejected (reversed). The history is commission_reviews.
 ALTER TABLE orders ADD COLUMN review TEXT CHECK (review IN ('held', 'rejected'));
 
--- Every review action, appended: who held, released or rejected which order, and why.
+-- Every review action, appended: who held, released, rejected or reassigned which
+-- order, and why.
 CREATE TABLE commission_reviews (
     id         TEXT PRIMARY KEY NOT NULL,
     brand_id   TEXT NOT NULL REFERENCES brands (id),
     order_id   TEXT NOT NULL REFERENCES orders (id),
-    action     TEXT NOT NULL CHECK (action IN ('hold', 'release', 'reject')),
+    action     TEXT NOT NULL CHECK (action IN ('hold', 'release', 'reject', 'reassign')),
     reason     TEXT,
     acted_by   TEXT,
+    -- For a reassignment: the ambassador the order had and the one it went to.
+    from_membership_id TEXT REFERENCES memberships (id),
+    to_membership_id   TEXT REFERENCES memberships (id),
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX commission_reviews_order ON commission_reviews (order_id, id);

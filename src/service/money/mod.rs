@@ -5,12 +5,15 @@
 //! acted and why; nothing is edited. Each is idempotent under an `Idempotency-Key`
 //! (the first answer is stored in the action's transaction and answered again), and
 //! the roles are enforced here, so the JSON API and the console refuse the same things:
-//! staff may review commissions; only an owner creates money (adjustments, bonuses).
+//! staff may review commissions; only an owner creates or moves money (adjustments,
+//! bonuses, reassigning an order to another ambassador).
 
 mod adjustments;
+mod reassign;
 mod reviews;
 
 pub use adjustments::{ManualEntry, NewAdjustment, adjust};
+pub use reassign::{REASSIGNED, Reassign, reassign};
 pub use reviews::{ReviewCommand, hold, reject, release};
 
 use super::auth::ForbiddenRole;
@@ -37,6 +40,12 @@ pub enum Refusal {
     InPayout,
     #[error("refunds already reversed the whole commission")]
     FullyReversed,
+    #[error("the order is already attributed to this ambassador")]
+    SameAmbassador,
+    #[error("the ambassador's membership has ended")]
+    TargetEnded,
+    #[error("the ambassador's program runs in another currency than the order")]
+    CurrencyMismatch,
 }
 
 #[derive(Debug, thiserror::Error)]

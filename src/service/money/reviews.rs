@@ -41,6 +41,25 @@ pub struct ReviewCommand {
 
 type Render = dyn Fn(&BrandOrderDetail) -> Result<Answer, RenderError> + Send + Sync;
 
+/// The three review actions (a reassignment, also kept in the review history, is
+/// [`super::reassign`]).
+#[derive(Debug, Clone, Copy)]
+enum Act {
+    Hold,
+    Release,
+    Reject,
+}
+
+impl Act {
+    fn action(self) -> ReviewAction {
+        match self {
+            Self::Hold => ReviewAction::Hold,
+            Self::Release => ReviewAction::Release,
+            Self::Reject => ReviewAction::Reject,
+        }
+    }
+}
+
 /// Holds the order's commission for review. Answers the order as it now stands.
 pub async fn hold(
     db: &Db,
@@ -50,7 +69,7 @@ pub async fn hold(
     now: DateTime<Utc>,
     render: impl Fn(&BrandOrderDetail) -> Result<Answer, RenderError> + Send + Sync + 'static,
 ) -> Result<Answered, MoneyError> {
-    act(db, actor, ReviewAction::Hold, command, keyed, now, Arc::new(render)).await
+    act(db, actor, Act::Hold, command, keyed, now, Arc::new(render)).await
 }
 
 /// Releases a held commission: it matures on the next pass once its date has come.
@@ -62,7 +81,7 @@ pub async fn release(
     now: DateTime<Utc>,
     render: impl Fn(&BrandOrderDetail) -> Result<Answer, RenderError> + Send + Sync + 'static,
 ) -> Result<Answered, MoneyError> {
-    act(db, actor, ReviewAction::Release, command, keyed, now, Arc::new(render)).await
+    act(db, actor, Act::Release, command, keyed, now, Arc::new(render)).await
 }
 
 /// Rejects the commission: what refunds left of it is reversed, with the reason.
@@ -74,13 +93,13 @@ pub async fn reject(
     now: DateTime<Utc>,
     render: impl Fn(&BrandOrderDetail) -> Result<Answer, RenderError> + Send + Sync + 'static,
 ) -> Result<Answered, MoneyError> {
-    act(db, actor, ReviewAction::Reject, command, keyed, now, Arc::new(render)).await
+    act(db, actor, Act::Reject, command, keyed, now, Arc::new(render)).await
 }
 
 async fn act(
     db: &Db,
     actor: &BrandActor,
-    action: ReviewAction,
+    act: Act,
     command: ReviewCommand,
     keyed: Option<Keyed>,
     now: DateTime<Utc>,
@@ -90,7 +109,7 @@ async fn act(
     let now = time::to_db(now);
     // Scoped to the action and the order: the order is in the path, not the hashed body.
     let keyed = keyed.map(|k| Keyed {
-        key: format!("{}:{}:{}", action.as_str(), command.order, k.key),
+        key: format!("{}:{}:{}", act.action().as_str(), command.order, k.key),
         request_hash: k.request_hash,
     });
     db.write_retrying(move |conn| {
@@ -110,15 +129,17 @@ async fn act(
                     id: CommissionReviewId::generate(),
                     brand_id: brand,
                     order_id: order.id,
-                    action,
+                    action: act.action(),
                     reason: command.reason.as_ref().map(|r| r.as_str().to_owned()),
                     acted_by: Some(actor.user_id),
+                    from_membership_id: None,
+                    to_membership_id: None,
                     created_at: now,
                 };
-                match action {
-                    ReviewAction::Hold => do_hold(conn, &order, &row)?,
-                    ReviewAction::Release => do_release(conn, &order, &row)?,
-                    ReviewAction::Reject => do_reject(conn, &order, &row, now)?,
+                match act {
+                    Act::Hold => do_hold(conn, &order, &row)?,
+                    Act::Release => do_release(conn, &order, &row)?,
+                    Act::Reject => do_reject(conn, &order, &row, now)?,
                 }
                 let detail = reports::brand_order_in(conn, brand, order.id)?;
                 Ok(render(&detail)?)

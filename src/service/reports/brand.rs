@@ -138,6 +138,9 @@ pub struct ReviewLine {
     pub reason: Option<String>,
     /// The brand user who acted.
     pub acted_by: Option<BrandUserId>,
+    /// For a reassignment: the ambassador the order had, and the one it went to.
+    pub from: Option<MembershipId>,
+    pub to: Option<MembershipId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -147,6 +150,8 @@ impl From<ReviewRow> for ReviewLine {
             action: r.action,
             reason: r.reason,
             acted_by: r.acted_by,
+            from: r.from_membership_id,
+            to: r.to_membership_id,
             created_at: time::from_db(r.created_at),
         }
     }

@@ -225,7 +225,8 @@ pub fn qualifying_by_membership(
          FROM (SELECT o.membership_id, o.net_amount, \
                  COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.order_id = o.id), 0) AS refunded \
                FROM orders o \
-               JOIN ledger_entries e ON e.order_id = o.id AND e.kind = 'commission' AND e.approved_at IS NOT NULL \
+               JOIN ledger_entries e ON e.order_id = o.id AND e.membership_id = o.membership_id \
+                 AND e.kind = 'commission' AND e.approved_at IS NOT NULL \
                WHERE o.flags = '[]' AND o.review IS NULL AND o.membership_id IN ",
         wide_sum("x.net_amount - x.refunded", "amount"),
     ))

@@ -89,12 +89,13 @@ const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_i
        o.attribution_method, o.attribution_reason, \
        c.amount AS entry_amount, c.available_at, c.approved_at, c.paid_out_in, \
        CAST(COALESCE((SELECT SUM(-r.amount) FROM ledger_entries r \
-                      WHERE r.order_id = o.id AND r.kind = 'reversal'), 0) AS BIGINT) AS reversed, \
+                      WHERE r.order_id = o.id AND r.membership_id = o.membership_id AND r.kind = 'reversal'), 0) \
+               AS BIGINT) AS reversed, \
        CAST(COALESCE((SELECT SUM(f.amount) FROM refunds f WHERE f.order_id = o.id), 0) AS BIGINT) AS refunded, \
        o.review \
      FROM orders o \
      JOIN brands b ON b.id = o.brand_id \
-     LEFT JOIN ledger_entries c ON c.order_id = o.id AND c.kind = 'commission'";
+     LEFT JOIN ledger_entries c ON c.order_id = o.id AND c.membership_id = o.membership_id AND c.kind = 'commission'";
 
 /// The newest orders of each (membership, currency), by placing time: one branch per
 /// pair, each a short walk down the `(membership_id, placed_at)` index.

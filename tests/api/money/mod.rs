@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod adjustments;
+mod reassign;
 mod reviews;
 
 use chrono::Duration;

@@ -45,6 +45,7 @@ fn privileged_fields(route: &str) -> &'static [&'static str] {
         "/v1/brand/orders/{id}/hold" => &["status", "acted_by", "review"],
         "/v1/brand/orders/{id}/release" => &["status", "acted_by", "review"],
         "/v1/brand/orders/{id}/reject" => &["amount", "acted_by", "review"],
+        "/v1/brand/orders/{id}/reassign" => &["commission", "membership_id", "acted_by"],
         "/v1/brand/payouts" => &["total", "status", "items", "brand_id"],
         "/v1/checkout/quote" => &["discount_total", "brand_id", "net_amount"],
         "/v1/checkout/orders" => &[

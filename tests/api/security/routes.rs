@@ -241,6 +241,13 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
         ),
         (
             Method::POST,
+            "/v1/brand/orders/{id}/reassign",
+            format!("/v1/brand/orders/{}/reassign", new_id()),
+            brand.clone(),
+            json!({"ambassador_id": p.membership_id, "reason": "Moving it"}),
+        ),
+        (
+            Method::POST,
             "/v1/brand/orders/{id}/reject",
             format!("/v1/brand/orders/{}/reject", new_id()),
             brand.clone(),

@@ -39,6 +39,7 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
     let (app, sink) = app_with_mail().await;
     let p = app.program_with_ambassador("acme").await;
     let owner = p.brand.access_token.clone();
+    let mut first_order = String::new();
     for (i, order_id) in ["1001", "1002", "1003"].iter().enumerate() {
         let key = format!("k-{i}");
         let reply = app
@@ -50,6 +51,9 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
             )
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
+        if i == 0 {
+            first_order = reply.body["id"].as_str().unwrap().to_owned();
+        }
     }
     // The owner's own things, which staff must not reach.
     let keys = app.get("/v1/brand/api-keys", Some(&owner)).await;
@@ -215,6 +219,12 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
             format!("/v1/brand/ambassadors/{}/adjustments", p.membership_id),
             Some(json!({"kind": "bonus", "amount": 100, "reason": "A staff member's gift"})),
         ),
+        (
+            Method::POST,
+            "/v1/brand/orders/{id}/reassign",
+            format!("/v1/brand/orders/{first_order}/reassign"),
+            Some(json!({"ambassador_id": p.membership_id, "reason": "Moving it"})),
+        ),
     ];
     // The list is exactly the operations openapi.yaml documents a 403 for.
     let listed: BTreeSet<(String, String)> = owner_only
@@ -232,7 +242,8 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
             .replace(&key_id, &id)
             .replace(&store.id, &id)
             .replace(&hook, &id)
-            .replace(&p.membership_id, &id);
+            .replace(&p.membership_id, &id)
+            .replace(&first_order, &id);
         let reply = app.request(method.clone(), &unknown, s, body.as_ref()).await;
         assert_eq!(
             (reply.status, reply.code()),
