@@ -25,6 +25,28 @@ text_enum!(
     }
 );
 
+/// Σ amount of some entries per [`EntryKind`], so a total can be shown split by what
+/// moved the money; the parts add up to the total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KindTotals([i64; 6]);
+
+impl KindTotals {
+    fn index(kind: EntryKind) -> usize {
+        EntryKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+    }
+
+    /// Adds `amount` to `kind`; `None` when the sum leaves `i64`.
+    pub fn add(&mut self, kind: EntryKind, amount: i64) -> Option<()> {
+        let slot = &mut self.0[Self::index(kind)];
+        *slot = slot.checked_add(amount)?;
+        Some(())
+    }
+
+    pub fn get(&self, kind: EntryKind) -> i64 {
+        self.0[Self::index(kind)]
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ledger_entries)]
 pub struct LedgerEntryRow {

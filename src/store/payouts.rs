@@ -247,3 +247,23 @@ pub fn in_live_batch(conn: &mut DbConn, entry: LedgerEntryId) -> QueryResult<boo
     ))
     .get_result(conn)
 }
+
+/// Σ amount per kind of the entries that each of `memberships` has in the batch.
+pub fn kind_totals(
+    conn: &mut DbConn,
+    id: PayoutId,
+    memberships: &[MembershipId],
+) -> QueryResult<Vec<(MembershipId, EntryKind, i64)>> {
+    payout_entries::table
+        .inner_join(ledger_entries::table)
+        .filter(payout_entries::payout_id.eq(id))
+        .filter(payout_entries::released_at.is_null())
+        .filter(ledger_entries::membership_id.eq_any(memberships))
+        .group_by((ledger_entries::membership_id, ledger_entries::kind))
+        .select((
+            ledger_entries::membership_id,
+            ledger_entries::kind,
+            super::portable::sum_bigint("amount"),
+        ))
+        .load(conn)
+}

@@ -213,7 +213,7 @@ async fn csv_has_decimals_and_escapes_formulas_and_paypal_has_its_layout() {
     let lines: Vec<&str> = csv.text.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "payout_id,ambassador_id,display_name,payout_email,currency,amount,entries,period_start,period_end"
+        "payout_id,ambassador_id,display_name,payout_email,currency,amount,entries,period_start,period_end,commissions,reversals,adjustments,bonuses,flat_fees,overrides"
     );
     assert!(
         lines[1].contains(",\"'=HYPERLINK(\"\"x\"\")\",ana@acme.example,USD,23.75,2,"),

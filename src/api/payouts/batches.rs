@@ -12,6 +12,7 @@ use crate::api::{ApiError, AppState};
 use crate::domain::Currency;
 use crate::service::payouts::{self as service, Batch, ListedPayout, Payout, PayoutItem};
 use crate::store::ids::{MembershipId, PayoutId};
+use crate::store::ledger::{EntryKind, KindTotals};
 use crate::store::payouts::PayoutStatus;
 
 #[derive(Debug, Serialize)]
@@ -22,8 +23,35 @@ pub struct PayoutItemResponse {
     pub amount: i64,
     /// How many ledger entries the amount pays.
     pub entries: i32,
+    /// The amount split by what moved the money; the parts add up to `amount`.
+    pub by_kind: KindAmounts,
     pub period_start: DateTime<Utc>,
     pub period_end: DateTime<Utc>,
+}
+
+/// Σ amount per ledger kind, in minor units.
+#[derive(Debug, Serialize)]
+pub struct KindAmounts {
+    pub commission: i64,
+    pub reversal: i64,
+    pub adjustment: i64,
+    pub bonus: i64,
+    pub flat_fee: i64,
+    #[serde(rename = "override")]
+    pub override_: i64,
+}
+
+impl From<KindTotals> for KindAmounts {
+    fn from(t: KindTotals) -> Self {
+        Self {
+            commission: t.get(EntryKind::Commission),
+            reversal: t.get(EntryKind::Reversal),
+            adjustment: t.get(EntryKind::Adjustment),
+            bonus: t.get(EntryKind::Bonus),
+            flat_fee: t.get(EntryKind::FlatFee),
+            override_: t.get(EntryKind::Override),
+        }
+    }
 }
 
 impl From<PayoutItem> for PayoutItemResponse {
@@ -34,6 +62,7 @@ impl From<PayoutItem> for PayoutItemResponse {
             payout_email: item.payout_email,
             amount: item.amount,
             entries: item.entries,
+            by_kind: item.by_kind.into(),
             period_start: item.period_start,
             period_end: item.period_end,
         }

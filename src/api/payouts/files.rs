@@ -11,8 +11,9 @@ use crate::api::{ApiError, AppState};
 use crate::domain::money::format_minor;
 use crate::service::payouts::{self as service, CsvFile, PayoutItem, PaypalFile};
 use crate::store::ids::PayoutId;
+use crate::store::ledger::EntryKind;
 
-const CSV_HEADER: [&str; 9] = [
+const CSV_HEADER: [&str; 15] = [
     "payout_id",
     "ambassador_id",
     "display_name",
@@ -22,6 +23,12 @@ const CSV_HEADER: [&str; 9] = [
     "entries",
     "period_start",
     "period_end",
+    "commissions",
+    "reversals",
+    "adjustments",
+    "bonuses",
+    "flat_fees",
+    "overrides",
 ];
 
 /// One row per ambassador, amounts as decimals with the currency's digits.
@@ -38,6 +45,7 @@ pub fn payout_csv_answer(file: CsvFile) -> HttpResponse {
     let currency = file.payout.currency;
     let exponent = exponent_of(&currency);
     let row = move |item: PayoutItem| {
+        let kind = |k: EntryKind| Cell::number(format_minor(item.by_kind.get(k), exponent));
         vec![
             Cell::text(id.to_string()),
             Cell::text(item.membership_id.to_string()),
@@ -48,6 +56,12 @@ pub fn payout_csv_answer(file: CsvFile) -> HttpResponse {
             Cell::number(item.entries),
             Cell::text(item.period_start.to_rfc3339()),
             Cell::text(item.period_end.to_rfc3339()),
+            kind(EntryKind::Commission),
+            kind(EntryKind::Reversal),
+            kind(EntryKind::Adjustment),
+            kind(EntryKind::Bonus),
+            kind(EntryKind::FlatFee),
+            kind(EntryKind::Override),
         ]
     };
     csv_export::stream(

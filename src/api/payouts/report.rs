@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::batches::KindAmounts;
 use super::exponent_of;
 use crate::api::csv_export::{self, Cell};
 use crate::api::extract::BrandUser;
@@ -37,6 +38,8 @@ pub struct PayoutReportLine {
     /// When the earliest pending entry's hold ends; the next maturation pass after it
     /// approves the entry.
     pub next_available_at: Option<DateTime<Utc>>,
+    /// `balance` split by what moved the money; the parts add up to it.
+    pub balance_by_kind: KindAmounts,
     /// Why a batch created now would not pay this ambassador; `null` when it would.
     pub not_payable_reason: Option<&'static str>,
 }
@@ -50,6 +53,7 @@ impl From<Standing> for PayoutReportLine {
             display_name: s.display_name,
             payout_email: s.payout_email,
             balance: s.payable,
+            balance_by_kind: s.payable_by_kind.into(),
             entries: s.payable_entries,
             min_payout: s.min_payout,
             pending: s.pending,

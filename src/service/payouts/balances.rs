@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 
 use super::PayoutError;
 use crate::store::ids::{BrandId, LedgerEntryId, MembershipId, ProgramId};
+use crate::store::ledger::KindTotals;
 use crate::store::payouts::{self, PayableEntry};
 use crate::store::{DbConn, StoreError, memberships, programs};
 
@@ -16,6 +17,8 @@ pub(super) struct Balance {
     pub membership_id: MembershipId,
     pub payee: Payee,
     pub amount: i64,
+    /// `amount` by what moved the money.
+    pub by_kind: KindTotals,
     pub entries: Vec<LedgerEntryId>,
     pub period_start: NaiveDateTime,
     pub period_end: NaiveDateTime,
@@ -33,12 +36,14 @@ impl Balance {
             membership_id,
             payee,
             amount: 0,
+            by_kind: KindTotals::default(),
             entries: Vec::with_capacity(entries.len()),
             period_start: first.created_at,
             period_end: first.created_at,
         };
         for entry in entries {
             balance.amount = balance.amount.checked_add(entry.amount)?;
+            balance.by_kind.add(entry.kind, entry.amount)?;
             balance.entries.push(entry.id);
             balance.period_start = balance.period_start.min(entry.created_at);
             balance.period_end = balance.period_end.max(entry.created_at);

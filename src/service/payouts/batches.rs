@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::balances::{Balance, Payees, balances};
-use super::{Batch, ListedPayout, PayoutError};
+use super::{Batch, ListedPayout, PayoutError, PayoutItem};
 use crate::domain::Currency;
 use crate::service::auth::BrandActor;
 use crate::service::events::{self, EventType};
@@ -75,9 +75,10 @@ fn create_batch(conn: &mut DbConn, brand: BrandId, currency: &str, now: NaiveDat
         &events::PayoutChanged::from(&payout),
         now,
     )?;
+    let items = PayoutItem::with_kinds(conn, id, items)?;
     Ok(Batch {
         payout: payout.into(),
-        items: items.into_iter().map(Into::into).collect(),
+        items,
     })
 }
 
@@ -156,8 +157,9 @@ async fn transition(
 
 fn with_items(conn: &mut DbConn, payout: PayoutRow) -> Result<Batch, PayoutError> {
     let items = payouts::items(conn, payout.id, None, i64::MAX)?;
+    let items = PayoutItem::with_kinds(conn, payout.id, items)?;
     Ok(Batch {
         payout: payout.into(),
-        items: items.into_iter().map(Into::into).collect(),
+        items,
     })
 }

@@ -12,15 +12,19 @@ mod batches;
 mod files;
 mod report;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
+use diesel::QueryResult;
 
 pub use batches::{cancel, create, get, list, mark_paid};
 pub use files::{CsvFile, PAYPAL_MAX_ROWS, PaypalFile, PaypalRow, csv_file, paypal_file, paypal_reference};
 pub use report::{NotPayable, PayableReport, Standing, report};
 
 use crate::store::ids::{MembershipId, PayoutId};
-use crate::store::payouts::{PayoutItemRow, PayoutRow, PayoutStatus};
-use crate::store::{StoreError, UnitError, time};
+use crate::store::ledger::KindTotals;
+use crate::store::payouts::{self, PayoutItemRow, PayoutRow, PayoutStatus};
+use crate::store::{DbConn, StoreError, UnitError, time};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PayoutError {
@@ -95,21 +99,46 @@ pub struct PayoutItem {
     pub amount: i64,
     /// How many ledger entries the amount pays.
     pub entries: i32,
+    /// The amount by what moved the money (commissions, reversals, adjustments, …).
+    pub by_kind: KindTotals,
     pub period_start: DateTime<Utc>,
     pub period_end: DateTime<Utc>,
 }
 
-impl From<PayoutItemRow> for PayoutItem {
-    fn from(row: PayoutItemRow) -> Self {
+impl PayoutItem {
+    fn of(row: PayoutItemRow, by_kind: KindTotals) -> Self {
         Self {
             membership_id: row.membership_id,
             display_name: row.display_name,
             payout_email: row.payout_email,
             amount: row.amount,
             entries: row.entries,
+            by_kind,
             period_start: time::from_db(row.period_start),
             period_end: time::from_db(row.period_end),
         }
+    }
+
+    /// The batch's items `rows`, each with its amount split by kind.
+    pub(super) fn with_kinds(conn: &mut DbConn, id: PayoutId, rows: Vec<PayoutItemRow>) -> QueryResult<Vec<Self>> {
+        let memberships: Vec<MembershipId> = rows.iter().map(|r| r.membership_id).collect();
+        let mut by_membership: HashMap<MembershipId, KindTotals> = HashMap::new();
+        for (membership, kind, amount) in payouts::kind_totals(conn, id, &memberships)? {
+            by_membership
+                .entry(membership)
+                .or_default()
+                .add(kind, amount)
+                .ok_or_else(|| {
+                    diesel::result::Error::DeserializationError("a payout item's total leaves i64".into())
+                })?;
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let kinds = by_membership.get(&row.membership_id).copied().unwrap_or_default();
+                Self::of(row, kinds)
+            })
+            .collect())
     }
 }
 

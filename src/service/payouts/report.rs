@@ -10,6 +10,7 @@ use super::PayoutError;
 use super::balances::{Payee, Payees, balances};
 use crate::domain::Currency;
 use crate::store::ids::{BrandId, MembershipId};
+use crate::store::ledger::KindTotals;
 use crate::store::{Db, DbConn, brands, payouts, time};
 
 /// Why a batch created now would not pay an ambassador.
@@ -44,6 +45,8 @@ pub struct Standing {
     pub min_payout: i64,
     /// Approved and in no live batch.
     pub payable: i64,
+    /// `payable` by what moved the money.
+    pub payable_by_kind: KindTotals,
     pub payable_entries: usize,
     /// Not approved yet (commissions and reversals in their hold period).
     pub pending: i64,
@@ -60,6 +63,7 @@ impl Standing {
             payout_email: payee.payout_email,
             min_payout: payee.min_payout,
             payable: 0,
+            payable_by_kind: KindTotals::default(),
             payable_entries: 0,
             pending: 0,
             pending_entries: 0,
@@ -136,6 +140,7 @@ fn standings(conn: &mut DbConn, brand: BrandId, currency: &str) -> Result<Vec<St
         .map(|b| {
             let standing = Standing {
                 payable: b.amount,
+                payable_by_kind: b.by_kind,
                 payable_entries: b.entries.len(),
                 ..Standing::new(b.membership_id, b.payee)
             };

@@ -50,12 +50,32 @@ async fn a_bonus_and_a_negative_adjustment_are_payable_at_once_with_reason_and_a
         (&json!(0), &json!(2_000), &json!(0)),
         "{totals}"
     );
+    let report = app.get("/v1/brand/reports/payouts", Some(&owner)).await;
+    assert_eq!(
+        report.body["items"][0]["balance_by_kind"]["bonus"], 2_500,
+        "{}",
+        report.text
+    );
+    assert_eq!(
+        report.body["items"][0]["balance_by_kind"]["adjustment"], -500,
+        "{}",
+        report.text
+    );
     let batch = app
         .post("/v1/brand/payouts", Some(&owner), &json!({"currency": "USD"}))
         .await;
     assert_eq!(batch.status, 201, "{}", batch.text);
     assert_eq!(batch.body["total"], 2_000, "{}", batch.text);
     assert_eq!(batch.body["items"][0]["entries"], 2, "{}", batch.text);
+    let by_kind =
+        json!({"commission": 0, "reversal": 0, "adjustment": -500, "bonus": 2_500, "flat_fee": 0, "override": 0});
+    assert_eq!(batch.body["items"][0]["by_kind"], by_kind, "{}", batch.text);
+    let id = batch.body["id"].as_str().unwrap();
+    let csv = app
+        .get(&format!("/v1/brand/payouts/{id}?format=csv"), Some(&owner))
+        .await;
+    let row = csv.text.split("\r\n").nth(1).unwrap_or_default().to_owned();
+    assert!(row.ends_with(",0.00,0.00,-5.00,25.00,0.00,0.00"), "{row}");
 
     // The ambassador's statement names each entry's kind and reason.
     let ambassador = app
