@@ -49,8 +49,7 @@ pub fn refusal_sentence(refusal: Refusal) -> String {
 }
 
 /// The same key sent with other values: the first form acted; this one did not.
-pub const KEY_REUSED: &str =
-    "This form was already sent with other values, and only the first one counted; the page now shows where things stand.";
+pub const KEY_REUSED: &str = "This form was already sent with other values, and only the first one counted; the page now shows where things stand.";
 
 #[cfg(test)]
 mod tests {
@@ -68,6 +67,9 @@ mod tests {
         assert!(keyed("", &[]).is_err());
         assert!(keyed("short", &[]).is_err());
         assert!(keyed(&format!("{}!", &key[..42]), &[]).is_err());
-        assert_eq!(refusal_sentence(Refusal::NotHeld), "The commission is not held for review.");
+        assert_eq!(
+            refusal_sentence(Refusal::NotHeld),
+            "The commission is not held for review."
+        );
     }
 }

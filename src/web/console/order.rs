@@ -63,7 +63,7 @@ struct Candidate {
 struct Review {
     when: String,
     action: &'static str,
-    reason: String,
+    reason: Option<String>,
     by: String,
 }
 
@@ -179,7 +179,16 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let (actor, frame) = super::enter(&state, &signed_in, "orders").await?;
     let done = notice(query.done.as_deref());
-    render(&state, &actor, frame, id.into_inner(), done, Typed::default(), StatusCode::OK).await
+    render(
+        &state,
+        &actor,
+        frame,
+        id.into_inner(),
+        done,
+        Typed::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The order's page with `typed` (the review forms after a refusal).
@@ -254,14 +263,13 @@ pub(super) async fn render(
             .map(|r| Review {
                 when: display::date_time(r.created_at),
                 action: action_words(r.action),
-                reason: r.reason.unwrap_or_else(|| "—".to_owned()),
+                reason: r.reason,
                 by: r.acted_by.map_or_else(
-                    || "—".to_owned(),
+                    || "by an unknown user".to_owned(),
                     |user| {
                         emails
                             .get(&user)
-                            .cloned()
-                            .unwrap_or_else(|| "a former team member".to_owned())
+                            .map_or_else(|| "by a former team member".to_owned(), |e| format!("by {e}"))
                     },
                 ),
             })

@@ -108,9 +108,9 @@ pub async fn show(
     };
     let (method, reason) = attribution_words(&order.attribution_method, &order.attribution_reason, Reader::Ambassador);
     let review = match order.status {
-        OrderStatus::Held => Some(
-            "The brand is reviewing this commission: it does not become payable until they finish.".to_owned(),
-        ),
+        OrderStatus::Held => {
+            Some("The brand is reviewing this commission: it does not become payable until they finish.".to_owned())
+        }
         OrderStatus::Rejected => Some(
             match entries
                 .iter()

@@ -21,7 +21,11 @@ const REJECT_WHY: &str = "Bought by the ambassador for a friend";
 /// Records an order through the ambassador's code; returns our id of it.
 async fn sale(app: &TestApp, p: &Program, order_id: &str) -> String {
     let reply = app
-        .post("/v1/checkout/orders", Some(&p.api_key), &order_body(order_id, Some(&p.code)))
+        .post(
+            "/v1/checkout/orders",
+            Some(&p.api_key),
+            &order_body(order_id, Some(&p.code)),
+        )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     reply.body["id"].as_str().unwrap().to_owned()
@@ -62,7 +66,11 @@ async fn an_owner_holds_releases_and_rejects_on_the_order_page_and_the_ambassado
 
     // A pending commission offers hold and reject, not release.
     let page = page_at(&app, &session, &path).await;
-    assert!(page.html.contains("Nobody has reviewed this commission."), "{}", page.html);
+    assert!(
+        page.html.contains("Nobody has reviewed this commission."),
+        "{}",
+        page.html
+    );
     assert!(page.html.contains(&form_for(&order, "hold")));
     assert!(page.html.contains(&form_for(&order, "reject")));
     assert!(!page.html.contains(&form_for(&order, "release")));
@@ -78,12 +86,21 @@ async fn an_owner_holds_releases_and_rejects_on_the_order_page_and_the_ambassado
 
     // Held, and the same form sent twice holds once.
     let held = review(&app, &session, &page, &order, "hold", HOLD_WHY).await;
-    assert_eq!((held.status, held.location()), (303, format!("{path}?done=held").as_str()));
+    assert_eq!(
+        (held.status, held.location()),
+        (303, format!("{path}?done=held").as_str())
+    );
     let again = review(&app, &session, &page, &order, "hold", HOLD_WHY).await;
     assert_eq!((again.status, again.location()), (303, held.location()));
     assert_eq!(app.count("commission_reviews"), 1);
     let page = page_at(&app, &session, held.location()).await;
-    for shown in ["Held for review", "Under review", "Held", HOLD_WHY, p.brand.email.as_str()] {
+    for shown in [
+        "Held for review",
+        "Under review",
+        "Held",
+        HOLD_WHY,
+        p.brand.email.as_str(),
+    ] {
         assert!(page.html.contains(shown), "{shown}: {}", page.html);
     }
     assert!(page.html.contains(&form_for(&order, "release")));
@@ -110,18 +127,32 @@ async fn an_owner_holds_releases_and_rejects_on_the_order_page_and_the_ambassado
 
     // Released without a note, then rejected with the reason the ambassador reads.
     let released = review(&app, &session, &page, &order, "release", "").await;
-    assert_eq!((released.status, released.location()), (303, format!("{path}?done=released").as_str()));
+    assert_eq!(
+        (released.status, released.location()),
+        (303, format!("{path}?done=released").as_str())
+    );
     let page = page_at(&app, &session, released.location()).await;
     let bad = review(&app, &session, &page, &order, "reject", "").await;
     assert_eq!(bad.status, 422, "{}", bad.html);
     assert!(bad.html.contains("id=\"reject-reason-error\""), "{}", bad.html);
     let rejected = review(&app, &session, &page, &order, "reject", REJECT_WHY).await;
-    assert_eq!((rejected.status, rejected.location()), (303, format!("{path}?done=rejected").as_str()));
+    assert_eq!(
+        (rejected.status, rejected.location()),
+        (303, format!("{path}?done=rejected").as_str())
+    );
     let page = page_at(&app, &session, rejected.location()).await;
     for action in ["hold", "release", "reject"] {
-        assert!(!page.html.contains(&form_for(&order, action)), "{action}: {}", page.html);
+        assert!(
+            !page.html.contains(&form_for(&order, action)),
+            "{action}: {}",
+            page.html
+        );
     }
-    assert!(page.html.contains("Released") && page.html.contains(REJECT_WHY), "{}", page.html);
+    assert!(
+        page.html.contains("Released") && page.html.contains(REJECT_WHY),
+        "{}",
+        page.html
+    );
     let api = api_order(&app, &p, &order).await;
     assert_eq!(api["commission"]["status"], "rejected", "{api}");
     assert_eq!(api["reviews"].as_array().unwrap().len(), 3, "{api}");
@@ -153,7 +184,12 @@ async fn an_owner_adds_a_bonus_and_an_adjustment_once_each_and_the_ambassador_re
     let send = |kind: &'static str, amount: &'static str, reason: &'static str| {
         let (app, session, page, action, key) = (&app, &session, &page, &action, &key);
         async move {
-            let fields = [("key", key.as_str()), ("kind", kind), ("amount", amount), ("reason", reason)];
+            let fields = [
+                ("key", key.as_str()),
+                ("kind", kind),
+                ("amount", amount),
+                ("reason", reason),
+            ];
             post_console(app, session, page, action, &fields).await
         }
     };
@@ -162,12 +198,20 @@ async fn an_owner_adds_a_bonus_and_an_adjustment_once_each_and_the_ambassador_re
     let refused = send("bonus", "12,50", " ").await;
     assert_eq!(refused.status, 422, "{}", refused.html);
     for field in ["amount", "reason"] {
-        assert!(refused.html.contains(&format!("id=\"{field}-error\"")), "{field}: {}", refused.html);
+        assert!(
+            refused.html.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {}",
+            refused.html
+        );
     }
     assert!(refused.html.contains("value=\"12,50\""), "{}", refused.html);
     let negative_bonus = send("bonus", "-5", "Oops").await;
     assert_eq!(negative_bonus.status, 422, "{}", negative_bonus.html);
-    assert!(negative_bonus.html.contains("a bonus must be more than zero"), "{}", negative_bonus.html);
+    assert!(
+        negative_bonus.html.contains("a bonus must be more than zero"),
+        "{}",
+        negative_bonus.html
+    );
     let zero = send("adjustment", "0.00", "Nothing").await;
     assert_eq!(zero.status, 422, "{}", zero.html);
     assert!(zero.html.contains("id=\"amount-error\""), "{}", zero.html);
@@ -175,7 +219,10 @@ async fn an_owner_adds_a_bonus_and_an_adjustment_once_each_and_the_ambassador_re
 
     // A bonus, sent twice, is added once; the same key with other values adds nothing.
     let bonus = send("bonus", "25", "Launch video beat every target").await;
-    assert_eq!((bonus.status, bonus.location()), (303, format!("{path}?done=bonus").as_str()));
+    assert_eq!(
+        (bonus.status, bonus.location()),
+        (303, format!("{path}?done=bonus").as_str())
+    );
     let again = send("bonus", "25", "Launch video beat every target").await;
     assert_eq!((again.status, again.location()), (303, bonus.location()));
     let reused = send("bonus", "99", "Launch video beat every target").await;
@@ -194,7 +241,10 @@ async fn an_owner_adds_a_bonus_and_an_adjustment_once_each_and_the_ambassador_re
     ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let adjusted = post_console(&app, &session, &page, &action, &fields).await;
-    assert_eq!((adjusted.status, adjusted.location()), (303, format!("{path}?done=adjustment").as_str()));
+    assert_eq!(
+        (adjusted.status, adjusted.location()),
+        (303, format!("{path}?done=adjustment").as_str())
+    );
     let entries = app
         .get(
             &format!("/v1/brand/ambassadors/{}/entries", p.membership_id),
@@ -217,7 +267,11 @@ async fn an_owner_adds_a_bonus_and_an_adjustment_once_each_and_the_ambassador_re
         entries.text
     );
     let page = page_at(&app, &session, &path).await;
-    for shown in ["Launch video beat every target", "Double-counted sample order", "$12.50"] {
+    for shown in [
+        "Launch video beat every target",
+        "Double-counted sample order",
+        "$12.50",
+    ] {
         assert!(page.html.contains(shown), "{shown}: {}", page.html);
     }
 
@@ -262,15 +316,30 @@ async fn every_money_form_needs_its_csrf_token_and_another_brands_ids_are_404() 
     // Another brand's order and ambassador are 404, as none is; nothing of theirs moves.
     let missing = uuid::Uuid::now_v7().to_string();
     for id in [&theirs, &missing] {
-        assert_eq!(app.get_page(&format!("/console/orders/{id}"), &cookies).await.status, 404);
+        assert_eq!(
+            app.get_page(&format!("/console/orders/{id}"), &cookies).await.status,
+            404
+        );
         for action in ["hold", "reject"] {
             let refused = review(&app, &session, &page, id, action, "not yours").await;
             assert_eq!(refused.status, 404, "{action}: {}", refused.html);
         }
     }
     for id in [&other.membership_id, &missing] {
-        let fields = [("key", key.as_str()), ("kind", "bonus"), ("amount", "5"), ("reason", "not yours")];
-        let refused = post_console(&app, &session, &page, &format!("/console/ambassadors/{id}/adjustments"), &fields).await;
+        let fields = [
+            ("key", key.as_str()),
+            ("kind", "bonus"),
+            ("amount", "5"),
+            ("reason", "not yours"),
+        ];
+        let refused = post_console(
+            &app,
+            &session,
+            &page,
+            &format!("/console/ambassadors/{id}/adjustments"),
+            &fields,
+        )
+        .await;
         assert_eq!(refused.status, 404, "{}", refused.html);
     }
     assert_eq!(app.count("commission_reviews"), 0);
@@ -302,7 +371,12 @@ async fn staff_review_commissions_but_see_no_adjustment_form_and_are_refused_one
     assert!(!page.html.contains("/adjustments\""), "{}", page.html);
     let owner_session = app.sign_in(&p.brand.email, "brand").await;
     let key = page_at(&app, &owner_session, &path).await.hidden("key");
-    let fields = [("key", key.as_str()), ("kind", "bonus"), ("amount", "50"), ("reason", "From staff")];
+    let fields = [
+        ("key", key.as_str()),
+        ("kind", "bonus"),
+        ("amount", "50"),
+        ("reason", "From staff"),
+    ];
     let refused = post_console(&app, &staff, &page, &format!("{path}/adjustments"), &fields).await;
     assert_eq!(refused.status, 403, "{}", refused.html);
     assert!(refused.html.contains("Only an owner"), "{}", refused.html);
