@@ -153,6 +153,7 @@ def orders(w: Walk) -> None:
     w.submit('form[action="/console/settings/api-keys"] button[type=submit]')
     secret = w.one('input[id="secret"]').get_attribute("value")
     w.check(secret.startswith("rtk_"), f"the new key's secret reads {secret!r}")
+    w.world["api_key"] = secret
     w.look("console-api-key-created")
     for n in (1, 2, 3):
         w.api.expect(201, "POST", "/v1/checkout/orders", {
@@ -236,6 +237,51 @@ def tour(w: Walk) -> None:
     w.check(not rows, f"the webhooks page lists {len(rows)} endpoints; none was made")
 
 
+def money_control(w: Walk) -> None:
+    """The brand reviews a commission and pays a bonus: with the program's hold now 30
+    days, a new sale's commission waits; the brand holds it with a reason (the ambassador,
+    in the second browser, reads "Under review" without it), then rejects it (the
+    ambassador reads why), and adds a bonus on the ambassador's page."""
+    brand_api(w, "PATCH", f"/v1/brand/programs/{w.world['program_id']}", {"hold_days": 30})
+    w.api.expect(201, "POST", "/v1/checkout/orders", {
+        "order_id": "R-4", "code": w.world["code"], "currency": "USD", "discount_total": 0,
+        "lines": [{"sku": "BEANS", "quantity": 2, "unit_price": 2000}]}, token=w.world["api_key"])
+    order = next(o for o in brand_api(w, "GET", "/v1/brand/orders")["items"] if o["order_id"] == "R-4")
+    page = f"/console/orders/{order['id']}"
+    w.open(page)
+    w.look("console-order-review")
+    hold_why, reject_why = "Chargeback opened by the customer", "Bought by the ambassador for a friend"
+    fill(w, {"hold-reason": hold_why})
+    w.submit(f'form[action="{page}/hold"] button[type=submit]')
+    w.check("Held for review" in w.one("main").text, "holding the order said nothing")
+    w.look("console-order-held")
+    other = other_browser(w)
+    other.open(f"/app/orders/{order['id']}")
+    text = other.one("main").text
+    other.check("Under review" in text and hold_why not in text,
+                "the ambassador does not read the order as under review, or reads the brand's reason")
+    other.look("portal-order-held")
+    fill(w, {"reject-reason": reject_why})
+    w.submit(f'form[action="{page}/reject"] button[type=submit]')
+    detail = brand_api(w, "GET", f"/v1/brand/orders/{order['id']}")
+    w.check(detail["commission"]["status"] == "rejected" and len(detail["reviews"]) == 2,
+            f"the API's order after the rejection: {detail['commission']} {detail['reviews']}")
+    w.check(reject_why in w.one("main").text, "the order page lacks the rejection's reason")
+    w.look("console-order-rejected")
+    other.open(f"/app/orders/{order['id']}")
+    other.check(reject_why in other.one("main").text, "the ambassador does not read why it was rejected")
+    other.look("portal-order-rejected")
+    member = w.world["membership_id"]
+    w.open(f"/console/ambassadors/{member}")
+    fill(w, {"kind": "bonus", "amount": "25", "reason": "Launch video beat every target"})
+    w.submit(f'form[action="/console/ambassadors/{member}/adjustments"] button[type=submit]')
+    w.check("The bonus is on their statement" in w.one("main").text, "adding the bonus said nothing")
+    entries = brand_api(w, "GET", f"/v1/brand/ambassadors/{member}/entries")["items"]
+    w.check(entries[0]["kind"] == "bonus" and entries[0]["amount"] == 2500,
+            f"the API's latest entry is {entries[0]}")
+    w.look("console-ambassador-bonus")
+
+
 def team(w: Walk) -> None:
     """A teammate invited as staff joins from the e-mail's link in the second browser, and
     cannot see or make API keys."""
@@ -277,4 +323,4 @@ def wait_for_link(w: Walk, email: str, marker: str) -> str:
 
 
 # The day, in order; a failed sign-up ends it.
-PAGES = [sign_up, overview, program, ambassador, orders, payouts, overview_with_sales, tour, team]
+PAGES = [sign_up, overview, program, ambassador, orders, payouts, overview_with_sales, tour, money_control, team]

@@ -17,6 +17,8 @@ mod join;
 
 pub use join::{Join, JoinError, JoinOffer, Joined, accept, accept_on_web, offer};
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::auth::{BrandActor, ForbiddenRole};
@@ -24,7 +26,7 @@ use super::mail::{Postbox, compose};
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::domain::Email;
 use crate::domain::invitation::TeamInvitationStatus;
-use crate::store::ids::{BrandUserId, BrandUserInvitationId};
+use crate::store::ids::{BrandId, BrandUserId, BrandUserInvitationId};
 use crate::store::mail::MailKind;
 use crate::store::refresh_tokens::{self, AccountKind};
 use crate::store::team::{self, TeamInvitationRow};
@@ -141,6 +143,19 @@ pub async fn team(db: &Db, actor: &BrandActor, now: DateTime<Utc>) -> Result<Tea
             .map(|row| TeamInvitation::new(row, now))
             .collect();
         Ok(Team { members, invitations })
+    })
+    .await
+}
+
+/// Every member's e-mail by id, to name who of the team acted (the review history of
+/// an order): any member may read it, as they see each other's work. A removed member
+/// is not among them.
+pub async fn member_emails(db: &Db, brand: BrandId) -> Result<HashMap<BrandUserId, String>, TeamError> {
+    db.read(move |conn| -> Result<_, TeamError> {
+        Ok(team::members(conn, brand)?
+            .into_iter()
+            .map(|row| (row.id, row.email))
+            .collect())
     })
     .await
 }

@@ -1,7 +1,7 @@
 //! `GET /console/ambassadors/{id}`: one ambassador: status and program, what they
 //! earned (pending, payable, paid), their codes, orders and latest statement lines,
-//! and the forms of `ambassadors_forms` (status, program, codes). Another brand's
-//! ambassador is 404.
+//! and the forms of `ambassadors_forms` (status, program, codes) and, for owners,
+//! `ambassadors_money` (an adjustment or a bonus). Another brand's ambassador is 404.
 
 use std::collections::HashMap;
 
@@ -10,8 +10,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::Frame;
 use super::ambassadors::membership_words;
+use super::{Frame, one_time};
 use crate::api::AppState;
 use crate::api::codes::referral_link;
 use crate::domain::display;
@@ -54,6 +54,8 @@ struct OrderRow {
 struct LineRow {
     date: String,
     kind: String,
+    /// Why, for an entry a brand user made.
+    reason: Option<String>,
     order: Option<(OrderId, String)>,
     amount: String,
     status: String,
@@ -78,6 +80,10 @@ pub(super) struct Typed {
     pub(super) max_uses: String,
     pub(super) expires_on: String,
     pub(super) program_id: String,
+    /// The adjustment form: `adjustment` or `bonus`, the amount in major units, why.
+    pub(super) kind: String,
+    pub(super) amount: String,
+    pub(super) reason: String,
     pub(super) errors: FieldErrors,
     /// A refusal of the whole request (the membership ended meanwhile).
     pub(super) error: Option<String>,
@@ -106,6 +112,10 @@ struct AmbassadorPage {
     more_orders: bool,
     statement: Vec<LineRow>,
     programs: Vec<Choice>,
+    /// The program's currency, the adjustment form's.
+    currency: String,
+    /// The one-time key of the adjustment form ([`one_time`]).
+    key: String,
     typed: Typed,
 }
 
@@ -128,6 +138,8 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "code-added" => Some("The code is added and works at once."),
         "code-disabled" => Some("The code is disabled: checkouts no longer accept it."),
         "code-enabled" => Some("The code works again."),
+        "adjustment" => Some("The adjustment is on their statement, payable at once, with your reason."),
+        "bonus" => Some("The bonus is on their statement, payable at once, with your reason."),
         _ => None,
     }
 }
@@ -149,6 +161,10 @@ pub(super) async fn render(
     let programs = programs::list(&state.db, actor.brand_id, None, PROGRAMS)
         .await
         .map_err(PageError::internal)?;
+    let currency = programs::get(&state.db, actor.brand_id, detail.ambassador.program_id)
+        .await
+        .map_err(PageError::internal)?
+        .currency;
     let orders = reports::brand_orders(
         &state.db,
         BrandOrdersQuery {
@@ -227,6 +243,7 @@ pub(super) async fn render(
             .map(|l| LineRow {
                 date: display::date(l.created_at),
                 kind: l.kind.as_str().replace('_', " "),
+                reason: l.reason,
                 order: l.order,
                 amount: display::money_in(l.amount, &l.currency),
                 status: entry_words(l.status, l.available_at, now),
@@ -242,6 +259,8 @@ pub(super) async fn render(
             .collect(),
         name: a.display_name,
         email: a.email,
+        currency,
+        key: one_time::new_key(),
         typed,
     };
     Ok(page(status, &view))

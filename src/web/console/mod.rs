@@ -10,13 +10,16 @@
 
 pub mod ambassadors;
 pub mod ambassadors_forms;
+pub mod ambassadors_money;
 pub mod ambassadors_page;
 pub mod api_keys;
 pub mod confirm;
 pub mod integration;
 pub mod integrations;
 pub mod join;
+pub mod one_time;
 pub mod order;
+pub mod order_review;
 pub mod orders;
 pub mod orders_filter;
 pub mod overview;
@@ -68,10 +71,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/console/ambassadors/{id}/codes",
             web::post().to(ambassadors_forms::add_code),
         )
+        .route(
+            "/console/ambassadors/{id}/adjustments",
+            web::post().to(ambassadors_money::adjust),
+        )
         .route("/console/codes/{id}", web::post().to(ambassadors_forms::toggle_code));
     cfg.route("/console/orders", web::get().to(orders::show));
     cfg.route("/console/orders.csv", web::get().to(orders::download));
     cfg.route("/console/orders/{id}", web::get().to(order::show));
+    cfg.route("/console/orders/{id}/hold", web::post().to(order_review::hold));
+    cfg.route("/console/orders/{id}/release", web::post().to(order_review::release));
+    cfg.route("/console/orders/{id}/reject", web::post().to(order_review::reject));
     cfg.route("/console/rewards", web::get().to(rewards::show));
     cfg.route("/console/rewards/{id}/fulfil", web::post().to(rewards::fulfil));
     cfg.route("/console/payouts", web::get().to(payouts::show));

@@ -2,20 +2,27 @@
 //! of `GET /v1/brand/orders/{id}` (another brand's order is 404, as no order is): the
 //! amounts, the commission and where it stands, the lines, refunds and ledger entries,
 //! and the attribution record — every referral seen at checkout, what became of each,
-//! and why the winner won.
+//! and why the winner won; the review of the commission (every hold, release and
+//! rejection, with its reason and who acted) and the forms of [`super::order_review`]
+//! that the commission's state allows.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 
-use super::Frame;
+use super::{Frame, one_time};
 use crate::api::AppState;
 use crate::domain::display;
 use crate::domain::status::OrderStatus;
+use crate::service::auth::BrandActor;
 use crate::service::orders::{OrderView, attribution_record};
 use crate::service::reports::{self, BrandOrderDetail, ReportError};
+use crate::service::team;
 use crate::store::ids::{MembershipId, OrderId};
 use crate::store::ledger::EntryKind;
+use crate::store::reviews::ReviewAction;
+use crate::web::form::FieldErrors;
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
 use crate::web::words::{Reader, attribution_words, flag_words, hold_words, outcome_words, status_words};
@@ -37,6 +44,7 @@ struct Refund {
 
 struct Entry {
     kind: &'static str,
+    reason: Option<String>,
     amount: String,
     available: String,
     approved: String,
@@ -51,10 +59,53 @@ struct Candidate {
     won: bool,
 }
 
+/// One action of the commission's review.
+struct Review {
+    when: String,
+    action: &'static str,
+    reason: Option<String>,
+    by: String,
+}
+
+/// The review forms as typed, after a refusal.
+#[derive(Default)]
+pub(super) struct Typed {
+    /// The form refused: `hold`, `release` or `reject`.
+    pub(super) form: &'static str,
+    pub(super) reason: String,
+    /// Keyed `{form}-reason`.
+    pub(super) errors: FieldErrors,
+    /// A refusal of the whole action (the commission's state), said above the forms.
+    pub(super) error: Option<String>,
+}
+
+/// The reason input of one review form: what was typed and its message, if that form
+/// was the one refused.
+struct ReasonField {
+    id: String,
+    value: String,
+    error: Option<String>,
+    required: bool,
+}
+
+impl Typed {
+    fn field(&self, form: &str, required: bool) -> ReasonField {
+        let id = format!("{form}-reason");
+        let refused = self.form == form;
+        ReasonField {
+            value: if refused { self.reason.clone() } else { String::new() },
+            error: self.errors.get(&id).map(str::to_owned),
+            id,
+            required,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "console/order.html")]
 struct OrderPage {
     frame: Frame,
+    id: OrderId,
     order_id: String,
     placed: String,
     ambassador: Option<(MembershipId, String)>,
@@ -74,6 +125,18 @@ struct OrderPage {
     lines: Vec<Line>,
     refunds: Vec<Refund>,
     entries: Vec<Entry>,
+    notice: Option<&'static str>,
+    reviews: Vec<Review>,
+    can_hold: bool,
+    can_release: bool,
+    can_reject: bool,
+    /// The one-time key of the review forms ([`one_time`]).
+    key: String,
+    /// A refusal of the whole action, said above the forms.
+    error: Option<String>,
+    hold: ReasonField,
+    release: ReasonField,
+    reject: ReasonField,
 }
 
 /// A rate as stored ("10", "12.5") in words.
@@ -81,25 +144,83 @@ fn rate_words(rate: Option<&str>) -> String {
     rate.map_or_else(|| "—".to_owned(), |rate| format!("{rate} %"))
 }
 
+/// The status line after a review form sent the person back here.
+fn notice(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "held" => Some(
+            "Held for review: the commission does not become payable until you release it. The ambassador sees the order as under review, without your reason.",
+        ),
+        "released" => Some("Released: the commission becomes payable once its hold period is over."),
+        "rejected" => Some(
+            "Rejected: what was left of the commission is reversed. The ambassador sees the order as rejected, with your reason.",
+        ),
+        _ => None,
+    }
+}
+
+fn action_words(action: ReviewAction) -> &'static str {
+    match action {
+        ReviewAction::Hold => "Held",
+        ReviewAction::Release => "Released",
+        ReviewAction::Reject => "Rejected",
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    done: Option<String>,
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     signed_in: SignedIn,
     id: web::Path<OrderId>,
+    query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, PageError> {
     let (actor, frame) = super::enter(&state, &signed_in, "orders").await?;
-    let detail = reports::brand_order(&state.db, actor.brand_id, id.into_inner())
+    let done = notice(query.done.as_deref());
+    render(
+        &state,
+        &actor,
+        frame,
+        id.into_inner(),
+        done,
+        Typed::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The order's page with `typed` (the review forms after a refusal).
+pub(super) async fn render(
+    state: &AppState,
+    actor: &BrandActor,
+    frame: Frame,
+    id: OrderId,
+    notice: Option<&'static str>,
+    typed: Typed,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let detail = reports::brand_order(&state.db, actor.brand_id, id)
         .await
         .map_err(|err| match err {
             ReportError::OrderNotFound => PageError::NotFound,
             err => PageError::internal(err),
         })?;
+    let emails = if detail.reviews.is_empty() {
+        Default::default()
+    } else {
+        team::member_emails(&state.db, actor.brand_id)
+            .await
+            .map_err(PageError::internal)?
+    };
     let now = state.clock.now();
     let BrandOrderDetail {
         order: brand_order,
         lines,
         refunds,
         entries,
-        reviews: _,
+        reviews,
     } = detail;
     let record = attribution_record(&brand_order.order);
     let order = OrderView::from(&brand_order.order);
@@ -120,8 +241,39 @@ pub async fn show(
         _ => None,
     };
     let (method, reason) = attribution_words(&order.attribution_method, &order.attribution_reason, Reader::Brand);
+    // The forms the commission's state allows; the use cases decide again under a lock.
+    let status_now = brand_order.status;
     let view = OrderPage {
         frame,
+        id,
+        notice,
+        can_hold: status_now == OrderStatus::Pending,
+        can_release: status_now == OrderStatus::Held,
+        can_reject: matches!(
+            status_now,
+            OrderStatus::Pending | OrderStatus::Held | OrderStatus::Approved
+        ),
+        key: one_time::new_key(),
+        hold: typed.field("hold", true),
+        release: typed.field("release", false),
+        reject: typed.field("reject", true),
+        error: typed.error,
+        reviews: reviews
+            .into_iter()
+            .map(|r| Review {
+                when: display::date_time(r.created_at),
+                action: action_words(r.action),
+                reason: r.reason,
+                by: r.acted_by.map_or_else(
+                    || "by an unknown user".to_owned(),
+                    |user| {
+                        emails
+                            .get(&user)
+                            .map_or_else(|| "by a former team member".to_owned(), |e| format!("by {e}"))
+                    },
+                ),
+            })
+            .collect(),
         placed: display::date_time(order.placed_at),
         ambassador: order
             .membership_id
@@ -193,6 +345,7 @@ pub async fn show(
             .into_iter()
             .map(|e| Entry {
                 kind: e.kind.as_str(),
+                reason: e.reason,
                 amount: display::money_in(e.amount, &e.currency),
                 available: display::date(e.available_at),
                 approved: e.approved_at.map_or_else(|| "not yet".to_owned(), display::date),
@@ -201,5 +354,5 @@ pub async fn show(
             .collect(),
         order_id: order.order_id,
     };
-    Ok(page(StatusCode::OK, &view))
+    Ok(page(status, &view))
 }

@@ -48,6 +48,8 @@ struct Bar {
 struct Line {
     date: String,
     kind: String,
+    /// The brand's reason, for an adjustment, a bonus or a rejection.
+    reason: Option<String>,
     order: String,
     amount: String,
     status: String,
@@ -135,6 +137,7 @@ fn line(entry: StatementLine, now: DateTime<Utc>) -> Line {
     Line {
         date: display::date(entry.created_at),
         kind: entry.kind.as_str().replace('_', " "),
+        reason: entry.reason,
         order: entry.order_id.unwrap_or_default(),
         amount: display::money(entry.amount.minor, entry.amount.currency),
         status,

@@ -2,6 +2,11 @@
 //! under which terms, when the commission is payable, why it was attributed, its lines,
 //! refunds and ledger entries. Through the same use case as `GET /v1/me/orders/{id}`:
 //! another influencer's order is 404, as no order is.
+//!
+//! A commission the brand holds reads "Under review", without the brand's reason (the
+//! hold is the brand's own business until it decides); a rejected one says the brand's
+//! reason, which the rejection's reversal entry carries. Which teammate acted is never
+//! shown.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -12,6 +17,7 @@ use crate::domain::display;
 use crate::domain::status::{EntryState, EntryStatus, OrderStatus};
 use crate::service::reports::{self, MyOrderDetail, ReportError};
 use crate::store::ids::{BrandId, OrderId};
+use crate::store::ledger::EntryKind;
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
 use crate::web::words::{Reader, attribution_words, hold_words, status_words};
@@ -34,6 +40,7 @@ struct Refund {
 struct Entry {
     date: String,
     kind: &'static str,
+    reason: Option<String>,
     amount: String,
     payable: String,
     status: &'static str,
@@ -55,6 +62,8 @@ struct OrderPage<'a> {
     terms: String,
     status: &'static str,
     payable: Option<String>,
+    /// A word on the brand's review: under review, or rejected and why.
+    review: Option<String>,
     method: String,
     reason: String,
     lines: Vec<Line>,
@@ -98,7 +107,25 @@ pub async fn show(
         _ => None,
     };
     let (method, reason) = attribution_words(&order.attribution_method, &order.attribution_reason, Reader::Ambassador);
+    let review = match order.status {
+        OrderStatus::Held => {
+            Some("The brand is reviewing this commission: it does not become payable until they finish.".to_owned())
+        }
+        OrderStatus::Rejected => Some(
+            match entries
+                .iter()
+                .rev()
+                .find(|e| e.kind == EntryKind::Reversal)
+                .and_then(|e| e.reason.as_deref())
+            {
+                Some(why) => format!("The brand rejected this commission: {why}"),
+                None => "The brand rejected this commission.".to_owned(),
+            },
+        ),
+        _ => None,
+    };
     let page_view = OrderPage {
+        review,
         current: "orders",
         csrf: &signed_in.session.csrf_token,
         brand_id: order.brand_id,
@@ -144,6 +171,7 @@ pub async fn show(
                 Entry {
                     date: display::date(e.created_at),
                     kind: e.kind.as_str(),
+                    reason: e.reason,
                     amount: display::money_in(e.amount, &e.currency),
                     payable: display::date(e.available_at),
                     status: match status {

@@ -55,7 +55,11 @@ impl Row {
                 money(order.reversed)
             },
             status: status_words(order.status),
-            hold: hold_words(order.status, order.available_at, now),
+            hold: match order.status {
+                OrderStatus::Held => Some("not payable until the brand finishes".to_owned()),
+                OrderStatus::Rejected => Some("the order's page says why".to_owned()),
+                _ => hold_words(order.status, order.available_at, now),
+            },
             method,
             reason,
             id: order.id,

@@ -267,7 +267,7 @@ async fn another_brands_batch_is_404_on_every_route() {
 
 /// A staff member of the brand, signed in to the console: invited by the owner, joined
 /// with the e-mailed token.
-async fn staff_session(app: &TestApp, sink: &SmtpSink, owner_token: &str, email: &str) -> String {
+pub(super) async fn staff_session(app: &TestApp, sink: &SmtpSink, owner_token: &str, email: &str) -> String {
     let invite = app
         .post(
             "/v1/brand/users",

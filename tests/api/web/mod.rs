@@ -10,6 +10,7 @@ mod account;
 mod brand;
 mod console;
 mod console_ambassadors;
+mod console_money;
 mod console_orders;
 mod console_payouts;
 mod console_programs;
