@@ -163,6 +163,7 @@ fn action_words(action: ReviewAction) -> &'static str {
         ReviewAction::Hold => "Held",
         ReviewAction::Release => "Released",
         ReviewAction::Reject => "Rejected",
+        ReviewAction::Reassign => "Reassigned",
     }
 }
 

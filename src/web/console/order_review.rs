@@ -44,7 +44,7 @@ pub async fn hold(
     id: web::Path<OrderId>,
     form: web::Form<ReviewFields>,
 ) -> Result<HttpResponse, PageError> {
-    act(ReviewAction::Hold, &state, &signed_in, id.into_inner(), &form).await
+    act(Act::Hold, &state, &signed_in, id.into_inner(), &form).await
 }
 
 pub async fn release(
@@ -53,7 +53,7 @@ pub async fn release(
     id: web::Path<OrderId>,
     form: web::Form<ReviewFields>,
 ) -> Result<HttpResponse, PageError> {
-    act(ReviewAction::Release, &state, &signed_in, id.into_inner(), &form).await
+    act(Act::Release, &state, &signed_in, id.into_inner(), &form).await
 }
 
 pub async fn reject(
@@ -62,11 +62,29 @@ pub async fn reject(
     id: web::Path<OrderId>,
     form: web::Form<ReviewFields>,
 ) -> Result<HttpResponse, PageError> {
-    act(ReviewAction::Reject, &state, &signed_in, id.into_inner(), &form).await
+    act(Act::Reject, &state, &signed_in, id.into_inner(), &form).await
+}
+
+/// The three forms of the page (a reassignment has its own use case and no form yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Hold,
+    Release,
+    Reject,
+}
+
+impl Act {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Hold => ReviewAction::Hold.as_str(),
+            Self::Release => ReviewAction::Release.as_str(),
+            Self::Reject => ReviewAction::Reject.as_str(),
+        }
+    }
 }
 
 async fn act(
-    action: ReviewAction,
+    action: Act,
     state: &AppState,
     signed_in: &SignedIn,
     id: OrderId,
@@ -82,7 +100,7 @@ async fn act(
     };
     // As the API: a reason is required to hold and to reject, optional to release.
     let reason = match (action, form.reason.trim()) {
-        (ReviewAction::Release, "") => Some(None),
+        (Act::Release, "") => Some(None),
         (_, text) => typed
             .errors
             .check(&format!("{name}-reason"), Reason::parse(text))
@@ -93,9 +111,9 @@ async fn act(
     };
     let keyed = one_time::keyed(&form.key, &[("reason", reason.as_ref().map_or("", Reason::as_str))])?;
     let done = match action {
-        ReviewAction::Hold => "held",
-        ReviewAction::Release => "released",
-        ReviewAction::Reject => "rejected",
+        Act::Hold => "held",
+        Act::Release => "released",
+        Act::Reject => "rejected",
     };
     // The answer stored under the key, and sent again to a form sent twice: the page.
     let location = format!("/console/orders/{id}?done={done}");
@@ -108,9 +126,9 @@ async fn act(
     let command = ReviewCommand { order: id, reason };
     let (db, now) = (&state.db, state.clock.now());
     let outcome = match action {
-        ReviewAction::Hold => money::hold(db, &actor, command, Some(keyed), now, answer).await,
-        ReviewAction::Release => money::release(db, &actor, command, Some(keyed), now, answer).await,
-        ReviewAction::Reject => money::reject(db, &actor, command, Some(keyed), now, answer).await,
+        Act::Hold => money::hold(db, &actor, command, Some(keyed), now, answer).await,
+        Act::Release => money::release(db, &actor, command, Some(keyed), now, answer).await,
+        Act::Reject => money::reject(db, &actor, command, Some(keyed), now, answer).await,
     };
     let status = match outcome {
         Ok(Answered::Fresh(answer) | Answered::Replayed(answer)) => return Ok(see_other(&answer.body)),
