@@ -123,7 +123,8 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
     # State: a reassignment goes to another active ambassador of the order's currency,
     # and not while a pending batch holds the first commission.
     *[("reassign_order", code, None, None)
-      for code in ("same_ambassador", "membership_ended", "currency_mismatch", "commission_in_payout",
+      for code in ("same_ambassador", "previously_attributed", "membership_ended", "currency_mismatch",
+                   "commission_in_payout",
                    "idempotency_key_reused")],
     # A secret: the token of a team invitation is only in its e-mail.
     ("accept_team_invitation", "invitation_not_found", None, None),

@@ -83,6 +83,7 @@ error_codes! {
     PayoutNotFound = "payout_not_found",
     PayoutNotPending = "payout_not_pending",
     PaypalPartsRequired = "paypal_parts_required",
+    PreviouslyAttributed = "previously_attributed",
     ProgramNotFound = "program_not_found",
     RateLimited = "rate_limited",
     RefreshTokenReused = "refresh_token_reused",

@@ -49,11 +49,10 @@ impl From<MoneyError> for ApiError {
                     Refusal::FullyReversed => ErrorCode::CommissionReversed,
                     Refusal::SameAmbassador => ErrorCode::SameAmbassador,
                     Refusal::TargetEnded => ErrorCode::MembershipEnded,
+                    Refusal::PreviouslyAttributed => ErrorCode::PreviouslyAttributed,
                     Refusal::CurrencyMismatch => ErrorCode::CurrencyMismatch,
                 };
-                let mut detail = refusal.to_string();
-                detail[..1].make_ascii_uppercase();
-                ApiError::conflict(code, format!("{detail}."))
+                ApiError::conflict(code, refusal.sentence())
             }
             MoneyError::Render(err) => ApiError::internal(err),
             MoneyError::Store(err) => err.into(),

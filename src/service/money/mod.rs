@@ -19,7 +19,9 @@ pub use reviews::{ReviewCommand, hold, reject, release};
 use super::auth::ForbiddenRole;
 use super::orders::RenderError;
 use super::reports::ReportError;
-use crate::store::{StoreError, UnitError};
+use crate::store::ids::{BrandId, OrderId};
+use crate::store::orders::{self, OrderRow};
+use crate::store::{DbConn, StoreError, UnitError, portable};
 
 /// Why a commission's state refuses a review action (409).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -44,8 +46,21 @@ pub enum Refusal {
     SameAmbassador,
     #[error("the ambassador's membership has ended")]
     TargetEnded,
+    #[error("the order was this ambassador's before and was reassigned away; correct it with adjustments")]
+    PreviouslyAttributed,
     #[error("the ambassador's program runs in another currency than the order")]
     CurrencyMismatch,
+}
+
+impl Refusal {
+    /// The refusal as a sentence, the same in every door ("The commission was paid
+    /// out; correct it with a negative adjustment.").
+    pub fn sentence(self) -> String {
+        let mut sentence = self.to_string();
+        sentence[..1].make_ascii_uppercase();
+        sentence.push('.');
+        sentence
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +101,15 @@ impl From<ReportError> for MoneyError {
             | ReportError::NotAmbassador => Self::OrderNotFound,
         }
     }
+}
+
+/// The brand's order `id`, locked until the transaction ends (PostgreSQL; SQLite's
+/// writer is serial) and read again under the lock, so a concurrent action on it that
+/// committed first is seen. Another brand's order is [`MoneyError::OrderNotFound`].
+fn locked_order(conn: &mut DbConn, brand: BrandId, id: OrderId) -> Result<OrderRow, MoneyError> {
+    orders::find(conn, brand, id)?.ok_or(MoneyError::OrderNotFound)?;
+    portable::lock_order(conn, id)?;
+    orders::find(conn, brand, id)?.ok_or(MoneyError::OrderNotFound)
 }
 
 impl UnitError for MoneyError {

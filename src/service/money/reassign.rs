@@ -8,6 +8,9 @@
 //! - the target is one of the brand's ambassadors, not the current one
 //!   ([`Refusal::SameAmbassador`]) and not ended ([`Refusal::TargetEnded`]); a paused
 //!   one may receive an order (the brand decides by hand what checkout would not);
+//! - an order earns each ambassador at most one commission, so it does not go back to
+//!   one it was taken from ([`Refusal::PreviouslyAttributed`]); a mistaken move is
+//!   corrected with adjustments;
 //! - the target's program runs in the order's currency ([`Refusal::CurrencyMismatch`]);
 //! - the first commission may not be in a pending payout batch (cancel it first); a
 //!   paid one is reversed all the same, and the reversal nets against that ambassador's
@@ -42,7 +45,7 @@ use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
 use crate::store::memberships::{self, AmbassadorRow, MembershipStatus};
 use crate::store::orders::{self, Attribution, OrderRow};
 use crate::store::reviews::{self, ReviewAction, ReviewRow};
-use crate::store::{Db, DbConn, StoreError, payouts, portable, programs, refunds, time};
+use crate::store::{Db, DbConn, StoreError, payouts, programs, refunds, time};
 
 /// `attribution.reason` of a reassigned order.
 pub const REASSIGNED: &str = "reassigned";
@@ -76,9 +79,7 @@ pub async fn reassign(
     });
     db.write_retrying(move |conn| {
         let brand = actor.brand_id;
-        orders::find(conn, brand, command.order)?.ok_or(MoneyError::OrderNotFound)?;
-        portable::lock_order(conn, command.order)?;
-        let order = orders::find(conn, brand, command.order)?.ok_or(MoneyError::OrderNotFound)?;
+        let order = super::locked_order(conn, brand, command.order)?;
         replay::once(
             conn,
             brand,
@@ -93,6 +94,11 @@ pub async fn reassign(
                 }
                 if target.membership.status == MembershipStatus::Ended {
                     return Err(Refusal::TargetEnded.into());
+                }
+                // One commission per ambassador and order: an order does not go back to
+                // an ambassador whose commission on it was reversed by a reassignment.
+                if !ledger::of_order_for(conn, order.id, command.to)?.is_empty() {
+                    return Err(Refusal::PreviouslyAttributed.into());
                 }
                 let who = ReviewRow {
                     id: CommissionReviewId::generate(),

@@ -27,9 +27,9 @@ use crate::service::orders::replay::{self, Answer, Answered, Keyed, RenderError}
 use crate::service::reports::{self, BrandOrderDetail};
 use crate::store::ids::{CommissionReviewId, LedgerEntryId, OrderId};
 use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
-use crate::store::orders::{self, OrderRow};
+use crate::store::orders::OrderRow;
 use crate::store::reviews::{self, Review, ReviewAction, ReviewRow};
-use crate::store::{Db, DbConn, payouts, portable, time};
+use crate::store::{Db, DbConn, payouts, time};
 
 /// A review action on one of the brand's orders, as the door parsed it.
 #[derive(Debug, Clone)]
@@ -114,10 +114,7 @@ async fn act(
     });
     db.write_retrying(move |conn| {
         let brand = actor.brand_id;
-        orders::find(conn, brand, command.order)?.ok_or(MoneyError::OrderNotFound)?;
-        portable::lock_order(conn, command.order)?;
-        // Read again under the lock: a concurrent review of the order committed first.
-        let order = orders::find(conn, brand, command.order)?.ok_or(MoneyError::OrderNotFound)?;
+        let order = super::locked_order(conn, brand, command.order)?;
         replay::once(
             conn,
             brand,

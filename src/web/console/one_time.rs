@@ -12,7 +12,6 @@
 //! deliberate bonus is a second form, never a replay of the first.
 
 use crate::auth::secrets::{random_token, sha256_hex};
-use crate::service::money::Refusal;
 use crate::service::orders::replay::Keyed;
 use crate::web::session::PageError;
 
@@ -40,20 +39,13 @@ pub fn keyed(sent: &str, fields: &[(&str, &str)]) -> Result<Keyed, PageError> {
     })
 }
 
-/// Why the commission's state refused the action, as a sentence (the API's `detail`).
-pub fn refusal_sentence(refusal: Refusal) -> String {
-    let mut sentence = refusal.to_string();
-    sentence[..1].make_ascii_uppercase();
-    sentence.push('.');
-    sentence
-}
-
 /// The same key sent with other values: the first form acted; this one did not.
 pub const KEY_REUSED: &str = "This form was already sent with other values, and only the first one counted; the page now shows where things stand.";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::money::Refusal;
 
     #[test]
     fn a_key_is_ours_and_the_hash_follows_the_fields() {
@@ -67,9 +59,6 @@ mod tests {
         assert!(keyed("", &[]).is_err());
         assert!(keyed("short", &[]).is_err());
         assert!(keyed(&format!("{}!", &key[..42]), &[]).is_err());
-        assert_eq!(
-            refusal_sentence(Refusal::NotHeld),
-            "The commission is not held for review."
-        );
+        assert_eq!(Refusal::NotHeld.sentence(), "The commission is not held for review.");
     }
 }

@@ -135,7 +135,7 @@ async fn act(
         Err(MoneyError::OrderNotFound) => return Err(PageError::NotFound),
         Err(MoneyError::Forbidden(_)) => return Ok(owner_only::refused(&frame, "review commissions")),
         Err(MoneyError::Refused(refusal)) => {
-            typed.error = Some(one_time::refusal_sentence(refusal));
+            typed.error = Some(refusal.sentence());
             StatusCode::CONFLICT
         }
         Err(MoneyError::IdempotencyKeyReused) => {

@@ -96,6 +96,14 @@ async fn a_reassigned_order_reverses_the_first_commission_and_prices_the_second_
     app.post(&path, Some(&owner), &body)
         .await
         .assert_problem(409, "same_ambassador");
+    // Each ambassador earns on an order once: it does not go back to Ana.
+    app.post(
+        &path,
+        Some(&owner),
+        &json!({"ambassador_id": p.membership_id, "reason": "Undo"}),
+    )
+    .await
+    .assert_problem(409, "previously_attributed");
 
     // Ana's balance nets to zero; Bo has 1,500 pending. A later refund reverses Bo's.
     assert_eq!(app.totals(&p).await["pending"], 0);
