@@ -17,7 +17,33 @@ use crate::service::money::{self, ManualEntry, MoneyError, NewAdjustment, Reassi
 use crate::service::orders::RenderError;
 use crate::service::orders::replay::{Answer, Keyed};
 use crate::store::ids::{MembershipId, OrderId};
+use crate::store::ledger::{EntryKind, KindTotals};
 use crate::store::time;
+
+/// Σ amount per ledger kind, in minor units.
+#[derive(Debug, Default, Serialize)]
+pub struct KindAmounts {
+    pub commission: i64,
+    pub reversal: i64,
+    pub adjustment: i64,
+    pub bonus: i64,
+    pub flat_fee: i64,
+    #[serde(rename = "override")]
+    pub override_: i64,
+}
+
+impl From<KindTotals> for KindAmounts {
+    fn from(t: KindTotals) -> Self {
+        Self {
+            commission: t.get(EntryKind::Commission),
+            reversal: t.get(EntryKind::Reversal),
+            adjustment: t.get(EntryKind::Adjustment),
+            bonus: t.get(EntryKind::Bonus),
+            flat_fee: t.get(EntryKind::FlatFee),
+            override_: t.get(EntryKind::Override),
+        }
+    }
+}
 
 impl From<MoneyError> for ApiError {
     fn from(err: MoneyError) -> Self {

@@ -85,7 +85,8 @@ async fn a_batch_pays_approved_balances_and_marks_them_paid() {
     let totals = &dashboard.body["brands"][0]["totals"];
     assert_eq!(
         totals,
-        &json!({"pending": 0, "approved": 0, "paid": 2500, "reversed": 0, "next_payable_at": null})
+        &json!({"pending": 0, "approved": 0, "paid": 2500, "reversed": 0, "next_payable_at": null,
+                "by_kind": {"commission": 2500, "reversal": 0, "adjustment": 0, "bonus": 0, "flat_fee": 0, "override": 0}})
     );
     let orders = app.get("/v1/me/orders", Some(&ana)).await;
     assert_eq!(orders.body["items"][0]["status"], "paid");

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{blank_to_none, parse_brand};
 use crate::api::extract::Influencer;
+use crate::api::money::KindAmounts;
 use crate::api::validate::Validator;
 use crate::api::{ApiError, AppState};
 use crate::domain::period::Period;
@@ -56,6 +57,8 @@ pub struct TotalsView {
     pub paid: i64,
     pub reversed: i64,
     pub next_payable_at: Option<DateTime<Utc>>,
+    /// Every entry by kind; the parts add up to pending + approved + paid.
+    pub by_kind: KindAmounts,
 }
 
 #[derive(Debug, Serialize)]
@@ -139,6 +142,7 @@ impl From<dashboard::BrandDashboard> for BrandDashboard {
                 paid: t.paid,
                 reversed: t.reversed,
                 next_payable_at: t.next_payable_at,
+                by_kind: t.by_kind.into(),
             },
             codes: b
                 .codes

@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use super::files;
 use crate::api::extract::{BrandUser, Json};
+use crate::api::money::KindAmounts;
 use crate::api::pagination::{Page, PageQuery};
 use crate::api::{ApiError, AppState};
 use crate::domain::Currency;
 use crate::service::payouts::{self as service, Batch, ListedPayout, Payout, PayoutItem};
 use crate::store::ids::{MembershipId, PayoutId};
-use crate::store::ledger::{EntryKind, KindTotals};
 use crate::store::payouts::PayoutStatus;
 
 #[derive(Debug, Serialize)]
@@ -27,31 +27,6 @@ pub struct PayoutItemResponse {
     pub by_kind: KindAmounts,
     pub period_start: DateTime<Utc>,
     pub period_end: DateTime<Utc>,
-}
-
-/// Σ amount per ledger kind, in minor units.
-#[derive(Debug, Serialize)]
-pub struct KindAmounts {
-    pub commission: i64,
-    pub reversal: i64,
-    pub adjustment: i64,
-    pub bonus: i64,
-    pub flat_fee: i64,
-    #[serde(rename = "override")]
-    pub override_: i64,
-}
-
-impl From<KindTotals> for KindAmounts {
-    fn from(t: KindTotals) -> Self {
-        Self {
-            commission: t.get(EntryKind::Commission),
-            reversal: t.get(EntryKind::Reversal),
-            adjustment: t.get(EntryKind::Adjustment),
-            bonus: t.get(EntryKind::Bonus),
-            flat_fee: t.get(EntryKind::FlatFee),
-            override_: t.get(EntryKind::Override),
-        }
-    }
 }
 
 impl From<PayoutItem> for PayoutItemResponse {

@@ -4,10 +4,10 @@ use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::batches::KindAmounts;
 use super::exponent_of;
 use crate::api::csv_export::{self, Cell};
 use crate::api::extract::BrandUser;
+use crate::api::money::KindAmounts;
 use crate::api::{ApiError, AppState};
 use crate::domain::Currency;
 use crate::domain::money::format_minor;

@@ -169,6 +169,7 @@ impl Layout<'_> {
                     approved,
                     paid,
                     reversed,
+                    by_kind: t.by_kind()?,
                     // A commission cancelled during its hold leaves an entry with a
                     // date but nothing to be paid on it.
                     next_payable_at: t.next_payable_at.filter(|_| pending > 0).map(time::from_db),

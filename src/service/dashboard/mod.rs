@@ -18,6 +18,7 @@ use crate::domain::period::Period;
 use crate::domain::status::OrderStatus;
 use crate::domain::terms::Terms;
 use crate::store::ids::{BrandId, InfluencerId, MembershipId, RewardId};
+use crate::store::ledger::KindTotals;
 use crate::store::rewards::RewardStatus;
 use crate::store::{Db, dashboard, influencers};
 
@@ -62,6 +63,8 @@ pub struct Totals {
     pub reversed: i64,
     /// When the earliest pending commission becomes payable (its hold ends).
     pub next_payable_at: Option<DateTime<Utc>>,
+    /// Every entry by kind: the parts add up to pending + approved + paid.
+    pub by_kind: KindTotals,
 }
 
 /// One code's figures over the period.

@@ -11,6 +11,7 @@ use crate::domain::period::Period;
 use crate::domain::status::EntryStatus;
 use crate::store::DbConn;
 use crate::store::ids::{BrandId, CodeId, InfluencerId, MembershipId};
+use crate::store::ledger::{EntryKind, KindTotals};
 use crate::store::portable::{wide_i64, wide_sum};
 use crate::store::status_sql::{entry_has_status, sum_in_status};
 
@@ -45,6 +46,28 @@ pub struct LedgerTotals {
     /// When the earliest pending (positive) entry becomes payable.
     #[diesel(sql_type = Nullable<Timestamp>)]
     pub next_payable_at: Option<NaiveDateTime>,
+    /// Σ amount of the commissions, adjustments, bonuses, flat fees and overrides
+    /// (reversals are `reversed`).
+    #[diesel(sql_type = BigInt)]
+    commissions_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    commissions_lo: i64,
+    #[diesel(sql_type = BigInt)]
+    adjustments_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    adjustments_lo: i64,
+    #[diesel(sql_type = BigInt)]
+    bonuses_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    bonuses_lo: i64,
+    #[diesel(sql_type = BigInt)]
+    flat_fees_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    flat_fees_lo: i64,
+    #[diesel(sql_type = BigInt)]
+    overrides_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    overrides_lo: i64,
 }
 
 /// [`LedgerTotals`] as `i64`s: (pending, approved, paid, reversed).
@@ -60,6 +83,23 @@ impl LedgerTotals {
             wide_i64(self.paid_hi, self.paid_lo)?,
             wide_i64(self.reversed_hi, self.reversed_lo)?,
         ))
+    }
+
+    /// Every entry's amount by kind (they add up to pending + approved + paid), or
+    /// `None` when one is beyond `i64`.
+    pub fn by_kind(&self) -> Option<KindTotals> {
+        let mut kinds = KindTotals::default();
+        for (kind, hi, lo) in [
+            (EntryKind::Commission, self.commissions_hi, self.commissions_lo),
+            (EntryKind::Reversal, -self.reversed_hi, -self.reversed_lo),
+            (EntryKind::Adjustment, self.adjustments_hi, self.adjustments_lo),
+            (EntryKind::Bonus, self.bonuses_hi, self.bonuses_lo),
+            (EntryKind::FlatFee, self.flat_fees_hi, self.flat_fees_lo),
+            (EntryKind::Override, self.overrides_hi, self.overrides_lo),
+        ] {
+            kinds.add(kind, wide_i64(hi, lo)?)?;
+        }
+        Some(kinds)
     }
 }
 
@@ -146,14 +186,25 @@ pub fn ledger_totals(
     influencer: InfluencerId,
     brand: Option<BrandId>,
 ) -> QueryResult<Vec<LedgerTotals>> {
+    let of_kind = |kind: EntryKind, alias: &str| {
+        wide_sum(
+            &format!("CASE WHEN e.kind = '{}' THEN e.amount ELSE 0 END", kind.as_str()),
+            alias,
+        )
+    };
     Statement::new(&format!(
-        "SELECT e.membership_id, e.currency, {}, {}, {}, {}, {} \
+        "SELECT e.membership_id, e.currency, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} \
          FROM ledger_entries e WHERE e.membership_id IN ",
         sum_in_status("e", EntryStatus::Pending, "pending"),
         sum_in_status("e", EntryStatus::Approved, "approved"),
         sum_in_status("e", EntryStatus::Paid, "paid"),
         wide_sum("CASE WHEN e.kind = 'reversal' THEN -e.amount ELSE 0 END", "reversed"),
         next_payable(),
+        of_kind(EntryKind::Commission, "commissions"),
+        of_kind(EntryKind::Adjustment, "adjustments"),
+        of_kind(EntryKind::Bonus, "bonuses"),
+        of_kind(EntryKind::FlatFee, "flat_fees"),
+        of_kind(EntryKind::Override, "overrides"),
     ))
     .memberships_of(influencer, brand)
     .sql(" GROUP BY e.membership_id, e.currency")

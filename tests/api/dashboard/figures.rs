@@ -36,7 +36,8 @@ async fn dashboard_figures_agree_with_hand_sums_and_with_the_ledger() {
     // Nothing has matured: 3 × 595 − 100 is pending.
     assert_eq!(
         brand["totals"],
-        json!({"pending": 1685, "approved": 0, "paid": 0, "reversed": 100, "next_payable_at": "2026-11-19T10:00:00Z"})
+        json!({"pending": 1685, "approved": 0, "paid": 0, "reversed": 100, "next_payable_at": "2026-11-19T10:00:00Z",
+               "by_kind": {"commission": 1785, "reversal": -100, "adjustment": 0, "bonus": 0, "flat_fee": 0, "override": 0}})
     );
 
     // 1001 matures on 11-19, 1002 (and its reversal) on 11-24.
@@ -45,7 +46,8 @@ async fn dashboard_figures_agree_with_hand_sums_and_with_the_ledger() {
     let body = dashboard(&app, &token, "").await;
     assert_eq!(
         body["brands"][0]["totals"],
-        json!({"pending": 1090, "approved": 595, "paid": 0, "reversed": 100, "next_payable_at": "2026-11-24T23:59:59Z"})
+        json!({"pending": 1090, "approved": 595, "paid": 0, "reversed": 100, "next_payable_at": "2026-11-24T23:59:59Z",
+               "by_kind": {"commission": 1785, "reversal": -100, "adjustment": 0, "bonus": 0, "flat_fee": 0, "override": 0}})
     );
 
     mature_at(&app, Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()).await;
@@ -56,7 +58,8 @@ async fn dashboard_figures_agree_with_hand_sums_and_with_the_ledger() {
     let brand = &body["brands"][0];
     assert_eq!(
         brand["totals"],
-        json!({"pending": 0, "approved": 1090, "paid": 0, "reversed": 695, "next_payable_at": null})
+        json!({"pending": 0, "approved": 1090, "paid": 0, "reversed": 695, "next_payable_at": null,
+               "by_kind": {"commission": 1785, "reversal": -695, "adjustment": 0, "bonus": 0, "flat_fee": 0, "override": 0}})
     );
     // The totals are the ledger, to the minor unit.
     let m = &p.membership_id;

@@ -218,6 +218,11 @@ impl World {
                 self.ledger_sum(&self.ambassadors[i].0),
                 "seed {seed}: {email}'s totals {totals}"
             );
+            assert_eq!(
+                kinds_sum(&totals["by_kind"]),
+                shown,
+                "seed {seed}: {email}'s kinds {totals}"
+            );
         }
         // The payout report splits each balance into kinds that add up to it.
         let report = app.get("/v1/brand/reports/payouts", Some(&self.owner)).await;
