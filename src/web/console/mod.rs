@@ -19,6 +19,7 @@ pub mod integrations;
 pub mod join;
 pub mod one_time;
 pub mod order;
+pub mod order_reassign;
 pub mod order_review;
 pub mod orders;
 pub mod orders_filter;
@@ -82,6 +83,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/console/orders/{id}/hold", web::post().to(order_review::hold));
     cfg.route("/console/orders/{id}/release", web::post().to(order_review::release));
     cfg.route("/console/orders/{id}/reject", web::post().to(order_review::reject));
+    cfg.route(
+        "/console/orders/{id}/reassign",
+        web::post().to(order_reassign::reassign),
+    );
     cfg.route("/console/rewards", web::get().to(rewards::show));
     cfg.route("/console/rewards/{id}/fulfil", web::post().to(rewards::fulfil));
     cfg.route("/console/payouts", web::get().to(payouts::show));

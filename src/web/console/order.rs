@@ -4,14 +4,16 @@
 //! and the attribution record — every referral seen at checkout, what became of each,
 //! and why the winner won; the review of the commission (every hold, release and
 //! rejection, with its reason and who acted) and the forms of [`super::order_review`]
-//! that the commission's state allows.
+//! that the commission's state allows; for owners, the form of [`super::order_reassign`]
+//! that moves the order to another ambassador.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Frame, one_time};
+use super::orders::Choice;
+use super::{Frame, one_time, order_reassign};
 use crate::api::AppState;
 use crate::domain::display;
 use crate::domain::status::OrderStatus;
@@ -63,6 +65,8 @@ struct Candidate {
 struct Review {
     when: String,
     action: &'static str,
+    /// For a reassignment: "from X to Y".
+    moved: Option<String>,
     reason: Option<String>,
     by: String,
 }
@@ -70,10 +74,12 @@ struct Review {
 /// The review forms as typed, after a refusal.
 #[derive(Default)]
 pub(super) struct Typed {
-    /// The form refused: `hold`, `release` or `reject`.
+    /// The form refused: `hold`, `release`, `reject` or `reassign`.
     pub(super) form: &'static str,
     pub(super) reason: String,
-    /// Keyed `{form}-reason`.
+    /// The ambassador chosen in the reassign form (a membership id as sent).
+    pub(super) to: String,
+    /// Keyed `{form}-reason` (and `reassign-to`).
     pub(super) errors: FieldErrors,
     /// A refusal of the whole action (the commission's state), said above the forms.
     pub(super) error: Option<String>,
@@ -137,6 +143,11 @@ struct OrderPage {
     hold: ReasonField,
     release: ReasonField,
     reject: ReasonField,
+    /// The ambassadors the order may move to, for an owner (staff see no form).
+    targets: Option<Vec<Choice>>,
+    reassign: ReasonField,
+    /// The message beside the ambassador select.
+    target_error: Option<String>,
 }
 
 /// A rate as stored ("10", "12.5") in words.
@@ -153,6 +164,9 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "released" => Some("Released: the commission becomes payable once its hold period is over."),
         "rejected" => Some(
             "Rejected: what was left of the commission is reversed. The ambassador sees the order as rejected, with your reason.",
+        ),
+        "reassigned" => Some(
+            "Moved: the first ambassador's commission is reversed, and the new one earns theirs under their own program's terms.",
         ),
         _ => None,
     }
@@ -208,6 +222,16 @@ pub(super) async fn render(
             ReportError::OrderNotFound => PageError::NotFound,
             err => PageError::internal(err),
         })?;
+    // The brand's ambassadors, for an owner's reassign form and to name the ambassadors
+    // of a reassignment in the history.
+    let reassigned = detail.reviews.iter().any(|r| r.action == ReviewAction::Reassign);
+    let owner = frame.owner;
+    let listed = if owner || reassigned {
+        order_reassign::ambassadors(state, actor.brand_id).await?
+    } else {
+        Vec::new()
+    };
+    let names = order_reassign::names(&listed);
     let emails = if detail.reviews.is_empty() {
         Default::default()
     } else {
@@ -258,12 +282,18 @@ pub(super) async fn render(
         hold: typed.field("hold", true),
         release: typed.field("release", false),
         reject: typed.field("reject", true),
+        targets: owner.then(|| order_reassign::choices(&listed, order.membership_id, &typed.to)),
+        reassign: typed.field(order_reassign::FORM, true),
+        target_error: typed.errors.get(order_reassign::TO).map(str::to_owned),
         error: typed.error,
         reviews: reviews
             .into_iter()
             .map(|r| Review {
                 when: display::date_time(r.created_at),
                 action: action_words(r.action),
+                moved: (r.action == ReviewAction::Reassign)
+                    .then(|| order_reassign::moved(&names, r.from, r.to))
+                    .flatten(),
                 reason: r.reason,
                 by: r.acted_by.map_or_else(
                     || "by an unknown user".to_owned(),

@@ -65,7 +65,7 @@ pub async fn reject(
     act(Act::Reject, &state, &signed_in, id.into_inner(), &form).await
 }
 
-/// The three forms of the page (a reassignment has its own use case and no form yet).
+/// The three forms of the page (a reassignment has its own form, `super::order_reassign`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Act {
     Hold,

@@ -19,7 +19,7 @@ const HOLD_WHY: &str = "Chargeback opened by the customer";
 const REJECT_WHY: &str = "Bought by the ambassador for a friend";
 
 /// Records an order through the ambassador's code; returns our id of it.
-async fn sale(app: &TestApp, p: &Program, order_id: &str) -> String {
+pub(super) async fn sale(app: &TestApp, p: &Program, order_id: &str) -> String {
     let reply = app
         .post(
             "/v1/checkout/orders",
@@ -31,7 +31,7 @@ async fn sale(app: &TestApp, p: &Program, order_id: &str) -> String {
     reply.body["id"].as_str().unwrap().to_owned()
 }
 
-async fn page_at(app: &TestApp, session: &str, path: &str) -> Page {
+pub(super) async fn page_at(app: &TestApp, session: &str, path: &str) -> Page {
     let page = app.get_page(path, &[(SESSION, session)]).await;
     assert_eq!(page.status, 200, "{path}: {}", page.html);
     page
@@ -44,11 +44,11 @@ async fn review(app: &TestApp, session: &str, from: &Page, order: &str, action: 
     post_console(app, session, from, &path, &[("key", &key), ("reason", reason)]).await
 }
 
-fn form_for(order: &str, action: &str) -> String {
+pub(super) fn form_for(order: &str, action: &str) -> String {
     format!("action=\"/console/orders/{order}/{action}\"")
 }
 
-async fn api_order(app: &TestApp, p: &Program, order: &str) -> Value {
+pub(super) async fn api_order(app: &TestApp, p: &Program, order: &str) -> Value {
     let reply = app
         .get(&format!("/v1/brand/orders/{order}"), Some(&p.brand.access_token))
         .await;

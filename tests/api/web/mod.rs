@@ -14,6 +14,7 @@ mod console_money;
 mod console_orders;
 mod console_payouts;
 mod console_programs;
+mod console_reassign;
 mod console_settings;
 mod console_team;
 mod frame;
