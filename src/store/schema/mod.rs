@@ -1,5 +1,10 @@
 //! The diesel schema, kept by hand with portable types only so one file serves both
 //! backends: ids as text, money as BIGINT minor units, timestamps set by the app.
+//! The tables of shops, events, webhooks and e-mail are in [`messaging`].
+
+mod messaging;
+
+pub use messaging::*;
 
 diesel::table! {
     settings (key) {
@@ -345,117 +350,6 @@ diesel::table! {
 diesel::joinable!(payout_items -> payouts (payout_id));
 diesel::joinable!(payout_entries -> payouts (payout_id));
 diesel::joinable!(payout_entries -> ledger_entries (entry_id));
-
-diesel::table! {
-    integrations (id) {
-        id -> Text,
-        brand_id -> Text,
-        platform -> Text,
-        name -> Text,
-        secret_sealed -> Nullable<Text>,
-        previous_secret_sealed -> Nullable<Text>,
-        previous_secret_until -> Nullable<Timestamp>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-        deleted_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
-    shop_events (id) {
-        id -> Text,
-        integration_id -> Text,
-        brand_id -> Text,
-        topic -> Text,
-        dedupe_key -> Text,
-        body -> Nullable<Text>,
-        source -> Nullable<Text>,
-        received_at -> Timestamp,
-        status -> Text,
-        detail -> Nullable<Text>,
-        order_id -> Nullable<Text>,
-        waiting_for -> Nullable<Text>,
-        gross_refunded -> BigInt,
-        attempts -> Integer,
-        locked_until -> Nullable<Timestamp>,
-        processed_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
-    shop_order_aliases (brand_id, alias) {
-        brand_id -> Text,
-        alias -> Text,
-        order_id -> Text,
-        created_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    outbox_events (id) {
-        id -> Text,
-        brand_id -> Text,
-        event_type -> Text,
-        data -> Text,
-        created_at -> Timestamp,
-        dispatched_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
-    webhook_endpoints (id) {
-        id -> Text,
-        brand_id -> Text,
-        url -> Text,
-        description -> Text,
-        event_types -> Text,
-        enabled -> Bool,
-        disabled_reason -> Nullable<Text>,
-        secret_sealed -> Text,
-        previous_secret_sealed -> Nullable<Text>,
-        previous_secret_until -> Nullable<Timestamp>,
-        failing_since -> Nullable<Timestamp>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-        deleted_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
-    webhook_deliveries (id) {
-        id -> Text,
-        endpoint_id -> Text,
-        brand_id -> Text,
-        event_id -> Text,
-        event_type -> Text,
-        status -> Text,
-        attempts -> Integer,
-        next_attempt_at -> Nullable<Timestamp>,
-        locked_until -> Nullable<Timestamp>,
-        last_status -> Nullable<Integer>,
-        last_latency_ms -> Nullable<BigInt>,
-        last_error -> Nullable<Text>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    mail_messages (id) {
-        id -> Text,
-        kind -> Text,
-        brand_id -> Nullable<Text>,
-        dedupe_key -> Nullable<Text>,
-        message_sealed -> Text,
-        status -> Text,
-        attempts -> Integer,
-        next_attempt_at -> Nullable<Timestamp>,
-        locked_until -> Nullable<Timestamp>,
-        last_error -> Nullable<Text>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-    }
-}
 
 diesel::table! {
     password_resets (id) {
