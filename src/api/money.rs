@@ -13,7 +13,9 @@ use super::orders::{created, respond};
 use super::{ApiError, AppState, ErrorCode, FieldError};
 use crate::domain::adjustment::{ManualKind, Reason};
 use crate::domain::status::{EntryState, EntryStatus};
-use crate::service::money::{self, ManualEntry, MoneyError, NewAdjustment, Reassign, Refusal, ReviewCommand};
+use crate::service::money::{
+    self, ManualEntry, MoneyError, NewAdjustment, Reassign, Refusal, ReviewAct, ReviewCommand,
+};
 use crate::service::orders::RenderError;
 use crate::service::orders::replay::{Answer, Keyed};
 use crate::store::ids::{MembershipId, OrderId};
@@ -204,17 +206,19 @@ fn order_answer(detail: &crate::service::reports::BrandOrderDetail) -> Result<An
     })
 }
 
-/// The request as a review command; `reason` required unless releasing.
-fn review_command(
-    req: &HttpRequest,
+/// A review action from the request: the reason as the action asks for it, the key.
+async fn review(
+    act: ReviewAct,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: BrandUser,
     order: OrderId,
     body: HashedJson<ReviewRequest>,
-    reason_required: bool,
-) -> Result<(ReviewCommand, Option<Keyed>), ApiError> {
-    let key = idempotency_key(req)?;
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
     let HashedJson { value: body, hash } = body;
     let mut errors = Vec::new();
-    let reason = reason(body.reason.as_deref(), reason_required, &mut errors);
+    let reason = reason(body.reason.as_deref(), act.requires_reason(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -222,7 +226,18 @@ fn review_command(
         key,
         request_hash: hash,
     });
-    Ok((ReviewCommand { order, reason }, keyed))
+    let command = ReviewCommand { order, reason };
+    let answered = money::review(
+        &state.db,
+        &user.actor,
+        act,
+        command,
+        keyed,
+        state.clock.now(),
+        order_answer,
+    )
+    .await?;
+    Ok(respond(answered))
 }
 
 /// `POST /v1/brand/orders/{id}/hold`: hold the commission for review.
@@ -233,9 +248,7 @@ pub async fn hold_commission(
     id: web::Path<OrderId>,
     body: HashedJson<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (command, keyed) = review_command(&req, id.into_inner(), body, true)?;
-    let answered = money::hold(&state.db, &user.actor, command, keyed, state.clock.now(), order_answer).await?;
-    Ok(respond(answered))
+    review(ReviewAct::Hold, req, state, user, id.into_inner(), body).await
 }
 
 /// `POST /v1/brand/orders/{id}/release`: release a held commission.
@@ -246,9 +259,7 @@ pub async fn release_commission(
     id: web::Path<OrderId>,
     body: HashedJson<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (command, keyed) = review_command(&req, id.into_inner(), body, false)?;
-    let answered = money::release(&state.db, &user.actor, command, keyed, state.clock.now(), order_answer).await?;
-    Ok(respond(answered))
+    review(ReviewAct::Release, req, state, user, id.into_inner(), body).await
 }
 
 /// `POST /v1/brand/orders/{id}/reject`: reject the commission; the rest is reversed.
@@ -259,9 +270,7 @@ pub async fn reject_commission(
     id: web::Path<OrderId>,
     body: HashedJson<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (command, keyed) = review_command(&req, id.into_inner(), body, true)?;
-    let answered = money::reject(&state.db, &user.actor, command, keyed, state.clock.now(), order_answer).await?;
-    Ok(respond(answered))
+    review(ReviewAct::Reject, req, state, user, id.into_inner(), body).await
 }
 
 #[derive(Debug, Deserialize)]

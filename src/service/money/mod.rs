@@ -14,7 +14,7 @@ mod reviews;
 
 pub use adjustments::{ManualEntry, NewAdjustment, adjust};
 pub use reassign::{REASSIGNED, Reassign, reassign};
-pub use reviews::{ReviewCommand, hold, reject, release};
+pub use reviews::{ReviewAct, ReviewCommand, review};
 
 use super::auth::ForbiddenRole;
 use super::orders::RenderError;

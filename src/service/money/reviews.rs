@@ -43,63 +43,50 @@ type Render = dyn Fn(&BrandOrderDetail) -> Result<Answer, RenderError> + Send + 
 
 /// The three review actions (a reassignment, also kept in the review history, is
 /// [`super::reassign`]).
-#[derive(Debug, Clone, Copy)]
-enum Act {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewAct {
+    /// Hold the commission for review: it does not mature until released.
     Hold,
+    /// Release a held commission: it matures on the next pass once its date has come.
     Release,
+    /// Reject the commission: what refunds left of it is reversed, with the reason.
     Reject,
 }
 
-impl Act {
-    fn action(self) -> ReviewAction {
+impl ReviewAct {
+    pub fn action(self) -> ReviewAction {
         match self {
             Self::Hold => ReviewAction::Hold,
             Self::Release => ReviewAction::Release,
             Self::Reject => ReviewAction::Reject,
         }
     }
+
+    /// A reason is required to hold and to reject, optional to release: every door
+    /// asks this before it calls [`review`].
+    pub fn requires_reason(self) -> bool {
+        self != Self::Release
+    }
 }
 
-/// Holds the order's commission for review. Answers the order as it now stands.
-pub async fn hold(
+/// Does `act` on the order's commission; answers the order as it now stands.
+pub async fn review(
     db: &Db,
     actor: &BrandActor,
+    act: ReviewAct,
     command: ReviewCommand,
     keyed: Option<Keyed>,
     now: DateTime<Utc>,
     render: impl Fn(&BrandOrderDetail) -> Result<Answer, RenderError> + Send + Sync + 'static,
 ) -> Result<Answered, MoneyError> {
-    act(db, actor, Act::Hold, command, keyed, now, Arc::new(render)).await
+    let render: Arc<Render> = Arc::new(render);
+    act_on(db, actor, act, command, keyed, now, render).await
 }
 
-/// Releases a held commission: it matures on the next pass once its date has come.
-pub async fn release(
+async fn act_on(
     db: &Db,
     actor: &BrandActor,
-    command: ReviewCommand,
-    keyed: Option<Keyed>,
-    now: DateTime<Utc>,
-    render: impl Fn(&BrandOrderDetail) -> Result<Answer, RenderError> + Send + Sync + 'static,
-) -> Result<Answered, MoneyError> {
-    act(db, actor, Act::Release, command, keyed, now, Arc::new(render)).await
-}
-
-/// Rejects the commission: what refunds left of it is reversed, with the reason.
-pub async fn reject(
-    db: &Db,
-    actor: &BrandActor,
-    command: ReviewCommand,
-    keyed: Option<Keyed>,
-    now: DateTime<Utc>,
-    render: impl Fn(&BrandOrderDetail) -> Result<Answer, RenderError> + Send + Sync + 'static,
-) -> Result<Answered, MoneyError> {
-    act(db, actor, Act::Reject, command, keyed, now, Arc::new(render)).await
-}
-
-async fn act(
-    db: &Db,
-    actor: &BrandActor,
-    act: Act,
+    act: ReviewAct,
     command: ReviewCommand,
     keyed: Option<Keyed>,
     now: DateTime<Utc>,
@@ -134,9 +121,9 @@ async fn act(
                     created_at: now,
                 };
                 match act {
-                    Act::Hold => do_hold(conn, &order, &row)?,
-                    Act::Release => do_release(conn, &order, &row)?,
-                    Act::Reject => do_reject(conn, &order, &row, now)?,
+                    ReviewAct::Hold => do_hold(conn, &order, &row)?,
+                    ReviewAct::Release => do_release(conn, &order, &row)?,
+                    ReviewAct::Reject => do_reject(conn, &order, &row, now)?,
                 }
                 let detail = reports::brand_order_in(conn, brand, order.id)?;
                 Ok(render(&detail)?)

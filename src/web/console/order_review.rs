@@ -19,11 +19,10 @@ use super::order::{Typed, render};
 use super::{one_time, owner_only};
 use crate::api::AppState;
 use crate::domain::adjustment::Reason;
-use crate::service::money::{self, MoneyError, ReviewCommand};
+use crate::service::money::{self, MoneyError, ReviewAct, ReviewCommand};
 use crate::service::orders::replay::{Answer, Answered};
 use crate::service::reports::BrandOrderDetail;
 use crate::store::ids::OrderId;
-use crate::store::reviews::ReviewAction;
 use crate::web::see_other;
 use crate::web::session::{PageError, SignedIn};
 
@@ -44,7 +43,7 @@ pub async fn hold(
     id: web::Path<OrderId>,
     form: web::Form<ReviewFields>,
 ) -> Result<HttpResponse, PageError> {
-    act(Act::Hold, &state, &signed_in, id.into_inner(), &form).await
+    act(ReviewAct::Hold, &state, &signed_in, id.into_inner(), &form).await
 }
 
 pub async fn release(
@@ -53,7 +52,7 @@ pub async fn release(
     id: web::Path<OrderId>,
     form: web::Form<ReviewFields>,
 ) -> Result<HttpResponse, PageError> {
-    act(Act::Release, &state, &signed_in, id.into_inner(), &form).await
+    act(ReviewAct::Release, &state, &signed_in, id.into_inner(), &form).await
 }
 
 pub async fn reject(
@@ -62,29 +61,11 @@ pub async fn reject(
     id: web::Path<OrderId>,
     form: web::Form<ReviewFields>,
 ) -> Result<HttpResponse, PageError> {
-    act(Act::Reject, &state, &signed_in, id.into_inner(), &form).await
-}
-
-/// The three forms of the page (a reassignment has its own form, `super::order_reassign`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Act {
-    Hold,
-    Release,
-    Reject,
-}
-
-impl Act {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Hold => ReviewAction::Hold.as_str(),
-            Self::Release => ReviewAction::Release.as_str(),
-            Self::Reject => ReviewAction::Reject.as_str(),
-        }
-    }
+    act(ReviewAct::Reject, &state, &signed_in, id.into_inner(), &form).await
 }
 
 async fn act(
-    action: Act,
+    action: ReviewAct,
     state: &AppState,
     signed_in: &SignedIn,
     id: OrderId,
@@ -92,7 +73,7 @@ async fn act(
 ) -> Result<HttpResponse, PageError> {
     let (actor, frame) = super::enter(state, signed_in, "orders").await?;
     signed_in.check_form(&form.csrf)?;
-    let name = action.as_str();
+    let name = action.action().as_str();
     let mut typed = Typed {
         form: name,
         reason: form.reason.clone(),
@@ -100,7 +81,7 @@ async fn act(
     };
     // As the API: a reason is required to hold and to reject, optional to release.
     let reason = match (action, form.reason.trim()) {
-        (Act::Release, "") => Some(None),
+        (act, "") if !act.requires_reason() => Some(None),
         (_, text) => typed
             .errors
             .check(&format!("{name}-reason"), Reason::parse(text))
@@ -111,9 +92,9 @@ async fn act(
     };
     let keyed = one_time::keyed(&form.key, &[("reason", reason.as_ref().map_or("", Reason::as_str))])?;
     let done = match action {
-        Act::Hold => "held",
-        Act::Release => "released",
-        Act::Reject => "rejected",
+        ReviewAct::Hold => "held",
+        ReviewAct::Release => "released",
+        ReviewAct::Reject => "rejected",
     };
     // The answer stored under the key, and sent again to a form sent twice: the page.
     let location = format!("/console/orders/{id}?done={done}");
@@ -125,11 +106,7 @@ async fn act(
     };
     let command = ReviewCommand { order: id, reason };
     let (db, now) = (&state.db, state.clock.now());
-    let outcome = match action {
-        Act::Hold => money::hold(db, &actor, command, Some(keyed), now, answer).await,
-        Act::Release => money::release(db, &actor, command, Some(keyed), now, answer).await,
-        Act::Reject => money::reject(db, &actor, command, Some(keyed), now, answer).await,
-    };
+    let outcome = money::review(db, &actor, action, command, Some(keyed), now, answer).await;
     let status = match outcome {
         Ok(Answered::Fresh(answer) | Answered::Replayed(answer)) => return Ok(see_other(&answer.body)),
         Err(MoneyError::OrderNotFound) => return Err(PageError::NotFound),
