@@ -1,5 +1,6 @@
-//! The maturation pass: approves ledger entries whose hold period has passed and grants
-//! the free-item rewards that the newly approved orders earned.
+//! The maturation pass: approves ledger entries whose hold period has passed (a deal's
+//! flat fees too, once their post's keep-up period has) and grants the free-item
+//! rewards that the newly approved orders earned; and writes expired deal offers.
 //!
 //! Idempotent (an entry is approved once: the UPDATE only touches unapproved rows; a
 //! grant is unique per membership, rule and sequence) and safe with several processes
@@ -28,7 +29,7 @@ use crate::store::ledger::EntryKind;
 use crate::store::memberships::MembershipStatus;
 use crate::store::rewards::{RewardRow, RewardStatus};
 use crate::store::{
-    Db, DbConn, StoreError, ledger, membership_standing, portable, programs, rewards as store_rewards, time,
+    Db, DbConn, StoreError, deals, ledger, membership_standing, portable, programs, rewards as store_rewards, time,
 };
 
 /// Entries approved per transaction, so a large backlog never holds the writer long.
@@ -76,6 +77,9 @@ pub async fn run_pass(db: &Db, now: DateTime<Utc>) -> Result<PassReport, StoreEr
     report.rewards_granted += backlog.report.rewards_granted;
     failed.extend(backlog.failed);
     report.failures = failed.len();
+    // Offers past their expiry are written `expired` (every read shows them so already).
+    db.write(move |conn| deals::expire_offers(conn, now).map_err(StoreError::from))
+        .await?;
     Ok(report)
 }
 

@@ -14,6 +14,7 @@ pub mod checkout;
 pub mod clicks;
 pub mod codes;
 pub mod dashboard;
+pub mod deals;
 pub mod events;
 pub mod influencers;
 pub mod integrations;

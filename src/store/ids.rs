@@ -164,3 +164,8 @@ text_id!(WebhookDeliveryId);
 text_id!(MailMessageId);
 text_id!(PasswordResetId);
 text_id!(WebSessionId);
+text_id!(DealId);
+text_id!(DealVersionId);
+text_id!(DeliverableId);
+text_id!(GiftId);
+text_id!(ProofId);

@@ -50,6 +50,16 @@ pub fn find_by_hash(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<I
         .optional()
 }
 
+/// The brand's invitation `id`.
+pub fn find(conn: &mut DbConn, brand: BrandId, id: InvitationId) -> QueryResult<Option<InvitationRow>> {
+    invitations::table
+        .find(id)
+        .filter(invitations::brand_id.eq(brand))
+        .select(InvitationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The invitation with this id sent to `email` (stored lower-cased); one sent to
 /// anyone else is `None`, like one that does not exist.
 pub fn find_for_email(conn: &mut DbConn, id: InvitationId, email: &str) -> QueryResult<Option<InvitationRow>> {

@@ -19,6 +19,7 @@ text_enum!(
         Sale => "sale",
         PayoutPaid => "payout_paid",
         EndpointDisabled => "endpoint_disabled",
+        DealOffer => "deal_offer",
     }
 );
 

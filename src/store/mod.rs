@@ -9,6 +9,8 @@ pub mod clicks;
 pub mod codes;
 pub mod conn;
 pub mod dashboard;
+pub mod deal_proofs;
+pub mod deals;
 pub mod idempotency;
 pub mod ids;
 pub mod influencers;

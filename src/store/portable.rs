@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::DbConn;
-use super::ids::{BrandId, MembershipId, OrderId};
-use super::schema::{brands, memberships, orders};
+use super::ids::{BrandId, DealId, MembershipId, OrderId};
+use super::schema::{brands, deals, memberships, orders};
 use crate::domain::period::Interval;
 
 /// An exact integer sum: `CAST(COALESCE(SUM(expr), 0) AS BIGINT)`.
@@ -94,6 +94,21 @@ pub fn lock_order(conn: &mut DbConn, id: OrderId) -> QueryResult<()> {
             .select(orders::id)
             .for_update()
             .first::<OrderId>(pg)
+            .map(drop),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+/// Locks the deal row until the transaction ends, so two steps on one deal (an
+/// acceptance and a withdrawal, two approvals of its last item) run one after the
+/// other, the second seeing what the first wrote. SQLite's writer is already serial.
+pub fn lock_deal(conn: &mut DbConn, id: DealId) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(pg) => deals::table
+            .find(id)
+            .select(deals::id)
+            .for_no_key_update()
+            .first::<DealId>(pg)
             .map(drop),
         DbConn::Sqlite(_) => Ok(()),
     }

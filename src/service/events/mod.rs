@@ -9,8 +9,10 @@
 
 pub mod attempts;
 pub mod dispatch;
+mod deal_payloads;
 mod payloads;
 
+pub use deal_payloads::*;
 pub use payloads::*;
 
 use chrono::NaiveDateTime;
@@ -36,6 +38,11 @@ text_enum!(
         AmbassadorJoined => "ambassador.joined",
         InvitationCreated => "invitation.created",
         InvitationDeclined => "invitation.declined",
+        DealOffered => "deal.offered",
+        DealAccepted => "deal.accepted",
+        DeliverableSubmitted => "deliverable.submitted",
+        DeliverableApproved => "deliverable.approved",
+        DeliverableRejected => "deliverable.rejected",
     }
 );
 

@@ -13,7 +13,7 @@ use crate::store::ids::{BrandId, InfluencerId, InvitationId, MembershipId, Progr
 use crate::store::influencers::InfluencerRow;
 use crate::store::invitations::{self, InvitationRow};
 use crate::store::memberships::{self, MembershipRow, MembershipStatus};
-use crate::store::{Db, DbConn, StoreError, brands, influencers, is_unique_violation, time};
+use crate::store::{Db, DbConn, StoreError, brands, deals, influencers, is_unique_violation, time};
 
 /// Which invitation the influencer accepts.
 #[derive(Debug, Clone)]
@@ -94,6 +94,8 @@ pub async fn accept(
                 None => InvitationError::Used,
             });
         }
+        // The deals offered with the invitation are now the ambassador's to answer.
+        deals::attach_to_membership(conn, invitation.id, membership.id, now)?;
         let spec = CodeSpec {
             brand_id: membership.brand_id,
             membership_id: membership.id,

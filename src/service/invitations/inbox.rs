@@ -13,7 +13,7 @@ use crate::service::paging::{PageRequest, Paged};
 use crate::service::programs::Program;
 use crate::store::ids::{InfluencerId, InvitationId, MembershipId};
 use crate::store::invitations::{self, InboxRow};
-use crate::store::{Db, DbConn, StoreError, time};
+use crate::store::{Db, DbConn, StoreError, deals, time};
 
 /// An invitation as its invitee sees it. The token is not here: it is stored hashed.
 #[derive(Debug, Clone)]
@@ -123,6 +123,8 @@ pub async fn decline(
             declined_at: time::from_db(now),
         };
         events::emit(conn, invitation.brand_id, EventType::InvitationDeclined, &told, now)?;
+        // Declining to join declines the deals offered with the invitation.
+        deals::decline_with_invitation(conn, id, now)?;
         item(conn, id, now)
     })
     .await

@@ -177,6 +177,60 @@ pub fn password_reset(to: &str, token: &str, expires_at: DateTime<Utc>, public_u
     body.letter(to, "Reset your reftrack password".to_owned(), None)
 }
 
+/// A deal a brand offers: what it pays and gives, and where to answer it.
+pub struct DealOffer<'a> {
+    /// The influencer's display name; `None` for an invitee who has no account yet.
+    pub name: Option<&'a str>,
+    pub brand: &'a str,
+    pub title: &'a str,
+    pub fee: String,
+    pub items: i64,
+    pub fee_total: String,
+    pub gift_value: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub deal_path: String,
+    pub public_url: &'a str,
+}
+
+impl DealOffer<'_> {
+    pub fn letter(self, to: &str) -> Letter {
+        let greeting = match self.name {
+            Some(name) => format!("Hello {name}, {} offers you a deal: \"{}\".", self.brand, self.title),
+            None => format!(
+                "{} offers you a deal with its invitation: \"{}\". Join the brand first, then answer the deal.",
+                self.brand, self.title
+            ),
+        };
+        let mut facts = vec![
+            ("Fee per item".to_owned(), self.fee),
+            ("Items to publish".to_owned(), self.items.to_string()),
+            ("The deal pays".to_owned(), self.fee_total),
+        ];
+        if let Some(gifts) = self.gift_value {
+            facts.push(("Gifted products (declared value)".to_owned(), gifts));
+        }
+        facts.push(("Answer by".to_owned(), date(self.expires_at)));
+        let body = Body {
+            heading: format!("{} offers you a deal", self.brand),
+            paragraphs: vec![
+                greeting,
+                "Read the deliverables, due dates and terms, then accept, decline or propose another fee.".to_owned(),
+            ],
+            facts,
+            code: None,
+            link: Some((
+                "See the deal".to_owned(),
+                format!("{}{}", self.public_url, self.deal_path),
+            )),
+            footer: vec![format!(
+                "You receive this e-mail because {} offered this address a deal on reftrack. If you do not want it, decline it or let it expire.",
+                self.brand
+            )],
+        };
+        body.letter(to, format!("{} offers you a deal: {}", self.brand, self.title), None)
+    }
+}
+
 /// A sale an influencer referred.
 pub struct Sale<'a> {
     pub name: &'a str,

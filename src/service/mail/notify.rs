@@ -1,21 +1,23 @@
 //! Notifications fanned out from outbox events by the dispatcher, in its transaction:
 //! a sale to the ambassador who referred it (`order.recorded`), and a payout to each
-//! ambassador a batch paid (`payout.paid`), unless the influencer switched them off.
+//! ambassador a batch paid (`payout.paid`), unless the influencer switched them off; and
+//! a deal offered (`deal.offered`) to the ambassador or the invitee, always (it asks
+//! for an answer).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::QueryResult;
 use serde::Deserialize;
 
 use super::Postbox;
-use super::compose::{PayoutPaid, Sale};
+use super::compose::{DealOffer, PayoutPaid, Sale};
 use super::unsubscribe::Topic;
 use crate::domain::display;
 use crate::store::DbConn;
-use crate::store::ids::{MembershipId, PayoutId};
+use crate::store::ids::{DealId, InvitationId, MembershipId, PayoutId};
 use crate::store::influencers::{self, InfluencerRow};
 use crate::store::mail::MailKind;
 use crate::store::outbox::OutboxEventRow;
-use crate::store::{brands, memberships, payouts};
+use crate::store::{brands, invitations, memberships, payouts};
 
 /// The part of `order.recorded` a sale message needs.
 #[derive(Debug, Deserialize)]
@@ -59,6 +61,7 @@ pub fn fan_out(conn: &mut DbConn, postbox: &Postbox, event: &OutboxEventRow, now
     match event.event_type.as_str() {
         "order.recorded" => sale(conn, postbox, event, now),
         "payout.paid" => payout_paid(conn, postbox, event, now),
+        "deal.offered" => deal_offered(conn, postbox, event, now),
         _ => Ok(0),
     }
 }
@@ -161,4 +164,54 @@ fn payout_paid(conn: &mut DbConn, postbox: &Postbox, event: &OutboxEventRow, now
         }
     }
     Ok(posted)
+}
+
+/// The part of `deal.offered` the offer message needs.
+#[derive(Debug, Deserialize)]
+struct DealOfferedData {
+    deal_id: DealId,
+    title: String,
+    ambassador_id: Option<MembershipId>,
+    invitation_id: Option<InvitationId>,
+    fee: i64,
+    currency: String,
+    items: i64,
+    fee_total: i64,
+    gift_value: i64,
+    expires_at: DateTime<Utc>,
+}
+
+fn deal_offered(conn: &mut DbConn, postbox: &Postbox, event: &OutboxEventRow, now: NaiveDateTime) -> QueryResult<usize> {
+    let Ok(data) = serde_json::from_str::<DealOfferedData>(&event.data) else {
+        return Ok(0);
+    };
+    let (to, name) = match (data.ambassador_id, data.invitation_id) {
+        (Some(membership), _) => match influencer_of(conn, event, membership)? {
+            Some(influencer) => (influencer.email, Some(influencer.display_name)),
+            None => return Ok(0),
+        },
+        (None, Some(invitation)) => match invitations::find(conn, event.brand_id, invitation)? {
+            Some(invitation) => (invitation.email, None),
+            None => return Ok(0),
+        },
+        (None, None) => return Ok(0),
+    };
+    let brand = brand_name(conn, event)?;
+    let money = |minor| display::money_in(minor, &data.currency);
+    let letter = DealOffer {
+        name: name.as_deref(),
+        brand: &brand,
+        title: &data.title,
+        fee: money(data.fee),
+        items: data.items,
+        fee_total: money(data.fee_total),
+        gift_value: (data.gift_value > 0).then(|| money(data.gift_value)),
+        expires_at: data.expires_at,
+        deal_path: format!("/app/deals/{}", data.deal_id),
+        public_url: postbox.public_url(),
+    }
+    .letter(&to);
+    let key = format!("deal_offer:{}", event.id);
+    let posted = postbox.post(conn, MailKind::DealOffer, Some(event.brand_id), Some(key), &letter, now)?;
+    Ok(usize::from(posted))
 }

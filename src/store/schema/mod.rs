@@ -1,9 +1,12 @@
 //! The diesel schema, kept by hand with portable types only so one file serves both
 //! backends: ids as text, money as BIGINT minor units, timestamps set by the app.
-//! The tables of shops, events, webhooks and e-mail are in [`messaging`].
+//! The tables of shops, events, webhooks and e-mail are in [`messaging`]; those of
+//! deals in [`deal_tables`].
 
+mod deal_tables;
 mod messaging;
 
+pub use deal_tables::*;
 pub use messaging::*;
 
 diesel::table! {
@@ -413,5 +416,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     mail_messages,
     password_resets,
-    web_sessions
+    web_sessions,
+    deals,
+    deal_versions,
+    deal_deliverables,
+    deal_gifts,
+    deliverable_proofs
 );
