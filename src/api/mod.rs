@@ -13,6 +13,8 @@ pub mod checkout;
 pub mod client_ip;
 pub mod codes;
 pub mod csv_export;
+pub mod deals;
+pub mod deals_view;
 pub mod error;
 pub mod error_code;
 pub mod extract;
@@ -24,6 +26,7 @@ pub mod key_cache;
 pub mod limits;
 pub mod links;
 pub mod me;
+pub mod me_deals;
 pub mod me_reports;
 pub mod money;
 pub mod notifications;
@@ -137,6 +140,19 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/brand/orders/{id}/release", web::post().to(money::release_commission)),
         endpoint(M::POST, "/v1/brand/orders/{id}/reject", web::post().to(money::reject_commission)),
         endpoint(M::POST, "/v1/brand/orders/{id}/reassign", web::post().to(money::reassign_order)),
+        // Deals (brand JWT): offers, counter-offers, proof, gifts.
+        endpoint(M::POST, "/v1/brand/deals", web::post().to(deals::create_deal)),
+        endpoint(M::GET, "/v1/brand/deals", web::get().to(deals::list_deals)),
+        endpoint(M::GET, "/v1/brand/deals/{id}", web::get().to(deals::get_deal)),
+        endpoint(M::POST, "/v1/brand/deals/{id}/withdraw", web::post().to(deals::withdraw_deal)),
+        endpoint(M::POST, "/v1/brand/deals/{id}/counter/accept", web::post().to(deals::accept_counter)),
+        endpoint(M::POST, "/v1/brand/deals/{id}/counter/decline", web::post().to(deals::decline_counter)),
+        endpoint(M::POST, "/v1/brand/deals/{id}/cancel", web::post().to(deals::cancel_deal)),
+        endpoint(M::POST, "/v1/brand/deals/{id}/gifts/{gift_id}/shipment", web::post().to(deals::ship_gift)),
+        endpoint(M::POST, "/v1/brand/proofs/{id}/approve", web::post().to(deals::approve_proof)),
+        endpoint(M::POST, "/v1/brand/proofs/{id}/reject", web::post().to(deals::reject_proof)),
+        endpoint(M::POST, "/v1/brand/proofs/{id}/removed", web::post().to(deals::report_removed)),
+        endpoint(M::GET, "/v1/brand/deliverables", web::get().to(deals::due_deliverables)),
         endpoint(M::GET, "/v1/brand/stats", web::get().to(brand_stats::get_brand_stats)),
         endpoint(M::GET, "/v1/brand/reports/payouts", web::get().to(payouts::payout_report)),
         endpoint(M::POST, "/v1/brand/payouts", web::post().to(payouts::create_payout)),
@@ -168,6 +184,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::GET, "/v1/me/orders", web::get().to(me_reports::list_my_orders)),
         endpoint(M::GET, "/v1/me/orders/{id}", web::get().to(me_reports::get_my_order)),
         endpoint(M::GET, "/v1/me/earnings.csv", web::get().to(me_reports::download_earnings)),
+        endpoint(M::GET, "/v1/me/deals", web::get().to(me_deals::list_my_deals)),
+        endpoint(M::GET, "/v1/me/deals/{id}", web::get().to(me_deals::get_my_deal)),
+        endpoint(M::POST, "/v1/me/deals/{id}/accept", web::post().to(me_deals::accept_deal)),
+        endpoint(M::POST, "/v1/me/deals/{id}/decline", web::post().to(me_deals::decline_deal)),
+        endpoint(M::POST, "/v1/me/deals/{id}/counter", web::post().to(me_deals::counter_deal)),
+        endpoint(M::POST, "/v1/me/deals/{id}/deliverables/{deliverable_id}/proofs", web::post().to(me_deals::submit_proof)),
         // Referral links (public).
         endpoint(M::GET, "/r/{brand_slug}/{code}", web::get().to(links::follow_link)),
     ]

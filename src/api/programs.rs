@@ -115,7 +115,8 @@ impl From<ProgramError> for ApiError {
     }
 }
 
-fn terms_errors(errors: Vec<(String, String)>) -> Vec<FieldError> {
+/// A use case's `(path, message)` field errors as the API answers them.
+pub(crate) fn terms_errors(errors: Vec<(String, String)>) -> Vec<FieldError> {
     errors
         .into_iter()
         .map(|(field, message)| FieldError::new(field, message))
