@@ -1,6 +1,7 @@
 //! `GET /v1/brand/stats` (brand JWT): the brand's figures over a period, their series
-//! per day or ISO week for the console's sales chart, and the commission owed. The
-//! handler parses the query, calls [`reports::brand_stats`] and renders it.
+//! per day or ISO week for the console's sales chart, the commission owed (each figure
+//! also by ledger kind) and the declared value of gifted products. The handler parses
+//! the query, calls [`reports::brand_stats`] and renders it.
 
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
@@ -10,9 +11,11 @@ use super::extract::BrandUser;
 use super::me_reports::period_fields;
 use super::{ApiError, FieldError};
 use crate::api::AppState;
+use crate::api::money::KindAmounts;
 use crate::domain::Currency;
 use crate::domain::period::{Interval, Period};
-use crate::service::reports::{self, BrandStats, CommissionOwed, SeriesBucket};
+use crate::service::deals::GiftValues;
+use crate::service::reports::{self, BrandStats, CommissionOwed, OwedFigure, SeriesBucket};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,11 +46,25 @@ pub struct SeriesView {
     pub commission: Option<i64>,
 }
 
+/// Each figure with its parts by ledger kind, which add up to it exactly; parts are
+/// `null` when the figure or one of them is beyond any representable amount.
 #[derive(Debug, Serialize)]
 pub struct CommissionOwedView {
     pub pending: Option<i64>,
+    pub pending_by_kind: Option<KindAmounts>,
     pub payable: Option<i64>,
+    pub payable_by_kind: Option<KindAmounts>,
     pub paid: Option<i64>,
+    pub paid_by_kind: Option<KindAmounts>,
+}
+
+/// Declared value of gifted products in one currency, by shipment state; never payable.
+#[derive(Debug, Serialize)]
+pub struct GiftValuesView {
+    pub currency: String,
+    pub to_ship: i64,
+    pub shipped: i64,
+    pub delivered: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -69,6 +86,7 @@ pub struct StatsResponse {
     pub interval: &'static str,
     pub series: Vec<SeriesView>,
     pub commission_owed: CommissionOwedView,
+    pub gifts: Vec<GiftValuesView>,
 }
 
 /// `GET /v1/brand/stats?from=&to=&currency=&interval=`: the days `from..=to` (UTC
@@ -128,10 +146,25 @@ impl From<SeriesBucket> for SeriesView {
 
 impl From<CommissionOwed> for CommissionOwedView {
     fn from(o: CommissionOwed) -> Self {
+        let parts = |figure: OwedFigure| figure.by_kind.map(KindAmounts::from);
         Self {
-            pending: o.pending,
-            payable: o.payable,
-            paid: o.paid,
+            pending: o.pending.total,
+            pending_by_kind: parts(o.pending),
+            payable: o.payable.total,
+            payable_by_kind: parts(o.payable),
+            paid: o.paid.total,
+            paid_by_kind: parts(o.paid),
+        }
+    }
+}
+
+impl From<GiftValues> for GiftValuesView {
+    fn from(g: GiftValues) -> Self {
+        Self {
+            currency: g.currency,
+            to_ship: g.to_ship,
+            shipped: g.shipped,
+            delivered: g.delivered,
         }
     }
 }
@@ -163,6 +196,7 @@ impl From<BrandStats> for StatsResponse {
             interval: s.interval.as_str(),
             series: s.series.into_iter().map(SeriesView::from).collect(),
             commission_owed: s.commission_owed.into(),
+            gifts: s.gifts.into_iter().map(GiftValuesView::from).collect(),
         }
     }
 }

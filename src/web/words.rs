@@ -1,5 +1,5 @@
 //! The words both web doors use for an order's commission status, its hold and its
-//! attribution:
+//! attribution, and for money by ledger kind:
 //! the influencer's portal speaks to the ambassador ("your code"), the brand's console
 //! about them ("the ambassador's code"). One table each, with the reader as a
 //! parameter, so the two doors cannot drift apart.
@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::display;
 use crate::domain::status::{EntryStatus, OrderStatus};
+use crate::store::ledger::{EntryKind, KindTotals};
 
 /// Who reads the words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,28 @@ pub fn entry_words(status: EntryStatus, available_at: DateTime<Utc>, now: DateTi
         EntryStatus::Approved => "payable".to_owned(),
         EntryStatus::Paid => "paid".to_owned(),
     }
+}
+
+/// The ledger kinds as a line under a total names them: what the ambassador earned
+/// first, what took money back last.
+const KIND_WORDS: [(EntryKind, &str); 6] = [
+    (EntryKind::Commission, "commissions"),
+    (EntryKind::FlatFee, "flat fees"),
+    (EntryKind::Override, "overrides"),
+    (EntryKind::Bonus, "bonuses"),
+    (EntryKind::Adjustment, "adjustments"),
+    (EntryKind::Reversal, "reversals"),
+];
+
+/// A total's parts by ledger kind, the zero ones left out: "commissions $20.00, bonuses
+/// $10.00, reversals -$5.00"; empty when every part is zero.
+pub fn kind_parts(by_kind: &KindTotals, currency: &str) -> String {
+    KIND_WORDS
+        .iter()
+        .filter(|(kind, _)| by_kind.get(*kind) != 0)
+        .map(|(kind, words)| format!("{words} {}", display::money_in(by_kind.get(*kind), currency)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// How the order was attributed, in words short enough for a table cell that does not
@@ -125,6 +148,23 @@ pub fn flag_words(flag: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_parts_name_only_the_kinds_that_moved_money() {
+        let mut kinds = KindTotals::default();
+        assert_eq!(kind_parts(&kinds, "USD"), "");
+        for (kind, amount) in [
+            (EntryKind::Reversal, -500),
+            (EntryKind::Commission, 2_000),
+            (EntryKind::Bonus, 1_000),
+        ] {
+            assert_eq!(kinds.add(kind, amount), Some(()));
+        }
+        assert_eq!(
+            kind_parts(&kinds, "USD"),
+            "commissions $20.00, bonuses $10.00, reversals -$5.00"
+        );
+    }
 
     #[test]
     fn the_brand_reads_about_the_ambassador_where_the_ambassador_reads_about_themselves() {

@@ -6,6 +6,7 @@ mod ambassadors;
 mod api_keys;
 mod bounds;
 mod brand_orders;
+mod brand_stats_kinds;
 mod brand_stats_series;
 mod caps;
 mod checkout;

@@ -1,6 +1,7 @@
 //! `GET /v1/brand/stats` (and the console's sales chart): the brand's figures over the
-//! days of a period in one currency, the same figures per day or ISO week, and the
-//! commission its ledger owes, all time, by where the money stands.
+//! days of a period in one currency, the same figures per day or ISO week, the
+//! commission its ledger owes, all time, by where the money stands and by kind, and the
+//! declared value of the products it gifted.
 
 use chrono::NaiveDate;
 
@@ -8,8 +9,11 @@ use super::ReportError;
 use crate::domain::Currency;
 use crate::domain::conversion::conversion_rate;
 use crate::domain::period::{Interval, Period};
+use crate::domain::status::EntryStatus;
+use crate::service::deals::{self, GiftValues};
 pub use crate::store::brand_reports::TopAmbassador;
 use crate::store::brand_reports::{self, Totals};
+pub use crate::store::brand_stats::OwedFigure;
 use crate::store::brand_stats::{self, BucketTotals};
 use crate::store::ids::BrandId;
 use crate::store::{Db, StoreError, brands};
@@ -49,6 +53,9 @@ pub struct BrandStats {
     /// the period's figures.
     pub series: Vec<SeriesBucket>,
     pub commission_owed: CommissionOwed,
+    /// Declared value of the products gifted through deals, per currency (every
+    /// currency, not only the stats'), all time; never payable, so in no ledger figure.
+    pub gifts: Vec<GiftValues>,
 }
 
 /// The period's figures within one day or ISO week.
@@ -67,16 +74,16 @@ pub struct SeriesBucket {
 
 /// The brand's ledger in the stats' currency, all time, by where each entry stands
 /// (the influencer dashboard's split, [`crate::domain::status::EntryStatus`]); reversals
-/// count, negative, where they stand. pending + payable + paid = Σ every entry. `None`
-/// when a total is beyond any representable amount.
+/// count, negative, where they stand. pending + payable + paid = Σ every entry. Each
+/// figure comes with its parts by ledger kind, which add up to it exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommissionOwed {
     /// Still in its hold period (not approved).
-    pub pending: Option<i64>,
+    pub pending: OwedFigure,
     /// Approved and not in a paid payout (whether or not an unpaid batch holds it).
-    pub payable: Option<i64>,
+    pub payable: OwedFigure,
     /// In paid payouts.
-    pub paid: Option<i64>,
+    pub paid: OwedFigure,
 }
 
 /// Reads every figure in one snapshot: a fixed number of statements, however long the
@@ -99,13 +106,15 @@ pub async fn brand_stats(db: &Db, query: StatsQuery) -> Result<BrandStats, Repor
         let top_ambassadors = brand_reports::top_ambassadors(conn, brand, &currency, period, TOP_AMBASSADORS)?;
         let buckets = brand_stats::series(conn, brand, &currency, period, interval)?;
         let owed = brand_stats::owed(conn, brand, &currency)?;
+        let gifts = deals::gift_values(conn, brand)?;
         Ok(BrandStats {
             series: lay_out(&buckets, period, interval)?,
             commission_owed: CommissionOwed {
-                pending: owed.pending(),
-                payable: owed.approved(),
-                paid: owed.paid(),
+                pending: owed.in_status(EntryStatus::Pending),
+                payable: owed.in_status(EntryStatus::Approved),
+                paid: owed.in_status(EntryStatus::Paid),
             },
+            gifts,
             period,
             currency,
             interval,

@@ -16,7 +16,7 @@ pub use brand::{
 pub use brand_csv::{
     ORDERS_CSV_FILENAME, ORDERS_CSV_HEADER, ORDERS_CSV_PAGE, OrdersCsvPages, OrdersCsvQuery, orders_csv,
 };
-pub use brand_stats::{BrandStats, CommissionOwed, SeriesBucket, StatsQuery, TopAmbassador, brand_stats};
+pub use brand_stats::{BrandStats, CommissionOwed, OwedFigure, SeriesBucket, StatsQuery, TopAmbassador, brand_stats};
 pub use mine::{
     MyBrand, MyOrder, MyOrdersQuery, MyOrdersWithBrands, STATEMENT_PAGE, StatementLine, my_orders,
     my_orders_with_brands, statement_pages,

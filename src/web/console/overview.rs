@@ -1,8 +1,9 @@
 //! `GET /console`: the brand's figures for a period (7, 30 or 90 days): attributed
 //! sales, orders, clicks and conversion, the commission they earned, a chart of sales
 //! by day (by week over 90 days) with its table, the ambassadors who sold most, and
-//! the commission owed (pending, payable, paid, all time); then what waits on the team
-//! now: free items claimed and not yet shipped, and the money a payout batch created now
+//! the commission owed (pending, payable, paid, all time, each with its parts by ledger
+//! kind) and the declared value of gifted products; then what waits on the team now:
+//! free items claimed and not yet shipped, and the money a payout batch created now
 //! would pay.
 
 use actix_web::http::StatusCode;
@@ -14,12 +15,13 @@ use super::Frame;
 use crate::api::AppState;
 use crate::domain::display;
 use crate::domain::period::{Interval, Period};
-use crate::service::reports::{self, StatsQuery};
+use crate::service::deals::GiftValues;
+use crate::service::reports::{self, CommissionOwed, StatsQuery};
 use crate::service::{payouts, rewards};
 use crate::store::rewards::RewardStatus;
 use crate::web::chart::{self, Stack};
-use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
+use crate::web::{page, words};
 
 /// The periods offered, in days, with their labels; the first is the default.
 const PERIODS: [(i64, &str); 3] = [(30, "Last 30 days"), (7, "Last 7 days"), (90, "Last 90 days")];
@@ -75,6 +77,10 @@ struct OverviewPage {
     owed_pending: String,
     owed_payable: String,
     owed_paid: String,
+    /// (figure, its non-zero parts by kind) for the figures that have any.
+    owed_parts: Vec<(&'static str, String)>,
+    /// The declared value of gifted products, one line per currency that has any.
+    gifts: Vec<String>,
     rewards_waiting: Vec<RewardRow>,
     more_rewards: bool,
     payable: String,
@@ -112,6 +118,39 @@ fn bucket_labels(starts: &[chrono::NaiveDate], interval: Interval) -> Vec<String
             }
         })
         .collect()
+}
+
+/// Each figure of the commission owed with its non-zero parts by kind, for the
+/// figures that have any.
+fn owed_parts(owed: &CommissionOwed, code: &str) -> Vec<(&'static str, String)> {
+    [
+        ("Pending", owed.pending),
+        ("Payable", owed.payable),
+        ("Paid", owed.paid),
+    ]
+    .into_iter()
+    .filter_map(|(label, figure)| Some((label, words::kind_parts(&figure.by_kind?, code))))
+    .filter(|(_, parts)| !parts.is_empty())
+    .collect()
+}
+
+/// "To ship €40.00, delivered €25.00": a currency's gifted value by shipment state
+/// (the amounts name the currency), the zero ones left out; `None` when all are zero.
+fn gift_line(gift: &GiftValues) -> Option<String> {
+    let parts: Vec<String> = [
+        ("to ship", gift.to_ship),
+        ("shipped", gift.shipped),
+        ("delivered", gift.delivered),
+    ]
+    .into_iter()
+    .filter(|(_, value)| *value != 0)
+    .map(|(words, value)| format!("{words} {}", display::money_in(value, &gift.currency)))
+    .collect();
+    let mut line = parts.join(", ");
+    if let Some(first) = line.get(..1) {
+        line.replace_range(..1, &first.to_uppercase());
+    }
+    (!line.is_empty()).then_some(line)
 }
 
 pub async fn show(
@@ -197,9 +236,11 @@ pub async fn show(
         },
         chart: chart::stacked_bars(&labels, &[sales], code),
         buckets,
-        owed_pending: money(stats.commission_owed.pending),
-        owed_payable: money(stats.commission_owed.payable),
-        owed_paid: money(stats.commission_owed.paid),
+        owed_pending: money(stats.commission_owed.pending.total),
+        owed_payable: money(stats.commission_owed.payable.total),
+        owed_paid: money(stats.commission_owed.paid.total),
+        owed_parts: owed_parts(&stats.commission_owed, code),
+        gifts: stats.gifts.iter().filter_map(gift_line).collect(),
         rewards_waiting: claimed
             .into_iter()
             .take(REWARDS_SHOWN as usize)
@@ -239,6 +280,22 @@ mod tests {
         assert_eq!(ask(Some("90")), Ok(90));
         assert!(ask(Some("31")).is_err());
         assert!(ask(Some("x")).is_err());
+    }
+
+    #[test]
+    fn gift_lines_leave_out_zero_states_and_currencies() {
+        let gift = |to_ship, shipped, delivered| GiftValues {
+            currency: "EUR".to_owned(),
+            to_ship,
+            shipped,
+            delivered,
+        };
+        assert_eq!(gift_line(&gift(0, 0, 0)), None);
+        assert_eq!(gift_line(&gift(0, 900, 0)).as_deref(), Some("Shipped €9.00"));
+        assert_eq!(
+            gift_line(&gift(4_000, 0, 2_500)).as_deref(),
+            Some("To ship €40.00, delivered €25.00")
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
+use crate::brand_stats_kinds::{assert_owed_parts_add_up, kinds_sum};
 use crate::helpers::{Program, TestApp, spawn_app};
 
 /// Sequences per run, and actions per sequence.
@@ -224,6 +225,17 @@ impl World {
                 "seed {seed}: {email}'s kinds {totals}"
             );
         }
+        // The brand's statistics: what it owes is its whole ledger, and each figure's
+        // kinds add up to it.
+        let stats = app.get("/v1/brand/stats", Some(&self.owner)).await;
+        let owed = &stats.body["commission_owed"];
+        let shown: i64 = ["pending", "payable", "paid"]
+            .iter()
+            .map(|k| owed[*k].as_i64().unwrap())
+            .sum();
+        let ledger: i64 = self.ambassadors.iter().map(|(m, _)| self.ledger_sum(m)).sum();
+        assert_eq!(shown, ledger, "seed {seed}: owed {owed}");
+        assert_owed_parts_add_up(owed);
         // The payout report splits each balance into kinds that add up to it.
         let report = app.get("/v1/brand/reports/payouts", Some(&self.owner)).await;
         for line in report.body["items"].as_array().into_iter().flatten() {
@@ -234,10 +246,6 @@ impl World {
             );
         }
     }
-}
-
-fn kinds_sum(by_kind: &Value) -> i64 {
-    by_kind.as_object().unwrap().values().map(|v| v.as_i64().unwrap()).sum()
 }
 
 /// A batch's total is its items', and each item's kinds add up to its amount.
