@@ -155,7 +155,10 @@ pub async fn list_deals(
         DealStatus::parse(s)
             .ok_or_else(|| {
                 let names: Vec<&str> = DealStatus::ALL.iter().map(|s| s.as_str()).collect();
-                errors.push(FieldError::new("status", format!("must be one of: {}", names.join(", "))));
+                errors.push(FieldError::new(
+                    "status",
+                    format!("must be one of: {}", names.join(", ")),
+                ));
             })
             .ok()
     });
@@ -200,8 +203,14 @@ pub async fn accept_counter(
     user: BrandUser,
     id: web::Path<DealId>,
 ) -> Result<HttpResponse, ApiError> {
-    let view =
-        deals::answer_counter(&state.db, &user.actor, id.into_inner(), BrandAnswer::Accept, state.clock.now()).await?;
+    let view = deals::answer_counter(
+        &state.db,
+        &user.actor,
+        id.into_inner(),
+        BrandAnswer::Accept,
+        state.clock.now(),
+    )
+    .await?;
     Ok(brand_json(&view))
 }
 
@@ -212,8 +221,14 @@ pub async fn decline_counter(
     user: BrandUser,
     id: web::Path<DealId>,
 ) -> Result<HttpResponse, ApiError> {
-    let view =
-        deals::answer_counter(&state.db, &user.actor, id.into_inner(), BrandAnswer::Decline, state.clock.now()).await?;
+    let view = deals::answer_counter(
+        &state.db,
+        &user.actor,
+        id.into_inner(),
+        BrandAnswer::Decline,
+        state.clock.now(),
+    )
+    .await?;
     Ok(brand_json(&view))
 }
 

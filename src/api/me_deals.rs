@@ -109,8 +109,13 @@ pub async fn submit_proof(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.value;
     let now = state.clock.now();
-    let proof = Proof::parse(&body.url, body.published_at, [body.views, body.likes, body.comments], now)
-        .map_err(|found| ApiError::validation(terms_errors(found)))?;
+    let proof = Proof::parse(
+        &body.url,
+        body.published_at,
+        [body.views, body.likes, body.comments],
+        now,
+    )
+    .map_err(|found| ApiError::validation(terms_errors(found)))?;
     let (deal, deliverable) = path.into_inner();
     let view = deals::submit(&state.db, me.influencer_id, deal, deliverable, proof, now).await?;
     Ok(HttpResponse::Created().json(DealResponse::new(&view, Reader::Influencer)))
