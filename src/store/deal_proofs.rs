@@ -155,7 +155,12 @@ pub fn gift_values(conn: &mut DbConn, brand: BrandId) -> QueryResult<Vec<(String
         .inner_join(deals::table.on(deals::id.eq(deal_gifts::deal_id)))
         .filter(deals::brand_id.eq(brand))
         .filter(deals::status.eq_any([DealStatus::Accepted, DealStatus::Completed]))
-        .select((deals::currency, deal_gifts::shipment, deal_gifts::quantity, deal_gifts::unit_value))
+        .select((
+            deals::currency,
+            deal_gifts::shipment,
+            deal_gifts::quantity,
+            deal_gifts::unit_value,
+        ))
         .load(conn)?;
     let mut totals: std::collections::BTreeMap<(String, &'static str), (Shipment, i64)> = Default::default();
     for (currency, shipment, quantity, unit_value) in rows {

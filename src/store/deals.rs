@@ -159,9 +159,13 @@ pub fn insert(
     gifts: &[GiftRow],
 ) -> QueryResult<()> {
     diesel::insert_into(deals::table).values(deal).execute(conn)?;
-    diesel::insert_into(deal_versions::table).values(version).execute(conn)?;
+    diesel::insert_into(deal_versions::table)
+        .values(version)
+        .execute(conn)?;
     for row in deliverables {
-        diesel::insert_into(deal_deliverables::table).values(row).execute(conn)?;
+        diesel::insert_into(deal_deliverables::table)
+            .values(row)
+            .execute(conn)?;
     }
     for row in gifts {
         diesel::insert_into(deal_gifts::table).values(row).execute(conn)?;

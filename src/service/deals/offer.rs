@@ -103,7 +103,13 @@ pub async fn offer(
                     .collect();
                 deals::insert(conn, &deal, &version, &deliverables, &gifts)?;
                 let view = brand_deal_in(conn, brand, deal.id, now)?;
-                events::emit(conn, brand, EventType::DealOffered, &events::DealChanged::new(&view), now)?;
+                events::emit(
+                    conn,
+                    brand,
+                    EventType::DealOffered,
+                    &events::DealChanged::new(&view),
+                    now,
+                )?;
                 Ok(render(&view)?)
             },
         )

@@ -69,7 +69,11 @@ fn counter_offer(conn: &mut DbConn, deal: &DealRow, counter: &Counter, now: Naiv
     if deal.awaiting == Party::Brand {
         // The same counter sent again (a retry) is answered as it stands.
         let same = on_table.is_some_and(|v| v.fee == counter.fee && v.note == counter.note);
-        return if same { Ok(()) } else { Err(Refusal::AwaitingBrand.into()) };
+        return if same {
+            Ok(())
+        } else {
+            Err(Refusal::AwaitingBrand.into())
+        };
     }
     if on_table.is_some_and(|v| v.fee == counter.fee) {
         return Err(Refusal::SameFee.into());

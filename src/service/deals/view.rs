@@ -134,7 +134,11 @@ impl Names {
 }
 
 /// The views of `rows`, in their order, read in a handful of queries.
-pub(super) fn views_of(conn: &mut DbConn, rows: Vec<DealRow>, now: NaiveDateTime) -> diesel::QueryResult<Vec<DealView>> {
+pub(super) fn views_of(
+    conn: &mut DbConn,
+    rows: Vec<DealRow>,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Vec<DealView>> {
     let ids: Vec<DealId> = rows.iter().map(|d| d.id).collect();
     let mut versions = group(deals::versions(conn, &ids)?, |v| v.deal_id);
     let mut deliverables = group(deals::deliverables(conn, &ids)?, |d| d.deal_id);

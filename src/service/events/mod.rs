@@ -8,8 +8,8 @@
 //! the ambassador and order references it needs; never a customer's e-mail.
 
 pub mod attempts;
-pub mod dispatch;
 mod deal_payloads;
+pub mod dispatch;
 mod payloads;
 
 pub use deal_payloads::*;

@@ -181,7 +181,12 @@ struct DealOfferedData {
     expires_at: DateTime<Utc>,
 }
 
-fn deal_offered(conn: &mut DbConn, postbox: &Postbox, event: &OutboxEventRow, now: NaiveDateTime) -> QueryResult<usize> {
+fn deal_offered(
+    conn: &mut DbConn,
+    postbox: &Postbox,
+    event: &OutboxEventRow,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     let Ok(data) = serde_json::from_str::<DealOfferedData>(&event.data) else {
         return Ok(0);
     };

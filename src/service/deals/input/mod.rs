@@ -229,7 +229,10 @@ fn deliverable(errors: &mut FieldErrors, path: &str, input: DeliverableInput, to
             Some(date)
         }
         Ok(_) => {
-            errors.push((at("due_on"), format!("must be today or later, at most {MAX_DUE_DAYS} days ahead")));
+            errors.push((
+                at("due_on"),
+                format!("must be today or later, at most {MAX_DUE_DAYS} days ahead"),
+            ));
             None
         }
         Err(_) => {
@@ -237,7 +240,13 @@ fn deliverable(errors: &mut FieldErrors, path: &str, input: DeliverableInput, to
             None
         }
     };
-    let keep_up_days = within(errors, &at("keep_up_days"), input.keep_up_days.unwrap_or(0), 0, MAX_KEEP_UP_DAYS);
+    let keep_up_days = within(
+        errors,
+        &at("keep_up_days"),
+        input.keep_up_days.unwrap_or(0),
+        0,
+        MAX_KEEP_UP_DAYS,
+    );
     let requirements = text(
         errors,
         &at("requirements"),
@@ -259,7 +268,14 @@ fn deliverable(errors: &mut FieldErrors, path: &str, input: DeliverableInput, to
 fn gift(errors: &mut FieldErrors, path: &str, input: GiftInput) -> Option<Gift> {
     let at = |field: &str| format!("{path}.{field}");
     let sku = text(errors, &at("sku"), &input.sku, 1, MAX_SKU_CHARS, Lines::One);
-    let description = text(errors, &at("description"), &input.description, 1, MAX_GIFT_CHARS, Lines::One);
+    let description = text(
+        errors,
+        &at("description"),
+        &input.description,
+        1,
+        MAX_GIFT_CHARS,
+        Lines::One,
+    );
     let quantity = within(errors, &at("quantity"), input.quantity, 1, MAX_QUANTITY);
     let unit_value = within(errors, &at("unit_value"), input.unit_value, 0, MAX_AMOUNT);
     Some(Gift {
@@ -370,15 +386,32 @@ impl ShipmentUpdate {
         let mut errors = FieldErrors::new();
         match state {
             "shipped" => {
-                let carrier = text(&mut errors, "carrier", carrier.unwrap_or(""), 1, MAX_CARRIER_CHARS, Lines::One);
-                let tracking = text(&mut errors, "tracking", tracking.unwrap_or(""), 1, MAX_CARRIER_CHARS, Lines::One);
+                let carrier = text(
+                    &mut errors,
+                    "carrier",
+                    carrier.unwrap_or(""),
+                    1,
+                    MAX_CARRIER_CHARS,
+                    Lines::One,
+                );
+                let tracking = text(
+                    &mut errors,
+                    "tracking",
+                    tracking.unwrap_or(""),
+                    1,
+                    MAX_CARRIER_CHARS,
+                    Lines::One,
+                );
                 match (carrier, tracking) {
                     (Some(carrier), Some(tracking)) => Ok(Self::Shipped { carrier, tracking }),
                     _ => Err(errors),
                 }
             }
             "delivered" => Ok(Self::Delivered),
-            _ => Err(vec![("shipment".to_owned(), "must be one of: shipped, delivered".to_owned())]),
+            _ => Err(vec![(
+                "shipment".to_owned(),
+                "must be one of: shipped, delivered".to_owned(),
+            )]),
         }
     }
 }

@@ -93,9 +93,19 @@ fn a_zero_fee_is_an_offer_of_gifts_only() {
 
 #[test]
 fn proof_needs_a_web_address_and_a_time_not_ahead() {
-    let ok = Proof::parse("https://instagram.com/p/abc", Some(now()), [Some(10), None, Some(0)], now());
+    let ok = Proof::parse(
+        "https://instagram.com/p/abc",
+        Some(now()),
+        [Some(10), None, Some(0)],
+        now(),
+    );
     assert_eq!(ok.map(|p| p.views), Ok(Some(10)));
-    let bad = Proof::parse("ftp://x", Some(now() + Duration::hours(1)), [Some(-1), None, None], now());
+    let bad = Proof::parse(
+        "ftp://x",
+        Some(now() + Duration::hours(1)),
+        [Some(-1), None, None],
+        now(),
+    );
     let paths: Vec<_> = bad.err().unwrap_or_default().into_iter().map(|(p, _)| p).collect();
     assert_eq!(paths, ["url", "published_at", "views"]);
     assert!(Proof::parse("https://x.example", None, [None; 3], now()).is_err());
@@ -103,13 +113,7 @@ fn proof_needs_a_web_address_and_a_time_not_ahead() {
 
 #[test]
 fn a_counter_is_a_fee_and_an_optional_note() {
-    assert_eq!(
-        Counter::parse(3000, Some("  ")),
-        Ok(Counter {
-            fee: 3000,
-            note: None
-        })
-    );
+    assert_eq!(Counter::parse(3000, Some("  ")), Ok(Counter { fee: 3000, note: None }));
     assert!(Counter::parse(-5, None).is_err());
     assert!(Counter::parse(5, Some(&"x".repeat(MAX_NOTE_CHARS + 1))).is_err());
 }
@@ -118,6 +122,9 @@ fn a_counter_is_a_fee_and_an_optional_note() {
 fn shipping_needs_carrier_and_tracking() {
     assert!(ShipmentUpdate::parse("shipped", Some("DHL"), Some("123")).is_ok());
     assert!(ShipmentUpdate::parse("shipped", Some("DHL"), None).is_err());
-    assert_eq!(ShipmentUpdate::parse("delivered", None, None), Ok(ShipmentUpdate::Delivered));
+    assert_eq!(
+        ShipmentUpdate::parse("delivered", None, None),
+        Ok(ShipmentUpdate::Delivered)
+    );
     assert!(ShipmentUpdate::parse("lost", None, None).is_err());
 }
