@@ -14,6 +14,13 @@ pub mod ambassadors_money;
 pub mod ambassadors_page;
 pub mod api_keys;
 pub mod confirm;
+pub mod deal;
+pub mod deal_actions;
+pub mod deal_form;
+pub mod deal_gifts;
+pub mod deal_new;
+pub mod deal_proofs;
+pub mod deals;
 pub mod integration;
 pub mod integrations;
 pub mod join;
@@ -87,6 +94,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/console/orders/{id}/reassign",
         web::post().to(order_reassign::reassign),
     );
+    cfg.route("/console/deals", web::get().to(deals::list))
+        .route("/console/deals", web::post().to(deal_new::create))
+        .route("/console/deals/new", web::get().to(deal_new::new))
+        .route("/console/deals/{id}", web::get().to(deal::show))
+        .route("/console/deals/{id}/withdraw", web::post().to(deal_actions::withdraw))
+        .route(
+            "/console/deals/{id}/counter/accept",
+            web::post().to(deal_actions::accept_counter),
+        )
+        .route(
+            "/console/deals/{id}/counter/decline",
+            web::post().to(deal_actions::decline_counter),
+        )
+        .route("/console/deals/{id}/cancel", web::post().to(deal_actions::cancel))
+        .route(
+            "/console/deals/{id}/proofs/{proof}/approve",
+            web::post().to(deal_proofs::approve),
+        )
+        .route(
+            "/console/deals/{id}/proofs/{proof}/reject",
+            web::post().to(deal_proofs::reject),
+        )
+        .route(
+            "/console/deals/{id}/proofs/{proof}/removed",
+            web::post().to(deal_proofs::removed),
+        )
+        .route(
+            "/console/deals/{id}/gifts/{gift}/shipment",
+            web::post().to(deal_gifts::ship),
+        );
     cfg.route("/console/rewards", web::get().to(rewards::show));
     cfg.route("/console/rewards/{id}/fulfil", web::post().to(rewards::fulfil));
     cfg.route("/console/payouts", web::get().to(payouts::show));
