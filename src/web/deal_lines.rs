@@ -15,6 +15,7 @@ use crate::store::deals::{DealStatus, DeliverableKind, DeliverableRow, GiftRow, 
 use crate::store::ids::{DeliverableId, GiftId, ProofId};
 use crate::store::time;
 use crate::web::form::Sent;
+use crate::web::session::PageError;
 use crate::web::words::Reader;
 
 /// A deal's status as both doors say it.
@@ -358,6 +359,19 @@ impl DealLines {
                 .collect(),
             offered: display::date(time::from_db(view.deal.created_at)),
         }
+    }
+}
+
+/// The use cases' "no such deal" (another brand's or influencer's too), proof, gift or
+/// deliverable is 404; anything else is a failure of ours.
+pub fn not_found(err: DealError) -> PageError {
+    match err {
+        DealError::NotFound
+        | DealError::ProofNotFound
+        | DealError::GiftNotFound
+        | DealError::DeliverableNotFound
+        | DealError::AccountNotFound => PageError::NotFound,
+        err => PageError::internal(err),
     }
 }
 

@@ -53,11 +53,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/app/earnings.csv", web::get().to(pages::profile::download_earnings))
         .route("/app/deals", web::get().to(pages::deals::show))
         .route("/app/deals/{id}", web::get().to(pages::deal::show))
-        .route("/app/deals/{id}/accept", web::post().to(pages::deal_forms::accept))
-        .route("/app/deals/{id}/decline", web::post().to(pages::deal_forms::decline))
         .route(
-            "/app/deals/{id}/counter",
-            web::post().to(pages::deal_forms::counter_offer),
+            &format!("/app/deals/{{id}}/{{answer:{}}}", pages::deal_forms::ANSWERS),
+            web::post().to(pages::deal_forms::respond),
         )
         .route(
             "/app/deals/{id}/deliverables/{deliverable}/proofs",

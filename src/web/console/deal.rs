@@ -24,7 +24,7 @@ use crate::service::auth::BrandActor;
 use crate::service::deals::{self, DealError, DealView};
 use crate::store::deals::{DealStatus, Party};
 use crate::store::ids::{DealId, MembershipId};
-use crate::web::deal_lines::{DealLines, refused};
+use crate::web::deal_lines::{DealLines, not_found, refused};
 use crate::web::form::Sent;
 use crate::web::session::{PageError, SignedIn};
 use crate::web::words::Reader;
@@ -47,14 +47,6 @@ struct DealPage {
     /// A staff member's word on the owner's actions the state allows.
     owners_only: bool,
     can_ship: bool,
-}
-
-/// The use case's "no such deal" (another brand's too) is 404.
-pub(super) fn not_found(err: DealError) -> PageError {
-    match err {
-        DealError::NotFound | DealError::ProofNotFound | DealError::GiftNotFound => PageError::NotFound,
-        err => PageError::internal(err),
-    }
 }
 
 /// The status line after a form sent the person back here.

@@ -249,29 +249,16 @@ pub async fn create(
     let now = state.clock.now();
     let mut errors = FieldErrors::default();
     let (input, rows) = typed.input(offerees.currency(&typed.to)?, &mut errors);
-    let command = match input.validate(now) {
-        Ok(command) if errors.is_empty() => command,
-        Ok(_) => {
-            return Ok(render(
-                frame,
-                &offerees,
-                &typed,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
-        Err(found) => {
-            rows.show(found, &mut errors);
-            return Ok(render(
-                frame,
-                &offerees,
-                &typed,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
+    let validated = input.validate(now).map_err(|found| rows.show(found, &mut errors)).ok();
+    let Some(command) = validated.filter(|_| errors.is_empty()) else {
+        return Ok(render(
+            frame,
+            &offerees,
+            &typed,
+            &errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     };
     let fields = typed.canonical();
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

@@ -11,7 +11,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::Frame;
-use super::orders::Choice;
+use super::orders::{Choice, status_choices};
 use crate::api::AppState;
 use crate::service::deals::{self, DealView, DueDeliverable};
 use crate::service::paging::PageRequest;
@@ -96,20 +96,6 @@ pub struct DealsQuery {
     due: String,
 }
 
-fn status_choices(status: Option<DealStatus>) -> Vec<Choice> {
-    let mut choices = vec![Choice {
-        value: String::new(),
-        label: "Any status".to_owned(),
-        selected: status.is_none(),
-    }];
-    choices.extend(DealStatus::ALL.iter().map(|s| Choice {
-        value: s.as_str().to_owned(),
-        label: status_words(*s).to_owned(),
-        selected: status == Some(*s),
-    }));
-    choices
-}
-
 pub async fn list(
     state: web::Data<AppState>,
     signed_in: SignedIn,
@@ -136,7 +122,7 @@ pub async fn list(
     let overdue_only = query.due == "overdue";
     let mut view = DealsPage {
         frame,
-        statuses: status_choices(status),
+        statuses: status_choices(DealStatus::ALL, status, |s| s.as_str(), status_words),
         status_error: errors.get("status").map(str::to_owned),
         rows: Vec::new(),
         filtered: status.is_some(),

@@ -98,27 +98,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/console/deals", web::post().to(deal_new::create))
         .route("/console/deals/new", web::get().to(deal_new::new))
         .route("/console/deals/{id}", web::get().to(deal::show))
-        .route("/console/deals/{id}/withdraw", web::post().to(deal_actions::withdraw))
         .route(
-            "/console/deals/{id}/counter/accept",
-            web::post().to(deal_actions::accept_counter),
+            &format!("/console/deals/{{id}}/{{action:{}}}", deal_actions::ACTIONS),
+            web::post().to(deal_actions::act),
         )
         .route(
-            "/console/deals/{id}/counter/decline",
-            web::post().to(deal_actions::decline_counter),
-        )
-        .route("/console/deals/{id}/cancel", web::post().to(deal_actions::cancel))
-        .route(
-            "/console/deals/{id}/proofs/{proof}/approve",
-            web::post().to(deal_proofs::approve),
-        )
-        .route(
-            "/console/deals/{id}/proofs/{proof}/reject",
-            web::post().to(deal_proofs::reject),
-        )
-        .route(
-            "/console/deals/{id}/proofs/{proof}/removed",
-            web::post().to(deal_proofs::removed),
+            &format!(
+                "/console/deals/{{id}}/proofs/{{proof}}/{{decision:{}}}",
+                deal_proofs::DECISIONS
+            ),
+            web::post().to(deal_proofs::decide),
         )
         .route(
             "/console/deals/{id}/gifts/{gift}/shipment",

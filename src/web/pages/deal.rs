@@ -15,10 +15,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::api::AppState;
-use crate::service::deals::{self, DealError};
+use crate::service::deals;
 use crate::store::deals::{DealStatus, Party};
 use crate::store::ids::{BrandId, DealId, InfluencerId};
-use crate::web::deal_lines::DealLines;
+use crate::web::deal_lines::{DealLines, not_found};
 use crate::web::form::Sent;
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
@@ -44,14 +44,6 @@ struct DealPage<'a> {
     join_first: bool,
     /// Proof may be sent (accepted).
     can_prove: bool,
-}
-
-/// The use case's "no such deal" (another influencer's too) is 404.
-pub(super) fn not_found(err: DealError) -> PageError {
-    match err {
-        DealError::NotFound | DealError::DeliverableNotFound | DealError::AccountNotFound => PageError::NotFound,
-        err => PageError::internal(err),
-    }
 }
 
 /// The status line after a form sent the influencer back here.

@@ -1,7 +1,7 @@
 //! The influencer's forms on a deal's page, CSRF-checked, through the use cases of the
 //! JSON API and their input rules:
-//! - `POST /app/deals/{id}/accept` and `…/decline` answer the offer on the table, and
-//!   `…/counter` proposes another fee (typed in major units of the deal's currency) with
+//! - `POST /app/deals/{id}/{answer}`: `accept` and `decline` answer the offer on the
+//!   table, and `counter` proposes another fee (typed in major units of the deal's currency) with
 //!   a note ([`deals::respond`], [`Counter::parse`]);
 //! - `POST /app/deals/{id}/deliverables/{deliverable}/proofs` sends proof of one
 //!   published item: its URL, when it was published (UTC) and, optionally, its views,
@@ -16,14 +16,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::deal::{not_found, render};
+use super::deal::render;
 use crate::api::AppState;
 use crate::domain::Currency;
 use crate::domain::money::parse_major;
 use crate::service::deals::input::{Counter, FieldErrors as Found, Proof};
 use crate::service::deals::{self, DealView, InfluencerAnswer};
 use crate::store::ids::{DealId, DeliverableId, InfluencerId};
-use crate::web::deal_lines::refused;
+use crate::web::deal_lines::{not_found, refused};
 use crate::web::form::{self, Sent, given};
 use crate::web::see_other;
 use crate::web::session::{PageError, SignedIn};
@@ -79,44 +79,8 @@ fn show(found: Found, typed: &mut Sent) {
     }
 }
 
-async fn respond(
-    state: &AppState,
-    signed_in: &SignedIn,
-    id: DealId,
-    fields: &AnswerFields,
-    answer_with: fn(&AnswerFields, Currency, &mut Sent) -> Option<InfluencerAnswer>,
-) -> Result<HttpResponse, PageError> {
-    let influencer = signed_in.influencer()?;
-    signed_in.check_form(&fields.csrf)?;
-    let (db, now) = (&state.db, state.clock.now());
-    // The fee is typed in the deal's currency; another influencer's deal is 404 here.
-    let deal = deals::my_deal(db, influencer, id, now).await.map_err(not_found)?;
-    let currency = Currency::parse(&deal.deal.currency).map_err(PageError::internal)?;
-    let mut typed = Sent::new(
-        "counter",
-        id,
-        vec![("fee", fields.fee.clone()), ("note", fields.note.clone())],
-    );
-    let Some(reply) = answer_with(fields, currency, &mut typed) else {
-        return render(
-            state,
-            signed_in,
-            influencer,
-            id,
-            None,
-            typed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    let done = match reply {
-        InfluencerAnswer::Accept => "accepted",
-        InfluencerAnswer::Decline => "declined",
-        InfluencerAnswer::Counter(_) => "countered",
-    };
-    let outcome = deals::respond(db, influencer, id, reply, now).await;
-    answer(state, signed_in, (influencer, id), outcome, done, typed).await
-}
+/// The answers' names, as the route matches them.
+pub const ANSWERS: &str = "accept|decline|counter";
 
 /// The counter-offer: the fee in major units, and the note (a textarea's line breaks
 /// are CR LF; the rules keep `\n`).
@@ -137,37 +101,44 @@ fn counter(fields: &AnswerFields, currency: Currency, typed: &mut Sent) -> Optio
     }
 }
 
-pub async fn accept(
+pub async fn respond(
     state: web::Data<AppState>,
     signed_in: SignedIn,
-    id: web::Path<DealId>,
+    path: web::Path<(DealId, String)>,
     fields: web::Form<AnswerFields>,
 ) -> Result<HttpResponse, PageError> {
-    respond(&state, &signed_in, id.into_inner(), &fields, |_, _, _| {
-        Some(InfluencerAnswer::Accept)
-    })
-    .await
-}
-
-pub async fn decline(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    id: web::Path<DealId>,
-    fields: web::Form<AnswerFields>,
-) -> Result<HttpResponse, PageError> {
-    respond(&state, &signed_in, id.into_inner(), &fields, |_, _, _| {
-        Some(InfluencerAnswer::Decline)
-    })
-    .await
-}
-
-pub async fn counter_offer(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    id: web::Path<DealId>,
-    fields: web::Form<AnswerFields>,
-) -> Result<HttpResponse, PageError> {
-    respond(&state, &signed_in, id.into_inner(), &fields, counter).await
+    let influencer = signed_in.influencer()?;
+    signed_in.check_form(&fields.csrf)?;
+    let (id, answer_name) = path.into_inner();
+    let (db, now) = (&state.db, state.clock.now());
+    // The fee is typed in the deal's currency; another influencer's deal is 404 here.
+    let deal = deals::my_deal(db, influencer, id, now).await.map_err(not_found)?;
+    let currency = Currency::parse(&deal.deal.currency).map_err(PageError::internal)?;
+    let mut typed = Sent::new(
+        "counter",
+        id,
+        vec![("fee", fields.fee.clone()), ("note", fields.note.clone())],
+    );
+    let (reply, done) = match answer_name.as_str() {
+        "accept" => (Some(InfluencerAnswer::Accept), "accepted"),
+        "decline" => (Some(InfluencerAnswer::Decline), "declined"),
+        "counter" => (counter(&fields, currency, &mut typed), "countered"),
+        _ => return Err(PageError::NotFound),
+    };
+    let Some(reply) = reply else {
+        return render(
+            &state,
+            &signed_in,
+            influencer,
+            id,
+            None,
+            typed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let outcome = deals::respond(db, influencer, id, reply, now).await;
+    answer(&state, &signed_in, (influencer, id), outcome, done, typed).await
 }
 
 pub async fn submit_proof(

@@ -10,13 +10,11 @@ use serde_json::Value;
 
 use super::console::post_console;
 use super::console_money::page_at;
-use super::console_payouts::staff_session;
 use super::deal_steps::{
-    TITLE, any_page, counter, decide, id_in, offer_fields, offered, prove, send, send_offer, with,
+    TITLE, Team, any_page, counter, decide, id_in, offer_fields, offered, prove, send, send_offer, team, with,
 };
 use super::{Page, SESSION};
 use crate::helpers::{Program, TestApp, spawn_app};
-use crate::mail::app_with_mail;
 
 const REJECT_WHY: &str = "The caption lacks #acmecoffee";
 const REMOVED_WHY: &str = "The post was deleted after two days";
@@ -213,7 +211,7 @@ async fn every_deal_form_needs_its_csrf_token() {
     for (path, session) in [
         forged("/console/deals".to_owned(), owner.clone()),
         forged(format!("/console/deals/{id}/withdraw"), owner.clone()),
-        forged(format!("/console/deals/{id}/counter/accept"), owner.clone()),
+        forged(format!("/console/deals/{id}/accept-counter"), owner.clone()),
         forged(format!("/console/deals/{id}/proofs/{any}/approve"), owner.clone()),
         forged(format!("/console/deals/{id}/gifts/{any}/shipment"), owner.clone()),
         forged(format!("/app/deals/{id}/accept"), ana.clone()),
@@ -232,12 +230,14 @@ async fn every_deal_form_needs_its_csrf_token() {
 
 #[tokio::test]
 async fn staff_are_refused_what_commits_money_but_decide_proof_and_ship_gifts() {
-    let (app, sink) = app_with_mail().await;
-    let p = app.program_with_ambassador("acme").await;
-    let owner = app.sign_in(&p.brand.email, "brand").await;
-    let token = app.login(&p.brand.email, "brand").await;
-    let staff = staff_session(&app, &sink, &token, "pat@acme.example").await;
-    let ana = app.sign_in("ana@acme.example", "influencer").await;
+    let Team {
+        app,
+        p,
+        owner,
+        staff,
+        ana,
+        _sink,
+    } = team().await;
 
     // The offer: the form and what it sends.
     let refused = any_page(&app, &staff, "/console/deals/new").await;
@@ -270,10 +270,10 @@ async fn staff_are_refused_what_commits_money_but_decide_proof_and_ship_gifts() 
     owner_only(send(&app, &staff, &path, &format!("{path}/withdraw"), &[]).await);
     assert_eq!(counter(&app, &ana, &id, "60", "").await.status, 303);
     for answer in ["accept", "decline"] {
-        owner_only(send(&app, &staff, &path, &format!("{path}/counter/{answer}"), &[]).await);
+        owner_only(send(&app, &staff, &path, &format!("{path}/{answer}-counter"), &[]).await);
     }
     assert_eq!(app.count("deals WHERE status = 'offered' AND awaiting = 'brand'"), 1);
-    let accepted = send(&app, &owner, &path, &format!("{path}/counter/accept"), &[]).await;
+    let accepted = send(&app, &owner, &path, &format!("{path}/accept-counter"), &[]).await;
     assert_eq!(accepted.location(), format!("{path}?done=counter-accepted"));
     owner_only(send(&app, &staff, &path, &format!("{path}/cancel"), &[]).await);
     assert_eq!(app.count("deals WHERE status = 'accepted'"), 1);
@@ -341,12 +341,14 @@ async fn staff_are_refused_what_commits_money_but_decide_proof_and_ship_gifts() 
 
 #[tokio::test]
 async fn the_whole_path_from_offer_to_the_flat_fee_and_its_reversal() {
-    let (app, sink) = app_with_mail().await;
-    let p = app.program_with_ambassador("acme").await;
-    let owner = app.sign_in(&p.brand.email, "brand").await;
-    let token = app.login(&p.brand.email, "brand").await;
-    let staff = staff_session(&app, &sink, &token, "pat@acme.example").await;
-    let ana = app.sign_in("ana@acme.example", "influencer").await;
+    let Team {
+        app,
+        p,
+        owner,
+        staff,
+        ana,
+        _sink,
+    } = team().await;
     let id = offered(&app, &owner, &p).await;
     let path = format!("/console/deals/{id}");
     let portal = format!("/app/deals/{id}");
@@ -371,7 +373,7 @@ async fn the_whole_path_from_offer_to_the_flat_fee_and_its_reversal() {
     ] {
         assert!(page.html.contains(shown), "{shown}: {}", page.html);
     }
-    let accepted = send(&app, &owner, &path, &format!("{path}/counter/accept"), &[]).await;
+    let accepted = send(&app, &owner, &path, &format!("{path}/accept-counter"), &[]).await;
     assert_eq!(accepted.status, 303, "{}", accepted.html);
     let list = page_at(&app, &ana, "/app/deals").await;
     for shown in ["Accepted", "$60.00 per item", "Next due 20 Nov 2026"] {

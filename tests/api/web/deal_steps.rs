@@ -4,8 +4,11 @@
 
 use super::console::post_console;
 use super::console_money::page_at;
+use super::console_payouts::staff_session;
 use super::{Page, SESSION};
+use crate::helpers::smtp_sink::SmtpSink;
 use crate::helpers::{Program, TestApp};
+use crate::mail::app_with_mail;
 
 /// A due date ahead of the test clock (2 Nov 2026).
 pub const DUE: &str = "2026-11-20";
@@ -139,4 +142,33 @@ pub async fn decide(app: &TestApp, session: &str, id: &str, verb: &str, fields: 
 /// The page answered to a signed-in session, whatever its status.
 pub async fn any_page(app: &TestApp, session: &str, path: &str) -> Page {
     app.get_page(path, &[(SESSION, session)]).await
+}
+
+/// A brand with its ambassador signed in, its owner, and a staff member who joined by
+/// the invitation e-mail (so mail is on): each signed in on the web.
+pub struct Team {
+    pub app: TestApp,
+    pub p: Program,
+    pub owner: String,
+    pub staff: String,
+    pub ana: String,
+    /// Kept for the test's length: the server's mail goes to it.
+    pub _sink: SmtpSink,
+}
+
+pub async fn team() -> Team {
+    let (app, sink) = app_with_mail().await;
+    let p = app.program_with_ambassador("acme").await;
+    let owner = app.sign_in(&p.brand.email, "brand").await;
+    let token = app.login(&p.brand.email, "brand").await;
+    let staff = staff_session(&app, &sink, &token, "pat@acme.example").await;
+    let ana = app.sign_in("ana@acme.example", "influencer").await;
+    Team {
+        app,
+        p,
+        owner,
+        staff,
+        ana,
+        _sink: sink,
+    }
 }
