@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::Deserialize;
 
 #[derive(Debug, Default, Clone)]
 pub struct FieldErrors(BTreeMap<String, String>);
@@ -102,6 +103,13 @@ impl Sent {
             .unwrap_or_default();
         cell(&self.errors, &format!("{prefix}-{field}"), &value)
     }
+}
+
+/// The query of a page a form sent the person back to: `?done=…` names the status line
+/// the page shows.
+#[derive(Debug, Deserialize)]
+pub struct Done {
+    pub done: Option<String>,
 }
 
 /// The text typed, trimmed, when there is any.

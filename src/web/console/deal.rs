@@ -16,7 +16,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use super::{Frame, owner_only};
 use crate::api::AppState;
@@ -25,7 +24,7 @@ use crate::service::deals::{self, DealError, DealView};
 use crate::store::deals::{DealStatus, Party};
 use crate::store::ids::{DealId, MembershipId};
 use crate::web::deal_lines::{DealLines, not_found, refused};
-use crate::web::form::Sent;
+use crate::web::form::{Done, Sent};
 use crate::web::session::{PageError, SignedIn};
 use crate::web::words::Reader;
 use crate::web::{page, see_other};
@@ -66,16 +65,11 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ShowQuery {
-    done: Option<String>,
-}
-
 pub async fn show(
     state: web::Data<AppState>,
     signed_in: SignedIn,
     id: web::Path<DealId>,
-    query: web::Query<ShowQuery>,
+    query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
     let (actor, frame) = super::enter(&state, &signed_in, "deals").await?;
     let done = notice(query.done.as_deref());

@@ -12,14 +12,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use crate::api::AppState;
 use crate::service::deals;
 use crate::store::deals::{DealStatus, Party};
 use crate::store::ids::{BrandId, DealId, InfluencerId};
 use crate::web::deal_lines::{DealLines, not_found};
-use crate::web::form::Sent;
+use crate::web::form::{Done, Sent};
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
 use crate::web::words::Reader;
@@ -57,16 +56,11 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ShowQuery {
-    done: Option<String>,
-}
-
 pub async fn show(
     state: web::Data<AppState>,
     signed_in: SignedIn,
     id: web::Path<DealId>,
-    query: web::Query<ShowQuery>,
+    query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
     let influencer = signed_in.influencer()?;
     let done = notice(query.done.as_deref());

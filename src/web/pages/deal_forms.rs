@@ -71,6 +71,25 @@ async fn answer(
     render(state, signed_in, influencer, id, None, typed, status).await
 }
 
+/// The deal's page again with the refused fields of the form `typed` (422).
+async fn again(
+    state: &AppState,
+    signed_in: &SignedIn,
+    (influencer, id): (InfluencerId, DealId),
+    typed: Sent,
+) -> Result<HttpResponse, PageError> {
+    render(
+        state,
+        signed_in,
+        influencer,
+        id,
+        None,
+        typed,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
 /// Keeps the rules' `(field, message)`s under the inputs of the form `typed`.
 fn show(found: Found, typed: &mut Sent) {
     for (field, message) in found {
@@ -126,16 +145,7 @@ pub async fn respond(
         _ => return Err(PageError::NotFound),
     };
     let Some(reply) = reply else {
-        return render(
-            &state,
-            &signed_in,
-            influencer,
-            id,
-            None,
-            typed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return again(&state, &signed_in, (influencer, id), typed).await;
     };
     let outcome = deals::respond(db, influencer, id, reply, now).await;
     answer(&state, &signed_in, (influencer, id), outcome, done, typed).await
@@ -179,16 +189,7 @@ pub async fn submit_proof(
     };
     let Some(proof) = proof else {
         // Another influencer's deal is 404 before any form is drawn again.
-        return render(
-            &state,
-            &signed_in,
-            influencer,
-            id,
-            None,
-            typed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return again(&state, &signed_in, (influencer, id), typed).await;
     };
     let outcome = deals::submit(&state.db, influencer, id, deliverable, proof, now).await;
     answer(&state, &signed_in, (influencer, id), outcome, "proof", typed).await

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::console::post_console;
 use super::console_money::page_at;
 use super::deal_steps::{
-    TITLE, Team, any_page, counter, decide, id_in, offer_fields, offered, prove, send, send_offer, team, with,
+    TITLE, any_page, counter, decide, id_in, offer_fields, offered, prove, send, send_offer, team, with,
 };
 use super::{Page, SESSION};
 use crate::helpers::{Program, TestApp, spawn_app};
@@ -230,14 +230,7 @@ async fn every_deal_form_needs_its_csrf_token() {
 
 #[tokio::test]
 async fn staff_are_refused_what_commits_money_but_decide_proof_and_ship_gifts() {
-    let Team {
-        app,
-        p,
-        owner,
-        staff,
-        ana,
-        _sink,
-    } = team().await;
+    let (app, p, owner, staff, ana, _sink) = team().await;
 
     // The offer: the form and what it sends.
     let refused = any_page(&app, &staff, "/console/deals/new").await;
@@ -341,14 +334,7 @@ async fn staff_are_refused_what_commits_money_but_decide_proof_and_ship_gifts() 
 
 #[tokio::test]
 async fn the_whole_path_from_offer_to_the_flat_fee_and_its_reversal() {
-    let Team {
-        app,
-        p,
-        owner,
-        staff,
-        ana,
-        _sink,
-    } = team().await;
+    let (app, p, owner, staff, ana, _sink) = team().await;
     let id = offered(&app, &owner, &p).await;
     let path = format!("/console/deals/{id}");
     let portal = format!("/app/deals/{id}");

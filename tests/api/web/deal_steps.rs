@@ -144,31 +144,15 @@ pub async fn any_page(app: &TestApp, session: &str, path: &str) -> Page {
     app.get_page(path, &[(SESSION, session)]).await
 }
 
-/// A brand with its ambassador signed in, its owner, and a staff member who joined by
-/// the invitation e-mail (so mail is on): each signed in on the web.
-pub struct Team {
-    pub app: TestApp,
-    pub p: Program,
-    pub owner: String,
-    pub staff: String,
-    pub ana: String,
-    /// Kept for the test's length: the server's mail goes to it.
-    pub _sink: SmtpSink,
-}
-
-pub async fn team() -> Team {
+/// A brand with its ambassador, on mail (a staff member joins by the invitation
+/// e-mail): the app, the program, and the web sessions of the owner, a staff member and
+/// the ambassador; the mail sink is kept for the test's length.
+pub async fn team() -> (TestApp, Program, String, String, String, SmtpSink) {
     let (app, sink) = app_with_mail().await;
     let p = app.program_with_ambassador("acme").await;
     let owner = app.sign_in(&p.brand.email, "brand").await;
     let token = app.login(&p.brand.email, "brand").await;
     let staff = staff_session(&app, &sink, &token, "pat@acme.example").await;
     let ana = app.sign_in("ana@acme.example", "influencer").await;
-    Team {
-        app,
-        p,
-        owner,
-        staff,
-        ana,
-        _sink: sink,
-    }
+    (app, p, owner, staff, ana, sink)
 }
