@@ -35,7 +35,7 @@ fn paths(result: Result<NewDeal, FieldErrors>) -> Vec<String> {
 
 #[test]
 fn a_whole_offer_is_accepted_with_the_default_expiry() {
-    let deal = valid().validate(now()).expect("valid");
+    let deal = valid().validate(now()).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(deal.fee, 2500);
     assert_eq!(deal.deliverables[0].count, 2);
     assert_eq!(deal.deliverables[0].due_on.to_string(), "2026-12-20");
