@@ -45,12 +45,12 @@ pub fn platform_words(platform: Platform) -> &'static str {
 
 pub fn kind_words(kind: DeliverableKind) -> &'static str {
     match kind {
-        DeliverableKind::Post => "post",
-        DeliverableKind::Story => "story",
-        DeliverableKind::Reel => "reel",
-        DeliverableKind::Video => "video",
-        DeliverableKind::Article => "article",
-        DeliverableKind::Other => "other",
+        DeliverableKind::Post => "Post",
+        DeliverableKind::Story => "Story",
+        DeliverableKind::Reel => "Reel",
+        DeliverableKind::Video => "Video",
+        DeliverableKind::Article => "Article",
+        DeliverableKind::Other => "Other",
     }
 }
 
@@ -71,14 +71,18 @@ pub fn shipment_words(shipment: Shipment) -> &'static str {
     }
 }
 
+/// One item of a deliverable: "Instagram post".
+pub fn item_words(row: &DeliverableRow) -> String {
+    format!(
+        "{} {}",
+        platform_words(row.platform),
+        kind_words(row.kind).to_lowercase()
+    )
+}
+
 /// A deliverable in a few words: "2 × Instagram post".
 pub fn deliverable_words(row: &DeliverableRow) -> String {
-    format!(
-        "{} × {} {}",
-        row.count,
-        platform_words(row.platform),
-        kind_words(row.kind)
-    )
+    format!("{} × {}", row.count, item_words(row))
 }
 
 /// A due date as stored (`2026-11-30`) as people read it: `30 Nov 2026`.
@@ -178,8 +182,8 @@ pub struct Version {
     pub when: String,
     pub note: Option<String>,
     pub declined: Option<String>,
-    /// The version on the table (or accepted).
-    pub current: bool,
+    /// "on the table" while offered, "accepted" for the accepted one.
+    pub mark: Option<&'static str>,
 }
 
 fn versions(view: &DealView, reader: Reader) -> Vec<Version> {
@@ -192,7 +196,13 @@ fn versions(view: &DealView, reader: Reader) -> Vec<Version> {
             when: display::date_time(time::from_db(v.created_at)),
             note: v.note.clone(),
             declined: v.declined_at.map(|at| display::date(time::from_db(at))),
-            current: v.version == view.deal.version,
+            mark: if view.deal.accepted_version == Some(v.version) {
+                Some("accepted")
+            } else if view.status == DealStatus::Offered && v.version == view.deal.version {
+                Some("on the table")
+            } else {
+                None
+            },
         })
         .collect()
 }
@@ -264,6 +274,8 @@ pub struct Item {
     pub id: DeliverableId,
     /// "2 × Instagram post".
     pub what: String,
+    /// "Instagram post": one of them.
+    pub one: String,
     pub due: String,
     pub overdue: bool,
     pub keep_up_days: i32,
@@ -280,6 +292,7 @@ impl Item {
         Self {
             id: d.row.id,
             what: deliverable_words(&d.row),
+            one: item_words(&d.row),
             due: due_words(&d.row.due_on),
             overdue: d.overdue,
             keep_up_days: d.row.keep_up_days,
@@ -299,6 +312,8 @@ pub struct GiftLine {
     pub quantity: i64,
     pub value: String,
     pub shipment: &'static str,
+    /// The shipment as stored, for a CSS class.
+    pub shipment_key: &'static str,
     pub to_ship: bool,
     pub shipped: bool,
     /// "DHL 1Z999" once shipped.
@@ -324,6 +339,7 @@ impl GiftLine {
             quantity: g.quantity,
             value: display::money_in(g.quantity.saturating_mul(g.unit_value), currency),
             shipment: shipment_words(g.shipment),
+            shipment_key: g.shipment.as_str(),
             to_ship: g.shipment == Shipment::ToShip,
             shipped: g.shipment == Shipment::Shipped,
             tracking: match (&g.carrier, &g.tracking) {
