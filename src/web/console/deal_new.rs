@@ -35,7 +35,7 @@ use crate::web::{page, see_other};
 /// Ambassadors and invitations offered (the console's other selects list as many).
 const LISTED: i64 = 500;
 /// What staff are told they may not do.
-pub(super) const OFFER: &str = "offer deals (a deal commits the brand's money)";
+const OFFER: &str = "offer deals (a deal commits the brand's money)";
 
 struct DeliverableCells {
     platform: Select,

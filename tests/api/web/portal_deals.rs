@@ -1,12 +1,14 @@
 //! The portal's deal pages: the influencer's deals with every brand, a deal offered with
 //! an invitation that asks to join first, the answers and proof with their refusals
-//! beside the fields or above the forms, and a title with markup shown as text.
+//! beside the fields or above the forms, a deliverable past its due date read overdue on
+//! both doors, and a title with markup shown as text.
 
+use chrono::Duration;
 use serde_json::json;
 
 use super::console::post_console;
 use super::console_money::page_at;
-use super::deal_steps::{counter, id_in, offered, offered_to, prove};
+use super::deal_steps::{TITLE, counter, id_in, offered, offered_to, prove};
 use crate::helpers::spawn_app;
 
 #[tokio::test]
@@ -210,5 +212,44 @@ async fn a_title_with_markup_is_shown_as_text_on_every_deal_page() {
         );
         assert!(!page.html.contains("<script>alert"), "{path}");
         assert!(!page.html.contains("<b>Beans"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_deliverable_past_its_due_date_reads_overdue_on_both_doors() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let owner = app.sign_in(&p.brand.email, "brand").await;
+    let id = offered(&app, &owner, &p).await;
+    let none = page_at(&app, &owner, "/console/deals?due=overdue").await;
+    assert!(none.html.contains("Nothing is overdue."), "{}", none.html);
+    let ana = app.sign_in("ana@acme.example", "influencer").await;
+    let page = page_at(&app, &ana, &format!("/app/deals/{id}")).await;
+    let accepted = post_console(&app, &ana, &page, &format!("/app/deals/{id}/accept"), &[]).await;
+    assert_eq!(accepted.status, 303, "{}", accepted.html);
+    let due = page_at(&app, &owner, "/console/deals").await;
+    assert!(
+        due.html.contains("20 Nov 2026") && !due.html.contains("status-overdue"),
+        "{}",
+        due.html
+    );
+
+    // A day after the due date (new sessions: the old ones idled out).
+    app.clock.advance(Duration::days(19));
+    let owner = app.sign_in(&p.brand.email, "brand").await;
+    let ana = app.sign_in("ana@acme.example", "influencer").await;
+    let overdue = page_at(&app, &owner, "/console/deals?due=overdue").await;
+    assert!(overdue.html.contains("Deliverables overdue"), "{}", overdue.html);
+    assert!(
+        overdue.html.contains(TITLE) && overdue.html.contains(">overdue</mark>"),
+        "{}",
+        overdue.html
+    );
+    for (session, path) in [
+        (&owner, format!("/console/deals/{id}")),
+        (&ana, format!("/app/deals/{id}")),
+    ] {
+        let page = page_at(&app, session, &path).await;
+        assert!(page.html.contains(">overdue</mark>"), "{path}: {}", page.html);
     }
 }
