@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 from selenium.webdriver.common.by import By
 
-from console_pages import fill, other_browser
+from console_pages import fill, other_browser, sign_in_influencer
 from portal_walk import Failure, Walk
 
 TITLE = "Winter blend launch"
@@ -64,12 +64,7 @@ def deals(w: Walk) -> None:
     # The ambassador, signed in again in the second browser, counters at $55.00.
     other = other_browser(w)
     other.driver.delete_all_cookies()
-    infl = w.world["influencer"]
-    other.open("/login")
-    other.one('input[name="email"]').send_keys(infl["email"])
-    other.one('input[name="password"]').send_keys(infl["password"])
-    other.one('input[name="account"][value="influencer"]').click()
-    other.submit('form[action="/login"] button[type="submit"]')
+    sign_in_influencer(other, w.world["influencer"])
     other.open("/app/deals")
     other.check(TITLE in other.one("main").text, "the portal's deal list lacks the offer")
     other.look("portal-deals")
