@@ -11,8 +11,9 @@ in the console from an empty start (`console_pages.PAGES`: the brand signs up, c
 program after a refused rate, invites an ambassador who accepts in a second browser,
 makes an API key whose orders and refund show with their attribution, pays a batch from
 its files and marks it paid, and invites a staff member who joins from the e-mail's link
-and is refused the API keys), each page checked against the JSON API and acted on
-through its own forms and buttons. Mail goes to a local SMTP sink (scripts/smtp_sink.py).
+and is refused the API keys), and a deal (`deals_pages.PAGES`: offered with a gift,
+countered, accepted, proven, approved and shipped), each page checked against the JSON
+API and acted on through its own forms and buttons. Mail goes to a local SMTP sink (scripts/smtp_sink.py).
 
 Every page visited also gets `Chromium.look` (scripts/chromium.py): no console errors
 (CSP violations included), exactly one `<h1>`, no horizontal scrolling at 375 px, and a
@@ -56,6 +57,7 @@ except ImportError:
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 
 import console_pages  # noqa: E402
+import deals_pages  # noqa: E402
 import portal_pages  # noqa: E402
 from chromium import Chromium  # noqa: E402
 from portal_data import make_world  # noqa: E402
@@ -118,7 +120,7 @@ def run(backend: str, keep: bool) -> tuple[list[str], int]:
         browser.driver.delete_all_cookies()
         day = Walk(backend, server.base_url, {"sink": sink}, browser)
         try:
-            walk_pages(day, console_pages.PAGES, console_pages.sign_up)
+            walk_pages(day, console_pages.PAGES + deals_pages.PAGES, console_pages.sign_up)
         finally:
             console_pages.close(day)
         walk.failures += day.failures
@@ -126,7 +128,7 @@ def run(backend: str, keep: bool) -> tuple[list[str], int]:
         failures = walk.failures
         if not server.alive():
             failures.append("the server died during the walk")
-        pages = len(portal_pages.PAGES) + len(console_pages.PAGES)
+        pages = len(portal_pages.PAGES) + len(console_pages.PAGES) + len(deals_pages.PAGES)
         print(f"[{backend}] Chromium {browser.version}: {pages} pages, {walk.shots} "
               f"screenshots in {os.path.relpath(shots, fixture.REPO_ROOT)}, "
               f"{'ok' if not failures else f'{len(failures)} failure(s)'}", flush=True)

@@ -49,6 +49,15 @@ def brand_api(w: Walk, method: str, path: str, body=None, status: int = 200):
     return w.api.expect(status, method, path, body, token=w.world["owner_token"])
 
 
+def sign_in_influencer(w: Walk, infl: dict) -> None:
+    """Signs the influencer (a `new_influencer` answer) in through the form."""
+    w.open("/login")
+    w.one('input[name="email"]').send_keys(infl["email"])
+    w.one('input[name="password"]').send_keys(infl["password"])
+    w.one('input[name="account"][value="influencer"]').click()
+    w.submit('form[action="/login"] button[type="submit"]')
+
+
 def fill(w: Walk, fields: dict[str, str]) -> None:
     """Types each value into the input, select or textarea with that id."""
     for field, value in fields.items():
@@ -127,11 +136,7 @@ def ambassador(w: Walk) -> None:
     w.submit('form[action="/console/ambassadors/invitations"] button[type=submit]')
     w.look("console-ambassadors-invited")
     other = other_browser(w)
-    other.open("/login")
-    other.one('input[name="email"]').send_keys(infl["email"])
-    other.one('input[name="password"]').send_keys(infl["password"])
-    other.one('input[name="account"][value="influencer"]').click()
-    other.submit('form[action="/login"] button[type="submit"]')
+    sign_in_influencer(other, infl)
     other.open("/app/invitations")
     other.submit('form[action$="/accept"] button')
     roster = brand_api(w, "GET", "/v1/brand/ambassadors")["items"]

@@ -14,7 +14,7 @@ const COPY: &str = include_str!("../../assets/copy.js");
 pub async fn serve(name: web::Path<String>) -> HttpResponse {
     let (body, kind) = match name.as_str() {
         "pico-2.1.1.min.css" => (PICO, "text/css; charset=utf-8"),
-        "app-3.css" => (APP, "text/css; charset=utf-8"),
+        "app-4.css" => (APP, "text/css; charset=utf-8"),
         "copy-1.js" => (COPY, "text/javascript; charset=utf-8"),
         _ => {
             return HttpResponse::NotFound()

@@ -12,6 +12,7 @@ pub mod assets;
 pub mod chart;
 pub mod console;
 pub mod csrf;
+pub mod deal_lines;
 pub mod form;
 pub mod pages;
 pub mod session;
@@ -50,6 +51,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/app/profile", web::post().to(pages::profile::save))
         .route("/app/profile/password", web::post().to(pages::profile::change_password))
         .route("/app/earnings.csv", web::get().to(pages::profile::download_earnings))
+        .route("/app/deals", web::get().to(pages::deals::show))
+        .route("/app/deals/{id}", web::get().to(pages::deal::show))
+        .route(
+            &format!("/app/deals/{{id}}/{{answer:{}}}", pages::deal_forms::ANSWERS),
+            web::post().to(pages::deal_forms::respond),
+        )
+        .route(
+            "/app/deals/{id}/deliverables/{deliverable}/proofs",
+            web::post().to(pages::deal_forms::submit_proof),
+        )
         .route("/app/invitations", web::get().to(pages::invitations::show))
         .route(
             "/app/invitations/{id}/accept",

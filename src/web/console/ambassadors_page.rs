@@ -1,6 +1,6 @@
 //! `GET /console/ambassadors/{id}`: one ambassador: status and program, what they
-//! earned (pending, payable, paid), their codes, orders and latest statement lines,
-//! and the forms of `ambassadors_forms` (status, program, codes) and, for owners,
+//! earned (pending, payable, paid), their deals (with "Offer a deal"), codes, orders and
+//! latest statement lines, and the forms of `ambassadors_forms` (status, program, codes) and, for owners,
 //! `ambassadors_money` (an adjustment or a bonus). Another brand's ambassador is 404.
 
 use std::collections::HashMap;
@@ -11,6 +11,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::ambassadors::membership_words;
+use super::deals::DealLine;
 use super::{Frame, one_time};
 use crate::api::AppState;
 use crate::api::codes::referral_link;
@@ -18,9 +19,11 @@ use crate::domain::display;
 use crate::service::ambassadors::{self, AmbassadorError};
 use crate::service::auth::BrandActor;
 use crate::service::codes::MAX_ACTIVE_CODES;
+use crate::service::deals;
 use crate::service::paging::PageRequest;
 use crate::service::programs;
 use crate::service::reports::{self, BrandOrdersQuery};
+use crate::store::deals::DealFilter;
 use crate::store::ids::{CodeId, MembershipId, OrderId, ProgramId};
 use crate::store::memberships::MembershipStatus;
 use crate::web::form::FieldErrors;
@@ -111,6 +114,8 @@ struct AmbassadorPage {
     orders: Vec<OrderRow>,
     more_orders: bool,
     statement: Vec<LineRow>,
+    deals: Vec<DealLine>,
+    more_deals: bool,
     programs: Vec<Choice>,
     /// The program's currency, the adjustment form's.
     currency: String,
@@ -183,6 +188,17 @@ pub(super) async fn render(
     .await
     .map_err(PageError::internal)?;
     let now = state.clock.now();
+    let filter = DealFilter {
+        membership: Some(id),
+        status: None,
+    };
+    let page_request = PageRequest {
+        limit: LATEST,
+        after: None,
+    };
+    let their_deals = deals::brand_deals(&state.db, actor, filter, page_request, now)
+        .await
+        .map_err(PageError::internal)?;
     let a = detail.ambassador;
     let names: HashMap<ProgramId, String> = programs.iter().map(|p| (p.id, p.name.clone())).collect();
     let active_codes = detail.codes.iter().filter(|c| c.active).count();
@@ -249,6 +265,8 @@ pub(super) async fn render(
                 status: entry_words(l.status, l.available_at, now),
             })
             .collect(),
+        deals: their_deals.items.iter().map(DealLine::of).collect(),
+        more_deals: their_deals.next.is_some(),
         programs: programs
             .iter()
             .filter(|p| p.id != a.program_id)

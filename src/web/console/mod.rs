@@ -14,6 +14,13 @@ pub mod ambassadors_money;
 pub mod ambassadors_page;
 pub mod api_keys;
 pub mod confirm;
+pub mod deal;
+pub mod deal_actions;
+pub mod deal_form;
+pub mod deal_gifts;
+pub mod deal_new;
+pub mod deal_proofs;
+pub mod deals;
 pub mod integration;
 pub mod integrations;
 pub mod join;
@@ -87,6 +94,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/console/orders/{id}/reassign",
         web::post().to(order_reassign::reassign),
     );
+    cfg.route("/console/deals", web::get().to(deals::list))
+        .route("/console/deals", web::post().to(deal_new::create))
+        .route("/console/deals/new", web::get().to(deal_new::new))
+        .route("/console/deals/{id}", web::get().to(deal::show))
+        .route(
+            &format!("/console/deals/{{id}}/{{action:{}}}", deal_actions::ACTIONS),
+            web::post().to(deal_actions::act),
+        )
+        .route(
+            &format!(
+                "/console/deals/{{id}}/proofs/{{proof}}/{{decision:{}}}",
+                deal_proofs::DECISIONS
+            ),
+            web::post().to(deal_proofs::decide),
+        )
+        .route(
+            "/console/deals/{id}/gifts/{gift}/shipment",
+            web::post().to(deal_gifts::ship),
+        );
     cfg.route("/console/rewards", web::get().to(rewards::show));
     cfg.route("/console/rewards/{id}/fulfil", web::post().to(rewards::fulfil));
     cfg.route("/console/payouts", web::get().to(payouts::show));

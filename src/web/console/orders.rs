@@ -85,16 +85,22 @@ struct OrdersPage<'a> {
     download: Option<String>,
 }
 
-fn status_choices(filter: &Filter) -> Vec<Choice> {
+/// The options of a status filter: "Any status", then each of `all` in `words`.
+pub(super) fn status_choices<S: Copy + PartialEq>(
+    all: &[S],
+    selected: Option<S>,
+    value: impl Fn(S) -> &'static str,
+    words: impl Fn(S) -> &'static str,
+) -> Vec<Choice> {
     let mut choices = vec![Choice {
         value: String::new(),
         label: "Any status".to_owned(),
-        selected: filter.status.is_none(),
+        selected: selected.is_none(),
     }];
-    choices.extend(ORDER_STATUSES.into_iter().map(|s| Choice {
-        value: s.as_str().to_owned(),
-        label: status_words(s).to_owned(),
-        selected: filter.status == Some(s),
+    choices.extend(all.iter().map(|&s| Choice {
+        value: value(s).to_owned(),
+        label: words(s).to_owned(),
+        selected: selected == Some(s),
     }));
     choices
 }
@@ -125,7 +131,7 @@ pub async fn show(
         frame,
         typed: &typed,
         errors: &errors,
-        statuses: status_choices(&filter),
+        statuses: status_choices(&ORDER_STATUSES, filter.status, |s| s.as_str(), status_words),
         ambassadors: ambassador_choices,
         rows: Vec::new(),
         filtered: filter.narrows(),

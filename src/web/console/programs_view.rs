@@ -1,15 +1,10 @@
-//! The program form as the template draws it: each input with its id, the value typed
-//! and the message beside it, each `<select>` with its choices, and the rows.
+//! The row forms of the console as the templates draw them (the program form, and the
+//! offer form of [`super::deal_new`] uses its cells): each input with its id, the value
+//! typed and the message beside it, each `<select>` with its choices, and the rows.
 
 use super::programs_form::{self, OVERRIDES, ProgramForm, REWARDS, TIERS, override_ids, reward_ids, tier_ids};
 use crate::web::form::FieldErrors;
-
-/// One input: its id (also its name), what it holds, and the message beside it.
-pub struct Cell {
-    pub id: String,
-    pub value: String,
-    pub error: Option<String>,
-}
+pub use crate::web::form::{Cell, cell};
 
 pub struct Choice {
     pub value: &'static str,
@@ -88,15 +83,7 @@ const ATTRIBUTIONS: [(&str, &str); 2] = [
     ("link_first", "The referral link clicked wins"),
 ];
 
-fn cell(errors: &FieldErrors, id: &str, value: &str) -> Cell {
-    Cell {
-        id: id.to_owned(),
-        value: value.to_owned(),
-        error: errors.get(id).map(str::to_owned),
-    }
-}
-
-fn select(errors: &FieldErrors, id: &str, choices: &[(&'static str, &'static str)], value: &str) -> Select {
+pub(super) fn select(errors: &FieldErrors, id: &str, choices: &[(&'static str, &'static str)], value: &str) -> Select {
     Select {
         id: id.to_owned(),
         choices: choices
@@ -109,6 +96,17 @@ fn select(errors: &FieldErrors, id: &str, choices: &[(&'static str, &'static str
             .collect(),
         error: errors.get(id).map(str::to_owned),
     }
+}
+
+/// Every problem of a refused form, each named by what a person calls its input.
+pub(super) fn problems(errors: &FieldErrors, label: impl Fn(&str) -> String) -> Vec<Problem> {
+    errors
+        .iter()
+        .map(|(id, message)| Problem {
+            id: id.to_owned(),
+            text: format!("{}: {message}", label(id)),
+        })
+        .collect()
 }
 
 impl FormView {
@@ -172,13 +170,7 @@ impl FormView {
             rewards,
             rewards_error: errors.get(REWARDS).map(str::to_owned),
             version: form.version.clone(),
-            problems: errors
-                .iter()
-                .map(|(id, message)| Problem {
-                    id: id.to_owned(),
-                    text: format!("{}: {message}", programs_form::label(id)),
-                })
-                .collect(),
+            problems: problems(errors, programs_form::label),
         }
     }
 }

@@ -2,6 +2,9 @@
 
 pub mod brand;
 pub mod codes;
+pub mod deal;
+pub mod deal_forms;
+pub mod deals;
 pub mod invitations;
 pub mod landing;
 pub mod login;

@@ -13,7 +13,7 @@
 use crate::domain::Currency;
 use crate::domain::money::{format_minor, parse_major};
 use crate::domain::terms::{CommissionInput, DiscountInput, OverrideInput, RewardInput, TermsInput, TierInput};
-use crate::web::form::FieldErrors;
+use crate::web::form::{FieldErrors, given, row_at, split_row};
 
 mod paths;
 
@@ -105,27 +105,6 @@ pub fn tier_ids(row: usize) -> [String; 2] {
 
 pub fn reward_ids(row: usize) -> [String; 4] {
     ["kind", "every", "sku", "description"].map(|f| row_id(REWARDS, row, f))
-}
-
-/// `commission.tiers[3].rate` → (`commission.tiers`, 3, `rate`).
-fn split_row(name: &str) -> Option<(&str, usize, &str)> {
-    let (list, rest) = name.split_once('[')?;
-    let (index, rest) = rest.split_once(']')?;
-    let field = rest.strip_prefix('.').unwrap_or(rest);
-    Some((list, index.parse().ok()?, field))
-}
-
-/// The row at `index` of `rows`, grown to hold it.
-fn row_at<T: Default>(rows: &mut Vec<T>, index: usize) -> &mut T {
-    if rows.len() <= index {
-        rows.resize_with(index + 1, T::default);
-    }
-    &mut rows[index]
-}
-
-fn given(text: &str) -> Option<&str> {
-    let text = text.trim();
-    (!text.is_empty()).then_some(text)
 }
 
 impl ProgramForm {

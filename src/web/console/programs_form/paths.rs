@@ -1,8 +1,8 @@
 //! Where the terms parser's messages go: its field paths (`rewards[1].every_orders`)
 //! mapped to the form's inputs (`rewards[3].every`), and what a person calls each input.
 
-use super::{OVERRIDES, REWARDS, Rows, TIERS, row_id, split_row};
-use crate::web::form::FieldErrors;
+use super::{OVERRIDES, REWARDS, Rows, TIERS, row_id};
+use crate::web::form::{FieldErrors, split_row};
 
 impl Rows {
     /// The form input that shows the terms parser's message for `path`.
