@@ -126,6 +126,35 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
       for code in ("same_ambassador", "previously_attributed", "membership_ended", "currency_mismatch",
                    "commission_in_payout",
                    "idempotency_key_reused")],
+    # Deals. State: each step depends on where the deal, its proof or its gift stands
+    # (one answer per refusal), and an offer goes to an ambassador who has not left or
+    # an invitation still open.
+    *[(op, code, None, None)
+      for op in ("create_deal", "withdraw_deal", "accept_counter", "decline_counter", "cancel_deal",
+                 "ship_gift", "approve_proof", "reject_proof", "report_removed", "accept_deal",
+                 "decline_deal", "counter_deal", "submit_proof")
+      for code in ("offer_expired", "deal_not_open", "awaiting_brand", "no_counter_offer",
+                   "ambassador_not_joined", "invitation_closed", "membership_ended", "deal_not_accepted",
+                   "deliverable_complete", "proof_decided", "proof_not_approved", "keep_up_passed",
+                   "fee_paid", "fee_in_payout", "proofs_waiting", "shipment_backwards", "same_fee",
+                   "idempotency_key_reused")],
+    # Deals. Several fields and time: exactly one of ambassador_id and invitation_id; due
+    # dates from today, an offer expiry within 90 days, a proof published and a post
+    # removed not in the future; text fields are measured after trimming (the spec
+    # gives their lengths; a blank one is refused) and hold no control or invisible
+    # characters; a post's address has no user name or password.
+    ("create_deal", "validation_failed", "ambassador_id", "^name either an ambassador or an open invitation"),
+    ("create_deal", "validation_failed", r"deliverables\[\d+\]\.due_on", "^must be today or later"),
+    ("create_deal", "validation_failed", "expires_at", "^must be in the future and at most 90 days ahead$"),
+    ("submit_proof", "validation_failed", "published_at", "^must not be in the future$"),
+    ("submit_proof", "validation_failed", "url", "^must not contain a user name or password$"),
+    ("report_removed", "validation_failed", "removed_at",
+     "^must be after the post was published and not in the future$"),
+    *[(op, "validation_failed", None, message)
+      for op in ("create_deal", "ship_gift", "counter_deal")
+      for message in (r"^must be \d+ to \d+ characters$", r"^must be at most \d+ characters$",
+                      "^must not contain control characters",
+                      r"^must not contain invisible or text-direction characters \(found U\+[0-9A-F]{4,6}\)$")],
     # A secret: the token of a team invitation is only in its e-mail.
     ("accept_team_invitation", "invitation_not_found", None, None),
     # Several items: one rule per target or SKU, tiers ascending.

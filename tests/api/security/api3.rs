@@ -61,6 +61,12 @@ fn privileged_fields(route: &str) -> &'static [&'static str] {
         "/v1/me/password" => &["password_hash", "email", "keep_session"],
         "/v1/me/invitations/accept" => &["program_id", "brand_id", "email"],
         "/v1/me/rewards/{id}/claim" => &["status", "membership_id"],
+        "/v1/me/deals/{id}/counter" => &["version", "proposed_by", "declined_at"],
+        "/v1/me/deals/{id}/deliverables/{deliverable_id}/proofs" => &["state", "fee_entry_id", "brand_id"],
+        "/v1/brand/deals" => &["brand_id", "status", "created_by", "currency", "accepted_version"],
+        "/v1/brand/deals/{id}/gifts/{gift_id}/shipment" => &["shipped_at", "delivered_at", "deal_id"],
+        "/v1/brand/proofs/{id}/reject" => &["state", "decided_by"],
+        "/v1/brand/proofs/{id}/removed" => &["reversal_entry_id", "state", "decided_by"],
         _ => &[],
     }
 }
@@ -172,8 +178,25 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
     assert_eq!(delivered.status, 200, "{}", delivered.text);
     app.settled_events(&a.brand_token, &store.id).await;
     let (hook, hook_secret) = app.add_webhook(&a.brand_token, "https://hooks.example/in", &[]).await;
+    let due_on = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+    let deal = app
+        .post(
+            "/v1/brand/deals",
+            brand,
+            &json!({"ambassador_id": a.p.membership_id, "title": "Reels", "fee": 1500,
+                    "deliverables": [{"platform": "instagram", "kind": "reel", "count": 1, "due_on": due_on}],
+                    "gifts": [{"sku": "KIT", "description": "Kit", "quantity": 1, "unit_value": 900}]}),
+        )
+        .await;
+    assert_eq!(deal.status, 201, "{}", deal.text);
+    let deal = deal.body["id"].as_str().unwrap_or_default().to_owned();
     let mut answers: Vec<(String, Reply)> = Vec::new();
     let gets: Vec<(String, Option<&str>)> = vec![
+        ("/v1/brand/deals".into(), brand),
+        (format!("/v1/brand/deals/{deal}"), brand),
+        ("/v1/brand/deliverables".into(), brand),
+        ("/v1/me/deals".into(), me),
+        (format!("/v1/me/deals/{deal}"), me),
         ("/v1/brand".into(), brand),
         ("/v1/brand/api-keys".into(), brand),
         ("/v1/brand/users".into(), brand),
@@ -225,6 +248,11 @@ async fn no_answer_carries_secrets_hashes_or_customer_data() {
     ];
     // Every GET route but the spec (documentation) is read here.
     let read_routes: BTreeSet<&str> = [
+        "/v1/brand/deals",
+        "/v1/brand/deals/{id}",
+        "/v1/brand/deliverables",
+        "/v1/me/deals",
+        "/v1/me/deals/{id}",
         "/v1/brand",
         "/v1/brand/api-keys",
         "/v1/brand/users",

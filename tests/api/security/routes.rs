@@ -26,7 +26,7 @@ pub(super) fn concrete(path: &str) -> String {
 /// Routes that take no body at all (nothing to assign), and the shop webhook, whose
 /// body is the platform's, stored as signed and never assigned to anything (it has its
 /// own tests: tests/api/integrations/deliveries.rs).
-pub(super) const BODILESS_WRITES: [&str; 11] = [
+pub(super) const BODILESS_WRITES: [&str; 18] = [
     "/v1/notifications/unsubscribe",
     "/v1/me/invitations/{id}/accept",
     "/v1/me/invitations/{id}/decline",
@@ -38,6 +38,13 @@ pub(super) const BODILESS_WRITES: [&str; 11] = [
     "/v1/checkout/orders/{order_id}/cancel",
     "/v1/brand/integrations/{id}/events/{event_id}/retry",
     "/v1/integrations/{id}/webhook",
+    "/v1/brand/deals/{id}/withdraw",
+    "/v1/brand/deals/{id}/counter/accept",
+    "/v1/brand/deals/{id}/counter/decline",
+    "/v1/brand/deals/{id}/cancel",
+    "/v1/brand/proofs/{id}/approve",
+    "/v1/me/deals/{id}/accept",
+    "/v1/me/deals/{id}/decline",
 ];
 
 /// Every write route with a JSON body, with a body it would accept and the credential
@@ -257,7 +264,7 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
             Method::POST,
             "/v1/brand/payouts",
             "/v1/brand/payouts".into(),
-            brand,
+            brand.clone(),
             json!({"currency": "USD"}),
         ),
         (
@@ -306,8 +313,51 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
             Method::POST,
             "/v1/me/rewards/{id}/claim",
             format!("/v1/me/rewards/{}/claim", new_id()),
-            me,
+            me.clone(),
             json!({"shipping_name": "Ana", "shipping_address": "1 Main St"}),
+        ),
+        (
+            Method::POST,
+            "/v1/me/deals/{id}/counter",
+            format!("/v1/me/deals/{}/counter", new_id()),
+            me.clone(),
+            json!({"fee": 3000}),
+        ),
+        (
+            Method::POST,
+            "/v1/me/deals/{id}/deliverables/{deliverable_id}/proofs",
+            format!("/v1/me/deals/{}/deliverables/{}/proofs", new_id(), new_id()),
+            me,
+            json!({"url": "https://example.com/p/1", "published_at": "2026-01-01T00:00:00Z"}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/deals",
+            "/v1/brand/deals".into(),
+            brand.clone(),
+            json!({"ambassador_id": p.membership_id, "title": "Reels", "fee": 100,
+                   "deliverables": [{"platform": "instagram", "kind": "reel", "count": 1, "due_on": "2099-01-01"}]}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/deals/{id}/gifts/{gift_id}/shipment",
+            format!("/v1/brand/deals/{}/gifts/{}/shipment", new_id(), new_id()),
+            brand.clone(),
+            json!({"shipment": "delivered"}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/proofs/{id}/reject",
+            format!("/v1/brand/proofs/{}/reject", new_id()),
+            brand.clone(),
+            json!({"reason": "Wrong code"}),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/proofs/{id}/removed",
+            format!("/v1/brand/proofs/{}/removed", new_id()),
+            brand,
+            json!({"reason": "Deleted"}),
         ),
     ]
 }

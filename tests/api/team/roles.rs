@@ -225,6 +225,38 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
             format!("/v1/brand/orders/{first_order}/reassign"),
             Some(json!({"ambassador_id": p.membership_id, "reason": "Moving it"})),
         ),
+        (
+            Method::POST,
+            "/v1/brand/deals",
+            "/v1/brand/deals".to_owned(),
+            Some(json!({"ambassador_id": p.membership_id, "title": "Reels", "fee": 100,
+                        "deliverables": [{"platform": "tiktok", "kind": "video", "count": 1,
+                                          "due_on": (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string()}]})),
+        ),
+        (
+            Method::POST,
+            "/v1/brand/deals/{id}/withdraw",
+            format!("/v1/brand/deals/{id}/withdraw"),
+            None,
+        ),
+        (
+            Method::POST,
+            "/v1/brand/deals/{id}/counter/accept",
+            format!("/v1/brand/deals/{id}/counter/accept"),
+            None,
+        ),
+        (
+            Method::POST,
+            "/v1/brand/deals/{id}/counter/decline",
+            format!("/v1/brand/deals/{id}/counter/decline"),
+            None,
+        ),
+        (
+            Method::POST,
+            "/v1/brand/deals/{id}/cancel",
+            format!("/v1/brand/deals/{id}/cancel"),
+            None,
+        ),
     ];
     // The list is exactly the operations openapi.yaml documents a 403 for.
     let listed: BTreeSet<(String, String)> = owner_only
@@ -264,6 +296,7 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
     assert_eq!(app.count("brand_users WHERE role = 'owner'"), 1);
     assert_eq!(app.count("brand_user_invitations WHERE revoked_at IS NULL"), 2);
     assert_eq!(app.count("ledger_entries WHERE kind = 'bonus'"), 0);
+    assert_eq!(app.count("deals"), 0);
     let batch = app.get(&format!("/v1/brand/payouts/{payout}"), s).await;
     assert_eq!(batch.body["status"], "pending", "{}", batch.text);
 
