@@ -35,3 +35,13 @@ pub mod shop_inbox;
 pub mod team;
 pub mod web_sessions;
 pub mod webhooks;
+
+/// A refusal's message as a sentence, the same in every door: capitalised, with a full
+/// stop ("the offer expired" → "The offer expired.").
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}

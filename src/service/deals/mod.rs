@@ -88,10 +88,7 @@ pub enum Refusal {
 impl Refusal {
     /// The refusal as a sentence, the same in every door.
     pub fn sentence(self) -> String {
-        let mut sentence = self.to_string();
-        sentence[..1].make_ascii_uppercase();
-        sentence.push('.');
-        sentence
+        crate::service::sentence(&self.to_string())
     }
 }
 

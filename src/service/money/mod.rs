@@ -56,10 +56,7 @@ impl Refusal {
     /// The refusal as a sentence, the same in every door ("The commission was paid
     /// out; correct it with a negative adjustment.").
     pub fn sentence(self) -> String {
-        let mut sentence = self.to_string();
-        sentence[..1].make_ascii_uppercase();
-        sentence.push('.');
-        sentence
+        crate::service::sentence(&self.to_string())
     }
 }
 
