@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod edges;
 mod invitations;
 mod lifecycle;
 mod proofs;
