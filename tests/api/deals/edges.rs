@@ -148,3 +148,87 @@ async fn raced_steps_submit_one_proof_per_item_and_append_one_fee() {
     assert_eq!(app.count("ledger_entries WHERE kind = 'flat_fee'"), 1);
     assert_eq!(app.count("outbox_events WHERE event_type = 'deliverable.approved'"), 1);
 }
+
+#[tokio::test]
+async fn a_raced_counter_makes_one_version_and_accept_races_withdraw_to_one_end() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let id = app.standard_deal(&p).await;
+    let url = app.url(&format!("/v1/me/deals/{id}/counter"));
+    let tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let client = app.client.clone();
+            let url = url.clone();
+            let token = p.influencer.access_token.clone();
+            tokio::spawn(async move { post_json(&client, &url, &token, None, r#"{"fee": 6000}"#).await })
+        })
+        .collect();
+    for task in tasks {
+        let reply = task.await.unwrap();
+        assert_eq!(reply.status, 200, "a retried counter answers the deal: {}", reply.text);
+        assert_eq!(reply.body["version"], 2, "{}", reply.text);
+    }
+    assert_eq!(app.count("deal_versions"), 2);
+    assert_eq!(
+        app.brand_step(&p.brand.access_token, &id, "counter/decline")
+            .await
+            .status,
+        200
+    );
+
+    // The influencer accepts while the owner withdraws: exactly one of them happens.
+    let accept = {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url(&format!("/v1/me/deals/{id}/accept")),
+            p.influencer.access_token.clone(),
+        );
+        tokio::spawn(async move { post_json(&client, &url, &token, None, "{}").await })
+    };
+    let withdraw = {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url(&format!("/v1/brand/deals/{id}/withdraw")),
+            p.brand.access_token.clone(),
+        );
+        tokio::spawn(async move { post_json(&client, &url, &token, None, "{}").await })
+    };
+    let (accept, withdraw) = (accept.await.unwrap(), withdraw.await.unwrap());
+    let deal = app
+        .get(&format!("/v1/brand/deals/{id}"), Some(&p.brand.access_token))
+        .await;
+    match deal.body["status"].as_str() {
+        Some("accepted") => {
+            assert_eq!(accept.status, 200, "{}", accept.text);
+            withdraw.assert_problem(409, "deal_not_open");
+        }
+        Some("withdrawn") => {
+            assert_eq!(withdraw.status, 200, "{}", withdraw.text);
+            accept.assert_problem(409, "deal_not_open");
+        }
+        other => panic!("{other:?}: {}", deal.text),
+    }
+    assert!(app.count("outbox_events WHERE event_type = 'deal.accepted'") <= 1);
+}
+
+#[tokio::test]
+async fn an_offer_to_an_ambassador_who_left_since_cannot_be_accepted() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let id = app.standard_deal(&p).await;
+    let ended = app
+        .patch(
+            &format!("/v1/brand/ambassadors/{}", p.membership_id),
+            Some(&p.brand.access_token),
+            &json!({"status": "ended"}),
+        )
+        .await;
+    assert_eq!(ended.status, 200, "{}", ended.text);
+    app.my_step(&p.influencer.access_token, &id, "accept", &json!({}))
+        .await
+        .assert_problem(409, "membership_ended");
+    let deal = app
+        .get(&format!("/v1/me/deals/{id}"), Some(&p.influencer.access_token))
+        .await;
+    assert_eq!(deal.body["status"], "offered", "{}", deal.text);
+}
