@@ -11,6 +11,7 @@ mod brand_stats_series;
 mod caps;
 mod checkout;
 mod dashboard;
+mod deals;
 mod frame;
 mod framing;
 mod helpers;
