@@ -1,5 +1,6 @@
 //! Random sequences of everything that moves money — orders and refunds, adjustments
-//! and bonuses, holds, releases, rejections and reassignments, maturation, payout
+//! and bonuses, holds, releases, rejections and reassignments, deals (offered,
+//! accepted, proof approved or rejected, posts reported removed), maturation, payout
 //! batches paid or cancelled — each followed by the identities the reports rely on,
 //! on the backend the suite runs on. A failure names its seed; rerun it alone by
 //! setting `REFTRACK_LEDGER_SEED`.
@@ -25,6 +26,8 @@ struct World {
     orders: Vec<(String, String, i64, i64)>,
     owner: String,
     keys: u64,
+    /// Accepted deals: id, its deliverable, the ambassador's index.
+    deals: Vec<(String, String, usize)>,
 }
 
 impl World {
@@ -41,6 +44,7 @@ impl World {
             orders: Vec::new(),
             owner,
             keys: 0,
+            deals: Vec::new(),
         }
     }
 
@@ -52,7 +56,7 @@ impl World {
     /// One random action; every answer must be one the API documents for it.
     async fn step(&mut self, rng: &mut StdRng) {
         let order = (!self.orders.is_empty()).then(|| rng.random_range(0..self.orders.len()));
-        match rng.random_range(0..10) {
+        match rng.random_range(0..13) {
             0 | 1 => {
                 let (_, code) = self.ambassadors[rng.random_range(0..2)].clone();
                 let shop_id = format!("{}", 1000 + self.orders.len());
@@ -136,6 +140,7 @@ impl World {
                 self.app.mature().await;
                 self.owner = self.app.login(&self.p.brand.email, "brand").await;
             }
+            10..=12 => self.deal_step(rng).await,
             _ => {
                 let batch = self
                     .app
@@ -152,6 +157,87 @@ impl World {
                         .await;
                     assert_eq!(done.status, 200, "{}", done.text);
                 }
+            }
+        }
+    }
+
+    /// A deal's step: offer one and have it accepted, submit and decide proof, or
+    /// report an approved post removed; every answer one the API documents for it.
+    async fn deal_step(&mut self, rng: &mut StdRng) {
+        const EMAILS: [&str; 2] = ["ana@acme.example", "bo@acme.example"];
+        let now = reftrack::clock::Clock::now(self.app.clock.as_ref());
+        let deal = (!self.deals.is_empty()).then(|| self.deals[rng.random_range(0..self.deals.len())].clone());
+        match (rng.random_range(0..3), deal) {
+            (0, _) | (_, None) => {
+                let who = rng.random_range(0..2);
+                let due = (now.date_naive() + chrono::Days::new(30)).to_string();
+                let body = json!({"ambassador_id": self.ambassadors[who].0, "title": "Random deal",
+                                  "fee": rng.random_range(0..5_000),
+                                  "deliverables": [{"platform": "tiktok", "kind": "video", "due_on": due,
+                                                    "count": rng.random_range(1..3), "keep_up_days": rng.random_range(0..15)}]});
+                let offered = self.app.post("/v1/brand/deals", Some(&self.owner), &body).await;
+                assert_eq!(offered.status, 201, "{}", offered.text);
+                let id = offered.body["id"].as_str().unwrap().to_owned();
+                let token = self.app.login(EMAILS[who], "influencer").await;
+                let accepted = self
+                    .app
+                    .post(&format!("/v1/me/deals/{id}/accept"), Some(&token), &json!({}))
+                    .await;
+                assert_eq!(accepted.status, 200, "{}", accepted.text);
+                let item = offered.body["deliverables"][0]["id"].as_str().unwrap().to_owned();
+                self.deals.push((id, item, who));
+            }
+            (1, Some((id, item, who))) => {
+                let token = self.app.login(EMAILS[who], "influencer").await;
+                let url = format!("https://video.example/{}", self.key());
+                let published = now - Duration::hours(rng.random_range(0..72));
+                let submitted = self
+                    .app
+                    .post(
+                        &format!("/v1/me/deals/{id}/deliverables/{item}/proofs"),
+                        Some(&token),
+                        &json!({"url": url, "published_at": published}),
+                    )
+                    .await;
+                assert!(matches!(submitted.status, 201 | 409), "proof: {}", submitted.text);
+                let proofs = submitted.body["deliverables"][0]["proofs"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let Some(proof) = proofs.iter().find(|p| p["url"] == json!(url)) else {
+                    return;
+                };
+                let (step, body) = if rng.random_bool(0.8) {
+                    ("approve", json!({}))
+                } else {
+                    ("reject", json!({"reason": "Random rejection"}))
+                };
+                let proof = proof["id"].as_str().unwrap();
+                let decided = self
+                    .app
+                    .post(&format!("/v1/brand/proofs/{proof}/{step}"), Some(&self.owner), &body)
+                    .await;
+                assert_eq!(decided.status, 200, "{step}: {}", decided.text);
+            }
+            (_, Some((id, ..))) => {
+                let deal = self.app.get(&format!("/v1/brand/deals/{id}"), Some(&self.owner)).await;
+                let proofs = deal.body["deliverables"][0]["proofs"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let Some(proof) = proofs.iter().find(|p| p["state"] == "approved") else {
+                    return;
+                };
+                let proof = proof["id"].as_str().unwrap();
+                let removed = self
+                    .app
+                    .post(
+                        &format!("/v1/brand/proofs/{proof}/removed"),
+                        Some(&self.owner),
+                        &json!({"reason": "Random removal"}),
+                    )
+                    .await;
+                assert!(matches!(removed.status, 200 | 409), "removed: {}", removed.text);
             }
         }
     }
@@ -204,6 +290,25 @@ impl World {
         none(
             "ledger_entries WHERE paid_out_in IS NOT NULL AND approved_at IS NULL",
             "paid before approved",
+        );
+        // A deal's fee is a flat fee of the deal's ambassador; one whose post was
+        // reported removed nets to zero with its reversal; one still standing is never
+        // approved before its keep-up period ended.
+        none(
+            "deliverable_proofs p JOIN ledger_entries e ON e.id = p.fee_entry_id JOIN deals d ON d.id = p.deal_id \
+             WHERE e.kind <> 'flat_fee' OR e.membership_id <> d.membership_id",
+            "a deal's fee is not a flat fee of its ambassador",
+        );
+        none(
+            "deliverable_proofs p JOIN ledger_entries e ON e.id = p.fee_entry_id \
+             WHERE p.state = 'removed' AND e.amount + COALESCE((SELECT r.amount FROM ledger_entries r \
+             WHERE r.id = p.reversal_entry_id), 0) <> 0",
+            "a removed post's fee does not net to zero",
+        );
+        none(
+            "deliverable_proofs p JOIN ledger_entries e ON e.id = p.fee_entry_id \
+             WHERE p.state = 'approved' AND e.approved_at IS NOT NULL AND e.approved_at < e.available_at",
+            "a fee was approved before its keep-up period ended",
         );
         // Dashboard: pending + approved + paid is every entry, for each ambassador.
         for (i, email) in ["ana@acme.example", "bo@acme.example"].iter().enumerate() {
