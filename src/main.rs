@@ -31,6 +31,14 @@ enum Command {
         #[command(subcommand)]
         job: JobCommand,
     },
+    /// Recompute every running total from the ledger, orders, refunds and clicks and
+    /// report each difference (exit 1 when there is one); with --repair, rewrite the
+    /// totals that differ from the source (never the ledger) and verify again.
+    Verify {
+        /// Rewrite the totals from the ledger, orders, refunds and clicks.
+        #[arg(long)]
+        repair: bool,
+    },
     /// Development helpers.
     Dev {
         #[command(subcommand)]
@@ -76,6 +84,7 @@ fn main() -> ExitCode {
         Command::Jobs {
             job: JobCommand::RunOnce,
         } => existing_database(&config).and_then(|()| run_jobs_once(&config)),
+        Command::Verify { repair } => existing_database(&config).and_then(|()| verify(&config, repair)),
         Command::Dev {
             command:
                 DevCommand::Seed {
@@ -182,6 +191,37 @@ fn run_jobs_once(config: &Config) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// At most this many differences are printed; the count is always given.
+const DIFFERENCES_SHOWN: usize = 50;
+
+fn verify(config: &Config, repair: bool) -> anyhow::Result<()> {
+    use reftrack::service::totals;
+    let db = open_database(config)?;
+    actix_web::rt::System::new().block_on(async {
+        let found = totals::verify(&db).await?;
+        for difference in found.differences.iter().take(DIFFERENCES_SHOWN) {
+            println!("{}", totals::describe(difference));
+        }
+        if found.is_clean() {
+            println!("verified {} running-total tables: every total matches the ledger, orders and clicks", found.tables);
+            return Ok(());
+        }
+        println!("{} total(s) differ from the ledger, orders and clicks", found.differences.len());
+        if !repair {
+            anyhow::bail!("the running totals differ from the ledger; `reftrack verify --repair` rewrites them");
+        }
+        let after = totals::repair(&db, chrono::Utc::now()).await?;
+        if !after.is_clean() {
+            anyhow::bail!(
+                "{} total(s) still differ after the repair: a writer is changing the source tables without the triggers",
+                after.differences.len()
+            );
+        }
+        println!("repaired: rewrote the running totals from the ledger, orders and clicks; verified again, every total matches");
+        Ok(())
+    })
 }
 
 fn seed(config: &Config, orders: u64, ambassadors: u64, star_share: u64) -> anyhow::Result<()> {

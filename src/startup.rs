@@ -46,6 +46,9 @@ pub fn open_database(config: &Config) -> anyhow::Result<Db> {
     if !applied.is_empty() {
         tracing::info!(versions = ?applied, "applied migrations");
     }
+    if store::totals::ensure_built(&mut conn, chrono::Utc::now()).context("cannot build the running totals")? {
+        tracing::info!("built the running totals from the ledger, orders and clicks");
+    }
     Ok(db)
 }
 

@@ -33,6 +33,7 @@ pub mod rewards;
 pub mod sessions;
 pub mod shop_inbox;
 pub mod team;
+pub mod totals;
 pub mod web_sessions;
 pub mod webhooks;
 

@@ -37,6 +37,7 @@ pub mod shop_events;
 pub mod status_sql;
 pub mod team;
 pub mod time;
+pub mod totals;
 pub mod unit;
 pub mod users;
 pub mod web_sessions;
