@@ -126,6 +126,16 @@ impl Period {
         self.from.iter_days().take_while(move |d| *d <= to)
     }
 
+    /// `from` as `YYYY-MM-DD`, as the running totals key their days.
+    pub fn first_day(&self) -> String {
+        self.from.format("%Y-%m-%d").to_string()
+    }
+
+    /// `to` as `YYYY-MM-DD`.
+    pub fn last_day(&self) -> String {
+        self.to.format("%Y-%m-%d").to_string()
+    }
+
     /// `from` 00:00 UTC: the first instant of the period.
     pub fn start(&self) -> NaiveDateTime {
         NaiveDateTime::new(self.from, NaiveTime::MIN)

@@ -12,7 +12,7 @@ use super::DbConn;
 use super::ids::{BrandId, CodeId, MembershipId, OrderId};
 use super::ledger::{EntryKind, LedgerEntryRow};
 use super::orders::OrderRow;
-use super::portable::{sum_bigint, wide_i64, wide_sum};
+use super::portable::{sum_bigint, sum_halves, wide_i64};
 use super::schema::{codes, influencers, ledger_entries, memberships, orders, refunds};
 use super::status_sql::order_has_status;
 use crate::domain::period::Period;
@@ -207,29 +207,25 @@ struct Count {
     n: i64,
 }
 
-/// The statement of [`totals`], with `bucket` (a trusted SQL expression over the order
-/// `o`, never input) as a first column `bucket` and the group when given: the statistics
-/// and their series sum the same way, in one place. Binds: brand, currency, start, end.
+/// The statement of [`totals`], with `bucket` (a trusted SQL expression over the day
+/// `b.day`, never input) as a first column `bucket` and the group when given: the
+/// statistics and their series sum the same way, in one place. Read from the running
+/// totals ([`super::totals`]): a few rows per day, whatever the number of orders.
+/// Binds: brand, currency, first day, last day.
 pub(super) fn totals_sql(bucket: Option<&str>) -> String {
     let (column, group) = match bucket {
         Some(bucket) => (
             format!("{bucket} AS bucket, "),
-            format!(" GROUP BY {bucket} ORDER BY 1"),
+            format!(" GROUP BY {bucket} HAVING SUM(b.orders) > 0 ORDER BY 1"),
         ),
         None => (String::new(), String::new()),
     };
     format!(
-        "SELECT {column}CAST(COUNT(*) AS BIGINT) AS orders, \
-                CAST(COALESCE(SUM(CASE WHEN o.membership_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS attributed_orders, \
-                {}, {} \
-         FROM orders o \
-         LEFT JOIN (SELECT order_id, SUM(amount) AS refunded, SUM(reversal) AS reversed FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
-         WHERE o.brand_id = $1 AND o.currency = $2 AND o.placed_at >= $3 AND o.placed_at < $4{group}",
-        wide_sum(
-            "CASE WHEN o.membership_id IS NOT NULL THEN o.net_amount - COALESCE(r.refunded, 0) ELSE 0 END",
-            "net_sales"
-        ),
-        wide_sum("o.commission - COALESCE(r.reversed, 0)", "commission"),
+        "SELECT {column}CAST(COALESCE(SUM(b.orders), 0) AS BIGINT) AS orders, \
+                CAST(COALESCE(SUM(b.attributed_orders), 0) AS BIGINT) AS attributed_orders, {}, {} \
+         FROM brand_days b WHERE b.brand_id = $1 AND b.currency = $2 AND b.day >= $3 AND b.day <= $4{group}",
+        sum_halves("b.net_sales_hi", "b.net_sales_lo", "net_sales"),
+        sum_halves("b.commission_hi", "b.commission_lo", "commission"),
     )
 }
 
@@ -239,18 +235,20 @@ pub fn totals(conn: &mut DbConn, brand: BrandId, currency: &str, period: Period)
     diesel::sql_query(totals_sql(None))
         .bind::<Text, _>(brand)
         .bind::<Text, _>(currency)
-        .bind::<Timestamp, _>(period.start())
-        .bind::<Timestamp, _>(period.end())
+        .bind::<Text, _>(period.first_day())
+        .bind::<Text, _>(period.last_day())
         .get_result(conn)
 }
 
+/// Clicks on the brand's links in the period, from the running totals.
 pub fn clicks(conn: &mut DbConn, brand: BrandId, period: Period) -> QueryResult<i64> {
     let row: Count = diesel::sql_query(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM clicks WHERE brand_id = $1 AND created_at >= $2 AND created_at < $3",
+        "SELECT CAST(COALESCE(SUM(clicks), 0) AS BIGINT) AS n FROM brand_click_days \
+         WHERE brand_id = $1 AND day >= $2 AND day <= $3",
     )
     .bind::<Text, _>(brand)
-    .bind::<Timestamp, _>(period.start())
-    .bind::<Timestamp, _>(period.end())
+    .bind::<Text, _>(period.first_day())
+    .bind::<Text, _>(period.last_day())
     .get_result(conn)?;
     Ok(row.n)
 }
@@ -277,21 +275,20 @@ pub fn top_ambassadors(
     limit: usize,
 ) -> QueryResult<Vec<TopAmbassador>> {
     let rows: Vec<TopAmbassadorRow> = diesel::sql_query(format!(
-        "SELECT o.membership_id AS membership_id, MIN(i.display_name) AS display_name, \
-                CAST(COUNT(*) AS BIGINT) AS orders, {}, {} \
-         FROM orders o \
-         JOIN memberships m ON m.id = o.membership_id \
+        "SELECT d.membership_id AS membership_id, MIN(i.display_name) AS display_name, \
+                CAST(SUM(d.orders) AS BIGINT) AS orders, {}, {} \
+         FROM order_days d \
+         JOIN memberships m ON m.id = d.membership_id \
          JOIN influencers i ON i.id = m.influencer_id \
-         LEFT JOIN (SELECT order_id, SUM(amount) AS refunded, SUM(reversal) AS reversed FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
-         WHERE o.brand_id = $1 AND o.currency = $2 AND o.placed_at >= $3 AND o.placed_at < $4 \
-         GROUP BY o.membership_id",
-        wide_sum("o.net_amount - COALESCE(r.refunded, 0)", "net_sales"),
-        wide_sum("o.commission - COALESCE(r.reversed, 0)", "commission"),
+         WHERE d.brand_id = $1 AND d.currency = $2 AND d.day >= $3 AND d.day <= $4 \
+         GROUP BY d.membership_id HAVING SUM(d.orders) > 0",
+        sum_halves("d.net_sales_hi", "d.net_sales_lo", "net_sales"),
+        sum_halves("d.commission_hi", "d.commission_lo", "commission"),
     ))
     .bind::<Text, _>(brand)
     .bind::<Text, _>(currency)
-    .bind::<Timestamp, _>(period.start())
-    .bind::<Timestamp, _>(period.end())
+    .bind::<Text, _>(period.first_day())
+    .bind::<Text, _>(period.last_day())
     .load(conn)?;
     let mut top: Vec<TopAmbassador> = rows
         .into_iter()

@@ -3,14 +3,14 @@
 //! and the all-time commission of its ledger split by entry status and by kind.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::sql_types::{BigInt, Text};
 
 use super::DbConn;
 use super::brand_reports::{Totals, totals_sql};
 use super::ids::BrandId;
 use super::ledger::{EntryKind, KindTotals};
-use super::portable::{placed_bucket, wide_i64, wide_total};
-use super::status_sql::sum_in_status;
+use super::portable::{day_bucket, wide_i64, wide_total};
+use super::status_sql::sum_halves_in_status;
 use crate::domain::period::{Interval, Period};
 use crate::domain::status::EntryStatus;
 
@@ -33,12 +33,12 @@ pub fn series(
     period: Period,
     interval: Interval,
 ) -> QueryResult<Vec<BucketTotals>> {
-    let sql = totals_sql(Some(placed_bucket(conn, interval)));
+    let sql = totals_sql(Some(day_bucket(conn, interval)));
     diesel::sql_query(sql)
         .bind::<Text, _>(brand)
         .bind::<Text, _>(currency)
-        .bind::<Timestamp, _>(period.start())
-        .bind::<Timestamp, _>(period.end())
+        .bind::<Text, _>(period.first_day())
+        .bind::<Text, _>(period.last_day())
         .load(conn)
 }
 
@@ -112,14 +112,15 @@ impl Owed {
     }
 }
 
-/// [`Owed`] in one statement: the status rule's sums ([`sum_in_status`]) grouped by kind.
+/// [`Owed`] in one statement over the brand's running totals
+/// ([`super::totals`]): the status rule over each row's state, grouped by kind.
 pub fn owed(conn: &mut DbConn, brand: BrandId, currency: &str) -> QueryResult<Owed> {
     diesel::sql_query(format!(
-        "SELECT e.kind AS kind, {}, {}, {} FROM ledger_entries e WHERE e.brand_id = $1 AND e.currency = $2 \
-         GROUP BY e.kind",
-        sum_in_status("e", EntryStatus::Pending, "pending"),
-        sum_in_status("e", EntryStatus::Approved, "approved"),
-        sum_in_status("e", EntryStatus::Paid, "paid"),
+        "SELECT s.kind AS kind, {}, {}, {} FROM brand_ledger_sums s WHERE s.brand_id = $1 AND s.currency = $2 \
+         GROUP BY s.kind",
+        sum_halves_in_status("s", EntryStatus::Pending, "amount", "pending"),
+        sum_halves_in_status("s", EntryStatus::Approved, "amount", "approved"),
+        sum_halves_in_status("s", EntryStatus::Paid, "amount", "paid"),
     ))
     .bind::<Text, _>(brand)
     .bind::<Text, _>(currency)

@@ -49,6 +49,15 @@ pub fn wide_sum(expr: &str, alias: &str) -> String {
     )
 }
 
+/// The columns `{alias}_hi` = Σ hi and `{alias}_lo` = Σ lo over halves stored as a
+/// [`wide_sum`] splits them (the running totals keep money so): the sums of halves add
+/// up as exactly as the halves of a sum. `hi` and `lo` are trusted expressions.
+pub fn sum_halves(hi: &str, lo: &str, alias: &str) -> String {
+    format!(
+        "CAST(COALESCE(SUM({hi}), 0) AS BIGINT) AS {alias}_hi, CAST(COALESCE(SUM({lo}), 0) AS BIGINT) AS {alias}_lo"
+    )
+}
+
 /// [`wide_sum`] as two typed select expressions, for diesel's query builder.
 pub fn wide_sum_columns(expr: &str) -> (SqlLiteral<BigInt>, SqlLiteral<BigInt>) {
     (
@@ -71,16 +80,16 @@ pub fn wide_i64(hi: i64, lo: i64) -> Option<i64> {
     i64::try_from(wide_total(hi, lo)).ok()
 }
 
-/// The first day of the bucket the order aliased `o` was placed in, as `YYYY-MM-DD`
-/// text: its UTC day, or the Monday of its ISO week
-/// ([`crate::domain::period::Interval::bucket_of`]). SQLite has no week truncation:
-/// `weekday 0` moves a date on to its Sunday (a Sunday stays), six days back is the
-/// Monday; PostgreSQL's `date_trunc('week', …)` is the ISO week's Monday.
-pub fn placed_bucket(conn: &DbConn, interval: Interval) -> &'static str {
+/// The first day of the bucket of the running-total day `b.day` (`YYYY-MM-DD`): the
+/// day, or the Monday of its ISO week ([`crate::domain::period::Interval::bucket_of`]).
+/// SQLite has no week truncation: `weekday 0` moves a date on to its Sunday (a Sunday
+/// stays), six days back is the Monday; PostgreSQL's `date_trunc('week', …)` is the ISO
+/// week's Monday.
+pub fn day_bucket(conn: &DbConn, interval: Interval) -> &'static str {
     match (interval, conn) {
-        (Interval::Day, _) => "CAST(DATE(o.placed_at) AS TEXT)",
-        (Interval::Week, DbConn::Pg(_)) => "CAST(CAST(DATE_TRUNC('week', o.placed_at) AS DATE) AS TEXT)",
-        (Interval::Week, DbConn::Sqlite(_)) => "DATE(o.placed_at, 'weekday 0', '-6 days')",
+        (Interval::Day, _) => "b.day",
+        (Interval::Week, DbConn::Pg(_)) => "CAST(CAST(DATE_TRUNC('week', CAST(b.day AS DATE)) AS DATE) AS TEXT)",
+        (Interval::Week, DbConn::Sqlite(_)) => "DATE(b.day, 'weekday 0', '-6 days')",
     }
 }
 

@@ -4,7 +4,7 @@
 //! hand-written copy of the rule. Every fragment is constant text (table aliases and
 //! status names), never input.
 
-use super::portable::wide_sum;
+use super::portable::{sum_halves, wide_sum};
 use crate::domain::status::{ENTRY_STATUS, EntryFact, EntryStatus, ORDER_STATUS, OrderFact, OrderStatus, Rule};
 
 /// `CASE WHEN <fact> THEN '<status>' … ELSE '<otherwise>' END`: the decision list in SQL.
@@ -68,6 +68,31 @@ pub fn sum_in_status(entry: &str, status: EntryStatus, alias: &str) -> String {
             "CASE WHEN {} THEN {entry}.amount ELSE 0 END",
             entry_has_status(entry, status)
         ),
+        alias,
+    )
+}
+
+/// An entry fact over a running-total row aliased `sums`, keyed by the state of the
+/// entries it adds up (`approved`, `paid`: 0 or 1; see [`super::totals`]).
+fn sums_fact(fact: EntryFact, sums: &str) -> String {
+    match fact {
+        EntryFact::PaidOut => format!("{sums}.paid = 1"),
+        EntryFact::Approved => format!("{sums}.approved = 1"),
+    }
+}
+
+/// Σ of the `{column}_hi`/`_lo` halves of the running-total rows aliased `sums` whose
+/// entries have `status`, as `{alias}_hi/_lo`: the same figure [`sum_in_status`] gives
+/// over the entries themselves (halves add up exactly, like a [`wide_sum`]'s).
+pub fn sum_halves_in_status(sums: &str, status: EntryStatus, column: &str, alias: &str) -> String {
+    let status = format!(
+        "({}) = '{}'",
+        case(&ENTRY_STATUS, |f| sums_fact(f, sums), EntryStatus::as_str),
+        status.as_str()
+    );
+    sum_halves(
+        &format!("CASE WHEN {status} THEN {sums}.{column}_hi ELSE 0 END"),
+        &format!("CASE WHEN {status} THEN {sums}.{column}_lo ELSE 0 END"),
         alias,
     )
 }

@@ -12,8 +12,8 @@ use crate::domain::status::EntryStatus;
 use crate::store::DbConn;
 use crate::store::ids::{BrandId, CodeId, InfluencerId, MembershipId};
 use crate::store::ledger::{EntryKind, KindTotals};
-use crate::store::portable::{wide_i64, wide_sum};
-use crate::store::status_sql::{entry_has_status, sum_in_status};
+use crate::store::portable::{sum_halves, wide_i64};
+use crate::store::status_sql::{entry_has_status, sum_halves_in_status};
 
 /// All-time ledger figures of one membership in one currency, in minor units.
 /// pending + approved + paid = Σ every entry.
@@ -171,34 +171,39 @@ impl Qualifying {
     }
 }
 
-/// The earliest `available_at` of a pending entry that adds money, as `next_payable_at`.
+/// The earliest `available_at` of a pending entry that adds money, as
+/// `next_payable_at`, read from the entries still in their hold (an index range of
+/// the membership, not its history) for the running-total row aliased `s`.
 fn next_payable() -> String {
     format!(
-        "MIN(CASE WHEN {} AND e.amount > 0 THEN e.available_at END) AS next_payable_at",
-        entry_has_status("e", EntryStatus::Pending)
+        "(SELECT MIN(p.available_at) FROM ledger_entries p WHERE p.membership_id = s.membership_id \
+           AND p.currency = s.currency AND p.approved_at IS NULL AND {} AND p.amount > 0) AS next_payable_at",
+        entry_has_status("p", EntryStatus::Pending)
     )
 }
 
-/// All-time totals per (membership, currency) from the ledger, by
-/// [`EntryStatus`]: its three states are disjoint and cover every entry.
+/// `Σ` of one money column's halves over the running-total rows `s` of one kind.
+fn of_kind(kind: EntryKind, alias: &str) -> String {
+    let only = |half: &str| format!("CASE WHEN s.kind = '{}' THEN s.amount_{half} ELSE 0 END", kind.as_str());
+    sum_halves(&only("hi"), &only("lo"), alias)
+}
+
+/// All-time totals per (membership, currency) from the running totals
+/// ([`crate::store::totals`]), by [`EntryStatus`]: its three states are disjoint and
+/// cover every entry. A few dozen rows per membership, whatever its history.
 pub fn ledger_totals(
     conn: &mut DbConn,
     influencer: InfluencerId,
     brand: Option<BrandId>,
 ) -> QueryResult<Vec<LedgerTotals>> {
-    let of_kind = |kind: EntryKind, alias: &str| {
-        wide_sum(
-            &format!("CASE WHEN e.kind = '{}' THEN e.amount ELSE 0 END", kind.as_str()),
-            alias,
-        )
-    };
+    let reversed = |half: &str| format!("CASE WHEN s.kind = 'reversal' THEN -s.amount_{half} ELSE 0 END");
     Statement::new(&format!(
-        "SELECT e.membership_id, e.currency, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} \
-         FROM ledger_entries e WHERE e.membership_id IN ",
-        sum_in_status("e", EntryStatus::Pending, "pending"),
-        sum_in_status("e", EntryStatus::Approved, "approved"),
-        sum_in_status("e", EntryStatus::Paid, "paid"),
-        wide_sum("CASE WHEN e.kind = 'reversal' THEN -e.amount ELSE 0 END", "reversed"),
+        "SELECT s.membership_id, s.currency, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} \
+         FROM ledger_sums s WHERE s.membership_id IN ",
+        sum_halves_in_status("s", EntryStatus::Pending, "amount", "pending"),
+        sum_halves_in_status("s", EntryStatus::Approved, "amount", "approved"),
+        sum_halves_in_status("s", EntryStatus::Paid, "amount", "paid"),
+        sum_halves(&reversed("hi"), &reversed("lo"), "reversed"),
         next_payable(),
         of_kind(EntryKind::Commission, "commissions"),
         of_kind(EntryKind::Adjustment, "adjustments"),
@@ -207,12 +212,12 @@ pub fn ledger_totals(
         of_kind(EntryKind::Override, "overrides"),
     ))
     .memberships_of(influencer, brand)
-    .sql(" GROUP BY e.membership_id, e.currency")
+    .sql(" GROUP BY s.membership_id, s.currency HAVING SUM(s.entries) > 0")
     .query
     .load(conn)
 }
 
-/// Clicks in the period per code and UTC day.
+/// Clicks in the period per code and UTC day, from the running totals.
 pub fn clicks_by_day(
     conn: &mut DbConn,
     influencer: InfluencerId,
@@ -220,22 +225,21 @@ pub fn clicks_by_day(
     period: Period,
 ) -> QueryResult<Vec<ClicksByDay>> {
     Statement::new(
-        "SELECT c.code_id, CAST(DATE(c.created_at) AS TEXT) AS day, CAST(COUNT(*) AS BIGINT) AS clicks \
-         FROM clicks c WHERE c.membership_id IN ",
+        "SELECT c.code_id, c.day, CAST(SUM(c.clicks) AS BIGINT) AS clicks \
+         FROM click_days c WHERE c.membership_id IN ",
     )
     .memberships_of(influencer, brand)
-    .sql(" AND c.created_at >= ")
-    .param::<Timestamp, _>(period.start())
-    .sql(" AND c.created_at < ")
-    .param::<Timestamp, _>(period.end())
-    .sql(" GROUP BY c.code_id, CAST(DATE(c.created_at) AS TEXT)")
+    .sql(" AND c.day >= ")
+    .param::<Text, _>(period.first_day())
+    .sql(" AND c.day <= ")
+    .param::<Text, _>(period.last_day())
+    .sql(" GROUP BY c.code_id, c.day HAVING SUM(c.clicks) > 0")
     .query
     .load(conn)
 }
 
 /// Orders placed in the period per code, currency and UTC day, with their refunds and
-/// ledger entries (whenever those happened) netted in. The refunds and entries of each
-/// order are read through their `order_id` indexes rather than by grouping whole tables.
+/// ledger entries (whenever those happened) netted in, from the running totals.
 pub fn orders_by_day(
     conn: &mut DbConn,
     influencer: InfluencerId,
@@ -243,46 +247,36 @@ pub fn orders_by_day(
     period: Period,
 ) -> QueryResult<Vec<OrdersByDay>> {
     Statement::new(&format!(
-        "SELECT x.membership_id, x.code_id, x.currency, x.day, \
-           CAST(COUNT(*) AS BIGINT) AS orders, {}, {} \
-         FROM (SELECT o.membership_id, o.code_id, o.currency, CAST(DATE(o.placed_at) AS TEXT) AS day, o.net_amount, \
-                 COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.order_id = o.id), 0) AS refunded, \
-                 COALESCE((SELECT SUM(e.amount) FROM ledger_entries e WHERE e.order_id = o.id), 0) AS earned \
-               FROM orders o WHERE o.membership_id IN ",
-        wide_sum("x.net_amount - x.refunded", "net_sales"),
-        wide_sum("x.earned", "commission"),
+        "SELECT d.membership_id, NULLIF(d.code_id, '') AS code_id, d.currency, d.day, \
+           CAST(SUM(d.orders) AS BIGINT) AS orders, {}, {} \
+         FROM order_days d WHERE d.membership_id IN ",
+        sum_halves("d.net_sales_hi", "d.net_sales_lo", "net_sales"),
+        sum_halves("d.earned_hi", "d.earned_lo", "commission"),
     ))
     .memberships_of(influencer, brand)
-    .sql(" AND o.placed_at >= ")
-    .param::<Timestamp, _>(period.start())
-    .sql(" AND o.placed_at < ")
-    .param::<Timestamp, _>(period.end())
-    .sql(") x GROUP BY x.membership_id, x.code_id, x.currency, x.day")
+    .sql(" AND d.day >= ")
+    .param::<Text, _>(period.first_day())
+    .sql(" AND d.day <= ")
+    .param::<Text, _>(period.last_day())
+    .sql(" GROUP BY d.membership_id, d.code_id, d.currency, d.day HAVING SUM(d.orders) > 0")
     .query
     .load(conn)
 }
 
-/// [`crate::store::rewards::qualifying`] for every membership in one statement: orders
-/// attributed to the membership, commission approved, not fully refunded, no flag, no
-/// review;
-/// (count, Σ net − refunds). Keep the two rules the same (a test compares them).
+/// What counts toward rewards per membership, from the running totals: the rule of
+/// [`crate::store::rewards::qualifying`] (a test holds the two equal).
 pub fn qualifying_by_membership(
     conn: &mut DbConn,
     influencer: InfluencerId,
     brand: Option<BrandId>,
 ) -> QueryResult<Vec<Qualifying>> {
     Statement::new(&format!(
-        "SELECT x.membership_id, CAST(COUNT(*) AS BIGINT) AS orders, {} \
-         FROM (SELECT o.membership_id, o.net_amount, \
-                 COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.order_id = o.id), 0) AS refunded \
-               FROM orders o \
-               JOIN ledger_entries e ON e.order_id = o.id AND e.membership_id = o.membership_id \
-                 AND e.kind = 'commission' AND e.approved_at IS NOT NULL \
-               WHERE o.flags = '[]' AND o.review IS NULL AND o.membership_id IN ",
-        wide_sum("x.net_amount - x.refunded", "amount"),
+        "SELECT q.membership_id, CAST(SUM(q.orders) AS BIGINT) AS orders, {} \
+         FROM qualifying_sums q WHERE q.membership_id IN ",
+        sum_halves("q.amount_hi", "q.amount_lo", "amount"),
     ))
     .memberships_of(influencer, brand)
-    .sql(") x WHERE x.net_amount > x.refunded GROUP BY x.membership_id")
+    .sql(" GROUP BY q.membership_id HAVING SUM(q.orders) > 0")
     .query
     .load(conn)
 }
