@@ -308,9 +308,12 @@ pub fn refund(
         && let Some(membership) = order.membership_id
         && let Some(commission) = ledger::commission_of(conn, order.id, membership)?
     {
-        // A reversal nets against the payable balance at once (approved now, not on the
-        // next job pass, so no payout batch in between can pay the refunded part),
-        // unless its commission is still on hold: then both mature together.
+        // A reversal of an approved commission nets against the payable balance at once
+        // (approved now, not on the next job pass, so no payout batch in between can pay
+        // the refunded part). A commission not approved yet (in its hold period, or held
+        // for review past it) takes its reversal along: both mature together, and a held
+        // commission's reversal never lowers the payable balance while the commission
+        // itself is not in it.
         let available_at = commission.available_at.max(now);
         let reversal_entry = LedgerEntryRow {
             id: LedgerEntryId::generate(),
@@ -322,7 +325,7 @@ pub fn refund(
             amount: -reversal,
             currency: commission.currency.clone(),
             available_at,
-            approved_at: (available_at <= now).then_some(now),
+            approved_at: commission.approved_at.map(|_| now),
             paid_out_in: None,
             created_at: now,
             reason: None,

@@ -41,5 +41,6 @@ mod sessions;
 mod strict_text;
 mod team;
 mod tokens;
+mod totals;
 mod web;
 mod webhooks;
