@@ -8,14 +8,15 @@ For each backend (SQLite file, PostgreSQL scratch database):
      most with the ambassador's code, some with an Idempotency-Key, refunds and
      cancellations of acknowledged orders), then SIGKILL the server while requests are in
      flight (connection errors count as "unknown outcome") and restart it on the same
-     database;
+     database, then run `reftrack verify` (the running totals against the ledger);
   3. after the last restart, retry every unknown-outcome request and re-send a sample of
      acknowledged ones (they must replay the stored answer, byte for byte), and send
      acknowledged order ids under another key (409 order_exists);
   4. read the database directly and check: every acknowledged order and refund exists
      exactly once and matches its answer, nothing the server refused was written, no
      (brand, order_id) twice, at most one commission entry per order and one reversal
-     entry per refund, and per order: commission - sum(reversals) = sum(ledger entries).
+     entry per refund, and per order: commission - sum(reversals) = sum(ledger entries);
+     and `reftrack verify` once more.
 
 Run from the repository root after `cargo build --bin reftrack`:
     python3 scripts/crash_test.py [--backend sqlite|postgres|both] [--cycles 3]
@@ -470,9 +471,15 @@ def run_backend(backend: str, cycles: int, threads: int, load_secs: float, seed:
                 f"{len(st.unknown_orders) - before[0]} orders / "
                 f"{len(st.unknown_refunds) - before[1]} refunds in flight at the kill")
             server = start_server(url, extra_env=env, log_path=logs)
+            # The running totals were written in the killed transactions' own
+            # transactions: after the restart they still equal the ledger.
+            for item in fixture.verify_totals(url, f"after kill {cycle}"):
+                v.add(item)
         counts = retry_and_replay(server.base_url, fx, st, v, rng)
         server.stop()
         server = None
+        for item in fixture.verify_totals(url, "at the end"):
+            v.add(item)
         if corrupt:
             # Self-check of the checker: a second commission entry for one order.
             oid = next(o for o, a in st.acked_orders.items()

@@ -148,6 +148,16 @@ def run_cli(db_url: str, *args: str, extra_env: dict | None = None,
                           capture_output=True, text=True, timeout=timeout)
 
 
+def verify_totals(db_url: str, when: str) -> list[str]:
+    """Run `reftrack verify`: the running totals against the ledger, orders and clicks.
+    Returns one violation per line it printed when it exits non-zero, else nothing."""
+    done = run_cli(db_url, "verify")
+    if done.returncode == 0:
+        return []
+    lines = [line for line in done.stdout.splitlines() if line.strip()] or [done.stderr.strip()[-400:]]
+    return [f"reftrack verify {when} (exit {done.returncode}): {line[:400]}" for line in lines[:20]]
+
+
 def parse_body(headers: dict, raw: bytes):
     """Parsed JSON when the content type says JSON (and it parses), otherwise text."""
     text = raw.decode("utf-8", errors="replace")

@@ -798,6 +798,9 @@ def main() -> int:
                 "made one webhook delivery and one sent e-mail due again, and recorded one e-mail "
                 "twice at the sink")
         summary = verify(db_url, run)
+        # Two writers on one database, each keeping the running totals in its own
+        # transactions: they still equal the ledger, orders and clicks.
+        failures.extend(fixture.verify_totals(db_url, "with both instances running"))
         for i, s in enumerate(servers):
             if not s.alive():
                 failures.append(f"instance {'AB'[i]} exited with {s.proc.returncode}")

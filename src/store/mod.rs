@@ -85,6 +85,19 @@ pub fn is_unique_violation(err: &DieselError) -> bool {
     matches!(err, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
 }
 
+/// True when PostgreSQL aborted the transaction to break a deadlock (SQLSTATE 40P01,
+/// which diesel does not name; its message is fixed by the server) or a serialisation
+/// failure: nothing was written, and running the unit again is safe. Two transactions
+/// can lock the same running-total rows in opposite orders (a maturation pass approving
+/// many entries, a refund of one of their orders).
+pub fn is_deadlock(err: &DieselError) -> bool {
+    match err {
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        DieselError::DatabaseError(_, info) => info.message().starts_with("deadlock detected"),
+        _ => false,
+    }
+}
+
 /// True when the database gave up waiting rather than refused the work: SQLite's write
 /// lock stayed busy past `busy_timeout`, or PostgreSQL cancelled a statement at
 /// `statement_timeout`. Nothing was written; the request can be retried later.

@@ -34,10 +34,11 @@ impl UnitError for StoreError {
 }
 
 impl StoreError {
-    /// A database error inside a retried unit: a unique violation is a lost race
+    /// A database error inside a retried unit: a unique violation, or PostgreSQL
+    /// breaking a deadlock by aborting this transaction, is a lost race
     /// ([`StoreError::Conflict`]); anything else stays what it was.
     pub fn retryable(err: DieselError) -> Self {
-        if super::is_unique_violation(&err) {
+        if super::is_unique_violation(&err) || super::is_deadlock(&err) {
             StoreError::Conflict
         } else {
             StoreError::Query(err)

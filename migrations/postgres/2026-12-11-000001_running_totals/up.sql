@@ -197,6 +197,7 @@ WHEN (NEW.brand_id IS DISTINCT FROM OLD.brand_id OR NEW.membership_id IS DISTINC
 
 CREATE FUNCTION refunds_totals_before_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM orders WHERE id = NEW.order_id FOR UPDATE;
     INSERT INTO qualifying_sums (membership_id, shard, orders, amount_hi, amount_lo)
       SELECT x.membership_id, x.shard, -1, -((x.amount) >> 32), -((x.amount) & 4294967295)
       FROM (SELECT o.membership_id AS membership_id, substr(o.id, 36, 1) AS shard,
@@ -239,6 +240,7 @@ CREATE TRIGGER refunds_totals_after_insert AFTER INSERT ON refunds FOR EACH ROW
 
 CREATE FUNCTION ledger_entries_totals_before_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM orders WHERE id = NEW.order_id FOR UPDATE;
     INSERT INTO qualifying_sums (membership_id, shard, orders, amount_hi, amount_lo)
       SELECT x.membership_id, x.shard, -1, -((x.amount) >> 32), -((x.amount) & 4294967295)
       FROM (SELECT o.membership_id AS membership_id, substr(o.id, 36, 1) AS shard,
@@ -257,6 +259,7 @@ WHEN (NEW.kind = 'commission' AND NEW.order_id IS NOT NULL AND NEW.approved_at I
 
 CREATE FUNCTION ledger_entries_totals_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM orders WHERE id = NEW.order_id FOR UPDATE;
     INSERT INTO brand_ledger_sums (brand_id, currency, kind, approved, paid, shard, entries, amount_hi, amount_lo)
       VALUES (NEW.brand_id, NEW.currency, NEW.kind, CASE WHEN NEW.approved_at IS NULL THEN 0 ELSE 1 END, CASE WHEN NEW.paid_out_in IS NULL THEN 0 ELSE 1 END, substr(NEW.id, 36, 1), 1, ((NEW.amount) >> 32), ((NEW.amount) & 4294967295))
       ON CONFLICT (brand_id, currency, kind, approved, paid, shard) DO UPDATE SET entries = brand_ledger_sums.entries + excluded.entries, amount_hi = brand_ledger_sums.amount_hi + excluded.amount_hi, amount_lo = brand_ledger_sums.amount_lo + excluded.amount_lo;
@@ -292,6 +295,7 @@ WHEN (NEW.kind = 'commission' AND NEW.order_id IS NOT NULL AND NEW.approved_at I
 
 CREATE FUNCTION ledger_entries_totals_before_approval() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM orders WHERE id = NEW.order_id FOR UPDATE;
     INSERT INTO qualifying_sums (membership_id, shard, orders, amount_hi, amount_lo)
       SELECT x.membership_id, x.shard, -1, -((x.amount) >> 32), -((x.amount) & 4294967295)
       FROM (SELECT o.membership_id AS membership_id, substr(o.id, 36, 1) AS shard,
