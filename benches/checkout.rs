@@ -139,6 +139,7 @@ async fn baseline_order(db: web::Data<(Db, BrandId)>, body: web::Json<BaselineOr
                 flags: "[]".into(),
                 customer_email_hash: None,
                 review: None,
+                used_code_id: None,
             };
             let lines: Vec<OrderLineRow> = body
                 .lines

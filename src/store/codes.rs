@@ -17,6 +17,9 @@ pub struct CodeRow {
     pub code: String,
     pub active: bool,
     pub max_uses: Option<i64>,
+    /// Every use ([`TOTAL_USES`]).
+    #[diesel(select_expression = diesel::dsl::sql::<diesel::sql_types::BigInt>(TOTAL_USES))]
+    #[diesel(select_expression_type = diesel::expression::SqlLiteral<diesel::sql_types::BigInt>)]
     pub uses: i64,
     pub expires_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -183,25 +186,32 @@ pub fn update(conn: &mut DbConn, id: CodeId, changes: &CodeChanges) -> QueryResu
         .map(drop)
 }
 
-/// Counts one use of the code, unless that would pass `max_uses`. The limit is in the
-/// UPDATE itself, so two concurrent orders cannot both take a code's last use.
-pub fn take_use(conn: &mut DbConn, id: CodeId) -> QueryResult<bool> {
-    let changed = diesel::update(
-        codes::table.find(id).filter(
-            codes::max_uses
-                .is_null()
-                .or(codes::uses.lt(codes::max_uses.assume_not_null())),
-        ),
-    )
-    .set(codes::uses.eq(codes::uses + 1))
-    .execute(conn)?;
-    Ok(changed == 1)
+/// Every use of a code: those counted before the running totals (`codes.uses`) and
+/// the orders that took one since (`code_uses`, kept by a trigger on orders).
+const TOTAL_USES: &str =
+    "CAST(codes.uses + COALESCE((SELECT SUM(u.uses) FROM code_uses u WHERE u.code_id = codes.id), 0) AS BIGINT)";
+
+/// The code's uses, counted after locking its row until the transaction ends: every
+/// order that checks a limit goes through this lock, so each counts the uses committed
+/// before it and its own (already inserted). SQLite's writer is already serial.
+pub fn uses_under_lock(conn: &mut DbConn, id: CodeId) -> QueryResult<i64> {
+    if let DbConn::Pg(pg) = conn {
+        codes::table
+            .find(id)
+            .select(codes::id)
+            .for_update()
+            .first::<CodeId>(pg)?;
+    }
+    codes::table
+        .find(id)
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(TOTAL_USES))
+        .first(conn)
 }
 
 /// What attribution relied on about a code: read once before an order's write
 /// transaction and compared again inside it, so a concurrent change (code switched off,
 /// ambassador paused, new terms) is never missed. `uses` is not part of it: the use is
-/// taken by [`take_use`], whose condition holds the limit.
+/// counted from the orders, and a limit checked by [`uses_under_lock`].
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct CodeStamp {
     pub active: bool,

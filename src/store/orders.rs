@@ -40,6 +40,10 @@ pub struct OrderRow {
     /// Where the brand's review of the commission stands; `None` when never held or
     /// rejected, or released.
     pub review: Option<super::reviews::Review>,
+    /// The code whose use the order took: the code typed at checkout, unless its own
+    /// ambassador bought with it (it counts customers). It may differ from `code_id`
+    /// when a link won. Counted in the running totals' `code_uses`.
+    pub used_code_id: Option<CodeId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

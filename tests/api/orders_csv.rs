@@ -245,6 +245,7 @@ async fn insert_orders(app: &TestApp, brand: &str, prefix: &str, n: usize) {
                     flags: "[]".into(),
                     customer_email_hash: None,
                     review: None,
+                    used_code_id: None,
                 };
                 let line = OrderLineRow {
                     order_id: id,

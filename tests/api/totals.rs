@@ -33,7 +33,7 @@ async fn a_drifted_total_is_reported_with_its_key_and_a_repair_rewrites_the_tota
     app.mature().await;
     let verified = reftrack::service::totals::verify(&app.db).await.unwrap();
     assert!(verified.is_clean(), "{:#?}", verified.differences);
-    assert_eq!(verified.tables, 7);
+    assert_eq!(verified.tables, 8);
 
     let ledger = |app: &TestApp| {
         (

@@ -25,6 +25,8 @@ DROP TRIGGER orders_totals_insert ON orders;
 DROP FUNCTION orders_totals_insert();
 -- end per dialect
 DROP INDEX ledger_entries_pending;
+DROP TABLE code_uses;
+ALTER TABLE orders DROP COLUMN used_code_id;
 DROP TABLE qualifying_sums;
 DROP TABLE brand_click_days;
 DROP TABLE click_days;

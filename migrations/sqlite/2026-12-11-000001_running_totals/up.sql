@@ -110,6 +110,19 @@ CREATE TABLE qualifying_sums (
     PRIMARY KEY (membership_id, shard)
 );
 
+-- Which code's use an order took (the code typed at checkout by someone other than its
+-- owner; it may not be the code the order is attributed to when a link won). A code's
+-- uses are codes.uses (those counted before this version) + Σ code_uses: an order no
+-- longer updates the code's row, so concurrent orders through one code do not queue on
+-- it; only a code with max_uses is locked, to check its limit.
+ALTER TABLE orders ADD COLUMN used_code_id TEXT;
+CREATE TABLE code_uses (
+    code_id TEXT NOT NULL,
+    shard   TEXT NOT NULL,
+    uses    BIGINT NOT NULL,
+    PRIMARY KEY (code_id, shard)
+);
+
 -- The dashboard's "next payable" reads only entries still in their hold.
 CREATE INDEX ledger_entries_pending ON ledger_entries (membership_id, currency, available_at) WHERE approved_at IS NULL;
 
@@ -122,6 +135,10 @@ BEGIN
     INSERT INTO order_days (membership_id, day, code_id, currency, brand_id, shard, orders, net_sales_hi, net_sales_lo, commission_hi, commission_lo, earned_hi, earned_lo)
       VALUES (COALESCE(NEW.membership_id, ''), CAST(DATE(NEW.placed_at) AS TEXT), COALESCE(NEW.code_id, ''), NEW.currency, NEW.brand_id, substr(NEW.id, 36, 1), 1, ((NEW.net_amount) >> 32), ((NEW.net_amount) & 4294967295), ((NEW.commission) >> 32), ((NEW.commission) & 4294967295), 0, 0)
       ON CONFLICT (membership_id, day, code_id, currency, brand_id, shard) DO UPDATE SET orders = order_days.orders + excluded.orders, net_sales_hi = order_days.net_sales_hi + excluded.net_sales_hi, net_sales_lo = order_days.net_sales_lo + excluded.net_sales_lo, commission_hi = order_days.commission_hi + excluded.commission_hi, commission_lo = order_days.commission_lo + excluded.commission_lo, earned_hi = order_days.earned_hi + excluded.earned_hi, earned_lo = order_days.earned_lo + excluded.earned_lo;
+    INSERT INTO code_uses (code_id, shard, uses)
+      SELECT x.code_id, x.shard, 1
+      FROM (SELECT NEW.used_code_id AS code_id, substr(NEW.id, 36, 1) AS shard) x WHERE x.code_id IS NOT NULL
+      ON CONFLICT (code_id, shard) DO UPDATE SET uses = code_uses.uses + excluded.uses;
 END;
 
 CREATE TRIGGER orders_totals_before_update BEFORE UPDATE ON orders FOR EACH ROW

@@ -182,14 +182,22 @@ pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Committed, Record
             priced = price(&order, &decision, is_self, Some(current))?;
         }
     }
+    // The order carries the use it takes; the running totals count it (`code_uses`),
+    // so no order writes the code's row.
+    priced.row.used_code_id = takes_use;
     orders::insert(conn, &priced.row, &priced.lines)?;
     if let Some(entry) = &priced.entry {
         ledger::append(conn, entry)?;
     }
-    // Last, so PostgreSQL holds the code's row lock only until the commit. The limit is
-    // in the UPDATE: if a concurrent order took the last use, decide again.
-    if let Some(code) = takes_use
-        && !codes::take_use(conn, code)?
+    // Only a code with max_uses is locked, last, so PostgreSQL holds the lock only until
+    // the commit: under it, the uses counted include every committed order and this
+    // one. Past the limit, a concurrent order took the last use: decide again.
+    let limit = stamps
+        .iter()
+        .find(|(id, _)| Some(*id) == takes_use)
+        .and_then(|(_, stamp)| stamp.max_uses);
+    if let (Some(code), Some(max)) = (takes_use, limit)
+        && codes::uses_under_lock(conn, code)? > max
     {
         return Err(RecordError::Stale);
     }
@@ -315,6 +323,7 @@ fn price(
         flags: serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
         customer_email_hash: order.customer_email_hash.clone(),
         review: None,
+        used_code_id: None,
     };
     let lines: Vec<OrderLineRow> = order
         .cart

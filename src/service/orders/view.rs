@@ -139,6 +139,7 @@ mod tests {
             flags: "[]".into(),
             customer_email_hash: None,
             review: None,
+            used_code_id: None,
         }
     }
 

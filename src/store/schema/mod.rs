@@ -211,6 +211,7 @@ diesel::table! {
         flags -> Text,
         customer_email_hash -> Nullable<Text>,
         review -> Nullable<Text>,
+        used_code_id -> Nullable<Text>,
     }
 }
 
@@ -423,3 +424,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_gifts,
     deliverable_proofs
 );
+
+diesel::table! {
+    code_uses (code_id, shard) {
+        code_id -> Text,
+        shard -> Text,
+        uses -> BigInt,
+    }
+}

@@ -98,6 +98,14 @@ fn qualifying_sums() -> String {
     )
 }
 
+/// The uses of each code counted from the orders that took one (the uses counted before
+/// this version stay in `codes.uses`).
+fn code_uses() -> String {
+    "SELECT o.used_code_id AS code_id, CAST(COUNT(*) AS BIGINT) AS uses \
+     FROM orders o WHERE o.used_code_id IS NOT NULL GROUP BY o.used_code_id"
+        .to_owned()
+}
+
 /// Every total table, in the order `verify` reports them.
 pub static ROLLUPS: &[Rollup] = &[
     Rollup {
@@ -141,6 +149,13 @@ pub static ROLLUPS: &[Rollup] = &[
         counts: &["clicks"],
         money: &[],
         reference: brand_click_days,
+    },
+    Rollup {
+        table: "code_uses",
+        keys: &["code_id"],
+        counts: &["uses"],
+        money: &[],
+        reference: code_uses,
     },
     Rollup {
         table: "qualifying_sums",
