@@ -116,17 +116,23 @@ async fn main() {
             SAMPLES / 3,
         )
         .await;
+        let owner = login(&client, &base, &seeded.owner_email, "brand").await;
+        let _ = time_get(&client, &format!("{base}/v1/brand/stats"), &owner, 3).await; // warm up
+        let stats = time_get(&client, &format!("{base}/v1/brand/stats"), &owner, SAMPLES).await;
         eprintln!(
-            "{orders} orders (seeded in {seed_secs:.1} s): dashboard p50 {} ms",
-            ms(percentile(&last_30, 0.5))
+            "{orders} orders (seeded in {seed_secs:.1} s): dashboard p50 {} ms, brand stats p50 {} ms",
+            ms(percentile(&last_30, 0.5)),
+            ms(percentile(&stats, 0.5))
         );
         let mine = orders * star_share / 100 + orders * (100 - star_share) / 100 / ambassadors;
         rows.push(format!(
-            "| {orders} orders, {ambassadors} ambassadors (≈{mine} for the one read) | {} | {} | {} | {} |",
+            "| {orders} orders, {ambassadors} ambassadors (≈{mine} for the one read) | {} | {} | {} | {} | {} | {} |",
             ms(percentile(&last_30, 0.5)),
             ms(percentile(&last_30, 0.95)),
             ms(percentile(&year, 0.5)),
             ms(percentile(&year, 0.95)),
+            ms(percentile(&stats, 0.5)),
+            ms(percentile(&stats, 0.95)),
         ));
     }
 
@@ -186,15 +192,16 @@ async fn main() {
 
     let date = chrono::Utc::now().format("%Y-%m-%d");
     let section = format!(
-        "## Read paths (issue 5)\n\n\
+        "## Read paths (issues 5 and 18)\n\n\
          Measured {date} with `cargo bench --bench reports`: release build, SQLite file with \
          `synchronous=FULL`, the HTTP server and the client in one process on loopback, one request \
          at a time. Data from `reftrack::seed` (the code behind `reftrack dev seed`): at 1 k orders 20 \
          ambassadors with 80 % of the orders on the one whose dashboard is read; at 1 M orders \
          1,000 ambassadors with 5 % on that one; 3 clicks per order, 2 % refunded. \
-         Medians of {SAMPLES} requests (5 for the one-year range).\n\n\
-         | Volume | dashboard p50, 30 days (ms) | p95 (ms) | dashboard p50, 365 days (ms) | p95 (ms) |\n\
-         |---|---|---|---|---|\n{}\n\n\
+         Medians of {SAMPLES} requests (5 for the one-year range). The dashboard and the brand's \
+         statistics (`GET /v1/brand/stats`, the last 30 days, of the seeded brand) read the running totals.\n\n\
+         | Volume | dashboard p50, 30 days (ms) | p95 (ms) | dashboard p50, 365 days (ms) | p95 (ms) | brand stats p50 (ms) | p95 (ms) |\n\
+         |---|---|---|---|---|---|---|\n{}\n\n\
          Payout CSV (`GET /v1/brand/payouts/{{id}}?format=csv`, streamed): {items} rows, median of 5 \
          downloads **{csv_rate:.0} rows/s**; peak resident memory of the whole process {rss_before:.0} MiB \
          before the downloads and {rss_after:.0} MiB after (the export streams in pages of 1,000 rows).\n",
