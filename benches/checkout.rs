@@ -291,9 +291,14 @@ async fn scenario(name: &str, target: DbTarget, sync: SqliteSync, settings: Sett
     // machine; throughput is the median of the rounds, latencies pool every request.
     let mut orders = Comparison::default();
     let mut lookups = Comparison::default();
+    // `REFTRACK_BENCH_PART=codes` (or `orders`) runs one half alone, for profiling.
+    let part = std::env::var("REFTRACK_BENCH_PART").unwrap_or_default();
     for round in 0..rounds {
         let baseline_first = round % 2 == 0;
         for side in [baseline_first, !baseline_first] {
+            if part == "codes" {
+                break;
+            }
             if side {
                 let run = load(order(format!("{baseline}/orders"), None), 201, secs, concurrency).await;
                 orders.baseline.push(run);
@@ -309,6 +314,9 @@ async fn scenario(name: &str, target: DbTarget, sync: SqliteSync, settings: Sett
             }
         }
         for side in [baseline_first, !baseline_first] {
+            if part == "orders" {
+                break;
+            }
             if side {
                 let run = load(lookup(format!("{baseline}/codes/{code}"), None), 200, secs, concurrency).await;
                 lookups.baseline.push(run);

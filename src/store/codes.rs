@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::ids::{BrandId, CodeId, InfluencerId, MembershipId, ProgramId};
 use super::memberships::{MembershipRow, MembershipStatus};
-use super::schema::{brands, codes, influencers, memberships, programs};
+use super::schema::{brands, code_uses, codes, influencers, memberships, programs};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = codes)]
@@ -17,9 +17,9 @@ pub struct CodeRow {
     pub code: String,
     pub active: bool,
     pub max_uses: Option<i64>,
-    /// Every use ([`TOTAL_USES`]).
-    #[diesel(select_expression = diesel::dsl::sql::<diesel::sql_types::BigInt>(TOTAL_USES))]
-    #[diesel(select_expression_type = diesel::expression::SqlLiteral<diesel::sql_types::BigInt>)]
+    /// Every use of the code: the column holds those counted before the running totals,
+    /// and the functions here that read codes add the ones counted from orders since
+    /// (`code_uses`, see [`with_counted_uses`]).
     pub uses: i64,
     pub expires_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -71,21 +71,25 @@ pub fn count_active_for_membership(conn: &mut DbConn, membership: MembershipId) 
 }
 
 pub fn list_for_membership(conn: &mut DbConn, membership: MembershipId) -> QueryResult<Vec<CodeRow>> {
-    codes::table
+    let mut rows = codes::table
         .filter(codes::membership_id.eq(membership))
         .order(codes::id.asc())
         .select(CodeRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    with_counted_uses(conn, &mut rows)?;
+    Ok(rows)
 }
 
 /// The codes of these memberships, oldest first (the caller scoped the memberships to
 /// its brand).
 pub fn list_for_memberships(conn: &mut DbConn, memberships: &[MembershipId]) -> QueryResult<Vec<CodeRow>> {
-    codes::table
+    let mut rows = codes::table
         .filter(codes::membership_id.eq_any(memberships))
         .order(codes::id.asc())
         .select(CodeRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    with_counted_uses(conn, &mut rows)?;
+    Ok(rows)
 }
 
 /// A code of the influencer with its membership's status and its brand's name and slug.
@@ -120,30 +124,56 @@ pub fn list_for_influencer(
     if let Some(after) = after {
         query = query.filter(codes::id.gt(after));
     }
-    query.load(conn)
+    let mut rows: Vec<InfluencerCodeRow> = query.load(conn)?;
+    let mut codes: Vec<CodeRow> = rows.iter().map(|r| r.code.clone()).collect();
+    with_counted_uses(conn, &mut codes)?;
+    for (row, code) in rows.iter_mut().zip(codes) {
+        row.code.uses = code.uses;
+    }
+    Ok(rows)
 }
 
 /// The brand's code with this id; another brand's is `None`.
 pub fn find(conn: &mut DbConn, brand: BrandId, id: CodeId) -> QueryResult<Option<CodeRow>> {
-    codes::table
+    let mut found = codes::table
         .find(id)
         .filter(codes::brand_id.eq(brand))
         .select(CodeRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    if let Some(code) = &mut found {
+        with_counted_uses(conn, std::slice::from_mut(code))?;
+    }
+    Ok(found)
 }
 
-/// The code as typed at checkout (already normalised) with its owner: one indexed read.
+/// The code as typed at checkout (already normalised) with its owner: one indexed read,
+/// and a second only for a code with `max_uses`, whose uses decide whether it is used
+/// up. Checkout shows no uses, so a code without a limit skips that read and its `uses`
+/// holds only those counted before the running totals.
 pub fn find_with_owner(conn: &mut DbConn, brand: BrandId, code: &str) -> QueryResult<Option<CodeOwnerRow>> {
-    with_owner(brand)
+    let mut found = with_owner(brand)
         .filter(codes::code.eq(code.to_owned()))
-        .first(conn)
-        .optional()
+        .first::<CodeOwnerRow>(conn)
+        .optional()?;
+    if let Some(owner) = &mut found
+        && owner.code.max_uses.is_some()
+    {
+        with_counted_uses(conn, std::slice::from_mut(&mut owner.code))?;
+    }
+    Ok(found)
 }
 
-/// The code with this id and its owner, within the brand.
+/// The code with this id and its owner, within the brand, every use counted.
 pub fn find_with_owner_by_id(conn: &mut DbConn, brand: BrandId, id: CodeId) -> QueryResult<Option<CodeOwnerRow>> {
-    with_owner(brand).filter(codes::id.eq(id)).first(conn).optional()
+    let mut found = with_owner(brand)
+        .filter(codes::id.eq(id))
+        .first::<CodeOwnerRow>(conn)
+        .optional()?;
+    if let Some(owner) = &mut found {
+        with_counted_uses(conn, std::slice::from_mut(&mut owner.code))?;
+    }
+    Ok(found)
 }
 
 type Backend = super::conn::MultiBackend;
@@ -186,10 +216,30 @@ pub fn update(conn: &mut DbConn, id: CodeId, changes: &CodeChanges) -> QueryResu
         .map(drop)
 }
 
-/// Every use of a code: those counted before the running totals (`codes.uses`) and
-/// the orders that took one since (`code_uses`, kept by a trigger on orders).
-const TOTAL_USES: &str =
-    "CAST(codes.uses + COALESCE((SELECT SUM(u.uses) FROM code_uses u WHERE u.code_id = codes.id), 0) AS BIGINT)";
+/// Adds to each row's `uses` (the uses counted before the running totals) those
+/// counted from orders since (`code_uses`, kept by a trigger on orders): a few rows per
+/// code, added up here so the statement stays a cached, typed one.
+fn with_counted_uses(conn: &mut DbConn, rows: &mut [CodeRow]) -> QueryResult<()> {
+    let ids: Vec<CodeId> = rows.iter().map(|r| r.id).collect();
+    let counted: Vec<(CodeId, i64)> = match ids.as_slice() {
+        [] => return Ok(()),
+        // One code (every checkout read): a statement that is prepared once and cached.
+        [one] => code_uses::table
+            .filter(code_uses::code_id.eq(*one))
+            .select((code_uses::code_id, code_uses::uses))
+            .load(conn)?,
+        many => code_uses::table
+            .filter(code_uses::code_id.eq_any(many))
+            .select((code_uses::code_id, code_uses::uses))
+            .load(conn)?,
+    };
+    for (id, uses) in counted {
+        if let Some(row) = rows.iter_mut().find(|r| r.id == id) {
+            row.uses += uses;
+        }
+    }
+    Ok(())
+}
 
 /// The code's uses, counted after locking its row until the transaction ends: every
 /// order that checks a limit goes through this lock, so each counts the uses committed
@@ -202,10 +252,9 @@ pub fn uses_under_lock(conn: &mut DbConn, id: CodeId) -> QueryResult<i64> {
             .for_update()
             .first::<CodeId>(pg)?;
     }
-    codes::table
-        .find(id)
-        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(TOTAL_USES))
-        .first(conn)
+    let mut code = codes::table.find(id).select(CodeRow::as_select()).first(conn)?;
+    with_counted_uses(conn, std::slice::from_mut(&mut code))?;
+    Ok(code.uses)
 }
 
 /// What attribution relied on about a code: read once before an order's write
