@@ -89,18 +89,25 @@ pub fn find_code(conn: &mut DbConn, brand: BrandId, code: &str) -> Result<Option
     }
 }
 
-/// A usable code with its program, or the reason it is not usable.
+/// A usable code with its program, or the reason it is not usable: one statement for
+/// the code, its owner and the program (and one more for a code with `max_uses`).
 pub fn usable_code(
     conn: &mut DbConn,
     brand: BrandId,
     code: &str,
     now: NaiveDateTime,
 ) -> Result<Result<Referral, &'static str>, StoreError> {
-    let Some(owner) = find_code(conn, brand, code)? else {
+    let Some(code) = normalize_lookup(code) else {
+        return Ok(Err("code_not_found"));
+    };
+    let Some((owner, program)) = codes::find_with_program(conn, brand, code.as_str())? else {
         return Ok(Err("code_not_found"));
     };
     match status_of(&owner, now) {
-        "ok" => Ok(load_referral(conn, owner)?.ok_or("code_not_found")),
+        "ok" => {
+            let terms = programs::read_terms(program.id, &program.terms)?;
+            Ok(Ok(Referral { owner, program, terms }))
+        }
         reason => Ok(Err(reason)),
     }
 }

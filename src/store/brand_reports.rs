@@ -265,8 +265,10 @@ pub fn rewards_granted(conn: &mut DbConn, brand: BrandId, period: Period) -> Que
 }
 
 /// The ambassadors with the highest net sales in the period. Every ambassador's sums
-/// are read and ranked exactly here (a wide sum has no single column to sort on); an
-/// ambassador whose figures no `i64` holds is left out and logged.
+/// are read from the running totals' order days (summed first, then named) and ranked
+/// exactly here (a wide sum has no single column to sort on); an ambassador whose
+/// figures no `i64` holds is left out and logged. The cost grows with the brand's
+/// ambassador-days with orders in the period, not with its orders.
 pub fn top_ambassadors(
     conn: &mut DbConn,
     brand: BrandId,
@@ -275,13 +277,14 @@ pub fn top_ambassadors(
     limit: usize,
 ) -> QueryResult<Vec<TopAmbassador>> {
     let rows: Vec<TopAmbassadorRow> = diesel::sql_query(format!(
-        "SELECT d.membership_id AS membership_id, MIN(i.display_name) AS display_name, \
-                CAST(SUM(d.orders) AS BIGINT) AS orders, {}, {} \
-         FROM order_days d \
-         JOIN memberships m ON m.id = d.membership_id \
-         JOIN influencers i ON i.id = m.influencer_id \
-         WHERE d.brand_id = $1 AND d.currency = $2 AND d.day >= $3 AND d.day <= $4 \
-         GROUP BY d.membership_id HAVING SUM(d.orders) > 0",
+        "SELECT t.membership_id AS membership_id, i.display_name AS display_name, t.orders, \
+                t.net_sales_hi, t.net_sales_lo, t.commission_hi, t.commission_lo \
+         FROM (SELECT d.membership_id, CAST(SUM(d.orders) AS BIGINT) AS orders, {}, {} \
+               FROM order_days d \
+               WHERE d.brand_id = $1 AND d.currency = $2 AND d.day >= $3 AND d.day <= $4 \
+               GROUP BY d.membership_id HAVING SUM(d.orders) > 0) t \
+         JOIN memberships m ON m.id = t.membership_id \
+         JOIN influencers i ON i.id = m.influencer_id",
         sum_halves("d.net_sales_hi", "d.net_sales_lo", "net_sales"),
         sum_halves("d.commission_hi", "d.commission_lo", "commission"),
     ))

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::ids::{BrandId, CodeId, InfluencerId, MembershipId, ProgramId};
 use super::memberships::{MembershipRow, MembershipStatus};
+use super::programs::ProgramRow;
 use super::schema::{brands, code_uses, codes, influencers, memberships, programs};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -157,6 +158,48 @@ pub fn find_with_owner(conn: &mut DbConn, brand: BrandId, code: &str) -> QueryRe
         .first::<CodeOwnerRow>(conn)
         .optional()?;
     if let Some(owner) = &mut found
+        && owner.code.max_uses.is_some()
+    {
+        with_counted_uses(conn, std::slice::from_mut(&mut owner.code))?;
+    }
+    Ok(found)
+}
+
+/// [`find_with_owner`] with the program of the code's membership, in the same
+/// statement (a typed one, prepared once per connection): what checkout reads for a
+/// code typed at the till.
+pub fn find_with_program(
+    conn: &mut DbConn,
+    brand: BrandId,
+    code: &str,
+) -> QueryResult<Option<(CodeOwnerRow, ProgramRow)>> {
+    let mut found = codes::table
+        .inner_join(
+            memberships::table
+                .inner_join(influencers::table)
+                .inner_join(programs::table),
+        )
+        .filter(codes::brand_id.eq(brand))
+        .filter(codes::code.eq(code))
+        .select((
+            CodeRow::as_select(),
+            MembershipRow::as_select(),
+            influencers::display_name,
+            ProgramRow::as_select(),
+        ))
+        .first::<(CodeRow, MembershipRow, String, ProgramRow)>(conn)
+        .optional()?
+        .map(|(code, membership, display_name, program)| {
+            (
+                CodeOwnerRow {
+                    code,
+                    membership,
+                    display_name,
+                },
+                program,
+            )
+        });
+    if let Some((owner, _)) = &mut found
         && owner.code.max_uses.is_some()
     {
         with_counted_uses(conn, std::slice::from_mut(&mut owner.code))?;
