@@ -3,6 +3,8 @@
 //! rewrites the totals alone, never the ledger. The random sequences of
 //! `money::identities` check after every action that the triggers kept them equal.
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::Duration;
 use reftrack::clock::Clock;
 
