@@ -58,11 +58,26 @@ pub struct OrderLineRow {
     pub rate: Option<String>,
 }
 
+/// Lines written by one INSERT on PostgreSQL.
+const LINES_PER_INSERT: usize = 100;
+
 pub fn insert(conn: &mut DbConn, order: &OrderRow, lines: &[OrderLineRow]) -> QueryResult<()> {
     diesel::insert_into(orders::table).values(order).execute(conn)?;
-    // One statement per line keeps the bind count far below SQLite's limit at 500 lines.
-    for line in lines {
-        diesel::insert_into(order_lines::table).values(line).execute(conn)?;
+    match conn {
+        // One round trip per [`LINES_PER_INSERT`] lines (a usual cart: one), the bind
+        // count (7 a line) far below PostgreSQL's limit at 500 lines. diesel has no
+        // multi-row INSERT through the multi-backend connection, hence the match.
+        DbConn::Pg(pg) => {
+            for chunk in lines.chunks(LINES_PER_INSERT) {
+                diesel::insert_into(order_lines::table).values(chunk).execute(pg)?;
+            }
+        }
+        // In-process: a statement per line costs no round trip.
+        DbConn::Sqlite(_) => {
+            for line in lines {
+                diesel::insert_into(order_lines::table).values(line).execute(conn)?;
+            }
+        }
     }
     Ok(())
 }
