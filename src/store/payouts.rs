@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::ids::{BrandId, LedgerEntryId, MembershipId, PayoutId, text_enum};
-use super::ledger::EntryKind;
+use super::ledger::{EntryKind, KindTotals};
 use super::schema::{ledger_entries, payout_entries, payout_items, payouts};
 
 text_enum!(
@@ -38,6 +38,32 @@ pub struct PayoutItemRow {
     pub display_name: String,
     pub period_start: NaiveDateTime,
     pub period_end: NaiveDateTime,
+    /// `amount` by ledger kind, written with the item (they add up to it).
+    pub commissions: i64,
+    pub reversals: i64,
+    pub adjustments: i64,
+    pub bonuses: i64,
+    pub flat_fees: i64,
+    pub overrides: i64,
+}
+
+impl PayoutItemRow {
+    /// The kind columns as [`KindTotals`].
+    pub fn by_kind(&self) -> KindTotals {
+        let mut kinds = KindTotals::default();
+        for (kind, amount) in [
+            (EntryKind::Commission, self.commissions),
+            (EntryKind::Reversal, self.reversals),
+            (EntryKind::Adjustment, self.adjustments),
+            (EntryKind::Bonus, self.bonuses),
+            (EntryKind::FlatFee, self.flat_fees),
+            (EntryKind::Override, self.overrides),
+        ] {
+            // Each part is one kind's share of an i64 amount: set, never summed.
+            let _ = kinds.add(kind, amount);
+        }
+        kinds
+    }
 }
 
 /// An approved entry that no live batch holds yet.
@@ -246,24 +272,4 @@ pub fn in_live_batch(conn: &mut DbConn, entry: LedgerEntryId) -> QueryResult<boo
             .filter(payout_entries::released_at.is_null()),
     ))
     .get_result(conn)
-}
-
-/// Σ amount per kind of the entries that each of `memberships` has in the batch.
-pub fn kind_totals(
-    conn: &mut DbConn,
-    id: PayoutId,
-    memberships: &[MembershipId],
-) -> QueryResult<Vec<(MembershipId, EntryKind, i64)>> {
-    payout_entries::table
-        .inner_join(ledger_entries::table)
-        .filter(payout_entries::payout_id.eq(id))
-        .filter(payout_entries::released_at.is_null())
-        .filter(ledger_entries::membership_id.eq_any(memberships))
-        .group_by((ledger_entries::membership_id, ledger_entries::kind))
-        .select((
-            ledger_entries::membership_id,
-            ledger_entries::kind,
-            super::portable::sum_bigint("amount"),
-        ))
-        .load(conn)
 }

@@ -11,6 +11,7 @@ use crate::domain::Currency;
 use crate::service::auth::BrandActor;
 use crate::service::events::{self, EventType};
 use crate::store::ids::{BrandId, LedgerEntryId, PayoutId};
+use crate::store::ledger::EntryKind;
 use crate::store::payouts::{self, PayoutItemRow, PayoutRow, PayoutStatus};
 use crate::store::{Db, DbConn, StoreError, time};
 
@@ -63,6 +64,12 @@ fn create_batch(conn: &mut DbConn, brand: BrandId, currency: &str, now: NaiveDat
             display_name: b.payee.display_name.clone(),
             period_start: b.period_start,
             period_end: b.period_end,
+            commissions: b.by_kind.get(EntryKind::Commission),
+            reversals: b.by_kind.get(EntryKind::Reversal),
+            adjustments: b.by_kind.get(EntryKind::Adjustment),
+            bonuses: b.by_kind.get(EntryKind::Bonus),
+            flat_fees: b.by_kind.get(EntryKind::FlatFee),
+            overrides: b.by_kind.get(EntryKind::Override),
         })
         .collect();
     let entries: Vec<LedgerEntryId> = payable.into_iter().flat_map(|b| b.entries).collect();
@@ -75,7 +82,7 @@ fn create_batch(conn: &mut DbConn, brand: BrandId, currency: &str, now: NaiveDat
         &events::PayoutChanged::from(&payout),
         now,
     )?;
-    let items = PayoutItem::with_kinds(conn, id, items)?;
+    let items = items.into_iter().map(PayoutItem::of).collect();
     Ok(Batch {
         payout: payout.into(),
         items,
@@ -157,7 +164,7 @@ async fn transition(
 
 fn with_items(conn: &mut DbConn, payout: PayoutRow) -> Result<Batch, PayoutError> {
     let items = payouts::items(conn, payout.id, None, i64::MAX)?;
-    let items = PayoutItem::with_kinds(conn, payout.id, items)?;
+    let items = items.into_iter().map(PayoutItem::of).collect();
     Ok(Batch {
         payout: payout.into(),
         items,

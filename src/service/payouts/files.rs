@@ -40,7 +40,7 @@ pub async fn csv_file(db: &Db, brand: BrandId, id: PayoutId) -> Result<CsvFile, 
         let next = (i64::try_from(rows.len()).unwrap_or(0) == CSV_PAGE)
             .then(|| rows.last().map(|r| r.membership_id.to_string()))
             .flatten();
-        Ok::<_, PayoutError>((PayoutItem::with_kinds(conn, id, rows)?, next))
+        Ok::<_, PayoutError>((rows.into_iter().map(PayoutItem::of).collect(), next))
     });
     Ok(CsvFile { payout, pages })
 }

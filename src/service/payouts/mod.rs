@@ -12,10 +12,7 @@ mod batches;
 mod files;
 mod report;
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use diesel::QueryResult;
 
 pub use batches::{cancel, create, get, list, mark_paid};
 pub use files::{CsvFile, PAYPAL_MAX_ROWS, PaypalFile, PaypalRow, csv_file, paypal_file, paypal_reference};
@@ -23,8 +20,8 @@ pub use report::{NotPayable, PayableReport, Standing, report};
 
 use crate::store::ids::{MembershipId, PayoutId};
 use crate::store::ledger::KindTotals;
-use crate::store::payouts::{self, PayoutItemRow, PayoutRow, PayoutStatus};
-use crate::store::{DbConn, StoreError, UnitError, time};
+use crate::store::payouts::{PayoutItemRow, PayoutRow, PayoutStatus};
+use crate::store::{StoreError, UnitError, time};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PayoutError {
@@ -106,7 +103,9 @@ pub struct PayoutItem {
 }
 
 impl PayoutItem {
-    fn of(row: PayoutItemRow, by_kind: KindTotals) -> Self {
+    /// The item as stored, its amount split by kind as written with it.
+    pub(super) fn of(row: PayoutItemRow) -> Self {
+        let by_kind = row.by_kind();
         Self {
             membership_id: row.membership_id,
             display_name: row.display_name,
@@ -117,28 +116,6 @@ impl PayoutItem {
             period_start: time::from_db(row.period_start),
             period_end: time::from_db(row.period_end),
         }
-    }
-
-    /// The batch's items `rows`, each with its amount split by kind.
-    pub(super) fn with_kinds(conn: &mut DbConn, id: PayoutId, rows: Vec<PayoutItemRow>) -> QueryResult<Vec<Self>> {
-        let memberships: Vec<MembershipId> = rows.iter().map(|r| r.membership_id).collect();
-        let mut by_membership: HashMap<MembershipId, KindTotals> = HashMap::new();
-        for (membership, kind, amount) in payouts::kind_totals(conn, id, &memberships)? {
-            by_membership
-                .entry(membership)
-                .or_default()
-                .add(kind, amount)
-                .ok_or_else(|| {
-                    diesel::result::Error::DeserializationError("a payout item's total leaves i64".into())
-                })?;
-        }
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let kinds = by_membership.get(&row.membership_id).copied().unwrap_or_default();
-                Self::of(row, kinds)
-            })
-            .collect())
     }
 }
 

@@ -333,6 +333,12 @@ diesel::table! {
         display_name -> Text,
         period_start -> Timestamp,
         period_end -> Timestamp,
+        commissions -> BigInt,
+        reversals -> BigInt,
+        adjustments -> BigInt,
+        bonuses -> BigInt,
+        flat_fees -> BigInt,
+        overrides -> BigInt,
     }
 }
 
