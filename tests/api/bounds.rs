@@ -13,7 +13,7 @@ const OVER: i64 = 1_000_000_000_001;
 
 impl TestApp {
     /// Runs one statement on the writer, as an operator (or old data) would have.
-    fn execute(&self, sql: &str) -> usize {
+    pub(crate) fn execute(&self, sql: &str) -> usize {
         self.db
             .write_blocking(|conn| {
                 diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn).map_err(reftrack::store::StoreError::from)

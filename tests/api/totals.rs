@@ -11,17 +11,6 @@ use reftrack::clock::Clock;
 use crate::helpers::{TestApp, spawn_app};
 use crate::orders::{order_body, record};
 
-impl TestApp {
-    /// Runs one statement on the writer, as a careless operator would.
-    fn tamper(&self, sql: &str) -> usize {
-        self.db
-            .write_blocking(|conn| {
-                diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn).map_err(reftrack::store::StoreError::from)
-            })
-            .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
-    }
-}
-
 #[tokio::test]
 async fn a_drifted_total_is_reported_with_its_key_and_a_repair_rewrites_the_totals_but_never_the_ledger() {
     let app = spawn_app().await;
@@ -48,9 +37,9 @@ async fn a_drifted_total_is_reported_with_its_key_and_a_repair_rewrites_the_tota
     let shown = app.get("/v1/me/dashboard", Some(&token)).await.body["brands"][0]["totals"].clone();
 
     // A total changed by hand, and a day of clicks lost.
-    let rows = app.tamper("UPDATE ledger_sums SET amount_lo = amount_lo + 7 WHERE approved = 1") as i64;
+    let rows = app.execute("UPDATE ledger_sums SET amount_lo = amount_lo + 7 WHERE approved = 1") as i64;
     assert!(rows > 0);
-    assert!(app.tamper("DELETE FROM click_days") > 0);
+    assert!(app.execute("DELETE FROM click_days") > 0);
     let drifted = app.get("/v1/me/dashboard", Some(&token)).await.body["brands"][0]["totals"].clone();
     assert_eq!(
         drifted["approved"].as_i64().unwrap(),
