@@ -220,30 +220,7 @@ impl Db {
         E: From<StoreError>,
     {
         let mut conn = self.write.get().map_err(StoreError::from)?;
-        // `immediate_transaction` on the inner SqliteConnection would hand the closure
-        // the inner connection; opening the transaction ourselves keeps `&mut DbConn`.
-        let begun = match &mut *conn {
-            DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE"),
-            DbConn::Pg(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN"),
-        };
-        begun.map_err(StoreError::from)?;
-        match f(&mut conn) {
-            Ok(value) => {
-                if let Err(err) = <DbConn as Connection>::TransactionManager::commit_transaction(&mut conn) {
-                    // A failed COMMIT on PostgreSQL leaves the transaction open; close it
-                    // so the pooled connection is clean (or marked broken).
-                    let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(&mut conn);
-                    return Err(StoreError::from(err).into());
-                }
-                Ok(value)
-            }
-            Err(err) => {
-                if let Err(rollback) = <DbConn as Connection>::TransactionManager::rollback_transaction(&mut conn) {
-                    tracing::error!(error = %rollback, "rollback failed");
-                }
-                Err(err)
-            }
-        }
+        in_write_transaction(&mut conn, f)
     }
 
     /// Runs `f` on a read connection inside one (deferred) transaction, so the reads
@@ -303,6 +280,38 @@ impl Db {
         match self.read.get() {
             Ok(mut conn) => conn.ping().is_ok(),
             Err(_) => false,
+        }
+    }
+}
+
+/// Runs `f` in one write transaction on `conn`: `BEGIN IMMEDIATE` on SQLite (takes the
+/// write lock up front), `BEGIN` on PostgreSQL. Commits on `Ok`, rolls back on `Err`.
+fn in_write_transaction<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    // `immediate_transaction` on the inner SqliteConnection would hand the closure
+    // the inner connection; opening the transaction ourselves keeps `&mut DbConn`.
+    let begun = match &mut *conn {
+        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE"),
+        DbConn::Pg(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN"),
+    };
+    begun.map_err(StoreError::from)?;
+    match f(conn) {
+        Ok(value) => {
+            if let Err(err) = <DbConn as Connection>::TransactionManager::commit_transaction(conn) {
+                // A failed COMMIT on PostgreSQL leaves the transaction open; close it
+                // so the pooled connection is clean (or marked broken).
+                let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(conn);
+                return Err(StoreError::from(err).into());
+            }
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = <DbConn as Connection>::TransactionManager::rollback_transaction(conn) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(err)
         }
     }
 }

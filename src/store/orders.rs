@@ -141,15 +141,6 @@ pub fn find(conn: &mut DbConn, brand: BrandId, id: OrderId) -> QueryResult<Optio
         .optional()
 }
 
-pub fn exists(conn: &mut DbConn, brand: BrandId, order_id: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        orders::table
-            .filter(orders::brand_id.eq(brand))
-            .filter(orders::order_id.eq(order_id)),
-    ))
-    .get_result(conn)
-}
-
 pub fn lines(conn: &mut DbConn, id: OrderId) -> QueryResult<Vec<OrderLineRow>> {
     order_lines::table
         .filter(order_lines::order_id.eq(id))

@@ -11,6 +11,7 @@
 //! by the SQLite writer thread names the request it served.
 
 use std::future::Future;
+use std::ops::ControlFlow;
 
 use diesel::result::Error as DieselError;
 use tracing::Instrument;
@@ -96,6 +97,36 @@ impl Db {
             self.write(move |conn| unit(conn))
         })
         .await
+    }
+
+    /// Reads outside a transaction (as [`Db::read_latest`]), then, unless the read
+    /// already decided the answer (`Break`), writes what it prepared in one write unit
+    /// (as [`Db::write`]). On SQLite the read runs on a read connection and the write on
+    /// the group-commit writer; on PostgreSQL both run on one pooled connection, so a
+    /// request checks out (and health-checks) a connection once, not twice.
+    pub async fn read_then_write<R, T, E, Read, Write>(&self, read: Read, write: Write) -> Result<T, E>
+    where
+        R: Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        Read: FnOnce(&mut DbConn) -> Result<ControlFlow<T, R>, E> + Send + 'static,
+        Write: FnOnce(&mut DbConn, R) -> Result<T, E> + Send + 'static,
+    {
+        if self.writer().is_some() {
+            return match self.read_latest(read).await? {
+                ControlFlow::Break(answer) => Ok(answer),
+                ControlFlow::Continue(prepared) => self.write(move |conn| write(conn, prepared)).await,
+            };
+        }
+        let pool = self.write.clone();
+        blocking(move || {
+            let mut conn = pool.get().map_err(StoreError::from)?;
+            match read(&mut conn)? {
+                ControlFlow::Break(answer) => Ok(answer),
+                ControlFlow::Continue(prepared) => super::in_write_transaction(&mut conn, |conn| write(conn, prepared)),
+            }
+        })
+        .await?
     }
 
     /// One read-only snapshot: the unit runs in one (deferred) transaction.

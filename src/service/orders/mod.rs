@@ -12,6 +12,7 @@ mod pricing;
 pub mod replay;
 mod view;
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -26,7 +27,7 @@ use crate::domain::commission::CommissionError;
 use crate::domain::{Currency, Email, cart::Cart};
 use crate::service::refunds::{self, ApplyRefund, RefundApplied, RefundFailure, RefundKind};
 use crate::store::ids::BrandId;
-use crate::store::{Db, StoreError, UnitError, orders, time};
+use crate::store::{Db, DbConn, StoreError, UnitError, time};
 use pricing::NewOrder;
 use replay::Stored;
 
@@ -143,10 +144,10 @@ pub async fn record(
 }
 
 /// One attempt at recording an order. Everything that only reads — the stored answer,
-/// the existence check, attribution and pricing — runs on a read connection, so the
-/// write transaction holds the writer only for the checks that must be repeated under
-/// it and the inserts. Losing a race (a unique key, a changed referral, a code's last
-/// use) is a conflict, and [`record`] runs the attempt again.
+/// the existence check, attribution and pricing — runs before the write transaction, so
+/// the transaction holds the writer only for the checks that must be repeated under it
+/// and the inserts. Losing a race (a unique key, a changed referral, a code's last use)
+/// is a conflict, and [`record`] runs the attempt again.
 async fn record_once(
     db: &Db,
     pepper: Pepper,
@@ -157,32 +158,19 @@ async fn record_once(
 ) -> Result<Answered, RecordError> {
     let brand = order.brand_id;
     let (key, request_hash) = (stored_key.clone(), hash.clone());
-    let prepared = db
-        .read_latest(move |conn| {
-            let stored = |conn: &mut _| match replay::find(conn, brand, &key, &request_hash)? {
-                Stored::Same(answer) => Ok(Some(answer)),
-                Stored::Other => Err(RecordError::IdempotencyKeyReused),
-                Stored::Nothing => Ok(None),
-            };
-            if let Some(answer) = stored(conn)? {
-                return Ok(Err(answer));
+    let read = move |conn: &mut DbConn| {
+        // One statement: an order and its answer are committed together, so an order
+        // without an answer under this key was recorded under another key.
+        match replay::find_for_order(conn, brand, &key, &request_hash, &order.order_id)? {
+            (Stored::Same(answer), _) => Ok(ControlFlow::Break(Answered::Replayed(answer))),
+            (Stored::Other, _) => Err(RecordError::IdempotencyKeyReused),
+            (Stored::Nothing, true) => Err(RecordError::OrderExists),
+            (Stored::Nothing, false) => {
+                pricing::prepare(conn, order, |email| pepper.hash("email", email)).map(ControlFlow::Continue)
             }
-            if orders::exists(conn, brand, &order.order_id)? {
-                // Each read sees the latest commit: an identical request may have
-                // committed between the two lookups above, so look for its answer once more.
-                if let Some(answer) = stored(conn)? {
-                    return Ok(Err(answer));
-                }
-                return Err(RecordError::OrderExists);
-            }
-            pricing::prepare(conn, order, |email| pepper.hash("email", email)).map(Ok)
-        })
-        .await?;
-    let prepared = match prepared {
-        Ok(prepared) => prepared,
-        Err(answer) => return Ok(Answered::Replayed(answer)),
+        }
     };
-    db.write(move |conn| {
+    let write = move |conn: &mut DbConn, prepared| {
         let committed = pricing::commit(conn, prepared)?;
         let recorded = Recorded {
             order: OrderView::from(&committed.order),
@@ -193,8 +181,8 @@ async fn record_once(
         let answer = render(&recorded)?;
         replay::store(conn, brand, stored_key, hash, &answer, committed.order.created_at)?;
         Ok(Answered::Fresh(answer))
-    })
-    .await
+    };
+    db.read_then_write(read, write).await
 }
 
 /// A cancellation: the order's brand and the shop's `order_id`.

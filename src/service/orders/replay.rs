@@ -44,16 +44,34 @@ pub enum Stored {
 
 /// Looks up the answer stored under `key` for a request with this `hash`.
 pub fn find(conn: &mut DbConn, brand: BrandId, key: &str, hash: &str) -> QueryResult<Stored> {
-    Ok(match idempotency::find(conn, brand, key)? {
-        Some(stored) if stored.request_hash == hash => Stored::Same(Answer {
-            // Only ever written from a `u16`; an out-of-range value reads as 0, which
-            // no caller takes for a status.
-            status: u16::try_from(stored.status).unwrap_or_default(),
-            body: stored.body,
-        }),
-        Some(_) => Stored::Other,
-        None => Stored::Nothing,
-    })
+    Ok(Stored::of(idempotency::find(conn, brand, key)?, hash))
+}
+
+/// [`find`], and whether the brand already has an order `order_id`, in one statement.
+pub fn find_for_order(
+    conn: &mut DbConn,
+    brand: BrandId,
+    key: &str,
+    hash: &str,
+    order_id: &str,
+) -> QueryResult<(Stored, bool)> {
+    let (stored, exists) = idempotency::find_with_order(conn, brand, key, order_id)?;
+    Ok((Stored::of(stored, hash), exists))
+}
+
+impl Stored {
+    fn of(stored: Option<StoredResponse>, hash: &str) -> Self {
+        match stored {
+            Some(stored) if stored.request_hash == hash => Stored::Same(Answer {
+                // Only ever written from a `u16`; an out-of-range value reads as 0, which
+                // no caller takes for a status.
+                status: u16::try_from(stored.status).unwrap_or_default(),
+                body: stored.body,
+            }),
+            Some(_) => Stored::Other,
+            None => Stored::Nothing,
+        }
+    }
 }
 
 /// Stores the first answer under `key`, in the caller's transaction. A concurrent
