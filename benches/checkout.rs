@@ -8,9 +8,8 @@
 //! `REFTRACK_BENCH_SECS` (default 10) and `REFTRACK_BENCH_CONCURRENCY` (default 16).
 
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use reftrack::store::codes;
@@ -20,74 +19,15 @@ use reftrack::store::{Db, DbTarget, SqliteSync, StoreError, time};
 use serde_json::{Value, json};
 
 mod support;
-use support::{start_app, write_section};
+use support::{Run, load, percentile, start_app, write_section};
 
 static SERIAL: AtomicU64 = AtomicU64::new(0);
-
-/// One side's run: successful requests per second, their latencies, and failures.
-struct Run {
-    per_sec: f64,
-    latencies: Vec<Duration>,
-    errors: u64,
-}
 
 #[derive(Clone, Copy)]
 struct Settings {
     secs: u64,
     concurrency: usize,
     rounds: usize,
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[(((sorted.len() - 1) as f64) * p).round() as usize]
-}
-
-/// Drives `request` from `concurrency` tasks for `secs` seconds; a request succeeds when
-/// it answers `expect`. Bodies are read whole so connections are reused.
-async fn load<F>(request: F, expect: u16, secs: u64, concurrency: usize) -> Run
-where
-    F: Fn() -> reqwest::RequestBuilder + Send + Sync + 'static,
-{
-    let request = Arc::new(request);
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let request = request.clone();
-            tokio::spawn(async move {
-                let (mut latencies, mut errors) = (Vec::new(), 0u64);
-                while Instant::now() < deadline {
-                    let request = request();
-                    let sent = Instant::now();
-                    let ok = match request.send().await {
-                        Ok(r) => r.status().as_u16() == expect && r.bytes().await.is_ok(),
-                        Err(_) => false,
-                    };
-                    if ok {
-                        latencies.push(sent.elapsed());
-                    } else {
-                        errors += 1;
-                    }
-                }
-                (latencies, errors)
-            })
-        })
-        .collect();
-    let (mut all, mut errors) = (Vec::new(), 0);
-    for task in tasks {
-        let (latencies, e) = task.await.unwrap_or_default();
-        all.extend(latencies);
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    Run {
-        per_sec: all.len() as f64 / elapsed,
-        latencies: all,
-        errors,
-    }
 }
 
 #[derive(serde::Deserialize)]

@@ -33,7 +33,7 @@ async fn secret_is_shown_once_and_stored_only_as_sha256() {
     assert!(secret.starts_with(items[0]["prefix"].as_str().unwrap_or("?")));
 
     let mut db = app.db.write_conn().unwrap_or_else(|e| panic!("{e}"));
-    let rows: Vec<(String, String, String, String)> = api_keys::table.load(&mut *db).unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<(String, String, String, String)> = api_keys::table.load(&mut **db).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rows.len(), 1);
     let (_, _, prefix, hash) = &rows[0];
     assert_eq!(hash, &hex::encode(Sha256::digest(secret.as_bytes())));

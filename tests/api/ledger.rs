@@ -144,7 +144,7 @@ async fn the_database_refuses_to_change_an_amount_or_delete_a_ledger_entry() {
             "DELETE FROM ledger_entries",
             "DELETE FROM ledger_entries WHERE approved_at IS NULL",
         ]
-        .map(|sql| (sql, diesel::sql_query(sql).execute(&mut *conn).is_err()))
+        .map(|sql| (sql, diesel::sql_query(sql).execute(&mut **conn).is_err()))
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"));

@@ -293,7 +293,7 @@ fn up_down_up_leaves_a_working_schema() {
         "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations'"
     };
     let left: Vec<Named> = diesel::sql_query(left)
-        .load(&mut *conn)
+        .load(&mut **conn)
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         left.is_empty(),
