@@ -71,16 +71,18 @@ async fn csv_rate(client: &reqwest::Client, url: &str, token: &str, expect_rows:
     let mut rates = Vec::new();
     for _ in 0..times {
         let started = Instant::now();
-        let body = client
+        let mut response = client
             .get(url)
             .bearer_auth(token)
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .bytes()
-            .await
-            .unwrap_or_default();
-        let rows = body.iter().filter(|b| **b == b'\n').count().saturating_sub(1) as u64;
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Counted as it streams: the client holds no more of the file than the server.
+        let mut lines = 0u64;
+        while let Some(chunk) = response.chunk().await.unwrap_or_else(|e| panic!("{e}")) {
+            lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+        }
+        let rows = lines.saturating_sub(1);
         assert_eq!(rows, expect_rows, "{url}");
         rates.push(rows as f64 / started.elapsed().as_secs_f64());
     }
@@ -138,22 +140,23 @@ async fn checkout_rate(client: &reqwest::Client, base: &str, owner: &str, secs: 
         .unwrap_or_default();
     let key = key["secret"].as_str().unwrap_or_default().to_owned();
     let url = format!("{base}/v1/checkout/orders");
+    let order = move |client: &reqwest::Client| {
+        client.post(&url).bearer_auth(&key).json(&json!({
+            "order_id": format!("growth-{}", uuid::Uuid::now_v7().simple()),
+            "code": "SEED0X", "currency": "USD", "discount_total": 500,
+            "lines": [{"sku": "BEANS", "quantity": 2, "unit_price": 2500}, {"sku": "MUG", "quantity": 1, "unit_price": 1999}]
+        }))
+    };
+    let probe = order(client).send().await.unwrap_or_else(|e| panic!("{e}"));
+    if probe.status().as_u16() != 201 {
+        panic!(
+            "checkout: {} {}",
+            probe.status(),
+            probe.text().await.unwrap_or_default()
+        );
+    }
     let client = client.clone();
-    let serial = std::sync::atomic::AtomicU64::new(0);
-    let run = load(
-        move || {
-            let n = serial.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            client.post(&url).bearer_auth(&key).json(&json!({
-                "order_id": format!("growth-{}-{n}", uuid::Uuid::now_v7().simple()),
-                "code": "SEED0X", "currency": "USD",
-                "lines": [{"sku": "BEANS", "quantity": 2, "unit_price": 2500}, {"sku": "MUG", "quantity": 1, "unit_price": 1999}]
-            }))
-        },
-        201,
-        secs,
-        CLIENTS,
-    )
-    .await;
+    let run = load(move || order(&client), 201, secs, CLIENTS).await;
     (run.per_sec, percentile(&run.latencies, 0.99), run.errors)
 }
 

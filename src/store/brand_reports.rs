@@ -81,7 +81,8 @@ pub struct OrderFacts {
 
 pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
     let ids: Vec<OrderId> = page.iter().map(|o| o.id).collect();
-    let code_ids: Vec<CodeId> = page.iter().filter_map(|o| o.code_id).collect();
+    // A page's orders share few codes and ambassadors: each is looked up once.
+    let code_ids: Vec<CodeId> = distinct(page.iter().filter_map(|o| o.code_id));
     // Each order's commission for the ambassador it is attributed to (a reassigned
     // order keeps the first one's too).
     let attributed: HashMap<OrderId, Option<MembershipId>> = page.iter().map(|o| (o.id, o.membership_id)).collect();
@@ -117,6 +118,14 @@ pub fn facts(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<OrderFacts> {
     })
 }
 
+/// The distinct values, each once (for an `IN` list).
+fn distinct<T: Ord>(values: impl Iterator<Item = T>) -> Vec<T> {
+    let mut values: Vec<T> = values.collect();
+    values.sort_unstable();
+    values.dedup();
+    values
+}
+
 /// Who an ambassador is, as the brand's exports name them.
 #[derive(Debug, Clone, Queryable)]
 pub struct AmbassadorName {
@@ -129,8 +138,8 @@ pub struct AmbassadorName {
 /// The ambassadors of a page of orders, in one query, read only among the memberships
 /// of the orders' own brand.
 fn ambassadors_of(conn: &mut DbConn, page: &[OrderRow]) -> QueryResult<HashMap<MembershipId, AmbassadorName>> {
-    let ids: Vec<MembershipId> = page.iter().filter_map(|o| o.membership_id).collect();
-    let brands: Vec<BrandId> = page.iter().map(|o| o.brand_id).collect();
+    let ids: Vec<MembershipId> = distinct(page.iter().filter_map(|o| o.membership_id));
+    let brands: Vec<BrandId> = distinct(page.iter().map(|o| o.brand_id));
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
