@@ -156,6 +156,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
             ));
         }
         actix_web::rt::spawn(reftrack::jobs::shop_inbox::run_every(app.db().clone(), app.pepper()));
+        actix_web::rt::spawn(reftrack::jobs::totals::run_every(app.db().clone()));
         reftrack::jobs::outbox::spawn(app.db().clone(), app.dispatcher());
         app.run_until_stopped().await?;
         Ok(())
@@ -169,6 +170,7 @@ fn run_jobs_once(config: &Config) -> anyhow::Result<()> {
     let (report, inbox) = actix_web::rt::System::new().block_on(async {
         let report = reftrack::jobs::maturation::run_once(&db).await?;
         let inbox = reftrack::jobs::shop_inbox::run_once(&db, &pepper).await?;
+        reftrack::jobs::totals::run_once(&db).await?;
         // Last, so the events the passes above wrote go out now.
         let sent = reftrack::jobs::outbox::run_once(&db, &dispatcher).await?;
         tracing::info!(

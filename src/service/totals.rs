@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::store::totals::{self, Difference};
+use crate::store::totals::{self, Difference, compact};
 use crate::store::{Db, StoreError};
 
 /// What `verify` found.
@@ -58,4 +58,45 @@ pub fn describe(difference: &Difference) -> String {
         })
         .collect();
     format!("{} [{}]: {}", difference.table, difference.key, changed.join("; "))
+}
+
+/// What a compaction pass folded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Compaction {
+    /// Table-days folded (each in its own short write transaction).
+    pub days: usize,
+    /// Keys written to shard `0`.
+    pub keys: usize,
+}
+
+/// Days looked up per query of a compaction pass.
+const DAYS_PER_READ: i64 = 64;
+
+/// Folds the shards of every day before yesterday (UTC) into one row per key (see
+/// [`crate::store::totals::compact`]): the one-year dashboard and the brand's
+/// statistics then add one row per key and day instead of up to sixteen. Each day of
+/// each table is one short write unit, so checkout never waits long behind a pass.
+pub async fn compact(db: &Db, now: DateTime<Utc>) -> Result<Compaction, StoreError> {
+    let before = (now.date_naive() - chrono::Duration::days(1)).to_string();
+    let mut done = Compaction::default();
+    for table in compact::DAY_TABLES {
+        let mut after = String::new();
+        loop {
+            let (from, to) = (after.clone(), before.clone());
+            let days = db
+                .read_latest(move |conn| Ok::<_, StoreError>(table.loose_days(conn, &from, &to, DAYS_PER_READ)?))
+                .await?;
+            let Some(last) = days.last().cloned() else {
+                break;
+            };
+            for day in days {
+                done.keys += db
+                    .write(move |conn| Ok::<_, StoreError>(table.fold_day(conn, &day)?))
+                    .await?;
+                done.days += 1;
+            }
+            after = last;
+        }
+    }
+    Ok(done)
 }

@@ -78,3 +78,106 @@ async fn a_drifted_total_is_reported_with_its_key_and_a_repair_rewrites_the_tota
     let verified = reftrack::service::totals::verify(&app.db).await.unwrap();
     assert!(verified.is_clean(), "{:#?}", verified.differences);
 }
+
+/// Rows of the day totals outside shard `0` on days before `before`.
+fn loose_rows(app: &TestApp, before: &str) -> i64 {
+    ["order_days", "brand_days", "click_days", "brand_click_days"]
+        .iter()
+        .map(|table| {
+            app.scalar(&format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table} WHERE shard <> '0' AND day < '{before}'"
+            ))
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn compaction_folds_past_days_into_one_shard_and_changes_no_figure() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let old_day = app.clock.now().date_naive().to_string();
+    for i in 0..24 {
+        app.click("acme", &p.code, &format!("Mozilla/5.0 (compaction {i})"))
+            .await;
+        let reply = record(&app, &p, &order_body(&format!("c{i}"), Some(&p.code))).await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+    }
+    app.clock.advance(Duration::days(3));
+    let reply = record(&app, &p, &order_body("today", Some(&p.code))).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let today = app.clock.now().date_naive().to_string();
+    let old_shards = app.scalar(&format!(
+        "SELECT CAST(COUNT(DISTINCT shard) AS BIGINT) AS n FROM order_days WHERE day = '{old_day}'"
+    ));
+    assert!(old_shards > 1, "24 orders fell in {old_shards} shard(s)");
+    let today_rows = app.scalar(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM order_days WHERE day = '{today}'"
+    ));
+
+    let owner = app.login("owner@acme.example", "brand").await;
+    let token = app.login("ana@acme.example", "influencer").await;
+    let from = (app.clock.now() - Duration::days(365)).format("%Y-%m-%d");
+    let read = |path: String, token: String| {
+        let app = &app;
+        async move {
+            let reply = app.get(&path, Some(&token)).await;
+            assert_eq!(reply.status, 200, "{path}: {}", reply.text);
+            reply.body
+        }
+    };
+    let dashboard = format!("/v1/me/dashboard?from={from}");
+    let stats = format!("/v1/brand/stats?from={from}");
+    let before = (
+        read(dashboard.clone(), token.clone()).await,
+        read(stats.clone(), owner.clone()).await,
+    );
+
+    let done = reftrack::service::totals::compact(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(done.days, 4, "one past day in each of the four day tables: {done:?}");
+    assert_eq!(loose_rows(&app, &today), 0);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM order_days WHERE day = '{old_day}'"
+        )),
+        1,
+        "one ambassador, code and currency: one row"
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM order_days WHERE day = '{today}'"
+        )),
+        today_rows,
+        "yesterday and today are left to the triggers"
+    );
+    let after = (
+        read(dashboard.clone(), token.clone()).await,
+        read(stats.clone(), owner.clone()).await,
+    );
+    assert_eq!(after, before, "no figure changes");
+    let verified = reftrack::service::totals::verify(&app.db).await.unwrap();
+    assert!(verified.is_clean(), "{:#?}", verified.differences);
+
+    // A late write to the folded day lands in a shard again; the next pass folds it.
+    let refund = app
+        .post(
+            "/v1/checkout/orders/c3/refunds",
+            Some(&p.api_key),
+            &serde_json::json!({"refund_id": "late", "amount": 1000}),
+        )
+        .await;
+    assert_eq!(refund.status, 201, "{}", refund.text);
+    let verified = reftrack::service::totals::verify(&app.db).await.unwrap();
+    assert!(verified.is_clean(), "{:#?}", verified.differences);
+    let again = reftrack::service::totals::compact(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(loose_rows(&app, &today), 0, "{again:?}");
+    let verified = reftrack::service::totals::verify(&app.db).await.unwrap();
+    assert!(verified.is_clean(), "{:#?}", verified.differences);
+    let nothing = reftrack::service::totals::compact(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(nothing, reftrack::service::totals::Compaction::default());
+}

@@ -9,6 +9,7 @@
 //! the reference's (what `reftrack verify --repair` and the first start after the
 //! migration do). Nothing here ever writes the ledger or the tables it is derived from.
 
+pub mod compact;
 mod reference;
 
 use std::collections::BTreeMap;
