@@ -9,7 +9,8 @@
 //! `cargo bench --bench reports` runs on a SQLite file in a temp dir (synchronous=FULL).
 //! `REFTRACK_BENCH_POSTGRES_URL=postgres://…` runs on PostgreSQL too, in a scratch
 //! database it creates on that server and drops after. `REFTRACK_BENCH_ORDERS=1000,100000`
-//! sets the volumes, `REFTRACK_BENCH_SECS` (default 5) the checkout load's length.
+//! sets the volumes (`REFTRACK_BENCH_POSTGRES_ORDERS` PostgreSQL's, when they differ),
+//! `REFTRACK_BENCH_SECS` (default 5) the checkout load's length.
 
 use std::time::{Duration, Instant};
 
@@ -253,13 +254,15 @@ async fn measure(backend: &str, target: DbTarget, volumes: &[u64], secs: u64) ->
     (reads, growth, payouts)
 }
 
+/// Order volumes from a comma-separated variable.
+fn volumes_from(name: &str) -> Option<Vec<u64>> {
+    let value = std::env::var(name).ok()?;
+    Some(value.split(',').filter_map(|v| v.trim().parse().ok()).collect())
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    let volumes: Vec<u64> = std::env::var("REFTRACK_BENCH_ORDERS")
-        .unwrap_or_else(|_| "1000,100000,1000000".into())
-        .split(',')
-        .filter_map(|v| v.trim().parse().ok())
-        .collect();
+    let volumes = volumes_from("REFTRACK_BENCH_ORDERS").unwrap_or_else(|| vec![1_000, 100_000, 1_000_000]);
     let secs = std::env::var("REFTRACK_BENCH_SECS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -272,6 +275,7 @@ async fn main() {
         .ok()
         .map(|url| ScratchPostgres::create(&url));
     if let Some(scratch) = &scratch {
+        let volumes = volumes_from("REFTRACK_BENCH_POSTGRES_ORDERS").unwrap_or(volumes);
         let (r, g, p) = measure("PostgreSQL", scratch.target.clone(), &volumes, secs).await;
         reads.extend(r);
         growth.extend(g);
@@ -281,12 +285,13 @@ async fn main() {
     let date = chrono::Utc::now().format("%Y-%m-%d");
     let section = format!(
         "## Growth and read paths (issues 5 and 18)\n\n\
-         Measured {date} with `REFTRACK_BENCH_POSTGRES_URL=postgres://… cargo bench --bench reports`: \
+         Measured {date} with `REFTRACK_BENCH_POSTGRES_URL=postgres://… {} cargo bench --bench reports`: \
          release build, SQLite file with `synchronous=FULL` and a scratch PostgreSQL database, the HTTP \
          server and the client in one process on loopback. Data from `reftrack::seed` (the code behind \
          `reftrack dev seed`), one brand per volume in one growing database: at 1 k orders 20 \
          ambassadors with 80 % of the orders on the one whose dashboard is read; from 100 k orders one \
-         ambassador per thousand orders with 5 % on that one; 3 clicks per order, 2 % refunded.\n\n\
+         ambassador per thousand orders with 5 % on that one; 3 clicks per order, 2 % refunded; the \
+         planner's statistics refreshed after seeding, as autovacuum would.\n\n\
          **Growth.** Checkout: new orders with the busiest ambassador's code from {CLIENTS} clients for \
          {secs} s against the brand's history (one run, so read it beside the checkout section's ratios \
          rather than as one). Dashboard: `GET /v1/me/dashboard` p50 of {SAMPLES} requests (30 days) and \
@@ -301,6 +306,9 @@ async fn main() {
          | Database | Volume | dashboard p50, 30 days (ms) | p95 (ms) | dashboard p50, 365 days (ms) | p95 (ms) | brand stats p50 (ms) | p95 (ms) |\n\
          |---|---|---|---|---|---|---|---|\n{}\n\n\
          **Payout CSV** (`GET /v1/brand/payouts/{{id}}?format=csv`, streamed in pages of 1,000 rows):\n\n{payouts}\n",
+        std::env::var("REFTRACK_BENCH_POSTGRES_ORDERS")
+            .map(|v| format!("REFTRACK_BENCH_POSTGRES_ORDERS={v}"))
+            .unwrap_or_default(),
         SAMPLES / 3,
         growth.join("\n"),
         reads.join("\n"),

@@ -216,6 +216,9 @@ pub fn seed_with_progress(
         })?;
     }
     let rewards_granted = grant_rewards(db, brand_id, &memberships, &qualifying, every, &now)?;
+    // After a bulk load the planner's statistics are stale until autovacuum gets to the
+    // tables; a seeded database is read at once (demos, benchmarks).
+    db.write_blocking(|conn| analyze(conn))?;
     Ok(Seeded {
         brand_id,
         brand_slug: slug,
@@ -300,4 +303,14 @@ fn flush_orders(
         "INSERT INTO clicks (id, brand_id, code_id, membership_id, ip_hash, ua_hash, created_at)",
         clicks,
     )
+}
+
+/// Refreshes the query planner's statistics (PostgreSQL `ANALYZE`, SQLite
+/// `PRAGMA optimize`).
+fn analyze(conn: &mut DbConn) -> Result<(), StoreError> {
+    let sql = match conn {
+        DbConn::Pg(_) => "ANALYZE",
+        DbConn::Sqlite(_) => "PRAGMA optimize",
+    };
+    diesel::sql_query(sql).execute(conn).map(drop).map_err(StoreError::from)
 }

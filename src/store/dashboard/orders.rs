@@ -83,7 +83,12 @@ impl OrderSummary {
     }
 }
 
-/// The columns of [`OrderSummary`], from `orders o`; callers add the `WHERE`.
+/// The columns of [`OrderSummary`] over the orders a caller picks: the caller goes on
+/// with the `WHERE`, `ORDER BY` and `LIMIT` of the inner `SELECT … FROM orders o`, then
+/// [`ORDER_SUMMARY_JOINS`]. Picking the orders before joining their entries keeps the
+/// plan a walk down an index and a join of the rows kept, whatever the planner knows:
+/// with the join outside, PostgreSQL without fresh statistics (after a bulk load or a
+/// restore) joined every order of the ambassador before keeping ten (4.5 s at 16 k).
 const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_id, b.name AS brand_name, o.currency, \
        o.placed_at, o.net_amount, o.commission, o.commission_rate, o.terms_version, \
        o.attribution_method, o.attribution_reason, \
@@ -93,7 +98,11 @@ const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_i
                AS BIGINT) AS reversed, \
        CAST(COALESCE((SELECT SUM(f.amount) FROM refunds f WHERE f.order_id = o.id), 0) AS BIGINT) AS refunded, \
        o.review \
-     FROM orders o \
+     FROM (SELECT o.* FROM orders o";
+
+/// Closes the inner selection of [`ORDER_SUMMARY`] and joins the brand and the
+/// commission entry of each order kept.
+const ORDER_SUMMARY_JOINS: &str = ") o \
      JOIN brands b ON b.id = o.brand_id \
      LEFT JOIN ledger_entries c ON c.order_id = o.id AND c.membership_id = o.membership_id AND c.kind = 'commission'";
 
@@ -112,6 +121,8 @@ pub(super) fn recent_orders(conn: &mut DbConn, entries: &[(MembershipId, String)
             .param::<Text, _>(currency.clone())
             .sql(" ORDER BY o.placed_at DESC, o.id DESC LIMIT ")
             .param::<BigInt, _>(RECENT_ORDERS)
+            .sql(ORDER_SUMMARY_JOINS)
+            .sql(" ORDER BY o.placed_at DESC, o.id DESC")
     })
     .query
     .load(conn)
@@ -156,7 +167,10 @@ pub fn list_orders(
             Some(status) => branch.sql(" AND ").sql(status),
             None => branch,
         };
-        branch.sql(" ORDER BY o.id DESC LIMIT ").param::<BigInt, _>(limit)
+        branch
+            .sql(" ORDER BY o.id DESC LIMIT ")
+            .param::<BigInt, _>(limit)
+            .sql(ORDER_SUMMARY_JOINS)
     })
     .sql(" ORDER BY id DESC LIMIT ")
     .param::<BigInt, _>(limit)
@@ -172,6 +186,7 @@ pub fn find_order(conn: &mut DbConn, influencer: InfluencerId, id: OrderId) -> Q
         .param::<Text, _>(id)
         .sql(" AND o.membership_id IN ")
         .memberships_of(influencer, None)
+        .sql(ORDER_SUMMARY_JOINS)
         .query
         .get_result(conn)
         .optional()
