@@ -216,8 +216,8 @@ pub fn seed_with_progress(
         })?;
     }
     let rewards_granted = grant_rewards(db, brand_id, &memberships, &qualifying, every, &now)?;
-    // After a bulk load the planner's statistics are stale until autovacuum gets to the
-    // tables; a seeded database is read at once (demos, benchmarks).
+    // After a bulk load PostgreSQL's planner statistics are stale until autovacuum gets
+    // to the tables; a seeded database is read at once (demos, benchmarks).
     db.write_blocking(|conn| analyze(conn))?;
     Ok(Seeded {
         brand_id,
@@ -305,12 +305,14 @@ fn flush_orders(
     )
 }
 
-/// Refreshes the query planner's statistics (PostgreSQL `ANALYZE`, SQLite
-/// `PRAGMA optimize`).
+/// Refreshes PostgreSQL's planner statistics (`ANALYZE`). SQLite plans without
+/// statistics, as a server's database does unless someone runs `ANALYZE` on it.
 fn analyze(conn: &mut DbConn) -> Result<(), StoreError> {
-    let sql = match conn {
-        DbConn::Pg(_) => "ANALYZE",
-        DbConn::Sqlite(_) => "PRAGMA optimize",
-    };
-    diesel::sql_query(sql).execute(conn).map(drop).map_err(StoreError::from)
+    match conn {
+        DbConn::Pg(_) => diesel::sql_query("ANALYZE")
+            .execute(conn)
+            .map(drop)
+            .map_err(StoreError::from),
+        DbConn::Sqlite(_) => Ok(()),
+    }
 }
