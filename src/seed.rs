@@ -218,7 +218,7 @@ pub fn seed_with_progress(
     let rewards_granted = grant_rewards(db, brand_id, &memberships, &qualifying, every, &now)?;
     // After a bulk load PostgreSQL's planner statistics are stale until autovacuum gets
     // to the tables; a seeded database is read at once (demos, benchmarks).
-    db.write_blocking(|conn| analyze(conn))?;
+    db.write_blocking(analyze)?;
     Ok(Seeded {
         brand_id,
         brand_slug: slug,
