@@ -126,19 +126,30 @@ async fn seed_history(db: &Db, orders: u64, ambassadors: u64, star_share: u64) -
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Checkout against the seeded brand: new orders with the busiest ambassador's code from
-/// [`CLIENTS`] clients for `secs` seconds. Orders per second and p99 latency.
-async fn checkout_rate(client: &reqwest::Client, base: &str, owner: &str, secs: u64) -> (f64, Duration, u64) {
-    let key: Value = client
-        .post(format!("{base}/v1/brand/api-keys"))
-        .bearer_auth(owner)
-        .json(&json!({"name": "growth bench"}))
+/// POSTs `body` as the holder of `token` and reads the JSON answer.
+async fn post_json(client: &reqwest::Client, url: &str, token: &str, body: Value) -> Value {
+    client
+        .post(url)
+        .bearer_auth(token)
+        .json(&body)
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .json()
         .await
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Checkout against the seeded brand: new orders with the busiest ambassador's code from
+/// [`CLIENTS`] clients for `secs` seconds. Orders per second and p99 latency.
+async fn checkout_rate(client: &reqwest::Client, base: &str, owner: &str, secs: u64) -> (f64, Duration, u64) {
+    let key = post_json(
+        client,
+        &format!("{base}/v1/brand/api-keys"),
+        owner,
+        json!({"name": "growth bench"}),
+    )
+    .await;
     let key = key["secret"].as_str().unwrap_or_default().to_owned();
     let url = format!("{base}/v1/checkout/orders");
     let order = move |client: &reqwest::Client| {
@@ -232,16 +243,13 @@ async fn measure(backend: &str, target: DbTarget, volumes: &[u64], secs: u64) ->
     let seeded = seed_history(&db, payees * 4, payees, 0).await;
     total_orders += payees * 4;
     let owner = login(&client, &base, &seeded.owner_email, "brand").await;
-    let batch: Value = client
-        .post(format!("{base}/v1/brand/payouts"))
-        .bearer_auth(&owner)
-        .json(&json!({"currency": "USD"}))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .json()
-        .await
-        .unwrap_or_default();
+    let batch = post_json(
+        &client,
+        &format!("{base}/v1/brand/payouts"),
+        &owner,
+        json!({"currency": "USD"}),
+    )
+    .await;
     let id = batch["id"].as_str().unwrap_or_default();
     let items = batch["item_count"].as_u64().unwrap_or(0);
     let url = format!("{base}/v1/brand/payouts/{id}?format=csv");
