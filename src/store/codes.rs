@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
+use super::batch::Batch;
 use super::ids::{BrandId, CodeId, InfluencerId, MembershipId, ProgramId};
 use super::memberships::{MembershipRow, MembershipStatus};
 use super::programs::ProgramRow;
@@ -330,21 +331,28 @@ impl CodeStamp {
     }
 }
 
-/// The current stamp of a code: one indexed read over code, membership and program.
-pub fn stamp(conn: &mut DbConn, id: CodeId) -> QueryResult<Option<CodeStamp>> {
-    codes::table
+/// The current stamps of codes, read by the same statement that sends `batch` (on
+/// PostgreSQL; SQLite reads them after the batch's inserts ran): one indexed read over
+/// code, membership and program each. A code that no longer exists has none.
+pub fn stamps_after(batch: Batch<'_>, ids: Vec<CodeId>) -> QueryResult<Vec<(CodeId, CodeStamp)>> {
+    if ids.is_empty() {
+        return batch.finish().map(|()| Vec::new());
+    }
+    let query = codes::table
         .inner_join(memberships::table.inner_join(programs::table))
-        .filter(codes::id.eq(id))
+        .filter(codes::id.eq_any(ids))
         .select((
-            codes::active,
-            codes::max_uses,
-            codes::expires_at,
-            memberships::status,
-            programs::id,
-            programs::terms_version,
-        ))
-        .first(conn)
-        .optional()
+            codes::id,
+            (
+                codes::active,
+                codes::max_uses,
+                codes::expires_at,
+                memberships::status,
+                programs::id,
+                programs::terms_version,
+            ),
+        ));
+    batch.finish_with(query)
 }
 
 /// The code whose twin in Stripe is this promotion code.

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
+use super::batch::Sink;
 use super::ids::BrandId;
 use super::schema::idempotency_keys;
 
@@ -27,11 +28,8 @@ pub fn find(conn: &mut DbConn, brand: BrandId, key: &str) -> QueryResult<Option<
         .optional()
 }
 
-pub fn insert(conn: &mut DbConn, row: &StoredResponse) -> QueryResult<()> {
-    diesel::insert_into(idempotency_keys::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+pub fn insert(sink: &mut impl Sink, row: &StoredResponse) -> QueryResult<()> {
+    sink.insert(diesel::insert_into(idempotency_keys::table).values(row.clone()))
 }
 
 /// The first answer stored under `key` and whether the brand already has an order

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
+use super::batch::Sink;
 use super::ids::{BrandId, BrandUserId, LedgerEntryId, MembershipId, OrderId, RefundId, text_enum};
 use super::portable::{wide_i64, wide_sum_columns};
 use super::reviews::Review;
@@ -69,11 +70,8 @@ pub struct LedgerEntryRow {
     pub created_by: Option<BrandUserId>,
 }
 
-pub fn append(conn: &mut DbConn, entry: &LedgerEntryRow) -> QueryResult<()> {
-    diesel::insert_into(ledger_entries::table)
-        .values(entry)
-        .execute(conn)
-        .map(drop)
+pub fn append(sink: &mut impl Sink, entry: &LedgerEntryRow) -> QueryResult<()> {
+    sink.insert(diesel::insert_into(ledger_entries::table).values(entry.clone()))
 }
 
 /// The commission entry of an order for the ambassador it is attributed to, if it

@@ -2,6 +2,7 @@
 //! migrations, one code path over SQLite and PostgreSQL.
 
 pub mod api_keys;
+pub mod batch;
 pub mod brand_reports;
 pub mod brand_stats;
 pub mod brands;

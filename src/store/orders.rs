@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
+use super::batch::Sink;
 use super::ids::{BrandId, ClickId, CodeId, MembershipId, OrderId, ProgramId};
 use super::portable::{wide_sum_columns, wide_total};
 use super::schema::{order_lines, orders, refunds};
@@ -61,22 +62,19 @@ pub struct OrderLineRow {
 /// Lines written by one INSERT on PostgreSQL.
 const LINES_PER_INSERT: usize = 100;
 
-pub fn insert(conn: &mut DbConn, order: &OrderRow, lines: &[OrderLineRow]) -> QueryResult<()> {
-    diesel::insert_into(orders::table).values(order).execute(conn)?;
-    match conn {
-        // One round trip per [`LINES_PER_INSERT`] lines (a usual cart: one), the bind
+pub fn insert(sink: &mut impl Sink, order: &OrderRow, lines: &[OrderLineRow]) -> QueryResult<()> {
+    sink.insert(diesel::insert_into(orders::table).values(order.clone()))?;
+    if sink.is_pg() {
+        // One statement per [`LINES_PER_INSERT`] lines (a usual cart: one), the bind
         // count (7 a line) far below PostgreSQL's limit at 500 lines. diesel has no
-        // multi-row INSERT through the multi-backend connection, hence the match.
-        DbConn::Pg(pg) => {
-            for chunk in lines.chunks(LINES_PER_INSERT) {
-                diesel::insert_into(order_lines::table).values(chunk).execute(pg)?;
-            }
+        // multi-row INSERT through the multi-backend connection, hence the two arms.
+        for chunk in lines.chunks(LINES_PER_INSERT) {
+            sink.insert_pg(diesel::insert_into(order_lines::table).values(chunk.to_vec()))?;
         }
+    } else {
         // In-process: a statement per line costs no round trip.
-        DbConn::Sqlite(_) => {
-            for line in lines {
-                diesel::insert_into(order_lines::table).values(line).execute(conn)?;
-            }
+        for line in lines {
+            sink.insert(diesel::insert_into(order_lines::table).values(line.clone()))?;
         }
     }
     Ok(())

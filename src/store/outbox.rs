@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
+use super::batch::Sink;
 use super::ids::{BrandId, OutboxEventId};
 use super::schema::{outbox_events, webhook_deliveries};
 
@@ -19,11 +20,8 @@ pub struct OutboxEventRow {
     pub dispatched_at: Option<NaiveDateTime>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &OutboxEventRow) -> QueryResult<()> {
-    diesel::insert_into(outbox_events::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+pub fn insert(sink: &mut impl Sink, row: &OutboxEventRow) -> QueryResult<()> {
+    sink.insert(diesel::insert_into(outbox_events::table).values(row.clone()))
 }
 
 /// Events not fanned out yet, oldest first.

@@ -19,7 +19,7 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use serde::Serialize;
 
-use crate::store::DbConn;
+use crate::store::batch::Sink;
 use crate::store::ids::{BrandId, OutboxEventId, text_enum};
 use crate::store::outbox::{self, OutboxEventRow};
 
@@ -48,7 +48,7 @@ text_enum!(
 
 /// Writes an event of `brand` to the outbox, inside the caller's transaction.
 pub fn emit(
-    conn: &mut DbConn,
+    sink: &mut impl Sink,
     brand: BrandId,
     event_type: EventType,
     data: &impl Serialize,
@@ -57,7 +57,7 @@ pub fn emit(
     // The payloads are plain structs of strings and integers: serialising cannot fail.
     let data = serde_json::to_string(data).unwrap_or_else(|_| "{}".to_owned());
     outbox::insert(
-        conn,
+        sink,
         &OutboxEventRow {
             id: OutboxEventId::generate(),
             brand_id: brand,

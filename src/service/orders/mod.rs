@@ -26,6 +26,7 @@ use crate::auth::pepper::Pepper;
 use crate::domain::commission::CommissionError;
 use crate::domain::{Currency, Email, cart::Cart};
 use crate::service::refunds::{self, ApplyRefund, RefundApplied, RefundFailure, RefundKind};
+use crate::store::batch::Batch;
 use crate::store::ids::BrandId;
 use crate::store::{Db, DbConn, StoreError, UnitError, time};
 use pricing::NewOrder;
@@ -171,15 +172,20 @@ async fn record_once(
         }
     };
     let write = move |conn: &mut DbConn, prepared| {
-        let committed = pricing::commit(conn, prepared)?;
+        let decided = pricing::settle(conn, prepared)?;
         let recorded = Recorded {
-            order: OrderView::from(&committed.order),
-            code: committed.decision.chosen.as_ref().map(|r| r.owner.code.code.clone()),
-            candidates: serde_json::to_value(&committed.decision.candidates).unwrap_or(Value::Null),
-            commission_available_at: committed.entry.as_ref().map(|e| time::from_db(e.available_at)),
+            order: OrderView::from(&decided.order),
+            code: decided.decision.chosen.as_ref().map(|r| r.owner.code.code.clone()),
+            candidates: serde_json::to_value(&decided.decision.candidates).unwrap_or(Value::Null),
+            commission_available_at: decided.entry.as_ref().map(|e| time::from_db(e.available_at)),
         };
         let answer = render(&recorded)?;
-        replay::store(conn, brand, stored_key, hash, &answer, committed.order.created_at)?;
+        // The order's rows and its answer go to PostgreSQL as one statement.
+        let mut batch = Batch::new(conn);
+        pricing::write(&mut batch, &decided)?;
+        replay::store(&mut batch, brand, stored_key, hash, &answer, decided.order.created_at)?;
+        pricing::confirm(batch, &decided)?;
+        pricing::take_use(conn, &decided)?;
         Ok(Answered::Fresh(answer))
     };
     db.read_then_write(read, write).await

@@ -1,17 +1,20 @@
-//! Pricing an order in two steps, so the single SQLite writer (and PostgreSQL's row
+//! Pricing and writing an order, so the single SQLite writer (and PostgreSQL's row
 //! locks) are held only for what must be written:
 //!
 //! 1. [`prepare`] on a read connection: attribution (code, click, membership, program
 //!    and terms), the self-referral check, the volume-tier basis and the exact
 //!    commission.
-//! 2. [`commit`] in the write transaction: checks that nothing attribution relied on has
-//!    changed since (one indexed read per referral), re-prices a tiered commission if the
-//!    ambassador's month-to-date sales moved, inserts the order, its lines and the
-//!    commission's ledger entry, and takes the typed code's use last (none when the
-//!    customer is the code's own ambassador).
+//! 2. [`settle`] in the write transaction: re-prices a tiered commission if the
+//!    ambassador's month-to-date sales moved.
+//! 3. [`write`]: the order, its lines, the commission's ledger entry and the event, into
+//!    a [`Batch`] (one round trip to PostgreSQL with the caller's stored answer).
+//! 4. [`confirm`]: sends the batch and checks in the same statement that nothing
+//!    attribution relied on has changed since (one indexed read per referral).
+//! 5. [`take_use`]: the typed code's limit, under its lock, last (none when the customer
+//!    is the code's own ambassador).
 //!
-//! When the check fails, or a concurrent order took a code's last use, [`commit`] answers
-//! [`RecordError::Stale`]; the caller rolls back and runs both steps again.
+//! When the check fails, or a concurrent order took a code's last use, the step answers
+//! [`RecordError::Stale`]; the caller rolls back and runs them all again.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
@@ -26,6 +29,7 @@ use crate::domain::period::month_start;
 use crate::domain::terms::CommissionBasis;
 use crate::service::attribution::{self, Decision, Referral};
 use crate::service::events::{self, EventType};
+use crate::store::batch::{Batch, Sink};
 use crate::store::codes::{self, CodeStamp};
 use crate::store::ids::{BrandId, CodeId, LedgerEntryId, OrderId};
 use crate::store::influencers;
@@ -54,15 +58,19 @@ pub struct NewOrder {
     pub now: NaiveDateTime,
 }
 
-/// What [`commit`] wrote.
+/// An order settled in the write transaction, its rows not written yet.
 #[derive(Debug)]
-pub struct Committed {
+pub struct Decided {
     pub order: OrderRow,
     pub decision: Decision,
     pub entry: Option<LedgerEntryRow>,
+    lines: Vec<OrderLineRow>,
+    /// The referrals the decision relied on, as read before the transaction.
+    stamps: Vec<(CodeId, CodeStamp)>,
+    takes_use: Option<CodeId>,
 }
 
-/// An order decided and priced on a read snapshot, ready for [`commit`].
+/// An order decided and priced on a read snapshot, ready for [`settle`].
 #[derive(Debug)]
 pub struct Prepared {
     order: NewOrder,
@@ -151,9 +159,9 @@ pub fn prepare(
     })
 }
 
-/// Writes a prepared order in the caller's write transaction. On
-/// [`RecordError::Stale`] the caller must roll back and prepare again.
-pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Committed, RecordError> {
+/// Step 2, in the caller's write transaction: on volume tiers, locks the ambassador and
+/// prices again when their month-to-date sales moved since the snapshot. Writes nothing.
+pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordError> {
     let Prepared {
         order,
         decision,
@@ -166,17 +174,10 @@ pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Committed, Record
     // On volume tiers, concurrent orders of one ambassador go one after the other, so
     // each reads the month-to-date sales committed before it. A self-referral takes no
     // lock: it neither reads that sum nor counts in it.
-    if let (Some(referral), Some(_)) = (&decision.chosen, month_to_date) {
-        portable::lock_membership(conn, referral.owner.membership.id)?;
-    }
-    for (id, read) in &stamps {
-        if codes::stamp(conn, *id)?.as_ref() != Some(read) {
-            return Err(RecordError::Stale);
-        }
-    }
-    // Orders committed since the snapshot may have moved the ambassador into another
-    // tier: the sum inside the transaction is the one that counts.
     if let (Some(referral), Some(read)) = (&decision.chosen, month_to_date) {
+        portable::lock_membership(conn, referral.owner.membership.id)?;
+        // Orders committed since the snapshot may have moved the ambassador into
+        // another tier: the sum inside the transaction is the one that counts.
         let current = tier_basis(conn, referral, &order)?;
         if current != read {
             priced = price(&order, &decision, is_self, Some(current))?;
@@ -185,36 +186,59 @@ pub fn commit(conn: &mut DbConn, prepared: Prepared) -> Result<Committed, Record
     // The order carries the use it takes; the running totals count it (`code_uses`),
     // so no order writes the code's row.
     priced.row.used_code_id = takes_use;
-    orders::insert(conn, &priced.row, &priced.lines)?;
-    if let Some(entry) = &priced.entry {
-        ledger::append(conn, entry)?;
+    Ok(Decided {
+        order: priced.row,
+        lines: priced.lines,
+        entry: priced.entry,
+        decision,
+        stamps,
+        takes_use,
+    })
+}
+
+/// Step 3: the order, its lines, its commission entry and its `order.recorded` event.
+pub fn write(sink: &mut impl Sink, decided: &Decided) -> QueryResult<()> {
+    orders::insert(sink, &decided.order, &decided.lines)?;
+    if let Some(entry) = &decided.entry {
+        ledger::append(sink, entry)?;
     }
-    // Only a code with max_uses is locked, last, so PostgreSQL holds the lock only until
-    // the commit: under it, the uses counted include every committed order and this
-    // one. Past the limit, a concurrent order took the last use: decide again.
-    let limit = stamps
+    let code = decided.decision.chosen.as_ref().map(|r| r.owner.code.code.clone());
+    let recorded = events::OrderRecorded::new(&decided.order, code, decided.entry.as_ref());
+    events::emit(
+        sink,
+        decided.order.brand_id,
+        EventType::OrderRecorded,
+        &recorded,
+        decided.order.created_at,
+    )
+}
+
+/// Step 4: sends the batch of inserts and, in the same statement, reads again what
+/// attribution relied on. Anything changed since the snapshot (code switched off,
+/// ambassador paused, new terms) is [`RecordError::Stale`]: the caller rolls back.
+pub fn confirm(batch: Batch<'_>, decided: &Decided) -> Result<(), RecordError> {
+    let ids = decided.stamps.iter().map(|(id, _)| *id).collect();
+    let current = codes::stamps_after(batch, ids)?;
+    let unchanged = decided.stamps.iter().all(|read| current.iter().any(|now| now == read));
+    if unchanged { Ok(()) } else { Err(RecordError::Stale) }
+}
+
+/// Step 5: the typed code's limit. Only a code with `max_uses` is locked, last, so
+/// PostgreSQL holds the lock only until the commit: under it, the uses counted include
+/// every committed order and this one. Past the limit, a concurrent order took the last
+/// use: [`RecordError::Stale`], decide again.
+pub fn take_use(conn: &mut DbConn, decided: &Decided) -> Result<(), RecordError> {
+    let limit = decided
+        .stamps
         .iter()
-        .find(|(id, _)| Some(*id) == takes_use)
+        .find(|(id, _)| Some(*id) == decided.takes_use)
         .and_then(|(_, stamp)| stamp.max_uses);
-    if let (Some(code), Some(max)) = (takes_use, limit)
+    if let (Some(code), Some(max)) = (decided.takes_use, limit)
         && codes::uses_under_lock(conn, code)? > max
     {
         return Err(RecordError::Stale);
     }
-    let code = decision.chosen.as_ref().map(|r| r.owner.code.code.clone());
-    let recorded = events::OrderRecorded::new(&priced.row, code, priced.entry.as_ref());
-    events::emit(
-        conn,
-        priced.row.brand_id,
-        EventType::OrderRecorded,
-        &recorded,
-        priced.row.created_at,
-    )?;
-    Ok(Committed {
-        order: priced.row,
-        decision,
-        entry: priced.entry,
-    })
+    Ok(())
 }
 
 /// Whether the customer is the ambassador who owns the referral's code.

@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use crate::store::DbConn;
+use crate::store::batch::Sink;
 use crate::store::idempotency::{self, StoredResponse};
 use crate::store::ids::BrandId;
 
@@ -78,7 +79,7 @@ impl Stored {
 /// identical request that stored first makes this a unique violation: the caller's
 /// unit is retried and then finds that answer.
 pub fn store(
-    conn: &mut DbConn,
+    sink: &mut impl Sink,
     brand: BrandId,
     key: String,
     request_hash: String,
@@ -86,7 +87,7 @@ pub fn store(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     idempotency::insert(
-        conn,
+        sink,
         &StoredResponse {
             brand_id: brand,
             key,

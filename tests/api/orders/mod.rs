@@ -1,5 +1,6 @@
 //! Recording orders at checkout: commission, attribution, idempotency.
 
+mod batch;
 mod commission;
 mod idempotency;
 mod validation;
