@@ -19,6 +19,12 @@
 //!
 //! [`Sink`] lets the store's insert functions take either a plain connection (run now)
 //! or a batch, so callers outside the checkout are unchanged.
+//!
+//! The rows of the checkout's inserts (and clicks) derive `Insertable` with
+//! `treat_none_as_default_value = false`: otherwise diesel renders each value as "this
+//! or `DEFAULT`" and never keeps an INSERT prepared, so PostgreSQL parsed and planned
+//! every insert of every order. No nullable column of ours has a default, so `None` as
+//! `NULL` writes the same row.
 
 use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};

@@ -8,7 +8,7 @@ use super::ids::{BrandId, ClickId, CodeId, MembershipId};
 use super::schema::clicks;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = clicks)]
+#[diesel(table_name = clicks, treat_none_as_default_value = false)]
 pub struct ClickRow {
     pub id: ClickId,
     pub brand_id: BrandId,

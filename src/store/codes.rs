@@ -331,16 +331,15 @@ impl CodeStamp {
     }
 }
 
-/// The current stamps of codes, read by the same statement that sends `batch` (on
-/// PostgreSQL; SQLite reads them after the batch's inserts ran): one indexed read over
-/// code, membership and program each. A code that no longer exists has none.
-pub fn stamps_after(batch: Batch<'_>, ids: Vec<CodeId>) -> QueryResult<Vec<(CodeId, CodeStamp)>> {
-    if ids.is_empty() {
-        return batch.finish().map(|()| Vec::new());
-    }
+/// The current stamps of one or two codes, read by the same statement that sends
+/// `batch` (on PostgreSQL; SQLite reads them after the batch's inserts ran): one indexed
+/// read over code, membership and program each. A code that no longer exists has none.
+/// Always two ids (`second` may repeat `first`), so the statement's text never varies
+/// and stays prepared (an `IN` list would be prepared again for every order).
+pub fn stamps_after(batch: Batch<'_>, first: CodeId, second: CodeId) -> QueryResult<Vec<(CodeId, CodeStamp)>> {
     let query = codes::table
         .inner_join(memberships::table.inner_join(programs::table))
-        .filter(codes::id.eq_any(ids))
+        .filter(codes::id.eq(first).or(codes::id.eq(second)))
         .select((
             codes::id,
             (

@@ -9,7 +9,7 @@ use super::ids::BrandId;
 use super::schema::idempotency_keys;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = idempotency_keys)]
+#[diesel(table_name = idempotency_keys, treat_none_as_default_value = false)]
 pub struct StoredResponse {
     pub brand_id: BrandId,
     pub key: String,

@@ -49,7 +49,7 @@ impl KindTotals {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = ledger_entries)]
+#[diesel(table_name = ledger_entries, treat_none_as_default_value = false)]
 pub struct LedgerEntryRow {
     pub id: LedgerEntryId,
     pub brand_id: BrandId,

@@ -13,7 +13,7 @@ use super::schema::{order_lines, orders, refunds};
 pub const NO_FLAGS: &str = "[]";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = orders)]
+#[diesel(table_name = orders, treat_none_as_default_value = false)]
 pub struct OrderRow {
     pub id: OrderId,
     pub brand_id: BrandId,
@@ -48,7 +48,7 @@ pub struct OrderRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = order_lines)]
+#[diesel(table_name = order_lines, treat_none_as_default_value = false)]
 pub struct OrderLineRow {
     pub order_id: OrderId,
     pub line_no: i32,
@@ -59,20 +59,25 @@ pub struct OrderLineRow {
     pub rate: Option<String>,
 }
 
-/// Lines written by one INSERT on PostgreSQL.
+/// Lines written by one multi-row INSERT on PostgreSQL.
 const LINES_PER_INSERT: usize = 100;
+
+/// Carts up to this many lines (nearly all) are written one INSERT per line. In a
+/// [`super::batch::Batch`] the statement's text then repeats from order to order and
+/// diesel keeps it prepared (PostgreSQL plans it once per connection); diesel never keeps
+/// a multi-row INSERT prepared, as its shape varies with the row count.
+const LINES_ONE_BY_ONE: usize = 16;
 
 pub fn insert(sink: &mut impl Sink, order: &OrderRow, lines: &[OrderLineRow]) -> QueryResult<()> {
     sink.insert(diesel::insert_into(orders::table).values(order.clone()))?;
-    if sink.is_pg() {
-        // One statement per [`LINES_PER_INSERT`] lines (a usual cart: one), the bind
-        // count (7 a line) far below PostgreSQL's limit at 500 lines. diesel has no
-        // multi-row INSERT through the multi-backend connection, hence the two arms.
+    if lines.len() > LINES_ONE_BY_ONE && sink.is_pg() {
+        // A long cart: one statement per [`LINES_PER_INSERT`] lines, the bind count
+        // (7 a line) far below PostgreSQL's limit at 500 lines. diesel has no multi-row
+        // INSERT through the multi-backend connection, hence the PostgreSQL-only insert.
         for chunk in lines.chunks(LINES_PER_INSERT) {
             sink.insert_pg(diesel::insert_into(order_lines::table).values(chunk.to_vec()))?;
         }
     } else {
-        // In-process: a statement per line costs no round trip.
         for line in lines {
             sink.insert(diesel::insert_into(order_lines::table).values(line.clone()))?;
         }

@@ -10,7 +10,7 @@ use super::ids::{BrandId, OutboxEventId};
 use super::schema::{outbox_events, webhook_deliveries};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = outbox_events)]
+#[diesel(table_name = outbox_events, treat_none_as_default_value = false)]
 pub struct OutboxEventRow {
     pub id: OutboxEventId,
     pub brand_id: BrandId,

@@ -51,7 +51,7 @@ async fn a_batch_lands_whole_or_not_at_all_and_reads_current_stamps_with_it() {
             let mut batch = Batch::new(conn);
             idempotency::insert(&mut batch, &answer(brand, "second")).map_err(StoreError::retryable)?;
             idempotency::insert(&mut batch, &answer(brand, "third")).map_err(StoreError::retryable)?;
-            codes::stamps_after(batch, vec![code]).map_err(StoreError::retryable)
+            codes::stamps_after(batch, code, code).map_err(StoreError::retryable)
         })
         .await
         .unwrap();
@@ -68,7 +68,7 @@ async fn a_batch_lands_whole_or_not_at_all_and_reads_current_stamps_with_it() {
     );
     let stamps = app
         .db
-        .write(move |conn| codes::stamps_after(Batch::new(conn), vec![code]).map_err(StoreError::retryable))
+        .write(move |conn| codes::stamps_after(Batch::new(conn), code, code).map_err(StoreError::retryable))
         .await
         .unwrap();
     assert!(!stamps[0].1.active);
