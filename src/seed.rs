@@ -19,7 +19,7 @@ use crate::auth::password;
 use crate::store::ids::{
     BrandId, BrandUserId, ClickId, CodeId, InfluencerId, LedgerEntryId, MembershipId, OrderId, ProgramId, RewardId,
 };
-use crate::store::{Db, DbConn, StoreError, time};
+use crate::store::{Backend, Db, DbConn, StoreError, time};
 
 pub const PASSWORD: &str = "seed-password-123";
 
@@ -216,9 +216,10 @@ pub fn seed_with_progress(
         })?;
     }
     let rewards_granted = grant_rewards(db, brand_id, &memberships, &qualifying, every, &now)?;
-    // After a bulk load PostgreSQL's planner statistics are stale until autovacuum gets
-    // to the tables; a seeded database is read at once (demos, benchmarks).
-    db.write_blocking(analyze)?;
+    // After a bulk load PostgreSQL's tables hold the dead versions of every running
+    // total the load updated, and its planner statistics are stale, until autovacuum
+    // gets to them; a seeded database is read at once (demos, benchmarks).
+    vacuum_analyze(db)?;
     Ok(Seeded {
         brand_id,
         brand_slug: slug,
@@ -305,14 +306,17 @@ fn flush_orders(
     )
 }
 
-/// Refreshes PostgreSQL's planner statistics (`ANALYZE`). SQLite plans without
-/// statistics, as a server's database does unless someone runs `ANALYZE` on it.
-fn analyze(conn: &mut DbConn) -> Result<(), StoreError> {
-    match conn {
-        DbConn::Pg(_) => diesel::sql_query("ANALYZE")
-            .execute(conn)
-            .map(drop)
-            .map_err(StoreError::from),
-        DbConn::Sqlite(_) => Ok(()),
+/// `VACUUM ANALYZE` on PostgreSQL, outside any transaction (VACUUM refuses to run in
+/// one): what autovacuum does some time after a bulk load or a bulk compaction, done at
+/// once. SQLite plans without statistics, as a server's database does unless someone
+/// runs `ANALYZE` on it, and keeps no dead row versions: nothing to do.
+pub fn vacuum_analyze(db: &Db) -> Result<(), StoreError> {
+    if db.backend() != Backend::Postgres {
+        return Ok(());
     }
+    let mut conn = db.write_conn()?;
+    diesel::sql_query("VACUUM ANALYZE")
+        .execute(&mut **conn)
+        .map(drop)
+        .map_err(StoreError::from)
 }
