@@ -25,6 +25,14 @@ fn entry_fact(fact: EntryFact, entry: &str) -> String {
     }
 }
 
+/// An entry fact's absence over the ledger entry aliased `entry`.
+fn entry_fact_absent(fact: EntryFact, entry: &str) -> String {
+    match fact {
+        EntryFact::PaidOut => format!("{entry}.paid_out_in IS NULL"),
+        EntryFact::Approved => format!("{entry}.approved_at IS NULL"),
+    }
+}
+
 /// The commission entry of the order aliased `order` for the ambassador it is
 /// attributed to (a reassigned order keeps the first one's too), as `c`.
 fn commission_of(order: &str) -> String {
@@ -57,6 +65,19 @@ pub fn entry_status(entry: &str) -> String {
 /// True when the ledger entry aliased `entry` has `status`.
 pub fn entry_has_status(entry: &str, status: EntryStatus) -> String {
     format!("({}) = '{}'", entry_status(entry), status.as_str())
+}
+
+/// True when the ledger entry aliased `entry` is [`EntryStatus::Pending`], as plain
+/// column tests rather than the `CASE`: pending is the rule's `otherwise`, so it holds
+/// exactly when none of the arms' facts does. PostgreSQL can match these tests against
+/// a partial index's predicate (`ledger_entries_next_payable`), never the `CASE`.
+pub fn entry_is_pending(entry: &str) -> String {
+    ENTRY_STATUS
+        .arms
+        .iter()
+        .map(|(fact, _)| entry_fact_absent(*fact, entry))
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 /// Σ of the amounts of the ledger entries aliased `entry` that have `status`, as the
@@ -118,6 +139,12 @@ mod tests {
             "CASE WHEN e.paid_out_in IS NOT NULL THEN 'paid' \
              WHEN e.approved_at IS NOT NULL THEN 'approved' ELSE 'pending' END"
         );
+    }
+
+    #[test]
+    fn pending_is_no_fact_of_the_entry_rule_holding() {
+        assert_eq!(ENTRY_STATUS.otherwise, EntryStatus::Pending);
+        assert_eq!(entry_is_pending("p"), "p.paid_out_in IS NULL AND p.approved_at IS NULL");
     }
 
     #[test]

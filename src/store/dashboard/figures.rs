@@ -13,7 +13,7 @@ use crate::store::DbConn;
 use crate::store::ids::{BrandId, CodeId, InfluencerId, MembershipId};
 use crate::store::ledger::{EntryKind, KindTotals};
 use crate::store::portable::{sum_halves, wide_i64};
-use crate::store::status_sql::sum_halves_in_status;
+use crate::store::status_sql::{entry_is_pending, sum_halves_in_status};
 
 /// All-time ledger figures of one membership in one currency, in minor units.
 /// pending + approved + paid = Σ every entry.
@@ -173,14 +173,17 @@ impl Qualifying {
 
 /// The earliest `available_at` of a pending entry that adds money, as
 /// `next_payable_at`, for the running-total row aliased `s`: the first row of the
-/// partial index `ledger_entries_next_payable`, which holds just those entries
-/// (pending is neither approved nor paid), so the read does not grow with the entries
-/// still in their hold. `ORDER BY … LIMIT 1` rather than `MIN`: PostgreSQL, guessing
-/// few pending entries per membership, otherwise fetched them all to take the least.
-fn next_payable() -> &'static str {
-    "(SELECT p.available_at FROM ledger_entries p WHERE p.membership_id = s.membership_id \
-       AND p.currency = s.currency AND p.approved_at IS NULL AND p.paid_out_in IS NULL AND p.amount > 0 \
-       ORDER BY p.available_at LIMIT 1) AS next_payable_at"
+/// partial index `ledger_entries_next_payable`, which holds just those entries, so the
+/// read does not grow with the entries still in their hold. `ORDER BY … LIMIT 1` rather
+/// than `MIN`: PostgreSQL, guessing few pending entries per membership, otherwise
+/// fetched them all to take the least.
+fn next_payable() -> String {
+    format!(
+        "(SELECT p.available_at FROM ledger_entries p WHERE p.membership_id = s.membership_id \
+           AND p.currency = s.currency AND {} AND p.amount > 0 \
+           ORDER BY p.available_at LIMIT 1) AS next_payable_at",
+        entry_is_pending("p")
+    )
 }
 
 /// `Σ` of one money column's halves over the running-total rows `s` of one kind.

@@ -5,11 +5,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use reftrack::store::StoreError;
 use reftrack::store::batch::Batch;
 use reftrack::store::codes;
 use reftrack::store::idempotency::{self, StoredResponse};
 use reftrack::store::ids::{BrandId, CodeId};
+use reftrack::store::{DbConn, StoreError};
 
 use crate::helpers::spawn_app;
 
@@ -24,6 +24,15 @@ fn answer(brand: BrandId, key: &str) -> StoredResponse {
     }
 }
 
+/// A batch holding a stored answer under each key (on SQLite, already inserted).
+fn answers<'c>(conn: &'c mut DbConn, brand: BrandId, keys: &[&str]) -> Result<Batch<'c>, StoreError> {
+    let mut batch = Batch::new(conn);
+    for key in keys {
+        idempotency::insert(&mut batch, &answer(brand, key)).map_err(StoreError::retryable)?;
+    }
+    Ok(batch)
+}
+
 #[tokio::test]
 async fn a_batch_lands_whole_or_not_at_all_and_reads_current_stamps_with_it() {
     let app = spawn_app().await;
@@ -36,10 +45,9 @@ async fn a_batch_lands_whole_or_not_at_all_and_reads_current_stamps_with_it() {
     let failed = app
         .db
         .write(move |conn| {
-            let mut batch = Batch::new(conn);
-            idempotency::insert(&mut batch, &answer(brand, "first")).map_err(StoreError::retryable)?;
-            idempotency::insert(&mut batch, &answer(brand, "first")).map_err(StoreError::retryable)?;
-            batch.finish().map_err(StoreError::retryable)
+            answers(conn, brand, &["first", "first"])?
+                .finish()
+                .map_err(StoreError::retryable)
         })
         .await;
     assert!(matches!(failed, Err(StoreError::Conflict)), "{failed:?}");
@@ -48,9 +56,7 @@ async fn a_batch_lands_whole_or_not_at_all_and_reads_current_stamps_with_it() {
     let stamps = app
         .db
         .write(move |conn| {
-            let mut batch = Batch::new(conn);
-            idempotency::insert(&mut batch, &answer(brand, "second")).map_err(StoreError::retryable)?;
-            idempotency::insert(&mut batch, &answer(brand, "third")).map_err(StoreError::retryable)?;
+            let batch = answers(conn, brand, &["second", "third"])?;
             codes::stamps_after(batch, code, code).map_err(StoreError::retryable)
         })
         .await
