@@ -79,6 +79,8 @@ pub struct ProgramRequest {
     pub rewards: Option<Vec<RewardInput>>,
     pub min_payout: Option<i64>,
     pub attribution: Option<String>,
+    pub click_window_days: Option<i64>,
+    pub customer_binding_days: Option<i64>,
 }
 
 impl ProgramRequest {
@@ -90,6 +92,8 @@ impl ProgramRequest {
             rewards: self.rewards,
             min_payout: self.min_payout,
             attribution: self.attribution,
+            click_window_days: self.click_window_days,
+            customer_binding_days: self.customer_binding_days,
         };
         (self.name, self.currency, terms)
     }

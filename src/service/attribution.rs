@@ -5,13 +5,27 @@
 //! `attribution` rule breaks a tie between a usable code and a usable click:
 //! `code_first` (default) or `link_first`. The decision keeps every candidate and the
 //! reason, so brand and ambassador can see why an order went where it went.
+//!
+//! A click counts for the program's `click_window_days`: an older one is a candidate
+//! with status `click_expired` and the order is decided without it.
+//!
+//! A returning customer (the keyed hash of the e-mail the shop sends) may be bound to
+//! the ambassador who referred their earlier order, for the program's
+//! `customer_binding_days` from that order ([`crate::store::bindings`]). The binding is
+//! the weakest claim under `code_first` (code, then link, then binding) and stands where
+//! a link would under `link_first` (link, then binding, then code): it remembers an
+//! earlier referral, which that rule puts before a code typed now. Orders through it
+//! have the method `binding`; they never make or renew a binding themselves, so a
+//! binding lasts its days from the order that made it, and the next order by code or
+//! link after it lapses binds the customer afresh.
 
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
 use crate::domain::codes::normalize_lookup;
 use crate::domain::terms::{AttributionRule, Terms};
 use crate::domain::text::without_invisible;
+use crate::store::bindings;
 use crate::store::codes::{self, CodeOwnerRow};
 use crate::store::ids::{BrandId, ClickId};
 use crate::store::memberships::MembershipStatus;
@@ -21,7 +35,7 @@ use crate::store::{clicks, ids::text_enum};
 
 text_enum!(
     /// How an order was attributed.
-    AttributionMethod { Code => "code", Link => "link", None => "none" }
+    AttributionMethod { Code => "code", Link => "link", Binding => "binding", None => "none" }
 );
 
 /// One referral seen at checkout and what became of it.
@@ -81,6 +95,12 @@ fn load_referral(conn: &mut DbConn, owner: CodeOwnerRow) -> Result<Option<Referr
     Ok(Some(Referral { owner, program, terms }))
 }
 
+/// Whether a click at `clicked` still counts for an order at `now`: within the
+/// program's click window (a click exactly `click_window_days` old no longer does).
+fn in_window(clicked: NaiveDateTime, terms: &Terms, now: NaiveDateTime) -> bool {
+    now < clicked + Duration::days(i64::from(terms.click_window_days))
+}
+
 /// Looks up the code as typed at checkout: the owner when it exists in this brand.
 pub fn find_code(conn: &mut DbConn, brand: BrandId, code: &str) -> Result<Option<CodeOwnerRow>, StoreError> {
     match normalize_lookup(code) {
@@ -112,14 +132,62 @@ pub fn usable_code(
     }
 }
 
+/// The customer's binding that holds at `now` (newest first), or the candidate of the
+/// newest one that does not; `None` when the customer has no binding in a program that
+/// binds today.
+fn bound(
+    conn: &mut DbConn,
+    brand: BrandId,
+    customer: &str,
+    now: NaiveDateTime,
+) -> Result<Option<(Candidate, Option<Referral>)>, StoreError> {
+    let mut refused = None;
+    for binding in bindings::for_customer(conn, brand, customer)? {
+        let Some(owner) = codes::find_with_owner_by_id(conn, brand, binding.code_id)? else {
+            continue;
+        };
+        let Some(referral) = load_referral(conn, owner)? else {
+            continue;
+        };
+        let days = referral.terms.customer_binding_days;
+        if days == 0 {
+            continue;
+        }
+        // The binding is to the ambassador, not to the code: a code switched off since
+        // does not end it, a membership paused or ended does.
+        let status = if binding.bound_at + Duration::days(i64::from(days)) <= now {
+            "binding_expired"
+        } else {
+            match referral.owner.membership.status {
+                MembershipStatus::Active => "ok",
+                MembershipStatus::Paused => "ambassador_paused",
+                MembershipStatus::Ended => "ambassador_ended",
+            }
+        };
+        let candidate = Candidate {
+            method: AttributionMethod::Binding,
+            code: Some(referral.owner.code.code.clone()),
+            click_id: None,
+            status,
+        };
+        if status == "ok" {
+            return Ok(Some((candidate, Some(referral))));
+        }
+        refused.get_or_insert((candidate, None));
+    }
+    Ok(refused)
+}
+
 /// Decides the attribution of a checkout with the codes applied (usually none or one;
-/// a shop may stack several) and an optional click id. The first usable code is the
-/// typed code; the others are kept as candidates.
+/// a shop may stack several), an optional click id and the customer's e-mail hash (for
+/// a binding). The first usable code is the typed code; the others are kept as
+/// candidates.
 pub fn decide(
     conn: &mut DbConn,
     brand: BrandId,
     codes: &[String],
     click_id: Option<&str>,
+    customer: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<Decision, StoreError> {
     let mut candidates = Vec::new();
@@ -153,7 +221,11 @@ pub fn decide(
             let found = match &click {
                 Some(click) => match codes::find_with_owner_by_id(conn, brand, click.code_id)? {
                     Some(owner) => match status_of(&owner, now) {
-                        "ok" => load_referral(conn, owner)?.ok_or("click_not_found"),
+                        "ok" => match load_referral(conn, owner)? {
+                            Some(referral) if in_window(click.created_at, &referral.terms, now) => Ok(referral),
+                            Some(_) => Err("click_expired"),
+                            None => Err("click_not_found"),
+                        },
                         reason => Err(reason),
                     },
                     None => Err("click_not_found"),
@@ -170,15 +242,30 @@ pub fn decide(
         }
         None => None,
     };
+    let by_binding = match customer {
+        Some(customer) => match bound(conn, brand, customer, now)? {
+            Some((candidate, referral)) => {
+                candidates.push(candidate);
+                referral
+            }
+            None => None,
+        },
+        None => None,
+    };
     let typed_code = by_code.clone();
-    let (method, reason, chosen) = match (by_code, by_link) {
-        (Some(code), Some(link)) => match code.terms.attribution {
+    let (method, reason, chosen) = match (by_code, by_link, by_binding) {
+        (Some(code), Some(link), _) => match code.terms.attribution {
             AttributionRule::CodeFirst => (AttributionMethod::Code, "code_first", Some(code)),
             AttributionRule::LinkFirst => (AttributionMethod::Link, "link_first", Some(link)),
         },
-        (Some(code), None) => (AttributionMethod::Code, "code", Some(code)),
-        (None, Some(link)) => (AttributionMethod::Link, "link", Some(link)),
-        (None, None) => {
+        (Some(code), None, Some(bound)) => match code.terms.attribution {
+            AttributionRule::CodeFirst => (AttributionMethod::Code, "code_first", Some(code)),
+            AttributionRule::LinkFirst => (AttributionMethod::Binding, "link_first", Some(bound)),
+        },
+        (Some(code), None, None) => (AttributionMethod::Code, "code", Some(code)),
+        (None, Some(link), _) => (AttributionMethod::Link, "link", Some(link)),
+        (None, None, Some(bound)) => (AttributionMethod::Binding, "customer_binding", Some(bound)),
+        (None, None, None) => {
             let reason = candidates.first().map_or("no_referral", |c| c.status);
             (AttributionMethod::None, reason, None)
         }

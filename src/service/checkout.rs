@@ -100,7 +100,7 @@ pub async fn quote(db: &Db, quote: Quote) -> Result<Quoted, CheckoutError> {
     let typed_code = code.is_some();
     let codes: Vec<String> = code.into_iter().collect();
     let decision = db
-        .read_latest(move |conn| attribution::decide(conn, brand_id, &codes, click_id.as_deref(), now))
+        .read_latest(move |conn| attribution::decide(conn, brand_id, &codes, click_id.as_deref(), None, now))
         .await?;
     let code_failed = decision
         .candidates

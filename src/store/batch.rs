@@ -29,6 +29,7 @@
 use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::query_dsl::methods::ExecuteDsl;
+use diesel::sqlite::SqliteConnection;
 use diesel::{QueryResult, RunQueryDsl};
 
 use super::DbConn;
@@ -42,12 +43,20 @@ impl<S: ExecuteDsl<DbConn> + QueryFragment<Pg> + Send + 'static> Insert for S {}
 pub trait PgInsert: ExecuteDsl<PgConnection> + QueryFragment<Pg> + Send + 'static {}
 impl<S: ExecuteDsl<PgConnection> + QueryFragment<Pg> + Send + 'static> PgInsert for S {}
 
+/// An insert diesel builds for each backend but not for both at once (an upsert:
+/// diesel's multi-backend connection has no `ON CONFLICT`).
+pub trait NativeInsert: PgInsert + ExecuteDsl<SqliteConnection> {}
+impl<S: PgInsert + ExecuteDsl<SqliteConnection>> NativeInsert for S {}
+
 /// Where an insert goes: a connection runs it now, a [`Batch`] may keep it.
 pub trait Sink {
     fn insert<S: Insert>(&mut self, statement: S) -> QueryResult<()>;
 
     /// Runs or keeps a PostgreSQL-only statement; call it only when [`Sink::is_pg`].
     fn insert_pg<S: PgInsert>(&mut self, statement: S) -> QueryResult<()>;
+
+    /// Runs or keeps a statement built per backend, on either backend.
+    fn insert_native<S: NativeInsert>(&mut self, statement: S) -> QueryResult<()>;
 
     fn is_pg(&mut self) -> bool;
 }
@@ -61,6 +70,13 @@ impl Sink for DbConn {
         match self {
             Self::Pg(pg) => ExecuteDsl::execute(statement, pg).map(drop),
             Self::Sqlite(_) => Err(not_postgres()),
+        }
+    }
+
+    fn insert_native<S: NativeInsert>(&mut self, statement: S) -> QueryResult<()> {
+        match self {
+            Self::Pg(pg) => ExecuteDsl::execute(statement, pg).map(drop),
+            Self::Sqlite(sqlite) => ExecuteDsl::execute(statement, sqlite).map(drop),
         }
     }
 
@@ -136,6 +152,16 @@ impl Sink for Batch<'_> {
             Ok(())
         } else {
             Err(not_postgres())
+        }
+    }
+
+    fn insert_native<S: NativeInsert>(&mut self, statement: S) -> QueryResult<()> {
+        match &mut *self.conn {
+            DbConn::Pg(_) => {
+                self.parts.push(Box::new(statement));
+                Ok(())
+            }
+            DbConn::Sqlite(sqlite) => ExecuteDsl::execute(statement, sqlite).map(drop),
         }
     }
 

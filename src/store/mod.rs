@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod batch;
+pub mod bindings;
 pub mod brand_reports;
 pub mod brand_stats;
 pub mod brands;

@@ -89,12 +89,7 @@ pub fn kind_parts(by_kind: &KindTotals, currency: &str) -> String {
 /// How the order was attributed, in words short enough for a table cell that does not
 /// wrap: (method, reason).
 pub fn attribution_words(method: &str, reason: &str, reader: Reader) -> (String, String) {
-    let method = match method {
-        "code" => "Code",
-        "link" => "Link",
-        "none" => "None",
-        other => other,
-    };
+    let method = method_words(method);
     let whose = |ambassador: &'static str, brand: &'static str| match reader {
         Reader::Ambassador => ambassador,
         Reader::Brand => brand,
@@ -105,6 +100,10 @@ pub fn attribution_words(method: &str, reason: &str, reader: Reader) -> (String,
             "the customer followed your link",
             "the customer followed the ambassador's link",
         ),
+        "customer_binding" => whose(
+            "a returning customer you referred before",
+            "a returning customer the ambassador referred before",
+        ),
         "self_referral" => whose(
             "your own purchase, no commission",
             "the ambassador's own purchase, no commission",
@@ -112,6 +111,18 @@ pub fn attribution_words(method: &str, reason: &str, reader: Reader) -> (String,
         other => outcome_words(other),
     };
     (method.to_owned(), reason.to_owned())
+}
+
+/// An attribution method (of an order or of one candidate) in words; one this table
+/// does not know is shown as stored.
+pub fn method_words(method: &str) -> &str {
+    match method {
+        "code" => "Code",
+        "link" => "Link",
+        "binding" => "Returning customer",
+        "none" => "None",
+        other => other,
+    }
 }
 
 /// What became of one referral seen at checkout (a stored candidate's `status`), or
@@ -131,6 +142,8 @@ pub fn outcome_words(status: &str) -> &str {
         "ambassador_paused" => "membership paused",
         "ambassador_ended" => "membership ended",
         "click_not_found" => "link visit not found",
+        "click_expired" => "link visit older than the program's click window",
+        "binding_expired" => "the returning customer's binding has lapsed",
         "reassigned" => "reassigned by the brand",
         other => other,
     }

@@ -25,6 +25,10 @@ pub struct TermsInput {
     pub min_payout: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub click_window_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_binding_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -105,6 +109,8 @@ impl TermsInput {
             rewards: patch.rewards.or(self.rewards),
             min_payout: patch.min_payout.or(self.min_payout),
             attribution: patch.attribution.or(self.attribution),
+            click_window_days: patch.click_window_days.or(self.click_window_days),
+            customer_binding_days: patch.customer_binding_days.or(self.customer_binding_days),
         }
     }
 }

@@ -20,6 +20,12 @@ pub use words::percent;
 
 pub const DEFAULT_HOLD_DAYS: u32 = 30;
 pub const MAX_HOLD_DAYS: u32 = 365;
+/// How long a referral click counts, as Rewardful's and Tapfiliate's cookie lifetime.
+pub const DEFAULT_CLICK_WINDOW_DAYS: u32 = 30;
+pub const MAX_CLICK_WINDOW_DAYS: u32 = 365;
+/// The longest customer binding: ten years, which is "for the customer's lifetime" in
+/// practice without a value that never ends.
+pub const MAX_CUSTOMER_BINDING_DAYS: u32 = 3650;
 pub const MAX_OVERRIDES: usize = 100;
 pub const MAX_TIERS: usize = 20;
 pub const MAX_REWARDS: usize = 20;
@@ -48,6 +54,11 @@ pub struct Terms {
     pub rewards: Vec<RewardRule>,
     pub min_payout: i64,
     pub attribution: AttributionRule,
+    /// A referral click attributes orders placed within this many days of it (1–365).
+    pub click_window_days: u32,
+    /// A customer whose order was attributed by code or link stays with that ambassador
+    /// for this many days from that order (0 = off): see `service::attribution`.
+    pub customer_binding_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

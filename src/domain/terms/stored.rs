@@ -41,6 +41,8 @@ impl Terms {
             rewards: Some(self.rewards.iter().map(RewardRule::to_input).collect()),
             min_payout: Some(self.min_payout),
             attribution: Some(self.attribution.as_str().to_owned()),
+            click_window_days: Some(i64::from(self.click_window_days)),
+            customer_binding_days: Some(i64::from(self.customer_binding_days)),
         }
     }
 
@@ -75,6 +77,8 @@ impl Terms {
             ("rewards", patch.rewards.is_some()),
             ("min_payout", patch.min_payout.is_some()),
             ("attribution", patch.attribution.is_some()),
+            ("click_window_days", patch.click_window_days.is_some()),
+            ("customer_binding_days", patch.customer_binding_days.is_some()),
         ];
         let merged = self.to_input().merge(patch);
         let terms = merged.clone().validate_from(Origin::Stored)?;

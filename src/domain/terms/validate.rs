@@ -4,9 +4,10 @@
 use super::fields::{FieldErrors, Origin, check, error, parse_rate, parse_text};
 use super::input::{CommissionInput, DiscountInput, OverrideInput, RewardInput, TermsInput, TierInput};
 use super::{
-    AttributionRule, Commission, CommissionBasis, CustomerDiscount, DEFAULT_HOLD_DAYS, MAX_DESCRIPTION_CHARS,
-    MAX_EVERY_ORDERS, MAX_HOLD_DAYS, MAX_OVERRIDES, MAX_REWARD_SKU_CHARS, MAX_REWARDS, MAX_TARGET_CHARS, MAX_TIERS,
-    OverrideTarget, RateOverride, RewardRule, RewardTrigger, Terms, Tier,
+    AttributionRule, Commission, CommissionBasis, CustomerDiscount, DEFAULT_CLICK_WINDOW_DAYS, DEFAULT_HOLD_DAYS,
+    MAX_CLICK_WINDOW_DAYS, MAX_CUSTOMER_BINDING_DAYS, MAX_DESCRIPTION_CHARS, MAX_EVERY_ORDERS, MAX_HOLD_DAYS,
+    MAX_OVERRIDES, MAX_REWARD_SKU_CHARS, MAX_REWARDS, MAX_TARGET_CHARS, MAX_TIERS, OverrideTarget, RateOverride,
+    RewardRule, RewardTrigger, Terms, Tier,
 };
 use super::{Currency, min_every_amount};
 
@@ -33,17 +34,30 @@ impl TermsInput {
             None => Some(None),
         };
 
-        let hold_days = match self.hold_days {
-            None => Some(DEFAULT_HOLD_DAYS),
-            Some(days) => check(
-                &mut errors,
-                "hold_days",
-                u32::try_from(days)
-                    .ok()
-                    .filter(|d| *d <= MAX_HOLD_DAYS)
-                    .ok_or_else(|| format!("must be between 0 and {MAX_HOLD_DAYS}")),
-            ),
-        };
+        let hold_days = days(
+            &mut errors,
+            "hold_days",
+            self.hold_days,
+            DEFAULT_HOLD_DAYS,
+            0,
+            MAX_HOLD_DAYS,
+        );
+        let click_window_days = days(
+            &mut errors,
+            "click_window_days",
+            self.click_window_days,
+            DEFAULT_CLICK_WINDOW_DAYS,
+            1,
+            MAX_CLICK_WINDOW_DAYS,
+        );
+        let customer_binding_days = days(
+            &mut errors,
+            "customer_binding_days",
+            self.customer_binding_days,
+            0,
+            0,
+            MAX_CUSTOMER_BINDING_DAYS,
+        );
 
         let rewards = validate_rewards(self.rewards.unwrap_or_default(), origin, &mut errors);
 
@@ -65,6 +79,8 @@ impl TermsInput {
             rewards,
             min_payout,
             attribution,
+            click_window_days,
+            customer_binding_days,
         ) {
             (
                 Some(commission),
@@ -73,6 +89,8 @@ impl TermsInput {
                 Some(rewards),
                 Some(min_payout),
                 Some(attribution),
+                Some(click_window_days),
+                Some(customer_binding_days),
             ) if errors.is_empty() => Ok(Terms {
                 commission,
                 customer_discount,
@@ -80,9 +98,26 @@ impl TermsInput {
                 rewards,
                 min_payout,
                 attribution,
+                click_window_days,
+                customer_binding_days,
             }),
             _ => Err(errors),
         }
+    }
+}
+
+/// A number of days between `min` and `max`, `default` when absent.
+fn days(errors: &mut FieldErrors, field: &str, given: Option<i64>, default: u32, min: u32, max: u32) -> Option<u32> {
+    match given {
+        None => Some(default),
+        Some(days) => check(
+            errors,
+            field,
+            u32::try_from(days)
+                .ok()
+                .filter(|d| (min..=max).contains(d))
+                .ok_or_else(|| format!("must be between {min} and {max}")),
+        ),
     }
 }
 

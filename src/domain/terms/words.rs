@@ -62,6 +62,26 @@ impl Terms {
             };
             facts.push(("Free item".to_owned(), format!("{} for {every}", rule.description)));
         }
+        let days = |n: u32| {
+            if n == 1 {
+                "1 day".to_owned()
+            } else {
+                format!("{n} days")
+            }
+        };
+        facts.push((
+            "Your link counts".to_owned(),
+            format!("for orders placed within {} of a click", days(self.click_window_days)),
+        ));
+        if self.customer_binding_days > 0 {
+            facts.push((
+                "Returning customers".to_owned(),
+                format!(
+                    "stay yours for {} after the first order you refer, with or without your code",
+                    days(self.customer_binding_days)
+                ),
+            ));
+        }
         let hold = match self.hold_days {
             0 => "as soon as the order is recorded".to_owned(),
             1 => "1 day after the order (the return window)".to_owned(),
@@ -102,6 +122,7 @@ mod tests {
                 "Commission: 12.5 % of each sale you refer",
                 "Your followers get: 10 % off",
                 "Free item: A free bag for every 3 orders",
+                "Your link counts: for orders placed within 30 days of a click",
                 "Commission becomes payable: 30 days after the order (the return window)",
             ]
         );
@@ -111,13 +132,15 @@ mod tests {
     fn overrides_tiers_caps_and_the_minimum_payout_are_said() {
         assert_eq!(
             lines(
-                r#"{"commission":{"type":"percent","rate":"10","overrides":[{"sku":"KIT-1","rate":"20"},{"category":"gift cards","rate":"0"}],"tiers":[{"from_amount":100000,"rate":"15"}],"max_per_order":5000},"hold_days":0,"min_payout":2500}"#
+                r#"{"commission":{"type":"percent","rate":"10","overrides":[{"sku":"KIT-1","rate":"20"},{"category":"gift cards","rate":"0"}],"tiers":[{"from_amount":100000,"rate":"15"}],"max_per_order":5000},"hold_days":0,"min_payout":2500,"click_window_days":1,"customer_binding_days":365}"#
             ),
             [
                 "Commission: 10 % of each sale you refer",
                 "Other rates: 20 % on product KIT-1; 0 % on gift cards",
                 "Higher rates: 15 % from $1,000.00 a month",
                 "At most: $50.00 per order",
+                "Your link counts: for orders placed within 1 day of a click",
+                "Returning customers: stay yours for 365 days after the first order you refer, with or without your code",
                 "Commission becomes payable: as soon as the order is recorded",
                 "Paid out: once at least $25.00 is payable",
             ]

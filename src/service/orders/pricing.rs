@@ -6,7 +6,8 @@
 //!    commission.
 //! 2. [`settle`] in the write transaction: re-prices a tiered commission if the
 //!    ambassador's month-to-date sales moved.
-//! 3. [`write`]: the order, its lines, the commission's ledger entry and the event, into
+//! 3. [`write`]: the order, its lines, the commission's ledger entry, the customer binding
+//!    it makes and the event, into
 //!    a [`Batch`] (one round trip to PostgreSQL with the caller's stored answer).
 //! 4. [`confirm`]: sends the batch and checks in the same statement that nothing
 //!    attribution relied on has changed since (one indexed read per referral).
@@ -27,9 +28,10 @@ use crate::domain::commission;
 use crate::domain::order_commission::price_order;
 use crate::domain::period::month_start;
 use crate::domain::terms::CommissionBasis;
-use crate::service::attribution::{self, Decision, Referral};
+use crate::service::attribution::{self, AttributionMethod, Decision, Referral};
 use crate::service::events::{self, EventType};
 use crate::store::batch::{Batch, Sink};
+use crate::store::bindings::{self, BindingRow};
 use crate::store::codes::{self, CodeStamp};
 use crate::store::ids::{BrandId, CodeId, LedgerEntryId, OrderId};
 use crate::store::influencers;
@@ -65,6 +67,7 @@ pub struct Decided {
     pub decision: Decision,
     pub entry: Option<LedgerEntryRow>,
     lines: Vec<OrderLineRow>,
+    binding: Option<Binding>,
     /// The referrals the decision relied on, as read before the transaction.
     stamps: Vec<(CodeId, CodeStamp)>,
     takes_use: Option<CodeId>,
@@ -93,6 +96,15 @@ struct Priced {
     row: OrderRow,
     lines: Vec<OrderLineRow>,
     entry: Option<LedgerEntryRow>,
+    binding: Option<Binding>,
+}
+
+/// The customer binding an order referred by code or link makes, in a program that
+/// binds: written unless a binding made after `lapsed_by` still holds.
+#[derive(Debug)]
+struct Binding {
+    row: BindingRow,
+    lapsed_by: NaiveDateTime,
 }
 
 /// Decides attribution and prices the order. Reads only: run it on a read connection.
@@ -106,6 +118,7 @@ pub fn prepare(
         order.brand_id,
         &order.codes,
         order.click_id.as_deref(),
+        order.customer_email_hash.as_deref(),
         order.placed_at,
     )?;
     let customer = order.customer_email_hash.as_deref();
@@ -190,6 +203,7 @@ pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordEr
         order: priced.row,
         lines: priced.lines,
         entry: priced.entry,
+        binding: priced.binding,
         decision,
         stamps,
         takes_use,
@@ -201,6 +215,9 @@ pub fn write(sink: &mut impl Sink, decided: &Decided) -> QueryResult<()> {
     orders::insert(sink, &decided.order, &decided.lines)?;
     if let Some(entry) = &decided.entry {
         ledger::append(sink, entry)?;
+    }
+    if let Some(binding) = &decided.binding {
+        bindings::bind(sink, &binding.row, binding.lapsed_by)?;
     }
     let code = decided.decision.chosen.as_ref().map(|r| r.owner.code.code.clone());
     let recorded = events::OrderRecorded::new(&decided.order, code, decided.entry.as_ref());
@@ -322,6 +339,27 @@ fn price(
     }
 
     let chosen = decision.chosen.as_ref();
+    let binding = match (chosen, &order.customer_email_hash) {
+        (Some(referral), Some(customer))
+            if !is_self
+                && decision.method != AttributionMethod::Binding
+                && referral.terms.customer_binding_days > 0 =>
+        {
+            Some(Binding {
+                row: BindingRow {
+                    program_id: referral.program.id,
+                    customer_hash: customer.clone(),
+                    brand_id: order.brand_id,
+                    membership_id: referral.owner.membership.id,
+                    code_id: referral.owner.code.id,
+                    order_id: id,
+                    bound_at: order.placed_at,
+                },
+                lapsed_by: order.placed_at - Duration::days(i64::from(referral.terms.customer_binding_days)),
+            })
+        }
+        _ => None,
+    };
     let row = OrderRow {
         id,
         brand_id: order.brand_id,
@@ -339,7 +377,7 @@ fn price(
         terms_version: chosen.map(|r| r.program.terms_version),
         code_id: chosen.map(|r| r.owner.code.id),
         click_id: match decision.method {
-            attribution::AttributionMethod::Link => order.click_id.as_deref().and_then(|c| c.parse().ok()),
+            AttributionMethod::Link => order.click_id.as_deref().and_then(|c| c.parse().ok()),
             _ => None,
         },
         commission: commission_amount,
@@ -368,5 +406,10 @@ fn price(
             rate: rate.map(|r| r.normalize().to_string()),
         })
         .collect();
-    Ok(Priced { row, lines, entry })
+    Ok(Priced {
+        row,
+        lines,
+        entry,
+        binding,
+    })
 }

@@ -428,7 +428,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_versions,
     deal_deliverables,
     deal_gifts,
-    deliverable_proofs
+    deliverable_proofs,
+    customer_bindings
 );
 
 diesel::table! {
@@ -436,5 +437,17 @@ diesel::table! {
         code_id -> Text,
         shard -> Text,
         uses -> BigInt,
+    }
+}
+
+diesel::table! {
+    customer_bindings (program_id, customer_hash) {
+        program_id -> Text,
+        customer_hash -> Text,
+        brand_id -> Text,
+        membership_id -> Text,
+        code_id -> Text,
+        order_id -> Text,
+        bound_at -> Timestamp,
     }
 }

@@ -27,7 +27,7 @@ use crate::store::reviews::ReviewAction;
 use crate::web::form::FieldErrors;
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
-use crate::web::words::{Reader, attribution_words, flag_words, hold_words, outcome_words, status_words};
+use crate::web::words::{Reader, attribution_words, flag_words, hold_words, method_words, outcome_words, status_words};
 
 struct Line {
     sku: String,
@@ -54,7 +54,7 @@ struct Entry {
 }
 
 struct Candidate {
-    method: &'static str,
+    method: String,
     code: Option<String>,
     click_id: String,
     outcome: String,
@@ -342,11 +342,7 @@ pub(super) async fn render(
         candidates: record
             .into_iter()
             .map(|c| Candidate {
-                method: match c.method.as_str() {
-                    "code" => "Code",
-                    "link" => "Link",
-                    _ => "Other",
-                },
+                method: method_words(&c.method).to_owned(),
                 code: c.code,
                 click_id: c.click_id.unwrap_or_else(|| "—".to_owned()),
                 outcome: outcome_words(&c.status).to_owned(),

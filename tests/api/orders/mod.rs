@@ -1,5 +1,6 @@
 //! Recording orders at checkout: commission, attribution, idempotency.
 
+mod attribution_rules;
 mod batch;
 mod commission;
 mod idempotency;

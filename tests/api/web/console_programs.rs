@@ -33,6 +33,8 @@ fn fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         ("hold_days", "14"),
         ("min_payout", "25.50"),
         ("attribution", "link_first"),
+        ("click_window_days", "14"),
+        ("customer_binding_days", "60"),
         ("rewards[0].kind", "orders"),
         ("rewards[0].every", "5"),
         ("rewards[0].sku", "BAG"),
@@ -121,7 +123,9 @@ async fn a_program_is_created_through_the_form_after_its_refusals_are_shown() {
             "hold_days": 14,
             "rewards": [{"every_orders": 5, "sku": "BAG", "description": "A free bag"}],
             "min_payout": 2550,
-            "attribution": "link_first"
+            "attribution": "link_first",
+            "click_window_days": 14,
+            "customer_binding_days": 60
         })
     );
     let shown = app.get_page(created.location(), &[(SESSION, &session)]).await;
@@ -130,6 +134,8 @@ async fn a_program_is_created_through_the_form_after_its_refusals_are_shown() {
     assert!(shown.html.contains("12.5 % of each sale you refer"), "{}", shown.html);
     assert!(shown.html.contains("15 % from $1,000.00 a month"), "{}", shown.html);
     assert!(shown.html.contains("the link wins"), "{}", shown.html);
+    assert!(shown.html.contains("within 14 days of a click"), "{}", shown.html);
+    assert!(shown.html.contains("stay yours for 60 days"), "{}", shown.html);
 }
 
 #[tokio::test]

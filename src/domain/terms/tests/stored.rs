@@ -28,7 +28,9 @@ fn canonical_document_writes_everything_out() {
             "hold_days": 30,
             "rewards": [{"every_orders": 5, "sku": "MUG", "description": "A free mug"}],
             "min_payout": 0,
-            "attribution": "link_first"
+            "attribution": "link_first",
+            "click_window_days": 30,
+            "customer_binding_days": 0
         })
     );
     assert_eq!(Terms::from_stored(&stored.to_string()), Ok(terms));
@@ -193,9 +195,10 @@ fn terms() -> impl Strategy<Value = Terms> {
         proptest::collection::vec(reward(), 0..=20),
         0i64..=crate::domain::money::MAX_AMOUNT,
         prop_oneof![Just(AttributionRule::CodeFirst), Just(AttributionRule::LinkFirst)],
+        (1u32..=365, 0u32..=3650),
     )
         .prop_map(
-            |(commission, customer_discount, hold_days, mut rewards, min_payout, attribution)| {
+            |(commission, customer_discount, hold_days, mut rewards, min_payout, attribution, (click, binding))| {
                 // One rule per sku, as validation requires.
                 let mut seen = std::collections::HashSet::new();
                 rewards.retain(|r| seen.insert(r.sku.clone()));
@@ -206,6 +209,8 @@ fn terms() -> impl Strategy<Value = Terms> {
                     rewards,
                     min_payout,
                     attribution,
+                    click_window_days: click,
+                    customer_binding_days: binding,
                 }
             },
         )

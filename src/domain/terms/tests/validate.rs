@@ -21,6 +21,8 @@ fn minimal_document_takes_defaults() {
             rewards: vec![],
             min_payout: 0,
             attribution: AttributionRule::CodeFirst,
+            click_window_days: 30,
+            customer_binding_days: 0,
         })
     );
 }
@@ -81,6 +83,8 @@ fn collects_every_error_with_its_path() {
         },
         "customer_discount": {"type": "percent", "value": "1e2"},
         "hold_days": 366,
+        "click_window_days": 0,
+        "customer_binding_days": 3651,
         "rewards": [{"every_orders": 0, "sku": "", "description": "ok"}],
         "min_payout": -5,
         "attribution": "last_click"
@@ -96,6 +100,8 @@ fn collects_every_error_with_its_path() {
             "commission.max_per_order",
             "customer_discount.value",
             "hold_days",
+            "click_window_days",
+            "customer_binding_days",
             "rewards[0].every_orders",
             "rewards[0].sku",
             "min_payout",
@@ -294,5 +300,26 @@ proptest! {
             prop_assert!(rate >= Decimal::ZERO && rate <= Decimal::ONE_HUNDRED);
             prop_assert!(rate.scale() <= MAX_RATE_DECIMAL_PLACES);
         }
+    }
+}
+
+#[test]
+fn attribution_windows_take_their_bounds() {
+    let terms = validate(json!({"commission": {"type": "flat", "amount": 100},
+        "click_window_days": 365, "customer_binding_days": 3650}))
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!((terms.click_window_days, terms.customer_binding_days), (365, 3650));
+    let terms = validate(json!({"commission": {"type": "flat", "amount": 100},
+        "click_window_days": 1, "customer_binding_days": 0}))
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!((terms.click_window_days, terms.customer_binding_days), (1, 0));
+    for (field, bad) in [
+        ("click_window_days", 0),
+        ("click_window_days", 366),
+        ("customer_binding_days", -1),
+    ] {
+        let mut body = json!({"commission": {"type": "flat", "amount": 100}});
+        body[field] = json!(bad);
+        assert_eq!(fields(body), [field], "{field} = {bad}");
     }
 }

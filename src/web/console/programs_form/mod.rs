@@ -73,6 +73,10 @@ pub struct ProgramForm {
     pub hold_days: String,
     pub min_payout: String,
     pub attribution: String,
+    /// Blank takes the API's default (30 days).
+    pub click_window_days: String,
+    /// Blank or 0: no binding.
+    pub customer_binding_days: String,
     pub overrides: Vec<OverrideRow>,
     pub tiers: Vec<TierRow>,
     pub rewards: Vec<RewardRow>,
@@ -116,6 +120,8 @@ impl ProgramForm {
             discount_type: "none".into(),
             hold_days: crate::domain::terms::DEFAULT_HOLD_DAYS.to_string(),
             attribution: "code_first".into(),
+            click_window_days: crate::domain::terms::DEFAULT_CLICK_WINDOW_DAYS.to_string(),
+            customer_binding_days: "0".into(),
             ..Self::default()
         }
         .with_empty_rows()
@@ -140,6 +146,8 @@ impl ProgramForm {
             hold_days: terms.hold_days.map(|d| d.to_string()).unwrap_or_default(),
             min_payout: terms.min_payout.map(major).unwrap_or_default(),
             attribution: terms.attribution.unwrap_or_default(),
+            click_window_days: terms.click_window_days.map(|d| d.to_string()).unwrap_or_default(),
+            customer_binding_days: terms.customer_binding_days.map(|d| d.to_string()).unwrap_or_default(),
             overrides: commission
                 .overrides
                 .unwrap_or_default()
@@ -216,6 +224,8 @@ impl ProgramForm {
                 "hold_days" => &mut form.hold_days,
                 "min_payout" => &mut form.min_payout,
                 "attribution" => &mut form.attribution,
+                "click_window_days" => &mut form.click_window_days,
+                "customer_binding_days" => &mut form.customer_binding_days,
                 "version" => &mut form.version,
                 other => match split_row(other) {
                     Some((_, index, _)) if index >= MAX_ROWS => {
@@ -359,16 +369,10 @@ impl ProgramForm {
                 description: row.description.clone(),
             });
         }
-        let hold_days = match given(&self.hold_days) {
-            None => {
-                errors.add("hold_days", "is required (0 for no hold)");
-                None
-            }
-            Some(text) => text
-                .parse::<i64>()
-                .map_err(|_| errors.add("hold_days", "must be a whole number of days"))
-                .ok(),
-        };
+        if given(&self.hold_days).is_none() {
+            errors.add("hold_days", "is required (0 for no hold)");
+        }
+        let hold_days = days(errors, "hold_days", &self.hold_days);
         let customer_discount = match self.discount_type.as_str() {
             "none" | "" => None,
             kind => Some(DiscountInput {
@@ -393,9 +397,20 @@ impl ProgramForm {
             rewards: Some(rewards),
             min_payout,
             attribution: given(&self.attribution).map(str::to_owned),
+            click_window_days: days(errors, "click_window_days", &self.click_window_days),
+            customer_binding_days: days(errors, "customer_binding_days", &self.customer_binding_days),
         };
         (terms, rows)
     }
+}
+
+/// A whole number of days, `None` when blank (the API's default) or not a number
+/// (reported); the API checks its bounds.
+fn days(errors: &mut FieldErrors, field: &str, text: &str) -> Option<i64> {
+    let text = given(text)?;
+    text.parse::<i64>()
+        .map_err(|_| errors.add(field, "must be a whole number of days"))
+        .ok()
 }
 
 #[cfg(test)]

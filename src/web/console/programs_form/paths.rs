@@ -68,6 +68,8 @@ pub fn label(id: &str) -> String {
         "hold_days" => "Hold",
         "min_payout" => "Minimum payout",
         "attribution" => "When a code and a link disagree",
+        "click_window_days" => "Link click counts",
+        "customer_binding_days" => "Returning customers",
         other => other,
     }
     .to_owned()

@@ -43,6 +43,8 @@ fn the_form_builds_the_document_the_api_takes() {
         ("hold_days", "14"),
         ("min_payout", "25.5"),
         ("attribution", "link_first"),
+        ("click_window_days", "7"),
+        ("customer_binding_days", " 90 "),
         ("rewards[1].kind", "amount"),
         ("rewards[1].every", "200"),
         ("rewards[1].sku", "BAG"),
@@ -59,6 +61,8 @@ fn the_form_builds_the_document_the_api_takes() {
         "hold_days": 14,
         "min_payout": 2550,
         "attribution": "link_first",
+        "click_window_days": 7,
+        "customer_binding_days": 90,
         "rewards": [{"every_amount": 20000, "sku": "BAG", "description": "A bag"}]
     });
     let from_api: TermsInput = serde_json::from_value(body).unwrap_or_else(|e| panic!("{e}"));
@@ -67,10 +71,14 @@ fn the_form_builds_the_document_the_api_takes() {
 
 #[test]
 fn stored_terms_come_back_as_the_form_and_read_the_same() {
-    let stored = r#"{"commission":{"type":"percent","rate":"12.5","overrides":[{"sku":"KIT","rate":"20"}],"tiers":[{"from_amount":100000,"rate":"15"}],"max_per_order":null},"customer_discount":{"type":"percent","value":"10"},"hold_days":30,"rewards":[{"every_orders":3,"sku":"BAG","description":"A bag"}],"min_payout":2500,"attribution":"code_first"}"#;
+    let stored = r#"{"commission":{"type":"percent","rate":"12.5","overrides":[{"sku":"KIT","rate":"20"}],"tiers":[{"from_amount":100000,"rate":"15"}],"max_per_order":null},"customer_discount":{"type":"percent","value":"10"},"hold_days":30,"rewards":[{"every_orders":3,"sku":"BAG","description":"A bag"}],"min_payout":2500,"attribution":"code_first","click_window_days":14,"customer_binding_days":365}"#;
     let input: TermsInput = serde_json::from_str(stored).unwrap_or_else(|e| panic!("{e}"));
     let form = ProgramForm::of_program("P", usd(), 4, input.clone());
     assert_eq!(form.min_payout, "25.00");
+    assert_eq!(
+        (form.click_window_days.as_str(), form.customer_binding_days.as_str()),
+        ("14", "365")
+    );
     assert_eq!(form.tiers[0].from_amount, "1000.00");
     assert_eq!(form.overrides.len(), 1 + EMPTY_ROWS);
     let mut errors = FieldErrors::default();
@@ -98,6 +106,7 @@ fn each_message_of_the_terms_parser_lands_on_its_row() {
         ("rewards[1].sku", "BAG"),
         ("rewards[1].description", "Another bag"),
         ("hold_days", "400"),
+        ("click_window_days", "0"),
     ]);
     let mut errors = FieldErrors::default();
     let (terms, rows) = form.terms(usd(), &mut errors);
@@ -107,6 +116,7 @@ fn each_message_of_the_terms_parser_lands_on_its_row() {
     assert_eq!(
         shown,
         [
+            ("click_window_days", "must be between 1 and 365"),
             (
                 "commission.overrides[2].rate",
                 "must be a decimal string such as \"12.5\""
@@ -129,6 +139,7 @@ fn money_is_read_in_the_currency_digits_beside_its_input() {
         ("commission.tiers[1].from_amount", "ten"),
         ("commission.tiers[1].rate", "5"),
         ("hold_days", "x"),
+        ("customer_binding_days", "lots"),
     ]);
     let mut errors = FieldErrors::default();
     form.terms(usd(), &mut errors);
@@ -141,6 +152,10 @@ fn money_is_read_in_the_currency_digits_beside_its_input() {
         Some("must be an amount such as 5.00")
     );
     assert_eq!(errors.get("hold_days"), Some("must be a whole number of days"));
+    assert_eq!(
+        errors.get("customer_binding_days"),
+        Some("must be a whole number of days")
+    );
 }
 
 #[test]
