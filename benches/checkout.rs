@@ -78,6 +78,7 @@ async fn baseline_order(db: web::Data<(Db, BrandId)>, body: web::Json<BaselineOr
                 attribution_candidates: "[]".into(),
                 flags: "[]".into(),
                 customer_email_hash: None,
+                signals: "[]".into(),
                 review: None,
                 used_code_id: None,
             };

@@ -15,7 +15,7 @@ use super::validate::nullable;
 use super::{ApiError, ErrorCode, FieldError};
 use crate::api::AppState;
 use crate::domain::money::bounded_amount;
-use crate::domain::terms::{CommissionInput, DiscountInput, RewardInput, TermsInput};
+use crate::domain::terms::{CommissionInput, DiscountInput, FraudInput, RewardInput, TermsInput};
 use crate::domain::{BrandName, Currency};
 use crate::service::programs::{
     self, CreateProgram, PreviewProgram, Program, ProgramError, ProgramPreview, ProgramVersion, UpdateProgram,
@@ -81,6 +81,7 @@ pub struct ProgramRequest {
     pub attribution: Option<String>,
     pub click_window_days: Option<i64>,
     pub customer_binding_days: Option<i64>,
+    pub fraud_review: Option<FraudInput>,
 }
 
 impl ProgramRequest {
@@ -94,6 +95,7 @@ impl ProgramRequest {
             attribution: self.attribution,
             click_window_days: self.click_window_days,
             customer_binding_days: self.customer_binding_days,
+            fraud_review: self.fraud_review,
         };
         (self.name, self.currency, terms)
     }

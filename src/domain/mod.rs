@@ -11,6 +11,7 @@ pub mod currency;
 pub mod discount;
 pub mod display;
 pub mod email;
+pub mod fraud;
 pub mod invitation;
 pub mod landing;
 pub mod money;

@@ -13,6 +13,7 @@ pub mod conn;
 pub mod dashboard;
 pub mod deal_proofs;
 pub mod deals;
+pub mod fraud;
 pub mod idempotency;
 pub mod ids;
 pub mod influencers;

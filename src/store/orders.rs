@@ -38,6 +38,9 @@ pub struct OrderRow {
     pub attribution_candidates: String,
     pub flags: String,
     pub customer_email_hash: Option<String>,
+    /// The fraud signals raised when the order was recorded (a JSON array of
+    /// [`crate::domain::fraud::Signal`] names); they held the commission for review.
+    pub signals: String,
     /// Where the brand's review of the commission stands; `None` when never held or
     /// rejected, or released.
     pub review: Option<super::reviews::Review>,

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
+use super::batch::Sink;
 use super::ids::{BrandId, BrandUserId, CommissionReviewId, MembershipId, OrderId, text_enum};
 use super::schema::{commission_reviews, orders};
 use crate::domain::status::ReviewFact;
@@ -62,6 +63,12 @@ pub fn record(conn: &mut DbConn, row: &ReviewRow, review: Option<Review>) -> Que
         .set(orders::review.eq(review))
         .execute(conn)
         .map(drop)
+}
+
+/// Appends `row` alone: the automatic hold of an order being recorded, whose row
+/// carries its review already.
+pub fn append(sink: &mut impl Sink, row: &ReviewRow) -> QueryResult<()> {
+    sink.insert(diesel::insert_into(commission_reviews::table).values(row.clone()))
 }
 
 /// Every review action on the order, oldest first.

@@ -244,6 +244,7 @@ async fn insert_orders(app: &TestApp, brand: &str, prefix: &str, n: usize) {
                     attribution_candidates: "[]".into(),
                     flags: "[]".into(),
                     customer_email_hash: None,
+                    signals: "[]".into(),
                     review: None,
                     used_code_id: None,
                 };

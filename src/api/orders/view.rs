@@ -44,6 +44,7 @@ pub struct OrderResponse {
     pub commission: CommissionView,
     pub attribution: AttributionView,
     pub flags: Value,
+    pub signals: Value,
     pub placed_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }
@@ -94,6 +95,7 @@ impl OrderResponse {
                 candidates,
             },
             flags: order.flags,
+            signals: order.signals,
             placed_at: order.placed_at,
             created_at: order.created_at,
         }

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::FraudInput;
+
 /// The terms document as a client sends it. Every top-level key is optional so the
 /// same type serves as a full document and as a patch ([`TermsInput::merge`]).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -29,6 +31,8 @@ pub struct TermsInput {
     pub click_window_days: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_binding_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fraud_review: Option<FraudInput>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -111,6 +115,7 @@ impl TermsInput {
             attribution: patch.attribution.or(self.attribution),
             click_window_days: patch.click_window_days.or(self.click_window_days),
             customer_binding_days: patch.customer_binding_days.or(self.customer_binding_days),
+            fraud_review: patch.fraud_review.or(self.fraud_review),
         }
     }
 }

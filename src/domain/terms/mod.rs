@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::Currency;
 
 mod fields;
+pub mod fraud;
 mod input;
 mod stored;
 #[cfg(test)]
@@ -15,6 +16,7 @@ mod validate;
 mod words;
 
 pub use fields::parse_rate;
+pub use fraud::{FraudInput, FraudRules};
 pub use input::{CommissionInput, DiscountInput, OverrideInput, RewardInput, TermsInput, TierInput};
 pub use words::percent;
 
@@ -59,6 +61,8 @@ pub struct Terms {
     /// A customer whose order was attributed by code or link stays with that ambassador
     /// for this many days from that order (0 = off): see `service::attribution`.
     pub customer_binding_days: u32,
+    /// When an attributed order's commission is held for the brand's review.
+    pub fraud_review: FraudRules,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -43,6 +43,7 @@ impl Terms {
             attribution: Some(self.attribution.as_str().to_owned()),
             click_window_days: Some(i64::from(self.click_window_days)),
             customer_binding_days: Some(i64::from(self.customer_binding_days)),
+            fraud_review: Some(self.fraud_review.to_input()),
         }
     }
 
@@ -79,6 +80,7 @@ impl Terms {
             ("attribution", patch.attribution.is_some()),
             ("click_window_days", patch.click_window_days.is_some()),
             ("customer_binding_days", patch.customer_binding_days.is_some()),
+            ("fraud_review", patch.fraud_review.is_some()),
         ];
         let merged = self.to_input().merge(patch);
         let terms = merged.clone().validate_from(Origin::Stored)?;

@@ -2,6 +2,7 @@
 //! field path.
 
 use super::fields::{FieldErrors, Origin, check, error, parse_rate, parse_text};
+use super::fraud::FraudRules;
 use super::input::{CommissionInput, DiscountInput, OverrideInput, RewardInput, TermsInput, TierInput};
 use super::{
     AttributionRule, Commission, CommissionBasis, CustomerDiscount, DEFAULT_CLICK_WINDOW_DAYS, DEFAULT_HOLD_DAYS,
@@ -34,7 +35,7 @@ impl TermsInput {
             None => Some(None),
         };
 
-        let hold_days = days(
+        let hold_days = bounded(
             &mut errors,
             "hold_days",
             self.hold_days,
@@ -42,7 +43,7 @@ impl TermsInput {
             0,
             MAX_HOLD_DAYS,
         );
-        let click_window_days = days(
+        let click_window_days = bounded(
             &mut errors,
             "click_window_days",
             self.click_window_days,
@@ -50,7 +51,7 @@ impl TermsInput {
             1,
             MAX_CLICK_WINDOW_DAYS,
         );
-        let customer_binding_days = days(
+        let customer_binding_days = bounded(
             &mut errors,
             "customer_binding_days",
             self.customer_binding_days,
@@ -58,6 +59,11 @@ impl TermsInput {
             0,
             MAX_CUSTOMER_BINDING_DAYS,
         );
+
+        let fraud_review = match self.fraud_review {
+            None => Some(FraudRules::default()),
+            Some(input) => input.validate(&mut errors),
+        };
 
         let rewards = validate_rewards(self.rewards.unwrap_or_default(), origin, &mut errors);
 
@@ -81,6 +87,7 @@ impl TermsInput {
             attribution,
             click_window_days,
             customer_binding_days,
+            fraud_review,
         ) {
             (
                 Some(commission),
@@ -91,6 +98,7 @@ impl TermsInput {
                 Some(attribution),
                 Some(click_window_days),
                 Some(customer_binding_days),
+                Some(fraud_review),
             ) if errors.is_empty() => Ok(Terms {
                 commission,
                 customer_discount,
@@ -100,14 +108,23 @@ impl TermsInput {
                 attribution,
                 click_window_days,
                 customer_binding_days,
+                fraud_review,
             }),
             _ => Err(errors),
         }
     }
 }
 
-/// A number of days between `min` and `max`, `default` when absent.
-fn days(errors: &mut FieldErrors, field: &str, given: Option<i64>, default: u32, min: u32, max: u32) -> Option<u32> {
+/// A whole number (of days, hours, orders…) between `min` and `max`, `default` when
+/// absent.
+pub(super) fn bounded(
+    errors: &mut FieldErrors,
+    field: &str,
+    given: Option<i64>,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Option<u32> {
     match given {
         None => Some(default),
         Some(days) => check(

@@ -10,6 +10,7 @@
 
 mod pricing;
 pub mod replay;
+mod signals;
 mod view;
 
 use std::ops::ControlFlow;
@@ -127,7 +128,11 @@ pub async fn record(
         discount_total: order.discount_total,
         shipping_total: order.shipping_total,
         tax_total: order.tax_total,
-        customer_email_hash: order.customer_email.map(|email| pepper.hash("email", email.as_str())),
+        customer_email_hash: order
+            .customer_email
+            .as_ref()
+            .map(|email| pepper.hash("email", email.as_str())),
+        customer_email: order.customer_email,
         placed_at: time::to_db(order.placed_at),
         now: time::to_db(order.now),
     };

@@ -23,8 +23,10 @@ use rust_decimal::Decimal;
 
 use super::RecordError;
 use crate::domain::Currency;
+use crate::domain::Email;
 use crate::domain::cart::Cart;
 use crate::domain::commission;
+use crate::domain::fraud::{self, Signal};
 use crate::domain::order_commission::price_order;
 use crate::domain::period::month_start;
 use crate::domain::terms::CommissionBasis;
@@ -33,10 +35,11 @@ use crate::service::events::{self, EventType};
 use crate::store::batch::{Batch, Sink};
 use crate::store::bindings::{self, BindingRow};
 use crate::store::codes::{self, CodeStamp};
-use crate::store::ids::{BrandId, CodeId, LedgerEntryId, OrderId};
+use crate::store::ids::{BrandId, CodeId, CommissionReviewId, LedgerEntryId, OrderId};
 use crate::store::influencers;
 use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
 use crate::store::orders::{self, OrderLineRow, OrderRow};
+use crate::store::reviews::{self, Review, ReviewAction, ReviewRow};
 use crate::store::{DbConn, portable};
 
 pub const SELF_REFERRAL: &str = "self_referral";
@@ -56,6 +59,9 @@ pub struct NewOrder {
     pub tax_total: i64,
     /// Keyed hash of the customer's e-mail; the address itself is never kept.
     pub customer_email_hash: Option<String>,
+    /// The address, only for the fraud signals' comparison with ambassadors' addresses
+    /// while the order is priced; never written.
+    pub customer_email: Option<Email>,
     pub placed_at: NaiveDateTime,
     pub now: NaiveDateTime,
 }
@@ -68,6 +74,8 @@ pub struct Decided {
     pub entry: Option<LedgerEntryRow>,
     lines: Vec<OrderLineRow>,
     binding: Option<Binding>,
+    /// The automatic hold for review the order's signals call for.
+    hold: Option<ReviewRow>,
     /// The referrals the decision relied on, as read before the transaction.
     stamps: Vec<(CodeId, CodeStamp)>,
     takes_use: Option<CodeId>,
@@ -79,6 +87,8 @@ pub struct Prepared {
     order: NewOrder,
     decision: Decision,
     is_self: bool,
+    /// The fraud signals raised (none for an unattributed order or a self-referral).
+    signals: Vec<Signal>,
     /// The ambassador's attributed net this month before the order, when the terms
     /// have volume tiers (the tier is chosen by it).
     month_to_date: Option<i64>,
@@ -97,6 +107,7 @@ struct Priced {
     lines: Vec<OrderLineRow>,
     entry: Option<LedgerEntryRow>,
     binding: Option<Binding>,
+    hold: Option<ReviewRow>,
 }
 
 /// The customer binding an order referred by code or link makes, in a program that
@@ -124,6 +135,7 @@ pub fn prepare(
     let customer = order.customer_email_hash.as_deref();
     let mut is_self = false;
     let mut month_to_date = None;
+    let mut signals = Vec::new();
     if let Some(referral) = &decision.chosen {
         if referral.program.currency != order.currency.code() {
             return Err(RecordError::CurrencyMismatch {
@@ -132,8 +144,11 @@ pub fn prepare(
             });
         }
         is_self = bought_by_owner(conn, referral, customer, &email_hash)?;
-        if !is_self && has_tiers(referral) {
-            month_to_date = Some(tier_basis(conn, referral, &order)?);
+        if !is_self {
+            if has_tiers(referral) {
+                month_to_date = Some(tier_basis(conn, referral, &order)?);
+            }
+            signals = super::signals::read(conn, &order, &decision, referral)?;
         }
     }
     // An ambassador buying with their own code spends none of its `max_uses`: the limit
@@ -160,11 +175,12 @@ pub fn prepare(
             stamps.push((id, CodeStamp::of(&referral.owner, referral.program.terms_version)));
         }
     }
-    let priced = price(&order, &decision, is_self, month_to_date)?;
+    let priced = price(&order, &decision, is_self, month_to_date, &signals)?;
     Ok(Prepared {
         order,
         decision,
         is_self,
+        signals,
         month_to_date,
         stamps,
         takes_use,
@@ -179,6 +195,7 @@ pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordEr
         order,
         decision,
         is_self,
+        signals,
         month_to_date,
         stamps,
         takes_use,
@@ -193,7 +210,7 @@ pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordEr
         // another tier: the sum inside the transaction is the one that counts.
         let current = tier_basis(conn, referral, &order)?;
         if current != read {
-            priced = price(&order, &decision, is_self, Some(current))?;
+            priced = price(&order, &decision, is_self, Some(current), &signals)?;
         }
     }
     // The order carries the use it takes; the running totals count it (`code_uses`),
@@ -204,6 +221,7 @@ pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordEr
         lines: priced.lines,
         entry: priced.entry,
         binding: priced.binding,
+        hold: priced.hold,
         decision,
         stamps,
         takes_use,
@@ -218,6 +236,9 @@ pub fn write(sink: &mut impl Sink, decided: &Decided) -> QueryResult<()> {
     }
     if let Some(binding) = &decided.binding {
         bindings::bind(sink, &binding.row, binding.lapsed_by)?;
+    }
+    if let Some(hold) = &decided.hold {
+        reviews::append(sink, hold)?;
     }
     let code = decided.decision.chosen.as_ref().map(|r| r.owner.code.code.clone());
     let recorded = events::OrderRecorded::new(&decided.order, code, decided.entry.as_ref());
@@ -297,6 +318,7 @@ fn price(
     decision: &Decision,
     is_self: bool,
     month_to_date: Option<i64>,
+    signals: &[Signal],
 ) -> Result<Priced, RecordError> {
     let subtotal = order.cart.subtotal();
     let net = commission::net_merchandise(subtotal, order.discount_total)?;
@@ -387,9 +409,24 @@ fn price(
         attribution_candidates: serde_json::to_string(&decision.candidates).unwrap_or_else(|_| "[]".into()),
         flags: serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
         customer_email_hash: order.customer_email_hash.clone(),
-        review: None,
+        signals: serde_json::to_string(&signals.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+            .unwrap_or_else(|_| "[]".into()),
+        review: (!signals.is_empty()).then_some(Review::Held),
         used_code_id: None,
     };
+    // Signals hold the commission from the start, as if the brand had held it, with
+    // no brand user as the actor; the brand releases or rejects it as any hold.
+    let hold = (!signals.is_empty()).then(|| ReviewRow {
+        id: CommissionReviewId::generate(),
+        brand_id: order.brand_id,
+        order_id: id,
+        action: ReviewAction::Hold,
+        reason: Some(fraud::hold_reason(signals)),
+        acted_by: None,
+        from_membership_id: None,
+        to_membership_id: None,
+        created_at: order.now,
+    });
     let lines: Vec<OrderLineRow> = order
         .cart
         .lines()
@@ -411,5 +448,6 @@ fn price(
         lines,
         entry,
         binding,
+        hold,
     })
 }

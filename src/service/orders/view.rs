@@ -26,6 +26,8 @@ pub struct OrderView {
     pub attribution_reason: String,
     /// The stored flags (a JSON array), `null` if they do not read back.
     pub flags: Value,
+    /// The fraud signals raised when it was recorded (a JSON array), `null` likewise.
+    pub signals: Value,
     pub placed_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }
@@ -48,6 +50,7 @@ impl From<&OrderRow> for OrderView {
             attribution_method: order.attribution_method.clone(),
             attribution_reason: order.attribution_reason.clone(),
             flags: serde_json::from_str(&order.flags).unwrap_or(Value::Null),
+            signals: serde_json::from_str(&order.signals).unwrap_or(Value::Null),
             placed_at: time::from_db(order.placed_at),
             created_at: time::from_db(order.created_at),
         }
@@ -138,6 +141,7 @@ mod tests {
             attribution_candidates: candidates.into(),
             flags: "[]".into(),
             customer_email_hash: None,
+            signals: "[]".into(),
             review: None,
             used_code_id: None,
         }

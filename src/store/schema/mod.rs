@@ -210,6 +210,7 @@ diesel::table! {
         attribution_candidates -> Text,
         flags -> Text,
         customer_email_hash -> Nullable<Text>,
+        signals -> Text,
         review -> Nullable<Text>,
         used_code_id -> Nullable<Text>,
     }

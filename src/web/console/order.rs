@@ -16,6 +16,7 @@ use super::orders::Choice;
 use super::{Frame, one_time, order_reassign};
 use crate::api::AppState;
 use crate::domain::display;
+use crate::domain::fraud::Signal;
 use crate::domain::status::OrderStatus;
 use crate::service::auth::BrandActor;
 use crate::service::orders::{OrderView, attribution_record};
@@ -125,6 +126,8 @@ struct OrderPage {
     terms: String,
     payable: Option<String>,
     flags: Vec<String>,
+    /// The fraud signals that held the commission, in words.
+    signals: Vec<String>,
     method: String,
     reason: String,
     candidates: Vec<Candidate>,
@@ -266,6 +269,16 @@ pub(super) async fn render(
         _ => None,
     };
     let (method, reason) = attribution_words(&order.attribution_method, &order.attribution_reason, Reader::Brand);
+    let signals: Vec<Signal> = order
+        .signals
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().and_then(Signal::parse))
+                .collect()
+        })
+        .unwrap_or_default();
     // The forms the commission's state allows; the use cases decide again under a lock.
     let status_now = brand_order.status;
     let view = OrderPage {
@@ -296,7 +309,11 @@ pub(super) async fn render(
                     .flatten(),
                 reason: r.reason,
                 by: r.acted_by.map_or_else(
-                    || "by an unknown user".to_owned(),
+                    // Only the hold that an order's fraud signals made has no actor.
+                    || match r.action {
+                        ReviewAction::Hold if !signals.is_empty() => "by reftrack's fraud review".to_owned(),
+                        _ => "by an unknown user".to_owned(),
+                    },
                     |user| {
                         emails
                             .get(&user)
@@ -337,6 +354,7 @@ pub(super) async fn render(
                     .collect()
             })
             .unwrap_or_default(),
+        signals: signals.iter().map(|s| s.sentence().to_owned()).collect(),
         method,
         reason,
         candidates: record

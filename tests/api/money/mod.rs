@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod adjustments;
+mod fraud_review;
 mod identities;
 mod reassign;
 mod reviews;

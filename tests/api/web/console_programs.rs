@@ -35,6 +35,10 @@ fn fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         ("attribution", "link_first"),
         ("click_window_days", "14"),
         ("customer_binding_days", "60"),
+        ("fraud_review.repeat_orders", "3"),
+        ("fraud_review.repeat_hours", "12"),
+        ("fraud_review.max_refund_rate", "40"),
+        ("fraud_review.min_click_seconds", "5"),
         ("rewards[0].kind", "orders"),
         ("rewards[0].every", "5"),
         ("rewards[0].sku", "BAG"),
@@ -125,7 +129,8 @@ async fn a_program_is_created_through_the_form_after_its_refusals_are_shown() {
             "min_payout": 2550,
             "attribution": "link_first",
             "click_window_days": 14,
-            "customer_binding_days": 60
+            "customer_binding_days": 60,
+            "fraud_review": {"repeat_orders": 3, "repeat_hours": 12, "max_refund_rate": "40", "min_click_seconds": 5}
         })
     );
     let shown = app.get_page(created.location(), &[(SESSION, &session)]).await;
@@ -153,6 +158,8 @@ async fn editing_the_terms_makes_a_new_version_and_renaming_does_not() {
         "name=\"rewards[0].sku\" value=\"FREE-BAG\"",
         "name=\"rewards[3].sku\" value=\"\"",
         "name=\"version\" value=\"1\"",
+        "name=\"fraud_review.max_refund_rate\" value=\"50\"",
+        "name=\"click_window_days\" value=\"30\"",
     ] {
         assert!(form.html.contains(drawn), "{drawn}: {}", form.html);
     }
@@ -181,6 +188,11 @@ async fn editing_the_terms_makes_a_new_version_and_renaming_does_not() {
             ("hold_days", "30"),
             ("min_payout", "20"),
             ("attribution", "code_first"),
+            // As the form draws the program's fraud review thresholds.
+            ("fraud_review.repeat_orders", "5"),
+            ("fraud_review.repeat_hours", "24"),
+            ("fraud_review.max_refund_rate", "50"),
+            ("fraud_review.min_click_seconds", "0"),
             ("rewards[0].kind", "orders"),
             ("rewards[0].every", "3"),
             ("rewards[0].sku", "FREE-BAG"),

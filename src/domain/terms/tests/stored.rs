@@ -30,7 +30,8 @@ fn canonical_document_writes_everything_out() {
             "min_payout": 0,
             "attribution": "link_first",
             "click_window_days": 30,
-            "customer_binding_days": 0
+            "customer_binding_days": 0,
+            "fraud_review": {"repeat_orders": 5, "repeat_hours": 24, "max_refund_rate": "50", "min_click_seconds": 0}
         })
     );
     assert_eq!(Terms::from_stored(&stored.to_string()), Ok(terms));
@@ -183,6 +184,17 @@ fn reward() -> impl Strategy<Value = RewardRule> {
     })
 }
 
+fn fraud() -> impl Strategy<Value = FraudRules> {
+    (0u32..=1000, 1u32..=720, proptest::option::of(rate()), 0u32..=3600).prop_map(
+        |(repeat_orders, repeat_hours, max_refund_rate, min_click_seconds)| FraudRules {
+            repeat_orders,
+            repeat_hours,
+            max_refund_rate,
+            min_click_seconds,
+        },
+    )
+}
+
 fn terms() -> impl Strategy<Value = Terms> {
     let discount = proptest::option::of(prop_oneof![
         rate().prop_map(|value| CustomerDiscount::Percent { value }),
@@ -195,10 +207,18 @@ fn terms() -> impl Strategy<Value = Terms> {
         proptest::collection::vec(reward(), 0..=20),
         0i64..=crate::domain::money::MAX_AMOUNT,
         prop_oneof![Just(AttributionRule::CodeFirst), Just(AttributionRule::LinkFirst)],
-        (1u32..=365, 0u32..=3650),
+        (1u32..=365, 0u32..=3650, fraud()),
     )
         .prop_map(
-            |(commission, customer_discount, hold_days, mut rewards, min_payout, attribution, (click, binding))| {
+            |(
+                commission,
+                customer_discount,
+                hold_days,
+                mut rewards,
+                min_payout,
+                attribution,
+                (click, binding, fraud_review),
+            )| {
                 // One rule per sku, as validation requires.
                 let mut seen = std::collections::HashSet::new();
                 rewards.retain(|r| seen.insert(r.sku.clone()));
@@ -211,6 +231,7 @@ fn terms() -> impl Strategy<Value = Terms> {
                     attribution,
                     click_window_days: click,
                     customer_binding_days: binding,
+                    fraud_review,
                 }
             },
         )

@@ -23,6 +23,7 @@ fn minimal_document_takes_defaults() {
             attribution: AttributionRule::CodeFirst,
             click_window_days: 30,
             customer_binding_days: 0,
+            fraud_review: FraudRules::default(),
         })
     );
 }
@@ -322,4 +323,33 @@ fn attribution_windows_take_their_bounds() {
         body[field] = json!(bad);
         assert_eq!(fields(body), [field], "{field} = {bad}");
     }
+}
+
+#[test]
+fn fraud_review_takes_defaults_key_by_key_and_reports_each_field() {
+    let terms = validate(json!({"commission": {"type": "flat", "amount": 100},
+        "fraud_review": {"repeat_orders": 0, "max_refund_rate": null}}))
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        terms.fraud_review,
+        FraudRules {
+            repeat_orders: 0,
+            repeat_hours: 24,
+            max_refund_rate: None,
+            min_click_seconds: 0
+        }
+    );
+    let terms = validate(json!({"commission": {"type": "flat", "amount": 100}, "fraud_review": {}}))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(terms.fraud_review, FraudRules::default());
+    assert_eq!(
+        fields(json!({"commission": {"type": "flat", "amount": 100},
+            "fraud_review": {"repeat_orders": -1, "repeat_hours": 0, "max_refund_rate": "101", "min_click_seconds": 3601}})),
+        [
+            "fraud_review.repeat_orders",
+            "fraud_review.repeat_hours",
+            "fraud_review.max_refund_rate",
+            "fraud_review.min_click_seconds"
+        ]
+    );
 }

@@ -12,7 +12,9 @@
 
 use crate::domain::Currency;
 use crate::domain::money::{format_minor, parse_major};
-use crate::domain::terms::{CommissionInput, DiscountInput, OverrideInput, RewardInput, TermsInput, TierInput};
+use crate::domain::terms::{
+    CommissionInput, DiscountInput, FraudInput, OverrideInput, RewardInput, TermsInput, TierInput, fraud,
+};
 use crate::web::form::{FieldErrors, given, row_at, split_row};
 
 mod paths;
@@ -77,6 +79,12 @@ pub struct ProgramForm {
     pub click_window_days: String,
     /// Blank or 0: no binding.
     pub customer_binding_days: String,
+    /// The fraud review thresholds; blank takes the API's default, but a blank refund
+    /// rate is off.
+    pub fraud_repeat_orders: String,
+    pub fraud_repeat_hours: String,
+    pub fraud_max_refund_rate: String,
+    pub fraud_min_click_seconds: String,
     pub overrides: Vec<OverrideRow>,
     pub tiers: Vec<TierRow>,
     pub rewards: Vec<RewardRow>,
@@ -122,6 +130,10 @@ impl ProgramForm {
             attribution: "code_first".into(),
             click_window_days: crate::domain::terms::DEFAULT_CLICK_WINDOW_DAYS.to_string(),
             customer_binding_days: "0".into(),
+            fraud_repeat_orders: fraud::DEFAULT_REPEAT_ORDERS.to_string(),
+            fraud_repeat_hours: fraud::DEFAULT_REPEAT_HOURS.to_string(),
+            fraud_max_refund_rate: fraud::DEFAULT_MAX_REFUND_RATE.to_string(),
+            fraud_min_click_seconds: "0".into(),
             ..Self::default()
         }
         .with_empty_rows()
@@ -133,6 +145,7 @@ impl ProgramForm {
         let major = |minor: i64| format_minor(minor, currency.exponent());
         let commission = terms.commission.unwrap_or_default();
         let discount = terms.customer_discount.flatten();
+        let fraud = terms.fraud_review.clone().unwrap_or_default();
         Self {
             name: name.to_owned(),
             currency: currency.code().to_owned(),
@@ -148,6 +161,10 @@ impl ProgramForm {
             attribution: terms.attribution.unwrap_or_default(),
             click_window_days: terms.click_window_days.map(|d| d.to_string()).unwrap_or_default(),
             customer_binding_days: terms.customer_binding_days.map(|d| d.to_string()).unwrap_or_default(),
+            fraud_repeat_orders: fraud.repeat_orders.map(|n| n.to_string()).unwrap_or_default(),
+            fraud_repeat_hours: fraud.repeat_hours.map(|n| n.to_string()).unwrap_or_default(),
+            fraud_max_refund_rate: fraud.max_refund_rate.clone().unwrap_or_default(),
+            fraud_min_click_seconds: fraud.min_click_seconds.map(|n| n.to_string()).unwrap_or_default(),
             overrides: commission
                 .overrides
                 .unwrap_or_default()
@@ -226,6 +243,10 @@ impl ProgramForm {
                 "attribution" => &mut form.attribution,
                 "click_window_days" => &mut form.click_window_days,
                 "customer_binding_days" => &mut form.customer_binding_days,
+                "fraud_review.repeat_orders" => &mut form.fraud_repeat_orders,
+                "fraud_review.repeat_hours" => &mut form.fraud_repeat_hours,
+                "fraud_review.max_refund_rate" => &mut form.fraud_max_refund_rate,
+                "fraud_review.min_click_seconds" => &mut form.fraud_min_click_seconds,
                 "version" => &mut form.version,
                 other => match split_row(other) {
                     Some((_, index, _)) if index >= MAX_ROWS => {
@@ -372,7 +393,7 @@ impl ProgramForm {
         if given(&self.hold_days).is_none() {
             errors.add("hold_days", "is required (0 for no hold)");
         }
-        let hold_days = days(errors, "hold_days", &self.hold_days);
+        let hold_days = whole(errors, "hold_days", &self.hold_days, "days");
         let customer_discount = match self.discount_type.as_str() {
             "none" | "" => None,
             kind => Some(DiscountInput {
@@ -397,19 +418,35 @@ impl ProgramForm {
             rewards: Some(rewards),
             min_payout,
             attribution: given(&self.attribution).map(str::to_owned),
-            click_window_days: days(errors, "click_window_days", &self.click_window_days),
-            customer_binding_days: days(errors, "customer_binding_days", &self.customer_binding_days),
+            click_window_days: whole(errors, "click_window_days", &self.click_window_days, "days"),
+            customer_binding_days: whole(errors, "customer_binding_days", &self.customer_binding_days, "days"),
+            fraud_review: Some(FraudInput {
+                repeat_orders: whole(
+                    errors,
+                    "fraud_review.repeat_orders",
+                    &self.fraud_repeat_orders,
+                    "orders",
+                ),
+                repeat_hours: whole(errors, "fraud_review.repeat_hours", &self.fraud_repeat_hours, "hours"),
+                max_refund_rate: given(&self.fraud_max_refund_rate).map(str::to_owned),
+                min_click_seconds: whole(
+                    errors,
+                    "fraud_review.min_click_seconds",
+                    &self.fraud_min_click_seconds,
+                    "seconds",
+                ),
+            }),
         };
         (terms, rows)
     }
 }
 
-/// A whole number of days, `None` when blank (the API's default) or not a number
+/// A whole number of `unit`, `None` when blank (the API's default) or not a number
 /// (reported); the API checks its bounds.
-fn days(errors: &mut FieldErrors, field: &str, text: &str) -> Option<i64> {
+fn whole(errors: &mut FieldErrors, field: &str, text: &str, unit: &str) -> Option<i64> {
     let text = given(text)?;
     text.parse::<i64>()
-        .map_err(|_| errors.add(field, "must be a whole number of days"))
+        .map_err(|_| errors.add(field, format!("must be a whole number of {unit}")))
         .ok()
 }
 

@@ -70,6 +70,10 @@ pub fn label(id: &str) -> String {
         "attribution" => "When a code and a link disagree",
         "click_window_days" => "Link click counts",
         "customer_binding_days" => "Returning customers",
+        "fraud_review.repeat_orders" => "Repeat orders held",
+        "fraud_review.repeat_hours" => "Repeat window",
+        "fraud_review.max_refund_rate" => "Refund rate held above",
+        "fraud_review.min_click_seconds" => "Seconds after a click",
         other => other,
     }
     .to_owned()

@@ -45,6 +45,8 @@ fn the_form_builds_the_document_the_api_takes() {
         ("attribution", "link_first"),
         ("click_window_days", "7"),
         ("customer_binding_days", " 90 "),
+        ("fraud_review.repeat_orders", "3"),
+        ("fraud_review.max_refund_rate", ""),
         ("rewards[1].kind", "amount"),
         ("rewards[1].every", "200"),
         ("rewards[1].sku", "BAG"),
@@ -63,6 +65,7 @@ fn the_form_builds_the_document_the_api_takes() {
         "attribution": "link_first",
         "click_window_days": 7,
         "customer_binding_days": 90,
+        "fraud_review": {"repeat_orders": 3, "max_refund_rate": null},
         "rewards": [{"every_amount": 20000, "sku": "BAG", "description": "A bag"}]
     });
     let from_api: TermsInput = serde_json::from_value(body).unwrap_or_else(|e| panic!("{e}"));

@@ -1,0 +1,63 @@
+//! The fraud signals of an attributed order, read when it is priced: only what the
+//! program's thresholds ([`FraudRules`]) ask for, each read bounded
+//! ([`crate::store::fraud`]). A raised signal holds the commission for the brand's
+//! review from the moment the order is recorded (see [`super::pricing`]).
+
+use chrono::Duration;
+
+use super::pricing::NewOrder;
+use crate::domain::fraud::{self, Facts, REFUND_RATE_DAYS, REFUND_RATE_ORDERS, Signal};
+use crate::service::attribution::{AttributionMethod, Decision, Referral};
+use crate::store::ids::ClickId;
+use crate::store::{DbConn, StoreError, clicks, fraud as reads};
+
+/// The signals of `order`, attributed to `referral` by `decision`.
+pub fn read(
+    conn: &mut DbConn,
+    order: &NewOrder,
+    decision: &Decision,
+    referral: &Referral,
+) -> Result<Vec<Signal>, StoreError> {
+    let rules = &referral.terms.fraud_review;
+    let membership = referral.owner.membership.id;
+    let since = order.placed_at - Duration::hours(i64::from(rules.repeat_hours));
+    let mut facts = Facts::default();
+    if rules.repeat_orders > 0
+        && let Some(customer) = &order.customer_email_hash
+    {
+        facts.customer_orders = Some(reads::customer_orders(conn, membership, customer, since)?);
+    }
+    // The click the order went by, when a link won it.
+    let click = match (decision.method, order.click_id.as_deref()) {
+        (AttributionMethod::Link, Some(raw)) => match raw.parse::<ClickId>() {
+            Ok(id) => clicks::find(conn, order.brand_id, id)?,
+            Err(_) => None,
+        },
+        _ => None,
+    };
+    if let Some(click) = &click {
+        if rules.repeat_orders > 0 {
+            facts.client_orders = Some(reads::client_orders(
+                conn,
+                membership,
+                &click.ip_hash,
+                &click.ua_hash,
+                since,
+            )?);
+        }
+        facts.click_age_seconds = Some((order.placed_at - click.created_at).num_seconds());
+    }
+    if rules.max_refund_rate.is_some() {
+        let window = order.placed_at - Duration::days(REFUND_RATE_DAYS);
+        facts.refunds = Some(reads::recent_refunds(conn, membership, window, REFUND_RATE_ORDERS)?);
+    }
+    if let Some(email) = &order.customer_email {
+        (facts.customer_is_ambassador, facts.customer_is_payout_email) = reads::ambassador_addresses(
+            conn,
+            order.brand_id,
+            referral.owner.membership.influencer_id,
+            email.as_str(),
+        )?;
+    }
+    Ok(fraud::signals(&facts, rules))
+}
