@@ -57,10 +57,32 @@ impl Signal {
         }
     }
 
+    /// A few words for a table cell.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::RepeatCustomer => "repeat customer",
+            Self::RepeatClient => "repeat device",
+            Self::HighRefundRate => "high refund rate",
+            Self::CustomerIsAmbassador => "customer is an ambassador",
+            Self::CustomerIsPayoutEmail => "customer uses a payout e-mail",
+            Self::InstantClick => "instant click",
+        }
+    }
+
     /// A stored signal name read back; `None` for a name this version does not know.
     pub fn parse(name: &str) -> Option<Self> {
         ALL.into_iter().find(|s| s.as_str() == name)
     }
+}
+
+/// The signals stored with an order (its `signals` JSON array), the names this version
+/// knows, in order; none when the text does not read back.
+pub fn stored(json: &str) -> Vec<Signal> {
+    serde_json::from_str::<Vec<String>>(json)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|name| Signal::parse(name))
+        .collect()
 }
 
 const ALL: [Signal; 6] = [
@@ -133,6 +155,11 @@ mod tests {
             assert_eq!(Signal::parse(signal.as_str()), Some(signal));
         }
         assert_eq!(Signal::parse("unknown"), None);
+        assert_eq!(
+            stored(r#"["instant_click","unknown","repeat_client"]"#),
+            [Signal::InstantClick, Signal::RepeatClient]
+        );
+        assert_eq!(stored("not json"), []);
         assert_eq!(
             hold_reason(&[Signal::RepeatCustomer, Signal::InstantClick]),
             "Held automatically for review: one customer ordered through the ambassador repeatedly in a short \

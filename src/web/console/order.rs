@@ -16,7 +16,7 @@ use super::orders::Choice;
 use super::{Frame, one_time, order_reassign};
 use crate::api::AppState;
 use crate::domain::display;
-use crate::domain::fraud::Signal;
+use crate::domain::fraud;
 use crate::domain::status::OrderStatus;
 use crate::service::auth::BrandActor;
 use crate::service::orders::{OrderView, attribution_record};
@@ -269,16 +269,7 @@ pub(super) async fn render(
         _ => None,
     };
     let (method, reason) = attribution_words(&order.attribution_method, &order.attribution_reason, Reader::Brand);
-    let signals: Vec<Signal> = order
-        .signals
-        .as_array()
-        .map(|names| {
-            names
-                .iter()
-                .filter_map(|n| n.as_str().and_then(Signal::parse))
-                .collect()
-        })
-        .unwrap_or_default();
+    let signals = fraud::stored(&brand_order.order.signals);
     // The forms the commission's state allows; the use cases decide again under a lock.
     let status_now = brand_order.status;
     let view = OrderPage {

@@ -13,7 +13,7 @@ use super::Frame;
 use super::orders_filter::{Filter, OrdersQuery};
 use crate::api::AppState;
 use crate::api::brand_orders::orders_csv;
-use crate::domain::display;
+use crate::domain::{display, fraud};
 use crate::service::ambassadors;
 use crate::service::reports::{self, BrandOrder};
 use crate::store::ids::{MembershipId, OrderId};
@@ -38,6 +38,8 @@ struct Row {
     commission: String,
     status: &'static str,
     hold: Option<String>,
+    /// The fraud signals that held the commission, in a few words.
+    signals: Option<String>,
 }
 
 impl Row {
@@ -54,6 +56,9 @@ impl Row {
             commission: money(o.order.commission),
             status: status_words(o.status),
             hold: hold_words(o.status, o.available_at, now),
+            signals: Some(fraud::stored(&o.order.signals))
+                .filter(|signals| !signals.is_empty())
+                .map(|signals| signals.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ")),
             code: o.code,
             order_id: o.order.order_id,
         }

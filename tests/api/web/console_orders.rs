@@ -291,6 +291,38 @@ async fn an_order_page_shows_every_candidate_and_why_the_winner_won() {
     }
 }
 
+#[tokio::test]
+async fn a_held_order_says_which_signals_held_it_in_the_list_and_on_its_page() {
+    let app = spawn_app().await;
+    let p = app.program_with_ambassador("acme").await;
+    let mut held = Value::Null;
+    for n in 1..=5 {
+        let mut body = order_body(&format!("R-{n}"), Some(&p.code));
+        body["customer_email"] = json!("cleo@example.com");
+        held = record(&app, &p, &body).await;
+    }
+    assert_eq!(held["signals"], json!(["repeat_customer"]), "{held}");
+    let session = app.sign_in(&p.brand.email, "brand").await;
+    let cookies = [(SESSION, session.as_str())];
+
+    let list = app.get_page("/console/orders?status=held", &cookies).await;
+    assert_eq!(list.status, 200, "{}", list.html);
+    assert_eq!(linked_orders(&list), [held["id"].as_str().unwrap().to_owned()]);
+    assert!(list.html.contains("Signals: repeat customer"), "{}", list.html);
+
+    let page = app
+        .get_page(&format!("/console/orders/{}", held["id"].as_str().unwrap()), &cookies)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    for shown in [
+        "<dt>Fraud signal</dt><dd>one customer ordered through the ambassador repeatedly in a short time</dd>",
+        "by reftrack&#39;s fraud review",
+        "Held automatically for review",
+    ] {
+        assert!(page.html.contains(shown), "{shown}: {}", page.html);
+    }
+}
+
 // ---------------------------------------------------------------------------------
 // Free items
 // ---------------------------------------------------------------------------------
