@@ -8,9 +8,6 @@ use super::terms::FraudRules;
 
 /// The fewest orders in the 30-day window before a refund rate means anything.
 pub const MIN_ORDERS_FOR_REFUND_RATE: i64 = 10;
-/// The most recent orders the refund rate reads (of the last 30 days), so the check
-/// costs the same for a star ambassador as for a new one.
-pub const REFUND_RATE_ORDERS: i64 = 200;
 pub const REFUND_RATE_DAYS: i64 = 30;
 
 /// One reason to review an order, as stored in the order's `signals`.
@@ -21,7 +18,8 @@ pub enum Signal {
     RepeatCustomer,
     /// The same for the client of the order's click (IP and user-agent hashes).
     RepeatClient,
-    /// The ambassador's refund rate over the last 30 days is above `max_refund_rate`.
+    /// The ambassador's refund rate over the last 30 days (orders refunded in them ÷
+    /// orders placed in them) is above `max_refund_rate`.
     HighRefundRate,
     /// The customer's e-mail is the login e-mail of another ambassador of the brand.
     CustomerIsAmbassador,
@@ -108,7 +106,7 @@ pub struct Facts {
     pub customer_orders: Option<i64>,
     /// Earlier orders through the ambassador from this click's client within `repeat_hours`.
     pub client_orders: Option<i64>,
-    /// (orders, refunded orders) of the ambassador in the refund-rate window.
+    /// (orders placed, orders refunded) of the ambassador in the refund-rate window.
     pub refunds: Option<(i64, i64)>,
     pub customer_is_ambassador: bool,
     pub customer_is_payout_email: bool,

@@ -68,13 +68,20 @@ pub struct Decision {
     pub typed_code: Option<Referral>,
 }
 
-fn status_of(owner: &CodeOwnerRow, now: NaiveDateTime) -> &'static str {
-    match owner.membership.status {
-        MembershipStatus::Paused => return "ambassador_paused",
-        MembershipStatus::Ended => return "ambassador_ended",
-        MembershipStatus::Active => {}
+/// `ok` for an active membership, or why its ambassador cannot be credited.
+fn membership_status(status: MembershipStatus) -> &'static str {
+    match status {
+        MembershipStatus::Active => "ok",
+        MembershipStatus::Paused => "ambassador_paused",
+        MembershipStatus::Ended => "ambassador_ended",
     }
-    if !owner.code.active {
+}
+
+fn status_of(owner: &CodeOwnerRow, now: NaiveDateTime) -> &'static str {
+    let membership = membership_status(owner.membership.status);
+    if membership != "ok" {
+        membership
+    } else if !owner.code.active {
         "code_inactive"
     } else if owner.code.expires_at.is_some_and(|at| at <= now) {
         "code_expired"
@@ -158,11 +165,7 @@ fn bound(
         let status = if binding.bound_at + Duration::days(i64::from(days)) <= now {
             "binding_expired"
         } else {
-            match referral.owner.membership.status {
-                MembershipStatus::Active => "ok",
-                MembershipStatus::Paused => "ambassador_paused",
-                MembershipStatus::Ended => "ambassador_ended",
-            }
+            membership_status(referral.owner.membership.status)
         };
         let candidate = Candidate {
             method: AttributionMethod::Binding,

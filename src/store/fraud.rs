@@ -1,6 +1,6 @@
 //! The reads behind an order's fraud signals ([`crate::domain::fraud::Facts`]), each
-//! one indexed and bounded so the checkout pays the same for a star ambassador as for
-//! a new one.
+//! one indexed and bounded by the window it looks at (a day of one customer's or one
+//! client's orders, a month of refunds), not by the ambassador's sales.
 
 use chrono::NaiveDateTime;
 use diesel::dsl::{count_star, exists};
@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::ids::{BrandId, InfluencerId, MembershipId};
-use super::schema::{clicks, influencers, memberships, orders, refunds};
+use super::schema::{clicks, influencers, memberships, orders};
 
 /// Orders through the membership by this customer (e-mail hash) placed after `since`.
 pub fn customer_orders(
@@ -44,24 +44,32 @@ pub fn client_orders(
         .first(conn)
 }
 
-/// (orders, refunded orders) among the membership's `limit` newest orders placed
-/// after `since`.
-pub fn recent_refunds(
-    conn: &mut DbConn,
-    membership: MembershipId,
-    since: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<(i64, i64)> {
-    let refunded: Vec<bool> = orders::table
-        .filter(orders::membership_id.eq(membership))
-        .filter(orders::placed_at.gt(since))
-        .order(orders::placed_at.desc())
-        .limit(limit)
-        .select(exists(refunds::table.filter(refunds::order_id.eq(orders::id))))
-        .load(conn)?;
-    let orders = i64::try_from(refunded.len()).unwrap_or(i64::MAX);
-    let refunded = i64::try_from(refunded.iter().filter(|r| **r).count()).unwrap_or(i64::MAX);
-    Ok((orders, refunded))
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// (orders placed through the membership from the UTC day of `since` on, orders of the
+/// membership refunded since `since`): the first from the running totals
+/// (`order_days`), the second from the refunds' reversal entries (a partial index holds
+/// just those), so neither grows with the ambassador's sales.
+pub fn recent_refunds(conn: &mut DbConn, membership: MembershipId, since: NaiveDateTime) -> QueryResult<(i64, i64)> {
+    use diesel::sql_types::{Text, Timestamp};
+    let orders = diesel::sql_query(
+        "SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT) AS n FROM order_days WHERE membership_id = $1 AND day >= $2",
+    )
+    .bind::<Text, _>(membership)
+    .bind::<Text, _>(since.date().format("%Y-%m-%d").to_string())
+    .get_result::<Count>(conn)?;
+    let refunded = diesel::sql_query(
+        "SELECT CAST(COUNT(DISTINCT order_id) AS BIGINT) AS n FROM ledger_entries \
+         WHERE membership_id = $1 AND kind = 'reversal' AND refund_id IS NOT NULL AND created_at > $2",
+    )
+    .bind::<Text, _>(membership)
+    .bind::<Timestamp, _>(since)
+    .get_result::<Count>(conn)?;
+    Ok((orders.n, refunded.n))
 }
 
 /// Whose the customer's e-mail is among the brand's ambassadors other than

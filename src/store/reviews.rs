@@ -56,9 +56,7 @@ pub struct ReviewRow {
 
 /// Records `row` and sets the order's review to `review` (`None`: no review).
 pub fn record(conn: &mut DbConn, row: &ReviewRow, review: Option<Review>) -> QueryResult<()> {
-    diesel::insert_into(commission_reviews::table)
-        .values(row)
-        .execute(conn)?;
+    append(conn, row)?;
     diesel::update(orders::table.find(row.order_id))
         .set(orders::review.eq(review))
         .execute(conn)

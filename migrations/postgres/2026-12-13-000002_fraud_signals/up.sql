@@ -5,3 +5,7 @@
 ALTER TABLE orders ADD COLUMN signals TEXT NOT NULL DEFAULT '[]';
 -- The customer's e-mail compared with ambassadors' payout e-mails at checkout.
 CREATE INDEX influencers_payout_email ON influencers (payout_email);
+-- An ambassador's refunds of the last 30 days, for the refund rate: their reversal
+-- entries only, so the read does not grow with the ambassador's sales.
+CREATE INDEX ledger_entries_refund_reversals ON ledger_entries (membership_id, created_at)
+    WHERE kind = 'reversal' AND refund_id IS NOT NULL;

@@ -1,14 +1,14 @@
 //! Pricing and writing an order, so the single SQLite writer (and PostgreSQL's row
 //! locks) are held only for what must be written:
 //!
-//! 1. [`prepare`] on a read connection: attribution (code, click, membership, program
-//!    and terms), the self-referral check, the volume-tier basis and the exact
-//!    commission.
+//! 1. [`prepare`] on a read connection: attribution (code, click, binding, membership,
+//!    program and terms), the self-referral check, the fraud signals, the volume-tier
+//!    basis and the exact commission.
 //! 2. [`settle`] in the write transaction: re-prices a tiered commission if the
 //!    ambassador's month-to-date sales moved.
 //! 3. [`write`]: the order, its lines, the commission's ledger entry, the customer binding
-//!    it makes and the event, into
-//!    a [`Batch`] (one round trip to PostgreSQL with the caller's stored answer).
+//!    it makes, the automatic hold its fraud signals call for and the event, into a
+//!    [`Batch`] (one round trip to PostgreSQL with the caller's stored answer).
 //! 4. [`confirm`]: sends the batch and checks in the same statement that nothing
 //!    attribution relied on has changed since (one indexed read per referral).
 //! 5. [`take_use`]: the typed code's limit, under its lock, last (none when the customer

@@ -6,7 +6,7 @@
 use chrono::Duration;
 
 use super::pricing::NewOrder;
-use crate::domain::fraud::{self, Facts, REFUND_RATE_DAYS, REFUND_RATE_ORDERS, Signal};
+use crate::domain::fraud::{self, Facts, REFUND_RATE_DAYS, Signal};
 use crate::service::attribution::{AttributionMethod, Decision, Referral};
 use crate::store::ids::ClickId;
 use crate::store::{DbConn, StoreError, clicks, fraud as reads};
@@ -49,7 +49,7 @@ pub fn read(
     }
     if rules.max_refund_rate.is_some() {
         let window = order.placed_at - Duration::days(REFUND_RATE_DAYS);
-        facts.refunds = Some(reads::recent_refunds(conn, membership, window, REFUND_RATE_ORDERS)?);
+        facts.refunds = Some(reads::recent_refunds(conn, membership, window)?);
     }
     if let Some(email) = &order.customer_email {
         (facts.customer_is_ambassador, facts.customer_is_payout_email) = reads::ambassador_addresses(
