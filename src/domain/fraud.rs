@@ -114,6 +114,12 @@ pub struct Facts {
     pub click_age_seconds: Option<i64>,
 }
 
+/// Whether `refunded` orders could put a refund rate above `max` percent at all: only
+/// if they exceed it at the fewest orders a rate counts from.
+pub fn could_exceed(refunded: i64, max: Decimal) -> bool {
+    Decimal::from(refunded) * Decimal::ONE_HUNDRED > max * Decimal::from(MIN_ORDERS_FOR_REFUND_RATE)
+}
+
 /// The signals `facts` raise under `rules`, in a fixed order.
 pub fn signals(facts: &Facts, rules: &FraudRules) -> Vec<Signal> {
     let repeat = |earlier: Option<i64>| {
@@ -146,6 +152,7 @@ pub fn signals(facts: &Facts, rules: &FraudRules) -> Vec<Signal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::terms::fraud::DEFAULT_MAX_REFUND_RATE;
 
     #[test]
     fn every_signal_reads_back_from_its_name() {
@@ -196,6 +203,9 @@ mod tests {
         assert_eq!(signals(&rate(10, 5), &rules), [], "50 % is not above 50 %");
         assert_eq!(signals(&rate(10, 6), &rules), [Signal::HighRefundRate]);
         assert_eq!(signals(&rate(9, 9), &rules), [], "too few orders");
+        // Fewer refunds than could exceed 50 % of 10 orders need no count of orders.
+        assert!(!could_exceed(5, DEFAULT_MAX_REFUND_RATE));
+        assert!(could_exceed(6, DEFAULT_MAX_REFUND_RATE));
         let off = FraudRules {
             max_refund_rate: None,
             ..rules

@@ -50,26 +50,32 @@ struct Count {
     n: i64,
 }
 
-/// (orders placed through the membership from the UTC day of `since` on, orders of the
-/// membership refunded since `since`): the first from the running totals
-/// (`order_days`), the second from the refunds' reversal entries (a partial index holds
-/// just those), so neither grows with the ambassador's sales.
-pub fn recent_refunds(conn: &mut DbConn, membership: MembershipId, since: NaiveDateTime) -> QueryResult<(i64, i64)> {
+/// Orders of the membership refunded since `since`, from the refunds' reversal entries
+/// (a partial index holds just those, so the read does not grow with sales).
+pub fn refunded_orders(conn: &mut DbConn, membership: MembershipId, since: NaiveDateTime) -> QueryResult<i64> {
     use diesel::sql_types::{Text, Timestamp};
-    let orders = diesel::sql_query(
-        "SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT) AS n FROM order_days WHERE membership_id = $1 AND day >= $2",
-    )
-    .bind::<Text, _>(membership)
-    .bind::<Text, _>(since.date().format("%Y-%m-%d").to_string())
-    .get_result::<Count>(conn)?;
-    let refunded = diesel::sql_query(
+    // The kind is written out, not bound, so PostgreSQL's plan can use the partial index.
+    let count = diesel::sql_query(
         "SELECT CAST(COUNT(DISTINCT order_id) AS BIGINT) AS n FROM ledger_entries \
          WHERE membership_id = $1 AND kind = 'reversal' AND refund_id IS NOT NULL AND created_at > $2",
     )
     .bind::<Text, _>(membership)
     .bind::<Timestamp, _>(since)
     .get_result::<Count>(conn)?;
-    Ok((orders.n, refunded.n))
+    Ok(count.n)
+}
+
+/// Orders placed through the membership from the UTC day of `since` on, from the
+/// running totals (`order_days`).
+pub fn placed_orders(conn: &mut DbConn, membership: MembershipId, since: NaiveDateTime) -> QueryResult<i64> {
+    use diesel::sql_types::Text;
+    let count = diesel::sql_query(
+        "SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT) AS n FROM order_days WHERE membership_id = $1 AND day >= $2",
+    )
+    .bind::<Text, _>(membership)
+    .bind::<Text, _>(since.date().format("%Y-%m-%d").to_string())
+    .get_result::<Count>(conn)?;
+    Ok(count.n)
 }
 
 /// Whose the customer's e-mail is among the brand's ambassadors other than

@@ -23,8 +23,8 @@ pub struct FraudRules {
     /// within `repeat_hours`; 0 = off.
     pub repeat_orders: u32,
     pub repeat_hours: u32,
-    /// The ambassador's refund rate (orders refunded ÷ orders, over their orders of the
-    /// last 30 days) above this percentage; `None` = off.
+    /// The ambassador's refund rate (orders refunded in the last 30 days ÷ orders placed
+    /// in them) above this percentage; `None` = off.
     pub max_refund_rate: Option<Decimal>,
     /// The order was placed less than this many seconds after its click; 0 = off.
     pub min_click_seconds: u32,

@@ -47,9 +47,14 @@ pub fn read(
         }
         facts.click_age_seconds = Some((order.placed_at - click.created_at).num_seconds());
     }
-    if rules.max_refund_rate.is_some() {
+    if let Some(max) = rules.max_refund_rate {
         let window = order.placed_at - Duration::days(REFUND_RATE_DAYS);
-        facts.refunds = Some(reads::recent_refunds(conn, membership, window)?);
+        let refunded = reads::refunded_orders(conn, membership, window)?;
+        // Orders placed matter only when enough were refunded to exceed the limit at the
+        // fewest orders counted; most ambassadors stop at the first read.
+        if fraud::could_exceed(refunded, max) {
+            facts.refunds = Some((reads::placed_orders(conn, membership, window)?, refunded));
+        }
     }
     if let Some(email) = &order.customer_email {
         (facts.customer_is_ambassador, facts.customer_is_payout_email) = reads::ambassador_addresses(
