@@ -81,6 +81,7 @@ pub struct ProgramRequest {
     pub attribution: Option<String>,
     pub click_window_days: Option<i64>,
     pub customer_binding_days: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::terms::fraud::object_or_null")]
     pub fraud_review: Option<FraudInput>,
 }
 

@@ -77,6 +77,20 @@ fn present_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
     Option::<String>::deserialize(deserializer)
 }
 
+/// `fraud_review` as sent: an object, or `null` (the defaults, or in a patch the
+/// current thresholds). A derived struct would also read a JSON array of its fields in
+/// order, which no client means and the spec does not allow.
+pub fn object_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<FraudInput>, D::Error> {
+    use serde::de::Error;
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Object(map) => FraudInput::deserialize(serde_json::Value::Object(map))
+            .map(Some)
+            .map_err(D::Error::custom),
+        _ => Err(D::Error::custom("fraud_review must be an object")),
+    }
+}
+
 impl FraudRules {
     pub(super) fn to_input(&self) -> FraudInput {
         FraudInput {

@@ -31,7 +31,11 @@ pub struct TermsInput {
     pub click_window_days: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_binding_days: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::fraud::object_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fraud_review: Option<FraudInput>,
 }
 

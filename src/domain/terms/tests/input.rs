@@ -41,3 +41,18 @@ fn merge_replaces_present_keys_and_null_clears_the_discount() {
     assert_eq!(cleared.customer_discount, Some(None));
     assert_eq!(cleared.validate().map(|t| t.customer_discount), Ok(None));
 }
+
+#[test]
+fn fraud_review_is_an_object_or_null_never_an_array() {
+    let parsed = |value: serde_json::Value| serde_json::from_value::<TermsInput>(value).map(|t| t.fraud_review);
+    assert_eq!(parsed(json!({"fraud_review": null})).ok(), Some(None));
+    assert_eq!(
+        parsed(json!({"fraud_review": {"repeat_orders": 2}}))
+            .ok()
+            .flatten()
+            .and_then(|f| f.repeat_orders),
+        Some(2)
+    );
+    assert!(parsed(json!({"fraud_review": [3, 12]})).is_err());
+    assert!(parsed(json!({"fraud_review": {"surprise": 1}})).is_err());
+}
