@@ -26,12 +26,13 @@ use crate::domain::codes::normalize_lookup;
 use crate::domain::terms::{AttributionRule, Terms};
 use crate::domain::text::without_invisible;
 use crate::store::bindings;
+use crate::store::clicks::{self, ClickRow};
 use crate::store::codes::{self, CodeOwnerRow};
+use crate::store::ids::text_enum;
 use crate::store::ids::{BrandId, ClickId};
 use crate::store::memberships::MembershipStatus;
 use crate::store::programs::{self, ProgramRow};
 use crate::store::{DbConn, StoreError};
-use crate::store::{clicks, ids::text_enum};
 
 text_enum!(
     /// How an order was attributed.
@@ -66,6 +67,8 @@ pub struct Decision {
     /// The typed code when it is usable, whoever won: applying it is a use of the code
     /// (unless the customer is the code's own ambassador).
     pub typed_code: Option<Referral>,
+    /// The click the order goes by, when the link won.
+    pub click: Option<ClickRow>,
 }
 
 /// `ok` for an active membership, or why its ambassador cannot be credited.
@@ -215,6 +218,7 @@ pub fn decide(
             status,
         });
     }
+    let mut usable_click = None;
     let by_link = match click_id {
         Some(raw) => {
             let click = match raw.parse::<ClickId>() {
@@ -241,6 +245,9 @@ pub fn decide(
                 click_id: Some(without_invisible(raw).into_owned()),
                 status: found.as_ref().err().copied().unwrap_or("ok"),
             });
+            if found.is_ok() {
+                usable_click = click;
+            }
             found.ok()
         }
         None => None,
@@ -274,6 +281,7 @@ pub fn decide(
         }
     };
     Ok(Decision {
+        click: usable_click.filter(|_| method == AttributionMethod::Link),
         method,
         reason,
         candidates,

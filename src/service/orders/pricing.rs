@@ -398,10 +398,7 @@ fn price(
         program_id: chosen.map(|r| r.program.id),
         terms_version: chosen.map(|r| r.program.terms_version),
         code_id: chosen.map(|r| r.owner.code.id),
-        click_id: match decision.method {
-            AttributionMethod::Link => order.click_id.as_deref().and_then(|c| c.parse().ok()),
-            _ => None,
-        },
+        click_id: decision.click.as_ref().map(|click| click.id),
         commission: commission_amount,
         commission_rate: headline_rate.map(|r| r.normalize().to_string()),
         attribution_method: decision.method.as_str().to_owned(),

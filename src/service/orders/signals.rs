@@ -7,9 +7,8 @@ use chrono::Duration;
 
 use super::pricing::NewOrder;
 use crate::domain::fraud::{self, Facts, REFUND_RATE_DAYS, Signal};
-use crate::service::attribution::{AttributionMethod, Decision, Referral};
-use crate::store::ids::ClickId;
-use crate::store::{DbConn, StoreError, clicks, fraud as reads};
+use crate::service::attribution::{Decision, Referral};
+use crate::store::{DbConn, StoreError, fraud as reads};
 
 /// The signals of `order`, attributed to `referral` by `decision`.
 pub fn read(
@@ -27,15 +26,7 @@ pub fn read(
     {
         facts.customer_orders = Some(reads::customer_orders(conn, membership, customer, since)?);
     }
-    // The click the order went by, when a link won it.
-    let click = match (decision.method, order.click_id.as_deref()) {
-        (AttributionMethod::Link, Some(raw)) => match raw.parse::<ClickId>() {
-            Ok(id) => clicks::find(conn, order.brand_id, id)?,
-            Err(_) => None,
-        },
-        _ => None,
-    };
-    if let Some(click) = &click {
+    if let Some(click) = &decision.click {
         if rules.repeat_orders > 0 {
             facts.client_orders = Some(reads::client_orders(
                 conn,
