@@ -44,6 +44,7 @@ fn order_view(o: BrandOrder) -> OrderResponse {
         o.code,
         CommissionView {
             amount: o.order.commission,
+            currency: o.order.commission_currency().to_owned(),
             rate: o.order.commission_rate.clone(),
             status: o.status.as_str(),
             terms_version: o.order.terms_version,

@@ -19,6 +19,7 @@ pub mod error;
 pub mod error_code;
 pub mod extract;
 pub mod framing;
+pub mod fx_rates;
 pub mod inbox;
 pub mod integrations;
 pub mod invitations;
@@ -131,6 +132,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::POST, "/v1/brand/webhooks/{id}/test", web::post().to(webhooks::test_webhook)),
         endpoint(M::GET, "/v1/brand/webhooks/{id}/deliveries", web::get().to(webhooks::list_webhook_deliveries)),
         endpoint(M::POST, "/v1/brand/webhooks/{id}/deliveries/{delivery_id}/retry", web::post().to(webhooks::retry_webhook_delivery)),
+        endpoint(M::GET, "/v1/brand/fx-rates", web::get().to(fx_rates::list_fx_rates)),
+        endpoint(M::PUT, "/v1/brand/fx-rates", web::put().to(fx_rates::replace_fx_rates)),
         endpoint(M::GET, "/v1/brand/rewards", web::get().to(rewards::list_brand_rewards)),
         endpoint(M::POST, "/v1/brand/rewards/{id}/fulfil", web::post().to(rewards::fulfil_reward)),
         endpoint(M::GET, "/v1/brand/orders", web::get().to(brand_orders::list_brand_orders)),

@@ -94,7 +94,21 @@ pub fn compute(
     discount_total: i64,
     max_per_order: Option<i64>,
 ) -> Result<CommissionCalc, CommissionError> {
-    let net = net_merchandise(subtotal, discount_total)?;
+    compute_on(basis, subtotal, net_merchandise(subtotal, discount_total)?, max_per_order)
+}
+
+/// [`compute`] on a net given in the commission's currency: an order's net converted
+/// into its program's currency ([`crate::domain::fx`]). The lines' values, in the
+/// order's currency, only weigh the lines' rates; the one rounding is the commission's.
+pub fn compute_on(
+    basis: &Basis,
+    subtotal: i64,
+    net: i64,
+    max_per_order: Option<i64>,
+) -> Result<CommissionCalc, CommissionError> {
+    if net < 0 {
+        return Err(CommissionError::NegativeAmount);
+    }
     if max_per_order.is_some_and(|cap| cap < 0) {
         return Err(CommissionError::NegativeAmount);
     }

@@ -12,6 +12,7 @@ pub mod discount;
 pub mod display;
 pub mod email;
 pub mod fraud;
+pub mod fx;
 pub mod invitation;
 pub mod landing;
 pub mod money;

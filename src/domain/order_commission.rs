@@ -37,11 +37,14 @@ impl OrderCommission {
 
 /// Prices `cart` with `discount_total` off under `terms`, for an ambassador whose
 /// attributed net this calendar month before the order is `month_to_date_net` (it
-/// picks the volume tier).
+/// picks the volume tier). `converted_net` is the order's net in the program's
+/// currency when the order is in another ([`crate::domain::fx`]): the commission is
+/// paid on it, and the terms' amounts (flat, cap, tiers) are all in that currency.
 pub fn price_order(
     terms: &Commission,
     cart: &Cart,
     discount_total: i64,
+    converted_net: Option<i64>,
     month_to_date_net: i64,
 ) -> Result<OrderCommission, CommissionError> {
     let mut line_rates: Vec<Option<Decimal>> = vec![None; cart.lines().len()];
@@ -66,7 +69,11 @@ pub fn price_order(
             Basis::Percent(priced)
         }
     };
-    let calc = commission::compute(&basis, cart.subtotal(), discount_total, terms.max_per_order)?;
+    let net = match converted_net {
+        Some(net) => net,
+        None => commission::net_merchandise(cart.subtotal(), discount_total)?,
+    };
+    let calc = commission::compute_on(&basis, cart.subtotal(), net, terms.max_per_order)?;
     Ok(OrderCommission {
         calc,
         line_rates,
@@ -113,7 +120,7 @@ mod tests {
 
     #[test]
     fn the_design_example_earns_595_with_shares_adding_up() {
-        let priced = price_order(&percent("10"), &cart(&[("A", 2, 2500), ("B", 1, 1999)]), 1050, 0)
+        let priced = price_order(&percent("10"), &cart(&[("A", 2, 2500), ("B", 1, 1999)]), 1050, None, 0)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((priced.calc.net, priced.calc.amount), (5949, 595));
         assert_eq!(priced.headline_rate, Some(rate("10")));
@@ -140,12 +147,12 @@ mod tests {
             rate: rate("3"),
         }];
         let cart = cart(&[("BEANS", 1, 10_000), ("MUG", 1, 10_000)]);
-        let priced = price_order(&terms, &cart, 0, 150_000).unwrap_or_else(|e| panic!("{e}"));
+        let priced = price_order(&terms, &cart, 0, None, 150_000).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(priced.line_rates, [Some(rate("15")), Some(rate("3"))]);
         assert_eq!(priced.headline_rate, None);
         assert_eq!(priced.tier.map(|t| t.from_amount), Some(100_000));
         assert_eq!(priced.calc.amount, 1_800);
-        let below = price_order(&terms, &cart, 0, 99_999).unwrap_or_else(|e| panic!("{e}"));
+        let below = price_order(&terms, &cart, 0, None, 99_999).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((below.tier, below.calc.amount), (None, 1_300));
     }
 
@@ -157,7 +164,7 @@ mod tests {
             tiers: Vec::new(),
             max_per_order: Some(700),
         };
-        let priced = price_order(&terms, &cart(&[("A", 1, 5_000)]), 0, 0).unwrap_or_else(|e| panic!("{e}"));
+        let priced = price_order(&terms, &cart(&[("A", 1, 5_000)]), 0, None, 0).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             (priced.calc.amount, priced.calc.uncapped, priced.calc.capped),
             (700, 1_000, true)
@@ -167,7 +174,7 @@ mod tests {
             (vec![None], Ok(None))
         );
         terms.max_per_order = None;
-        let all_off = price_order(&terms, &cart(&[("A", 1, 5_000)]), 5_000, 0).unwrap_or_else(|e| panic!("{e}"));
+        let all_off = price_order(&terms, &cart(&[("A", 1, 5_000)]), 5_000, None, 0).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(all_off.calc.amount, 0);
     }
 
@@ -195,7 +202,7 @@ mod tests {
                     .collect::<Vec<_>>(),
             );
             let discount = cart.subtotal() / 100 * discount_share;
-            let priced = price_order(&terms, &cart, discount, 0).unwrap_or_else(|e| panic!("{e}"));
+            let priced = price_order(&terms, &cart, discount, None, 0).unwrap_or_else(|e| panic!("{e}"));
             let shares = priced.line_shares().unwrap_or_else(|e| panic!("{e}")).unwrap_or_default();
             prop_assert_eq!(shares.iter().sum::<i64>(), priced.calc.uncapped);
             prop_assert!(shares.iter().all(|s| *s >= 0));

@@ -71,6 +71,28 @@ pub struct Decision {
     pub click: Option<ClickRow>,
 }
 
+impl Decision {
+    /// The order goes to no one after all, for `reason` (a rule checked after the
+    /// decision, such as a missing exchange rate): the referral that won keeps its
+    /// place among the candidates with `reason` as its status. The typed code is still
+    /// the customer's use of it.
+    pub fn refuse(&mut self, reason: &'static str) {
+        if let Some(chosen) = self.chosen.take() {
+            let won = self.candidates.iter_mut().find(|c| {
+                c.method == self.method
+                    && c.status == "ok"
+                    && c.code.as_deref().is_some_and(|code| code.eq_ignore_ascii_case(&chosen.owner.code.code))
+            });
+            if let Some(candidate) = won {
+                candidate.status = reason;
+            }
+        }
+        self.method = AttributionMethod::None;
+        self.reason = reason;
+        self.click = None;
+    }
+}
+
 /// `ok` for an active membership, or why its ambassador cannot be credited.
 fn membership_status(status: MembershipStatus) -> &'static str {
     match status {

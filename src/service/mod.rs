@@ -16,6 +16,7 @@ pub mod codes;
 pub mod dashboard;
 pub mod deals;
 pub mod events;
+pub mod fx_rates;
 pub mod influencers;
 pub mod integrations;
 pub mod invitations;

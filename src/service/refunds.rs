@@ -10,6 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::fx;
 use crate::domain::refund::{self, RefundError, RefundState};
 use crate::domain::shop_id::may_be_shop_id;
 use crate::service::events::{self, EventType};
@@ -291,6 +292,15 @@ pub fn refund(
         reversed,
     };
     let reversal = refund::reversal_for(&state, amount).map_err(RefundFailure::Domain)?;
+    // A converted order's refund in the program's currency: its share of the converted
+    // net (`fx::refund_share`), so refunds adding up to the net take back exactly it.
+    let fx_amount = match order.fx_net {
+        Some(converted) => Some(
+            fx::refund_share(converted, order.net_amount, refunded, refunded + amount)
+                .ok_or(RefundFailure::Domain(RefundError::Overflow))?,
+        ),
+        None => None,
+    };
     let row = RefundRow {
         id: RefundId::generate(),
         order_id: order.id,
@@ -301,6 +311,7 @@ pub fn refund(
         reversal,
         request_hash: request_hash.to_owned(),
         created_at: now,
+        fx_amount,
     };
     refunds::insert(conn, &row)?;
     let mut entry = None;

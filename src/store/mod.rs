@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod deal_proofs;
 pub mod deals;
 pub mod fraud;
+pub mod fx_rates;
 pub mod idempotency;
 pub mod ids;
 pub mod influencers;

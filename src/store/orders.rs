@@ -48,6 +48,68 @@ pub struct OrderRow {
     /// ambassador bought with it (it counts customers). It may differ from `code_id`
     /// when a link won. Counted in the running totals' `code_uses`.
     pub used_code_id: Option<CodeId>,
+    /// The rate the order's net was converted into its program's currency at, when the
+    /// two differ (a decimal string); `None` for an order in its program's currency or
+    /// an unattributed one.
+    pub fx_rate: Option<String>,
+    pub fx_source: Option<super::fx_rates::FxSource>,
+    /// The rate's time: the order's `placed_at` for a rate the shop sent, when the brand
+    /// set it for one from the rate table.
+    pub fx_at: Option<NaiveDateTime>,
+    /// The program's currency, which the commission and the running totals are in.
+    pub fx_currency: Option<String>,
+    /// The net converted into `fx_currency`, rounded once: what commission is paid on.
+    pub fx_net: Option<i64>,
+}
+
+/// An order's net converted into its program's currency, as the order keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderFx {
+    pub rate: String,
+    pub source: super::fx_rates::FxSource,
+    pub at: NaiveDateTime,
+    pub currency: String,
+    pub net: i64,
+}
+
+impl OrderRow {
+    /// The row with its conversion's columns set (all, or none).
+    pub fn with_fx(self, fx: Option<OrderFx>) -> Self {
+        match fx {
+            Some(fx) => Self {
+                fx_rate: Some(fx.rate),
+                fx_source: Some(fx.source),
+                fx_at: Some(fx.at),
+                fx_currency: Some(fx.currency),
+                fx_net: Some(fx.net),
+                ..self
+            },
+            None => Self {
+                fx_rate: None,
+                fx_source: None,
+                fx_at: None,
+                fx_currency: None,
+                fx_net: None,
+                ..self
+            },
+        }
+    }
+
+    /// The currency the commission and the running totals are in: the program's.
+    pub fn commission_currency(&self) -> &str {
+        self.fx_currency.as_deref().unwrap_or(&self.currency)
+    }
+
+    /// The conversion the order keeps, if it was converted.
+    pub fn fx(&self) -> Option<OrderFx> {
+        Some(OrderFx {
+            rate: self.fx_rate.clone()?,
+            source: self.fx_source?,
+            at: self.fx_at?,
+            currency: self.fx_currency.clone()?,
+            net: self.fx_net?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -100,6 +162,8 @@ pub struct Attribution {
     pub flags: String,
     /// Each line's rate, by `line_no`.
     pub line_rates: Vec<Option<String>>,
+    /// The conversion into the new program's currency, when the order is in another.
+    pub fx: Option<OrderFx>,
 }
 
 /// Moves the order to another ambassador: the new attribution, no code or click (they
@@ -117,6 +181,11 @@ pub fn reattribute(conn: &mut DbConn, id: OrderId, to: &Attribution) -> QueryRes
             orders::attribution_reason.eq(&to.attribution_reason),
             orders::flags.eq(&to.flags),
             orders::review.eq(None::<super::reviews::Review>),
+            orders::fx_rate.eq(to.fx.as_ref().map(|fx| fx.rate.clone())),
+            orders::fx_source.eq(to.fx.as_ref().map(|fx| fx.source)),
+            orders::fx_at.eq(to.fx.as_ref().map(|fx| fx.at)),
+            orders::fx_currency.eq(to.fx.as_ref().map(|fx| fx.currency.clone())),
+            orders::fx_net.eq(to.fx.as_ref().map(|fx| fx.net)),
         ))
         .execute(conn)?;
     for (line_no, rate) in to.line_rates.iter().enumerate() {
@@ -177,11 +246,14 @@ pub fn attributed_net_between(
         .filter(orders::placed_at.ge(from))
         .filter(orders::placed_at.lt(to))
         .filter(orders::flags.eq(NO_FLAGS));
-    let (hi, lo): (i64, i64) = in_window.select(wide_sum_columns("net_amount")).get_result(conn)?;
+    // In the program's currency: a converted order counts with its converted net.
+    let (hi, lo): (i64, i64) = in_window
+        .select(wide_sum_columns("COALESCE(fx_net, net_amount)"))
+        .get_result(conn)?;
     let net = wide_total(hi, lo);
     let (hi, lo): (i64, i64) = refunds::table
         .filter(refunds::order_id.eq_any(in_window.select(orders::id)))
-        .select(wide_sum_columns("amount"))
+        .select(wide_sum_columns("COALESCE(fx_amount, amount)"))
         .get_result(conn)?;
     // Only the tier a sum falls in matters, and every tier starts below `i64::MAX`: a
     // sum beyond it (amounts stored before the door bounds) is the top tier.

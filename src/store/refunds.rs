@@ -20,6 +20,9 @@ pub struct RefundRow {
     pub reversal: i64,
     pub request_hash: String,
     pub created_at: NaiveDateTime,
+    /// `amount` in the program's currency when the order was converted: its share of the
+    /// order's converted net, so refunds of the whole net take back all of it.
+    pub fx_amount: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &RefundRow) -> QueryResult<()> {

@@ -78,7 +78,9 @@ struct Qualifying {
 }
 
 /// Orders that count toward rewards: attributed to the membership, commission
-/// approved, not fully refunded, no flag, not held or rejected by the brand. Returns (count, Σ net − refunds); a sum no
+/// approved, not fully refunded, no flag, not held or rejected by the brand. Returns
+/// (count, Σ net − refunds) in the program's currency (a converted order's `fx_net`
+/// and its refunds' `fx_amount`); a sum no
 /// `i64` holds (only possible with amounts stored before the door bounds) is an error
 /// for this membership alone.
 ///
@@ -89,9 +91,11 @@ pub fn qualifying(conn: &mut DbConn, membership: MembershipId) -> QueryResult<(i
          FROM orders o \
          JOIN ledger_entries e ON e.order_id = o.id AND e.membership_id = o.membership_id AND e.kind = 'commission' \
               AND e.approved_at IS NOT NULL \
-         LEFT JOIN (SELECT order_id, SUM(amount) AS refunded FROM refunds GROUP BY order_id) r ON r.order_id = o.id \
-         WHERE o.membership_id = $1 AND o.flags = '[]' AND o.review IS NULL AND o.net_amount > COALESCE(r.refunded, 0)",
-        wide_sum("o.net_amount - COALESCE(r.refunded, 0)", "amount")
+         LEFT JOIN (SELECT order_id, SUM(COALESCE(fx_amount, amount)) AS refunded FROM refunds GROUP BY order_id) r \
+              ON r.order_id = o.id \
+         WHERE o.membership_id = $1 AND o.flags = '[]' AND o.review IS NULL \
+           AND COALESCE(o.fx_net, o.net_amount) > COALESCE(r.refunded, 0)",
+        wide_sum("COALESCE(o.fx_net, o.net_amount) - COALESCE(r.refunded, 0)", "amount")
     ))
     .bind::<diesel::sql_types::Text, _>(membership)
     .get_result(conn)?;

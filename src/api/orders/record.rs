@@ -12,6 +12,7 @@ use crate::api::checkout::{LineRequest, parse_cart};
 use crate::api::extract::{ApiKey, HashedJson, idempotency_key};
 use crate::api::{ApiError, AppState, ErrorCode, FieldError};
 use crate::domain::commission::CommissionError;
+use crate::domain::fx::FxRate;
 use crate::domain::money::bounded_amount;
 use crate::domain::shop_id::parse_shop_id;
 use crate::domain::text::without_invisible;
@@ -35,6 +36,8 @@ pub struct RecordOrderRequest {
     pub shipping_total: Option<i64>,
     pub tax_total: Option<i64>,
     pub customer_email: Option<String>,
+    /// Order currency → the attributed program's currency, as a decimal string.
+    pub fx_rate: Option<String>,
     pub placed_at: Option<DateTime<Utc>>,
 }
 
@@ -48,10 +51,6 @@ impl From<RecordError> for ApiError {
             RecordError::OrderExists => ApiError::conflict(
                 ErrorCode::OrderExists,
                 "An order with this order_id was already recorded under another idempotency key.",
-            ),
-            RecordError::CurrencyMismatch { program, order } => ApiError::unprocessable(
-                ErrorCode::CurrencyMismatch,
-                format!("The ambassador's program runs in {program}; the order is in {order}."),
             ),
             RecordError::Commission(CommissionError::Overflow) => {
                 ApiError::field("lines", "the order's amounts are too large to compute a commission for")
@@ -105,6 +104,10 @@ fn parse(
             .ok(),
         None => None,
     };
+    let fx_rate = body
+        .fx_rate
+        .as_deref()
+        .and_then(|rate| FxRate::parse(rate).map_err(|m| errors.push(FieldError::new("fx_rate", m))).ok());
     let placed_at = body.placed_at.unwrap_or(now);
     if placed_at > now + Duration::minutes(PLACED_AT_SKEW_MINUTES) {
         errors.push(FieldError::new("placed_at", "must not be in the future"));
@@ -136,6 +139,7 @@ fn parse(
         shipping_total: body.shipping_total.unwrap_or(0),
         tax_total: body.tax_total.unwrap_or(0),
         customer_email,
+        fx_rate,
         placed_at,
         now,
     })

@@ -4,13 +4,17 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::service::orders::{self, OrderView, Recorded};
+use crate::service::orders::{self, FxView, OrderView, Recorded};
+use crate::store::fx_rates::FxSource;
 use crate::store::ids::{MembershipId, OrderId};
 use crate::store::orders::OrderRow;
 
 #[derive(Debug, Serialize)]
 pub struct CommissionView {
     pub amount: i64,
+    /// The program's currency, which the commission is in: the order's, or the one its
+    /// net was converted into (`attribution.fx`).
+    pub currency: String,
     /// The rate every line earned, as a decimal string; `null` for flat commissions or
     /// when lines earned different rates (see the order's lines).
     pub rate: Option<String>,
@@ -26,6 +30,34 @@ pub struct AttributionView {
     pub method: String,
     pub reason: String,
     pub candidates: Value,
+    /// How the net was converted into the program's currency; `null` when the order is
+    /// in it (or unattributed).
+    pub fx: Option<FxJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FxJson {
+    /// Order currency → `currency`, a decimal string.
+    pub rate: String,
+    /// `order` (sent with the order) or `rate_table` (the brand's table).
+    pub source: FxSource,
+    /// The rate's time: `placed_at` for the shop's rate, when the brand set the table's.
+    pub at: DateTime<Utc>,
+    pub currency: String,
+    /// The net in `currency`, rounded once half away from zero: what commission is paid on.
+    pub net_amount: i64,
+}
+
+impl From<FxView> for FxJson {
+    fn from(fx: FxView) -> Self {
+        Self {
+            rate: fx.rate,
+            source: fx.source,
+            at: fx.at,
+            currency: fx.currency,
+            net_amount: fx.net_amount,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -58,6 +90,7 @@ impl OrderResponse {
             recorded.code.clone(),
             CommissionView {
                 amount: order.commission,
+                currency: order.commission_currency().to_owned(),
                 rate: order.commission_rate.clone(),
                 status: if recorded.commission_available_at.is_some() {
                     "pending"
@@ -93,6 +126,7 @@ impl OrderResponse {
                 method: order.attribution_method,
                 reason: order.attribution_reason,
                 candidates,
+                fx: order.fx.map(FxJson::from),
             },
             flags: order.flags,
             signals: order.signals,

@@ -11,7 +11,9 @@
 //! - an order earns each ambassador at most one commission, so it does not go back to
 //!   one it was taken from ([`Refusal::PreviouslyAttributed`]); a mistaken move is
 //!   corrected with adjustments;
-//! - the target's program runs in the order's currency ([`Refusal::CurrencyMismatch`]);
+//! - the target's program runs in the order's currency, or the order is converted into
+//!   the program's: at the rate it was recorded at when that was its program's currency
+//!   already, else at the brand's rate table; without a rate, [`Refusal::CurrencyMismatch`];
 //! - the first commission may not be in a pending payout batch (cancel it first); a
 //!   paid one is reversed all the same, and the reversal nets against that ambassador's
 //!   next payout. A rejected one has nothing left to reverse;
@@ -29,6 +31,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 use super::{MoneyError, Refusal};
 use crate::auth::pepper::Pepper;
+use crate::domain::Currency;
 use crate::domain::adjustment::Reason;
 use crate::domain::cart::{Cart, CartLine};
 use crate::domain::commission;
@@ -38,12 +41,13 @@ use crate::domain::refund::{self, RefundState};
 use crate::domain::terms::{CommissionBasis, Terms};
 use crate::service::auth::BrandActor;
 use crate::service::orders::SELF_REFERRAL;
+use crate::service::orders::conversion::{self, Conversion, Converting};
 use crate::service::orders::replay::{self, Answer, Answered, Keyed, RenderError};
 use crate::service::reports::{self, BrandOrderDetail};
 use crate::store::ids::{BrandUserId, CommissionReviewId, LedgerEntryId, MembershipId, OrderId};
 use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
 use crate::store::memberships::{self, AmbassadorRow, MembershipStatus};
-use crate::store::orders::{self, Attribution, OrderRow};
+use crate::store::orders::{self, Attribution, OrderFx, OrderRow};
 use crate::store::reviews::{self, ReviewAction, ReviewRow};
 use crate::store::{Db, DbConn, StoreError, payouts, programs, refunds, time};
 
@@ -200,9 +204,7 @@ fn attribute_to(
     let membership = target.membership.id;
     let version = programs::version_at(conn, target.membership.program_id, order.placed_at)?
         .ok_or(MoneyError::AmbassadorNotFound)?;
-    if version.currency != order.currency {
-        return Err(Refusal::CurrencyMismatch.into());
-    }
+    let fx = conversion_for(conn, order, &version.currency)?;
     let terms: Terms = programs::read_terms(version.program_id, &version.terms)?;
     let lines = orders::lines(conn, order.id)?;
     let cart = Cart::parse(
@@ -227,7 +229,8 @@ fn attribute_to(
         } else {
             0
         };
-        let priced = price_order(&terms.commission, &cart, order.discount_total, month_to_date)
+        let converted = fx.as_ref().map(|fx| fx.net);
+        let priced = price_order(&terms.commission, &cart, order.discount_total, converted, month_to_date)
             .map_err(|_| unpriceable(order.id))?;
         (
             priced.calc.amount,
@@ -248,6 +251,7 @@ fn attribute_to(
             attribution_reason: REASSIGNED.to_owned(),
             flags,
             line_rates: rates.iter().map(|r| r.map(|r| r.normalize().to_string())).collect(),
+            fx,
         },
     )?;
     if amount == 0 {
@@ -262,7 +266,7 @@ fn attribute_to(
         refund_id: None,
         kind: EntryKind::Commission,
         amount,
-        currency: order.currency.clone(),
+        currency: version.currency.clone(),
         available_at,
         approved_at: None,
         paid_out_in: None,
@@ -292,4 +296,32 @@ fn attribute_to(
 /// Stored amounts that no longer price (bounds tightened since): the order is not moved.
 fn unpriceable(order: OrderId) -> StoreError {
     StoreError::Corrupt(format!("order {order} cannot be priced again"))
+}
+
+/// The conversion an order needs to be paid in `currency`, a program's: none in its own
+/// currency; the rate it was recorded at when it was converted into this currency
+/// already; else the brand's rate table today. Without a rate the move is refused
+/// ([`Refusal::CurrencyMismatch`]): the brand adds the rate and moves it again.
+fn conversion_for(conn: &mut DbConn, order: &OrderRow, currency: &str) -> Result<Option<OrderFx>, MoneyError> {
+    if order.currency == currency {
+        return Ok(None);
+    }
+    if let Some(fx) = order.fx().filter(|fx| fx.currency == currency) {
+        return Ok(Some(fx));
+    }
+    let from = Currency::parse(&order.currency)
+        .map_err(|e| StoreError::Corrupt(format!("order {} currency: {e}", order.id)))?;
+    let converting = Converting {
+        brand: order.brand_id,
+        from,
+        to: currency,
+        net: order.net_amount,
+        shop_rate: None,
+        placed_at: order.placed_at,
+    };
+    match conversion::resolve(conn, converting)? {
+        Conversion::Same => Ok(None),
+        Conversion::Converted(fx) => Ok(Some(fx.stored())),
+        Conversion::Refused(_) => Err(Refusal::CurrencyMismatch.into()),
+    }
 }

@@ -8,6 +8,7 @@
 //! requests race on unique constraints; the losers run again and find the winner's
 //! answer.
 
+pub mod conversion;
 mod pricing;
 pub mod replay;
 mod signals;
@@ -19,12 +20,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+pub use conversion::{FX_OUT_OF_RANGE, NO_FX_RATE};
 pub use pricing::SELF_REFERRAL;
 pub use replay::{Answer, Answered, RenderError};
-pub use view::{OrderView, SeenCandidate, attribution_record, candidates_of};
+pub use view::{FxView, OrderView, SeenCandidate, attribution_record, candidates_of};
 
 use crate::auth::pepper::Pepper;
 use crate::domain::commission::CommissionError;
+use crate::domain::fx::FxRate;
 use crate::domain::{Currency, Email, cart::Cart};
 use crate::service::refunds::{self, ApplyRefund, RefundApplied, RefundFailure, RefundKind};
 use crate::store::batch::Batch;
@@ -52,6 +55,9 @@ pub struct RecordOrder {
     pub shipping_total: i64,
     pub tax_total: i64,
     pub customer_email: Option<Email>,
+    /// The rate from `currency` into the attributed program's currency, when the shop
+    /// converts itself; else the brand's rate table is used.
+    pub fx_rate: Option<FxRate>,
     pub placed_at: DateTime<Utc>,
     pub now: DateTime<Utc>,
 }
@@ -74,8 +80,6 @@ pub enum RecordError {
     IdempotencyKeyReused,
     #[error("an order with this order_id was recorded under another idempotency key")]
     OrderExists,
-    #[error("the program runs in {program}, the order is in {order}")]
-    CurrencyMismatch { program: String, order: String },
     #[error("commission: {0}")]
     Commission(#[from] CommissionError),
     /// What the order was decided on changed before it could be written; decide again.
@@ -133,6 +137,7 @@ pub async fn record(
             .as_ref()
             .map(|email| pepper.hash("email", email.as_str())),
         customer_email: order.customer_email,
+        fx_rate: order.fx_rate,
         placed_at: time::to_db(order.placed_at),
         now: time::to_db(order.now),
     };

@@ -2,8 +2,9 @@
 //! locks) are held only for what must be written:
 //!
 //! 1. [`prepare`] on a read connection: attribution (code, click, binding, membership,
-//!    program and terms), the self-referral check, the fraud signals, the volume-tier
-//!    basis and the exact commission.
+//!    program and terms), the exchange rate when the order is in another currency than
+//!    its program ([`super::conversion`]), the self-referral check, the fraud signals,
+//!    the volume-tier basis and the exact commission.
 //! 2. [`settle`] in the write transaction: re-prices a tiered commission if the
 //!    ambassador's month-to-date sales moved.
 //! 3. [`write`]: the order, its lines, the commission's ledger entry, the customer binding
@@ -22,11 +23,13 @@ use diesel::QueryResult;
 use rust_decimal::Decimal;
 
 use super::RecordError;
+use super::conversion::{self, Conversion, Converting, Fx};
 use crate::domain::Currency;
 use crate::domain::Email;
 use crate::domain::cart::Cart;
 use crate::domain::commission;
 use crate::domain::fraud::{self, Signal};
+use crate::domain::fx::FxRate;
 use crate::domain::order_commission::price_order;
 use crate::domain::period::month_start;
 use crate::domain::terms::CommissionBasis;
@@ -62,6 +65,8 @@ pub struct NewOrder {
     /// The address, only for the fraud signals' comparison with ambassadors' addresses
     /// while the order is priced; never written.
     pub customer_email: Option<Email>,
+    /// The rate from the order's currency into its program's the shop sent, if any.
+    pub fx_rate: Option<FxRate>,
     pub placed_at: NaiveDateTime,
     pub now: NaiveDateTime,
 }
@@ -86,6 +91,8 @@ pub struct Decided {
 pub struct Prepared {
     order: NewOrder,
     decision: Decision,
+    /// The order's net in its program's currency, when the two differ.
+    fx: Option<Fx>,
     is_self: bool,
     /// The fraud signals raised (none for an unattributed order or a self-referral).
     signals: Vec<Signal>,
@@ -124,7 +131,7 @@ pub fn prepare(
     order: NewOrder,
     email_hash: impl Fn(&str) -> String,
 ) -> Result<Prepared, RecordError> {
-    let decision = attribution::decide(
+    let mut decision = attribution::decide(
         conn,
         order.brand_id,
         &order.codes,
@@ -132,17 +139,33 @@ pub fn prepare(
         order.customer_email_hash.as_deref(),
         order.placed_at,
     )?;
+    let conversion = match &decision.chosen {
+        Some(referral) => conversion::resolve(
+            conn,
+            Converting {
+                brand: order.brand_id,
+                from: order.currency,
+                to: &referral.program.currency,
+                net: commission::net_merchandise(order.cart.subtotal(), order.discount_total)?,
+                shop_rate: order.fx_rate,
+                placed_at: order.placed_at,
+            },
+        )?,
+        None => Conversion::Same,
+    };
+    let fx = match conversion {
+        Conversion::Same => None,
+        Conversion::Converted(fx) => Some(fx),
+        Conversion::Refused(reason) => {
+            decision.refuse(reason);
+            None
+        }
+    };
     let customer = order.customer_email_hash.as_deref();
     let mut is_self = false;
     let mut month_to_date = None;
     let mut signals = Vec::new();
     if let Some(referral) = &decision.chosen {
-        if referral.program.currency != order.currency.code() {
-            return Err(RecordError::CurrencyMismatch {
-                program: referral.program.currency.clone(),
-                order: order.currency.code().to_owned(),
-            });
-        }
         is_self = bought_by_owner(conn, referral, customer, &email_hash)?;
         if !is_self {
             if has_tiers(referral) {
@@ -175,10 +198,11 @@ pub fn prepare(
             stamps.push((id, CodeStamp::of(&referral.owner, referral.program.terms_version)));
         }
     }
-    let priced = price(&order, &decision, is_self, month_to_date, &signals)?;
+    let priced = price(&order, &decision, fx.as_ref(), is_self, month_to_date, &signals)?;
     Ok(Prepared {
         order,
         decision,
+        fx,
         is_self,
         signals,
         month_to_date,
@@ -194,6 +218,7 @@ pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordEr
     let Prepared {
         order,
         decision,
+        fx,
         is_self,
         signals,
         month_to_date,
@@ -210,7 +235,7 @@ pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordEr
         // another tier: the sum inside the transaction is the one that counts.
         let current = tier_basis(conn, referral, &order)?;
         if current != read {
-            priced = price(&order, &decision, is_self, Some(current), &signals)?;
+            priced = price(&order, &decision, fx.as_ref(), is_self, Some(current), &signals)?;
         }
     }
     // The order carries the use it takes; the running totals count it (`code_uses`),
@@ -316,6 +341,7 @@ fn tier_basis(conn: &mut DbConn, referral: &Referral, order: &NewOrder) -> Query
 fn price(
     order: &NewOrder,
     decision: &Decision,
+    fx: Option<&Fx>,
     is_self: bool,
     month_to_date: Option<i64>,
     signals: &[Signal],
@@ -337,6 +363,7 @@ fn price(
             &referral.terms.commission,
             &order.cart,
             order.discount_total,
+            fx.map(|fx| fx.net),
             month_to_date.unwrap_or(0),
         )?;
         line_rates = priced.line_rates;
@@ -350,7 +377,7 @@ fn price(
             refund_id: None,
             kind: EntryKind::Commission,
             amount: priced.calc.amount,
-            currency: order.currency.code().to_owned(),
+            currency: referral.program.currency.clone(),
             available_at: order.placed_at + Duration::days(i64::from(referral.terms.hold_days)),
             approved_at: None,
             paid_out_in: None,
@@ -410,7 +437,13 @@ fn price(
             .unwrap_or_else(|_| "[]".into()),
         review: (!signals.is_empty()).then_some(Review::Held),
         used_code_id: None,
-    };
+        fx_rate: None,
+        fx_source: None,
+        fx_at: None,
+        fx_currency: None,
+        fx_net: None,
+    }
+    .with_fx(fx.map(Fx::stored));
     // Signals hold the commission from the start, as if the brand had held it, with
     // no brand user as the actor; the brand releases or rejects it as any hold.
     let hold = (!signals.is_empty()).then(|| ReviewRow {

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::store::fx_rates::FxSource;
 use crate::store::ids::{MembershipId, OrderId};
 use crate::store::orders::OrderRow;
 use crate::store::time;
@@ -30,6 +31,43 @@ pub struct OrderView {
     pub signals: Value,
     pub placed_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    /// The conversion of the net into the program's currency, when the order is in
+    /// another; the commission is then in `fx.currency`.
+    pub fx: Option<FxView>,
+}
+
+/// An order's net converted into its program's currency, and the rate it took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FxView {
+    /// Order currency → `currency`, a decimal string.
+    pub rate: String,
+    pub source: FxSource,
+    /// The rate's time: `placed_at` for the shop's rate, when the brand set the table's.
+    pub at: DateTime<Utc>,
+    /// The program's currency.
+    pub currency: String,
+    /// The net in it, rounded once half away from zero.
+    pub net_amount: i64,
+}
+
+impl FxView {
+    /// The conversion stored with the order, if it was converted.
+    pub fn of(order: &OrderRow) -> Option<Self> {
+        order.fx().map(|fx| Self {
+            rate: fx.rate,
+            source: fx.source,
+            at: time::from_db(fx.at),
+            currency: fx.currency,
+            net_amount: fx.net,
+        })
+    }
+}
+
+impl OrderView {
+    /// The currency the commission is in: the program's.
+    pub fn commission_currency(&self) -> &str {
+        self.fx.as_ref().map_or(&self.currency, |fx| &fx.currency)
+    }
 }
 
 impl From<&OrderRow> for OrderView {
@@ -53,6 +91,7 @@ impl From<&OrderRow> for OrderView {
             signals: serde_json::from_str(&order.signals).unwrap_or(Value::Null),
             placed_at: time::from_db(order.placed_at),
             created_at: time::from_db(order.created_at),
+            fx: FxView::of(order),
         }
     }
 }
@@ -144,6 +183,11 @@ mod tests {
             signals: "[]".into(),
             review: None,
             used_code_id: None,
+            fx_rate: None,
+            fx_source: None,
+            fx_at: None,
+            fx_currency: None,
+            fx_net: None,
         }
     }
 

@@ -115,7 +115,7 @@ pub fn preview_terms(
         .customer_discount
         .as_ref()
         .map_or(0, |d| customer_discount(d, subtotal));
-    let priced = price_order(&terms.commission, cart, discount_total, month_to_date_net).map_err(uncomputable)?;
+    let priced = price_order(&terms.commission, cart, discount_total, None, month_to_date_net).map_err(uncomputable)?;
     let shares = priced.line_shares().map_err(uncomputable)?;
     let lines = cart
         .lines()

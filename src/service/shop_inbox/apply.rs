@@ -151,6 +151,9 @@ async fn record(
         shipping_total: facts.shipping_total,
         tax_total: facts.tax_total,
         customer_email: facts.customer_email.as_deref().and_then(|e| Email::parse(e).ok()),
+        // A shop's webhook carries no rate into the program's currency: an order in
+        // another currency converts at the brand's rate table.
+        fx_rate: None,
         // A shop's clock ahead of ours must not date an order in the future (the API
         // refuses that at its door; a delivery cannot be refused, so it is clamped).
         placed_at: facts.placed_at.min(now),

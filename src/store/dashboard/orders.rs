@@ -32,6 +32,8 @@ pub struct OrderSummary {
     pub brand_id: BrandId,
     #[diesel(sql_type = Text)]
     pub brand_name: String,
+    /// The program's currency: the order's, or the one it was converted into. The
+    /// net, commission and refunds here are in it.
     #[diesel(sql_type = Text)]
     pub currency: String,
     #[diesel(sql_type = Timestamp)]
@@ -60,9 +62,15 @@ pub struct OrderSummary {
     /// −Σ reversal entries of the order (a positive number).
     #[diesel(sql_type = BigInt)]
     pub reversed: i64,
-    /// Σ refunds of the order.
+    /// Σ refunds of the order (in `currency`).
     #[diesel(sql_type = BigInt)]
     pub refunded: i64,
+    /// The net and Σ refunds in the order's own currency, which say whether it is fully
+    /// refunded (as the brand's lists and [`order_has_status`] judge it).
+    #[diesel(sql_type = BigInt)]
+    pub order_net: i64,
+    #[diesel(sql_type = BigInt)]
+    pub order_refunded: i64,
     #[diesel(sql_type = Nullable<Text>)]
     pub review: Option<Review>,
 }
@@ -76,8 +84,8 @@ impl OrderSummary {
                 approved: self.approved_at.is_some(),
                 paid_out: self.paid_out_in.is_some(),
             }),
-            net: self.net_amount,
-            refunded: self.refunded,
+            net: self.order_net,
+            refunded: self.order_refunded,
             review: reviews::fact(self.review),
         }
     }
@@ -89,14 +97,21 @@ impl OrderSummary {
 /// plan a walk down an index and a join of the rows kept, whatever the planner knows:
 /// with the join outside, PostgreSQL without fresh statistics (after a bulk load or a
 /// restore) joined every order of the ambassador before keeping ten (4.5 s at 16 k).
-const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_id, b.name AS brand_name, o.currency, \
-       o.placed_at, o.net_amount, o.commission, o.commission_rate, o.terms_version, \
+///
+/// Figures are the ambassador's, in their program's currency: an order converted into
+/// it shows its converted net and refunds (`fx_net`, `fx_amount`).
+const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_id, b.name AS brand_name, \
+       COALESCE(o.fx_currency, o.currency) AS currency, \
+       o.placed_at, COALESCE(o.fx_net, o.net_amount) AS net_amount, o.commission, o.commission_rate, o.terms_version, \
        o.attribution_method, o.attribution_reason, \
        c.amount AS entry_amount, c.available_at, c.approved_at, c.paid_out_in, \
        CAST(COALESCE((SELECT SUM(-r.amount) FROM ledger_entries r \
                       WHERE r.order_id = o.id AND r.membership_id = o.membership_id AND r.kind = 'reversal'), 0) \
                AS BIGINT) AS reversed, \
-       CAST(COALESCE((SELECT SUM(f.amount) FROM refunds f WHERE f.order_id = o.id), 0) AS BIGINT) AS refunded, \
+       CAST(COALESCE((SELECT SUM(COALESCE(f.fx_amount, f.amount)) FROM refunds f WHERE f.order_id = o.id), 0) \
+               AS BIGINT) AS refunded, \
+       o.net_amount AS order_net, \
+       CAST(COALESCE((SELECT SUM(f.amount) FROM refunds f WHERE f.order_id = o.id), 0) AS BIGINT) AS order_refunded, \
        o.review \
      FROM (SELECT o.* FROM orders o";
 
@@ -117,7 +132,7 @@ pub(super) fn recent_orders(conn: &mut DbConn, entries: &[(MembershipId, String)
             .sql(ORDER_SUMMARY)
             .sql(" WHERE o.membership_id = ")
             .param::<Text, _>(*membership)
-            .sql(" AND o.currency = ")
+            .sql(" AND COALESCE(o.fx_currency, o.currency) = ")
             .param::<Text, _>(currency.clone())
             .sql(" ORDER BY o.placed_at DESC, o.id DESC LIMIT ")
             .param::<BigInt, _>(RECENT_ORDERS)

@@ -213,6 +213,11 @@ diesel::table! {
         signals -> Text,
         review -> Nullable<Text>,
         used_code_id -> Nullable<Text>,
+        fx_rate -> Nullable<Text>,
+        fx_source -> Nullable<Text>,
+        fx_at -> Nullable<Timestamp>,
+        fx_currency -> Nullable<Text>,
+        fx_net -> Nullable<BigInt>,
     }
 }
 
@@ -239,6 +244,7 @@ diesel::table! {
         reversal -> BigInt,
         request_hash -> Text,
         created_at -> Timestamp,
+        fx_amount -> Nullable<BigInt>,
     }
 }
 
@@ -430,7 +436,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_deliverables,
     deal_gifts,
     deliverable_proofs,
-    customer_bindings
+    customer_bindings,
+    fx_rates
 );
 
 diesel::table! {
@@ -450,5 +457,15 @@ diesel::table! {
         code_id -> Text,
         order_id -> Text,
         bound_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    fx_rates (brand_id, from_currency, to_currency) {
+        brand_id -> Text,
+        from_currency -> Text,
+        to_currency -> Text,
+        rate -> Text,
+        updated_at -> Timestamp,
     }
 }

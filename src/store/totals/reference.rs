@@ -2,12 +2,16 @@
 //! `reftrack verify` compares the tables with and `--repair` rebuilds them from. Each
 //! says in SQL what the triggers of the migration maintain row by row; the reports
 //! read the tables, so these are also the reports' meaning.
+//!
+//! An order converted into its program's currency counts in that currency, with its
+//! converted net (`fx_net`) and its refunds' converted amounts (`fx_amount`): the
+//! commission is in it, and an ambassador's figures are all in their program's.
 
 use super::Rollup;
 use crate::store::portable::wide_sum;
 
 /// Σ amount and Σ reversal of each order's refunds, as `r`.
-const REFUNDS_BY_ORDER: &str = "LEFT JOIN (SELECT order_id, SUM(amount) AS refunded, SUM(reversal) AS reversed FROM refunds GROUP BY order_id) r \
+const REFUNDS_BY_ORDER: &str = "LEFT JOIN (SELECT order_id, SUM(COALESCE(fx_amount, amount)) AS refunded, SUM(reversal) AS reversed FROM refunds GROUP BY order_id) r \
      ON r.order_id = o.id";
 
 /// An entry's state as the total tables key it.
@@ -40,13 +44,13 @@ fn brand_ledger_sums() -> String {
 fn order_days() -> String {
     format!(
         "SELECT COALESCE(o.membership_id, '') AS membership_id, CAST(DATE(o.placed_at) AS TEXT) AS day, \
-           COALESCE(o.code_id, '') AS code_id, o.currency AS currency, o.brand_id AS brand_id, \
+           COALESCE(o.code_id, '') AS code_id, COALESCE(o.fx_currency, o.currency) AS currency, o.brand_id AS brand_id, \
            CAST(COUNT(*) AS BIGINT) AS orders, {}, {}, {} \
          FROM orders o {REFUNDS_BY_ORDER} \
          LEFT JOIN (SELECT order_id, SUM(amount) AS earned FROM ledger_entries WHERE order_id IS NOT NULL GROUP BY order_id) l \
            ON l.order_id = o.id \
-         GROUP BY COALESCE(o.membership_id, ''), CAST(DATE(o.placed_at) AS TEXT), COALESCE(o.code_id, ''), o.currency, o.brand_id",
-        wide_sum("o.net_amount - COALESCE(r.refunded, 0)", "net_sales"),
+         GROUP BY COALESCE(o.membership_id, ''), CAST(DATE(o.placed_at) AS TEXT), COALESCE(o.code_id, ''), COALESCE(o.fx_currency, o.currency), o.brand_id",
+        wide_sum("COALESCE(o.fx_net, o.net_amount) - COALESCE(r.refunded, 0)", "net_sales"),
         wide_sum("o.commission - COALESCE(r.reversed, 0)", "commission"),
         wide_sum("COALESCE(l.earned, 0)", "earned"),
     )
@@ -56,13 +60,13 @@ fn order_days() -> String {
 /// sales after refunds, and every order's commission after reversals.
 fn brand_days() -> String {
     format!(
-        "SELECT o.brand_id AS brand_id, o.currency AS currency, CAST(DATE(o.placed_at) AS TEXT) AS day, \
+        "SELECT o.brand_id AS brand_id, COALESCE(o.fx_currency, o.currency) AS currency, CAST(DATE(o.placed_at) AS TEXT) AS day, \
            CAST(COUNT(*) AS BIGINT) AS orders, \
            CAST(SUM(CASE WHEN o.membership_id IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS attributed_orders, {}, {} \
          FROM orders o {REFUNDS_BY_ORDER} \
-         GROUP BY o.brand_id, o.currency, CAST(DATE(o.placed_at) AS TEXT)",
+         GROUP BY o.brand_id, COALESCE(o.fx_currency, o.currency), CAST(DATE(o.placed_at) AS TEXT)",
         wide_sum(
-            "CASE WHEN o.membership_id IS NULL THEN 0 ELSE o.net_amount - COALESCE(r.refunded, 0) END",
+            "CASE WHEN o.membership_id IS NULL THEN 0 ELSE COALESCE(o.fx_net, o.net_amount) - COALESCE(r.refunded, 0) END",
             "net_sales"
         ),
         wide_sum("o.commission - COALESCE(r.reversed, 0)", "commission"),
@@ -92,9 +96,9 @@ fn qualifying_sums() -> String {
          WHERE o.membership_id IS NOT NULL AND o.flags = '[]' AND o.review IS NULL \
            AND EXISTS (SELECT 1 FROM ledger_entries c WHERE c.order_id = o.id AND c.membership_id = o.membership_id \
                        AND c.kind = 'commission' AND c.approved_at IS NOT NULL) \
-           AND o.net_amount > COALESCE(r.refunded, 0) \
+           AND COALESCE(o.fx_net, o.net_amount) > COALESCE(r.refunded, 0) \
          GROUP BY o.membership_id",
-        wide_sum("o.net_amount - COALESCE(r.refunded, 0)", "amount"),
+        wide_sum("COALESCE(o.fx_net, o.net_amount) - COALESCE(r.refunded, 0)", "amount"),
     )
 }
 
