@@ -247,6 +247,11 @@ async fn insert_orders(app: &TestApp, brand: &str, prefix: &str, n: usize) {
                     signals: "[]".into(),
                     review: None,
                     used_code_id: None,
+                    fx_rate: None,
+                    fx_source: None,
+                    fx_at: None,
+                    fx_currency: None,
+                    fx_net: None,
                 };
                 let line = OrderLineRow {
                     order_id: id,

@@ -134,8 +134,9 @@ async fn refused_changes_tell_nothing() {
     let before = told(&app).await.len();
     let mut euros = order_body("1001", Some(&p.code));
     euros["currency"] = json!("EUR");
+    euros["fx_rate"] = json!("0");
     let refused = app.post("/v1/checkout/orders", Some(&p.api_key), &euros).await;
-    refused.assert_problem(422, "currency_mismatch");
+    refused.assert_problem(422, "validation_failed");
     let order = app
         .post(
             "/v1/checkout/orders",

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{ledger_entries_of, order_body, order_of, order_worth, record, recorded, terms};
+use super::{ledger_entries_of, order_body, order_of, order_worth, recorded, terms};
 use crate::helpers::spawn_app;
 
 #[tokio::test]
@@ -307,26 +307,6 @@ async fn the_programs_rule_decides_between_a_code_and_a_click_of_different_ambas
         assert_eq!(candidates.len(), 2, "both candidates are shown: {order}");
         assert!(candidates.iter().all(|c| c["status"] == "ok"), "{order}");
     }
-}
-
-#[tokio::test]
-async fn an_order_in_another_currency_than_the_program_is_422_and_records_nothing() {
-    let app = spawn_app().await;
-    let p = app.program_with_ambassador("acme").await;
-    let mut body = order_body("eur-1", Some(&p.code));
-    body["currency"] = json!("EUR");
-    record(&app, &p, &body).await.assert_problem(422, "currency_mismatch");
-    assert_eq!(app.count("orders"), 0);
-    let codes = app
-        .get(
-            &format!("/v1/brand/ambassadors/{}/codes", p.membership_id),
-            Some(&p.brand.access_token),
-        )
-        .await;
-    assert_eq!(
-        codes.body["items"][0]["uses"], 0,
-        "the refused order took no use of the code"
-    );
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 mod attribution_rules;
 mod batch;
 mod commission;
+mod currencies;
 mod idempotency;
 mod validation;
 

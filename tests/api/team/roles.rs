@@ -226,6 +226,12 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
             Some(json!({"ambassador_id": p.membership_id, "reason": "Moving it"})),
         ),
         (
+            Method::PUT,
+            "/v1/brand/fx-rates",
+            "/v1/brand/fx-rates".into(),
+            Some(json!({"rates": [{"from": "EUR", "to": "USD", "rate": "2"}]})),
+        ),
+        (
             Method::POST,
             "/v1/brand/deals",
             "/v1/brand/deals".to_owned(),
@@ -297,6 +303,7 @@ async fn staff_is_refused_every_owner_only_route_and_runs_everything_else() {
     assert_eq!(app.count("brand_user_invitations WHERE revoked_at IS NULL"), 2);
     assert_eq!(app.count("ledger_entries WHERE kind = 'bonus'"), 0);
     assert_eq!(app.count("deals"), 0);
+    assert_eq!(app.count("fx_rates"), 0);
     let batch = app.get(&format!("/v1/brand/payouts/{payout}"), s).await;
     assert_eq!(batch.body["status"], "pending", "{}", batch.text);
 
