@@ -55,9 +55,12 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
     ("refund_order", "nothing_to_refund", None, None),
     ("refund_order", "validation_failed", r"lines\[\d+\]\.sku", "^the order has no line with this sku$"),
     ("refund_order", "validation_failed", r"lines\[\d+\]\.quantity", r"^only \d+ units are left to refund$"),
-    # State: the currency must be the attributed program's.
-    ("record_order", "currency_mismatch", None, None),
+    # State: a quote's currency must be the attributed program's (an order in another
+    # is converted or recorded unattributed, never refused).
     ("quote", "currency_mismatch", None, None),
+    # Several items: a rate table names each pair once, from one currency to another.
+    ("replace_fx_rates", "validation_failed", r"rates\[\d+\]\.to",
+     r"^(must differ from `from`|the pair [A-Z]{3} → [A-Z]{3} is already in the table)$"),
     # State: the same Idempotency-Key with another body (generated keys repeat).
     ("record_order", "idempotency_key_reused", None, None),
     ("refund_order", "idempotency_key_reused", None, None),

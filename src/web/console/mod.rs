@@ -21,6 +21,7 @@ pub mod deal_gifts;
 pub mod deal_new;
 pub mod deal_proofs;
 pub mod deals;
+pub mod fx_rates;
 pub mod integration;
 pub mod integrations;
 pub mod join;
@@ -127,6 +128,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/console/payouts/{id}/cancel", web::post().to(payout::cancel));
     cfg.route("/console/settings", web::get().to(settings::show))
         .route("/console/settings", web::post().to(settings::save))
+        .route("/console/settings/fx-rates", web::get().to(fx_rates::show))
+        .route("/console/settings/fx-rates", web::post().to(fx_rates::save))
         .route("/console/settings/api-keys", web::get().to(api_keys::show))
         .route("/console/settings/api-keys", web::post().to(api_keys::create))
         .route(

@@ -24,7 +24,7 @@ struct Section {
     about: &'static str,
 }
 
-const SECTIONS: [Section; 4] = [
+const SECTIONS: [Section; 5] = [
     Section {
         href: "/console/settings/api-keys",
         title: "API keys",
@@ -39,6 +39,11 @@ const SECTIONS: [Section; 4] = [
         href: "/console/settings/webhooks",
         title: "Webhooks",
         about: "Signed messages to your own systems when something happens.",
+    },
+    Section {
+        href: "/console/settings/fx-rates",
+        title: "Exchange rates",
+        about: "The rates an order in another currency than its program's converts at, when your shop sends none.",
     },
     Section {
         href: "/console/settings/team",
@@ -63,6 +68,13 @@ struct SettingsPage<'a> {
 #[derive(Debug, Deserialize)]
 pub struct SettingsQuery {
     done: Option<String>,
+}
+
+impl SettingsQuery {
+    /// Whether the page follows a save (`?done=saved`).
+    pub fn saved(&self) -> bool {
+        self.done.as_deref() == Some("saved")
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,7 @@
 //! CSRF token. One file per area; the helpers they share are here.
 
 mod api_keys;
+mod fx_rates;
 mod integrations;
 mod webhooks;
 
@@ -59,7 +60,7 @@ async fn the_owner_sees_every_settings_page_and_saves_the_brand_profile() {
     let app = spawn_app().await;
     let (brand, session) = owner(&app, "acme").await;
     let settings = page_ok(&app, &session, "/console/settings").await;
-    for href in ["api-keys", "integrations", "webhooks", "team"] {
+    for href in ["api-keys", "integrations", "webhooks", "fx-rates", "team"] {
         assert!(
             settings.html.contains(&format!("href=\"/console/settings/{href}\"")),
             "{href}: {}",
