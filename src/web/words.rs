@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::display;
 use crate::domain::status::{EntryStatus, OrderStatus};
+use crate::service::orders::FxView;
+use crate::store::fx_rates::FxSource;
 use crate::store::ledger::{EntryKind, KindTotals};
 
 /// Who reads the words.
@@ -144,9 +146,27 @@ pub fn outcome_words(status: &str) -> &str {
         "click_not_found" => "link visit not found",
         "click_expired" => "link visit older than the program's click window",
         "binding_expired" => "the returning customer's binding has lapsed",
+        "no_fx_rate" => "the program runs in another currency and there was no exchange rate",
+        "fx_out_of_range" => "the exchange rate puts the order past any amount reftrack takes",
         "reassigned" => "reassigned by the brand",
         other => other,
     }
+}
+
+/// How an order's net was converted into its program's currency, for both doors:
+/// "100.00 EUR at 1.0825 (sent with the order, 2 Nov 2026 10:00 UTC) = 108.25 USD".
+pub fn fx_words(fx: &FxView, net: i64, order_currency: &str) -> String {
+    let source = match fx.source {
+        FxSource::Order => "sent with the order",
+        FxSource::RateTable => "the brand's rate table",
+    };
+    format!(
+        "{} at {} ({source}, {}) = {}",
+        display::money_in(net, order_currency),
+        fx.rate,
+        display::date_time(fx.at),
+        display::money_in(fx.net_amount, &fx.currency)
+    )
 }
 
 /// A flag stored with an order, for the brand; one this table does not know is shown

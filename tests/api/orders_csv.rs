@@ -8,7 +8,7 @@ use crate::helpers::{PASSWORD, Reply, TestApp, spawn_app};
 
 const HEADER: &str = "order_id,placed_at,currency,subtotal,discount,net,refunded,commission,\
                       commission_reversed,commission_status,available_at,ambassador,ambassador_email,code,\
-                      attribution_method,attribution_reason";
+                      attribution_method,attribution_reason,commission_currency,fx_rate";
 
 fn order(order_id: &str, code: Option<&str>, unit_price: i64, placed_at: Option<&str>) -> Value {
     json!({"order_id": order_id, "code": code, "currency": "USD", "discount_total": 0, "placed_at": placed_at,
@@ -101,6 +101,8 @@ async fn the_file_takes_the_lists_filters_and_shows_each_orders_money() {
             p.code.as_str(),
             "code",
             "code",
+            "USD",
+            "",
         ]
     );
     assert_eq!(Ok(row("O-2")[1].clone()), placed("2026-10-15T10:00:00.5Z"));
@@ -120,7 +122,9 @@ async fn the_file_takes_the_lists_filters_and_shows_each_orders_money() {
             "",
             "",
             "none",
-            "no_referral"
+            "no_referral",
+            "USD",
+            ""
         ]
     );
     assert_eq!(

@@ -37,7 +37,12 @@ pub struct MyOrderResponse {
     pub order_id: String,
     pub brand_id: BrandId,
     pub brand_name: String,
+    /// The program's currency: `net_amount`, `commission` and `reversed` are in it.
     pub currency: String,
+    /// The currency the order was placed in: its lines and refunds are in it.
+    pub order_currency: String,
+    /// The rate its net was converted from `order_currency` at; `null` when the same.
+    pub fx_rate: Option<String>,
     pub placed_at: DateTime<Utc>,
     pub net_amount: i64,
     /// The rate every line earned, as a decimal string; `null` for flat commissions or
@@ -63,6 +68,8 @@ impl From<MyOrder> for MyOrderResponse {
             brand_id: o.brand_id,
             brand_name: o.brand_name,
             currency: o.currency,
+            order_currency: o.order_currency,
+            fx_rate: o.fx_rate,
             placed_at: o.placed_at,
             net_amount: o.net_amount,
             rate: o.rate,

@@ -42,6 +42,8 @@ pub const ORDERS_CSV_HEADER: &[&str] = &[
     "code",
     "attribution_method",
     "attribution_reason",
+    "commission_currency",
+    "fx_rate",
 ];
 
 /// The filters of [`super::BrandOrdersQuery`], without its page: the file holds every
@@ -106,6 +108,10 @@ fn row(order: BrandOrder, facts: &OrderFacts, ambassador: Option<&AmbassadorName
     // A stored currency always parses; two digits is the default of the payout files.
     let exponent = Currency::parse(&o.currency).map_or(2, |c| c.exponent());
     let amount = |minor: i64| Cell::number(format_minor(minor, exponent));
+    // The commission is in the program's currency, which a converted order is not in.
+    let earned_in = o.commission_currency();
+    let earned_exponent = Currency::parse(earned_in).map_or(2, |c| c.exponent());
+    let earned = |minor: i64| Cell::number(format_minor(minor, earned_exponent));
     vec![
         Cell::text(o.order_id.clone()),
         Cell::text(rfc3339(time::from_db(o.placed_at))),
@@ -114,8 +120,8 @@ fn row(order: BrandOrder, facts: &OrderFacts, ambassador: Option<&AmbassadorName
         amount(o.discount_total),
         amount(o.net_amount),
         amount(facts.refunded.get(&o.id).copied().unwrap_or(0)),
-        amount(o.commission),
-        amount(facts.reversed.get(&o.id).copied().unwrap_or(0)),
+        earned(o.commission),
+        earned(facts.reversed.get(&o.id).copied().unwrap_or(0)),
         Cell::text(order.status.as_str()),
         Cell::text(order.available_at.map(rfc3339).unwrap_or_default()),
         Cell::text(ambassador.map(|a| a.display_name.clone()).unwrap_or_default()),
@@ -123,5 +129,7 @@ fn row(order: BrandOrder, facts: &OrderFacts, ambassador: Option<&AmbassadorName
         Cell::text(order.code.clone().unwrap_or_default()),
         Cell::text(o.attribution_method.clone()),
         Cell::text(o.attribution_reason.clone()),
+        Cell::text(earned_in.to_owned()),
+        Cell::text(o.fx_rate.clone().unwrap_or_default()),
     ]
 }

@@ -36,7 +36,12 @@ pub struct MyOrder {
     pub order_id: String,
     pub brand_id: BrandId,
     pub brand_name: String,
+    /// The program's currency: the net, commission and reversals are in it.
     pub currency: String,
+    /// The currency the order was placed in: its lines and refunds are in it.
+    pub order_currency: String,
+    /// The rate the net was converted from `order_currency` at, when they differ.
+    pub fx_rate: Option<String>,
     pub placed_at: DateTime<Utc>,
     pub net_amount: i64,
     /// The rate every line earned; `None` for flat commissions or mixed rates.
@@ -62,6 +67,8 @@ impl From<OrderSummary> for MyOrder {
             brand_id: o.brand_id,
             brand_name: o.brand_name,
             currency: o.currency,
+            order_currency: o.order_currency,
+            fx_rate: o.fx_rate,
             placed_at: time::from_db(o.placed_at),
             net_amount: o.net_amount,
             rate: o.commission_rate,

@@ -69,6 +69,12 @@ pub struct OrderSummary {
     /// refunded (as the brand's lists and [`order_has_status`] judge it).
     #[diesel(sql_type = BigInt)]
     pub order_net: i64,
+    /// The currency the order was placed in (its lines and refunds are in it), and the
+    /// rate its net was converted into `currency` at when the two differ.
+    #[diesel(sql_type = Text)]
+    pub order_currency: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub fx_rate: Option<String>,
     #[diesel(sql_type = BigInt)]
     pub order_refunded: i64,
     #[diesel(sql_type = Nullable<Text>)]
@@ -110,7 +116,7 @@ const ORDER_SUMMARY: &str = "SELECT o.id, o.order_id, o.membership_id, o.brand_i
                AS BIGINT) AS reversed, \
        CAST(COALESCE((SELECT SUM(COALESCE(f.fx_amount, f.amount)) FROM refunds f WHERE f.order_id = o.id), 0) \
                AS BIGINT) AS refunded, \
-       o.net_amount AS order_net, \
+       o.net_amount AS order_net, o.currency AS order_currency, o.fx_rate, \
        CAST(COALESCE((SELECT SUM(f.amount) FROM refunds f WHERE f.order_id = o.id), 0) AS BIGINT) AS order_refunded, \
        o.review \
      FROM (SELECT o.* FROM orders o";

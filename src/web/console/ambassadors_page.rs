@@ -248,7 +248,7 @@ pub(super) async fn render(
                 id: o.order.id,
                 placed: display::date(crate::store::time::from_db(o.order.placed_at)),
                 net: display::money_in(o.order.net_amount, &o.order.currency),
-                commission: display::money_in(o.order.commission, &o.order.currency),
+                commission: display::money_in(o.order.commission, o.order.commission_currency()),
                 status: status_words(o.status),
                 order_id: o.order.order_id,
             })

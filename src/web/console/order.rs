@@ -28,7 +28,9 @@ use crate::store::reviews::ReviewAction;
 use crate::web::form::FieldErrors;
 use crate::web::page;
 use crate::web::session::{PageError, SignedIn};
-use crate::web::words::{Reader, attribution_words, flag_words, hold_words, method_words, outcome_words, status_words};
+use crate::web::words::{
+    Reader, attribution_words, flag_words, fx_words, hold_words, method_words, outcome_words, status_words,
+};
 
 struct Line {
     sku: String,
@@ -120,6 +122,8 @@ struct OrderPage {
     net: String,
     commission: String,
     reversed: String,
+    /// How the net was converted into the program's currency, when it was.
+    conversion: Option<String>,
     status: &'static str,
     amounts: Vec<(&'static str, String)>,
     rate: String,
@@ -254,6 +258,10 @@ pub(super) async fn render(
     let order = OrderView::from(&brand_order.order);
     let currency = order.currency.clone();
     let money = |minor: i64| display::money_in(minor, &currency);
+    // The commission is in the program's currency, which a converted order is not in.
+    let earned_in = order.commission_currency().to_owned();
+    let earned = |minor: i64| display::money_in(minor, &earned_in);
+    let conversion = order.fx.as_ref().map(|fx| fx_words(fx, order.net_amount, &currency));
     // Refunds' reversals and a rejection's: every reversal entry of the order.
     let reversed = entries
         .iter()
@@ -319,8 +327,9 @@ pub(super) async fn render(
             .map(|m| (m, brand_order.ambassador_name.clone().unwrap_or_default())),
         code: brand_order.code.clone(),
         net: money(order.net_amount),
-        commission: money(order.commission),
-        reversed: money(reversed),
+        commission: earned(order.commission),
+        reversed: earned(reversed),
+        conversion,
         status: status_words(brand_order.status),
         amounts: vec![
             ("Merchandise", money(order.subtotal)),
@@ -374,7 +383,7 @@ pub(super) async fn render(
                 date: display::date(r.created_at),
                 refund_id: r.refund_id,
                 amount: money(r.amount),
-                reversal: money(r.reversal),
+                reversal: earned(r.reversal),
             })
             .collect(),
         entries: entries

@@ -53,7 +53,7 @@ impl Row {
                 .membership_id
                 .map(|m| (m, o.ambassador_name.clone().unwrap_or_default())),
             net: money(o.order.net_amount),
-            commission: money(o.order.commission),
+            commission: display::money_in(o.order.commission, o.order.commission_currency()),
             status: status_words(o.status),
             hold: hold_words(o.status, o.available_at, now),
             signals: Some(fraud::stored(&o.order.signals))

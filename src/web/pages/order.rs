@@ -64,6 +64,8 @@ struct OrderPage<'a> {
     payable: Option<String>,
     /// A word on the brand's review: under review, or rejected and why.
     review: Option<String>,
+    /// How the net was converted into the program's currency, when it was.
+    conversion: Option<String>,
     method: String,
     reason: String,
     lines: Vec<Line>,
@@ -97,6 +99,13 @@ pub async fn show(
     } = detail;
     let currency = order.currency.clone();
     let money = |minor: i64| display::money_in(minor, &currency);
+    // Lines and refunds are in the currency the order was placed in; the net, the
+    // commission and its reversals in the program's.
+    let placed_in = order.order_currency.clone();
+    let paid_in = |minor: i64| display::money_in(minor, &placed_in);
+    let conversion = order.fx_rate.as_ref().map(|rate| {
+        format!("Placed in {placed_in}; its net was converted into {currency} at {rate}, and the commission is paid on that.")
+    });
     let payable = match (order.status, order.available_at) {
         (OrderStatus::Pending, Some(at)) => Some(format!(
             "{} ({})",
@@ -126,6 +135,7 @@ pub async fn show(
     };
     let page_view = OrderPage {
         review,
+        conversion,
         current: "orders",
         csrf: &signed_in.session.csrf_token,
         brand_id: order.brand_id,
@@ -148,7 +158,7 @@ pub async fn show(
                 sku: l.sku,
                 category: l.category.unwrap_or_default(),
                 quantity: l.quantity,
-                unit_price: money(l.unit_price),
+                unit_price: paid_in(l.unit_price),
                 rate: rate_words(l.rate.as_deref()),
             })
             .collect(),
@@ -157,7 +167,7 @@ pub async fn show(
             .map(|r| Refund {
                 date: display::date(r.created_at),
                 refund_id: r.refund_id,
-                amount: money(r.amount),
+                amount: paid_in(r.amount),
                 reversal: money(r.reversal),
             })
             .collect(),

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::record;
 use crate::helpers::{Program, TestApp, spawn_app};
+use crate::web::SESSION;
 
 /// An order of 100.00 EUR with the program's code, with what the test adds.
 fn euro_order(order_id: &str, code: &str, extra: Value) -> Value {
@@ -77,6 +78,12 @@ async fn an_order_in_another_currency_earns_on_its_net_converted_at_the_shops_ra
     assert_eq!(entries.len(), 1, "{}", detail.text);
     assert_eq!((entries[0]["amount"].clone(), entries[0]["currency"].clone()), (json!(1_083), json!("USD")));
 
+    // The brand's file: the order's amounts in euros, the commission in dollars.
+    let csv = app.get("/v1/brand/orders.csv", Some(&p.brand.access_token)).await;
+    let row = csv.text.lines().nth(1).unwrap_or_default().to_owned();
+    assert!(row.starts_with("eur-1,2026-11-02T10:00:00Z,EUR,100.00,0.00,100.00,0.00,10.83,0.00,pending,"), "{}", csv.text);
+    assert!(row.ends_with(",code,code,USD,1.0825"), "{}", csv.text);
+
     // The ambassador's figures are all in the program's currency.
     let dashboard = app.get("/v1/me/dashboard", Some(&p.influencer.access_token)).await;
     let brands = dashboard.body["brands"].as_array().cloned().unwrap_or_default();
@@ -85,6 +92,28 @@ async fn an_order_in_another_currency_earns_on_its_net_converted_at_the_shops_ra
     assert_eq!(brands[0]["totals"]["pending"], 1_083);
     assert_eq!(brands[0]["codes"][0]["net_sales"], 10_825, "{}", dashboard.text);
     assert_eq!(brands[0]["recent_orders"][0]["net_amount"], 10_825);
+
+    // The ambassador's order: figures in dollars, lines in euros, the rate named.
+    let id = order["id"].as_str().unwrap().to_owned();
+    let mine = app
+        .get(&format!("/v1/me/orders/{id}"), Some(&p.influencer.access_token))
+        .await;
+    assert_eq!(
+        (mine.body["currency"].clone(), mine.body["order_currency"].clone(), mine.body["fx_rate"].clone()),
+        (json!("USD"), json!("EUR"), json!("1.0825")),
+        "{}",
+        mine.text
+    );
+    assert_eq!(mine.body["net_amount"], 10_825);
+    let portal = app.sign_in("ana@acme.example", "influencer").await;
+    let page = app.get_page(&format!("/app/orders/{id}"), &[(SESSION, &portal)]).await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("converted into USD at 1.0825"), "{}", page.html);
+    assert!(page.html.contains("$10.83") || page.html.contains("10.83 USD") || page.html.contains("US$10.83"), "{}", page.html);
+    let console = app.sign_in(&p.brand.email, "brand").await;
+    let page = app.get_page(&format!("/console/orders/{id}"), &[(SESSION, &console)]).await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("at 1.0825 (sent with the order"), "{}", page.html);
 
     // Half of it refunded: half the converted net and half the commission go back.
     let refund = app
