@@ -23,6 +23,9 @@ pub struct AmbassadorResponse {
     pub email: String,
     pub status: MembershipStatus,
     pub program_id: ProgramId,
+    /// The ambassador whose invitation link this one joined through (two tiers);
+    /// `null` for one the brand invited.
+    pub recruited_by: Option<MembershipId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Present on `GET /v1/brand/ambassadors/{id}` and after a PATCH.
@@ -39,6 +42,7 @@ impl AmbassadorResponse {
             email: ambassador.email,
             status: ambassador.status,
             program_id: ambassador.program_id,
+            recruited_by: ambassador.recruited_by,
             created_at: ambassador.created_at,
             updated_at: ambassador.updated_at,
             codes,

@@ -59,6 +59,12 @@ pub fn referral_link(public_url: &str, slug: &str, code: &str) -> String {
     format!("{public_url}/r/{slug}/{code}")
 }
 
+/// The ambassador's own invitation link for other creators (two tiers,
+/// [`crate::service::recruits`]): `{public_url}/join/{slug}/{code}`.
+pub fn recruit_link(public_url: &str, slug: &str, code: &str) -> String {
+    format!("{public_url}/join/{slug}/{code}")
+}
+
 /// A stored code as answered, its referral link under the brand's `slug`.
 pub fn code_response(public_url: &str, slug: &str, row: CodeRow) -> CodeResponse {
     CodeResponse::new(public_url, Code::new(row, slug.to_owned()))
@@ -222,6 +228,10 @@ pub struct MyCodeResponse {
     pub expires_at: Option<DateTime<Utc>>,
     /// `{REFTRACK_PUBLIC_URL}/r/{brand_slug}/{code}`
     pub referral_link: String,
+    /// `{REFTRACK_PUBLIC_URL}/join/{brand_slug}/{code}`: other creators join the
+    /// program through it as the ambassador's recruits, while the program pays
+    /// recruiters (`override_rate`).
+    pub recruit_link: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -235,6 +245,7 @@ impl MyCodeResponse {
             membership_status,
         } = mine;
         Self {
+            recruit_link: recruit_link(public_url, &code.brand_slug, &code.code),
             referral_link: referral_link(public_url, &code.brand_slug, &code.code),
             id: code.id,
             code: code.code,

@@ -86,6 +86,7 @@ error_codes! {
     PreviouslyAttributed = "previously_attributed",
     ProgramNotFound = "program_not_found",
     RateLimited = "rate_limited",
+    RecruitLinkNotFound = "recruit_link_not_found",
     RefreshTokenReused = "refresh_token_reused",
     RefundExceedsNet = "refund_exceeds_net",
     RequestTimeout = "request_timeout",

@@ -37,6 +37,7 @@ pub mod pagination;
 pub mod password_reset;
 pub mod payouts;
 pub mod programs;
+pub mod recruits;
 pub mod request_span;
 pub mod responses;
 pub mod rewards;
@@ -179,6 +180,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(M::GET, "/v1/me/codes", web::get().to(codes::list_my_codes)),
         endpoint(M::GET, "/v1/me/invitations", web::get().to(inbox::list_my_invitations)),
         endpoint(M::POST, "/v1/me/invitations/accept", web::post().to(invitations::accept_invitation)),
+        endpoint(M::POST, "/v1/me/recruiters/join", web::post().to(recruits::join_recruiter)),
         endpoint(M::POST, "/v1/me/invitations/{id}/accept", web::post().to(inbox::accept_invitation_by_id)),
         endpoint(M::POST, "/v1/me/invitations/{id}/decline", web::post().to(inbox::decline_invitation)),
         endpoint(M::GET, "/v1/me/rewards", web::get().to(rewards::list_my_rewards)),

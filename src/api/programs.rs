@@ -83,6 +83,8 @@ pub struct ProgramRequest {
     pub customer_binding_days: Option<i64>,
     #[serde(default, deserialize_with = "crate::domain::terms::fraud::object_or_null")]
     pub fraud_review: Option<FraudInput>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub override_rate: Option<Option<String>>,
 }
 
 impl ProgramRequest {
@@ -97,6 +99,7 @@ impl ProgramRequest {
             click_window_days: self.click_window_days,
             customer_binding_days: self.customer_binding_days,
             fraud_review: self.fraud_review,
+            override_rate: self.override_rate,
         };
         (self.name, self.currency, terms)
     }

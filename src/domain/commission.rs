@@ -164,6 +164,20 @@ fn percent_of_net(lines: &[PricedLine], subtotal: i64, net: i64) -> Result<i64, 
     i64::try_from(amount).map_err(|_| CommissionError::Overflow)
 }
 
+/// A recruiter's override on a recruit's commission (two tiers): `commission × rate ÷
+/// 100`, computed exactly and rounded once, half away from zero. The rate follows the
+/// rules of a commission rate (0–100 %, at most 4 decimal places).
+pub fn override_of(commission: i64, rate: Decimal) -> Result<i64, CommissionError> {
+    if commission < 0 {
+        return Err(CommissionError::NegativeAmount);
+    }
+    let numerator = i128::from(commission)
+        .checked_mul(scaled_rate(rate)?)
+        .ok_or(CommissionError::Overflow)?;
+    let amount = round_div_half_away(numerator, PERCENT * RATE_SCALE).ok_or(CommissionError::Overflow)?;
+    i64::try_from(amount).map_err(|_| CommissionError::Overflow)
+}
+
 /// Each line's share of a percent commission, in minor units: line i's exact share
 /// `value_i × r_i × net / (subtotal × 100 × 10^4)` (the terms of [`compute`]'s one
 /// fraction), rounded down, then the units the order's single rounding adds go to the

@@ -52,6 +52,8 @@ pub struct Ambassador {
     pub email: String,
     pub status: MembershipStatus,
     pub program_id: ProgramId,
+    /// The ambassador whose invitation link this one joined through (two tiers).
+    pub recruited_by: Option<MembershipId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -65,6 +67,7 @@ impl From<AmbassadorRow> for Ambassador {
             email: row.email,
             status: row.membership.status,
             program_id: row.membership.program_id,
+            recruited_by: row.membership.recruited_by,
             created_at: time::from_db(row.membership.created_at),
             updated_at: time::from_db(row.membership.updated_at),
         }

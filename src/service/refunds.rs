@@ -14,6 +14,7 @@ use crate::domain::fx;
 use crate::domain::refund::{self, RefundError, RefundState};
 use crate::domain::shop_id::may_be_shop_id;
 use crate::service::events::{self, EventType};
+use crate::service::overrides;
 use crate::service::orders::replay::{self, Answer, Answered, RenderError, Stored};
 use crate::store::ids::{BrandId, LedgerEntryId, RefundId};
 use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
@@ -345,6 +346,8 @@ pub fn refund(
         ledger::append(conn, &reversal_entry)?;
         entry = Some(reversal_entry);
     }
+    // A recruiter's override on the commission loses the same share (two tiers).
+    overrides::reverse_for_refund(conn, order.id, row.id, (order.net_amount, refunded, amount), now)?;
     let (refunded_total, reversed_total) = (refunded + amount, reversed + reversal);
     let event_type = match kind {
         RefundKind::Rest => EventType::OrderCancelled,

@@ -147,6 +147,17 @@ pub fn approve(conn: &mut DbConn, ids: &[LedgerEntryId], now: NaiveDateTime) -> 
 
 /// The entries of the order that belong to `membership` (its commission and the
 /// reversals of it), in id order.
+/// The recruiters' override entries of an order (two tiers), oldest first: each one's
+/// positive entry and the negative ones that reversed part of it.
+pub fn overrides_of(conn: &mut DbConn, order: OrderId) -> QueryResult<Vec<LedgerEntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::order_id.eq(order))
+        .filter(ledger_entries::kind.eq(EntryKind::Override))
+        .order(ledger_entries::id.asc())
+        .select(LedgerEntryRow::as_select())
+        .load(conn)
+}
+
 pub fn of_order_for(conn: &mut DbConn, order: OrderId, membership: MembershipId) -> QueryResult<Vec<LedgerEntryRow>> {
     ledger_entries::table
         .filter(ledger_entries::order_id.eq(order))

@@ -22,6 +22,9 @@ pub struct MembershipRow {
     pub status: MembershipStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The ambassador of the same brand whose invitation link this one joined through
+    /// (two tiers); `None` for an ambassador the brand invited.
+    pub recruited_by: Option<MembershipId>,
 }
 
 /// A membership with the influencer's public details, as the brand sees it.

@@ -39,6 +39,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/password/forgot", web::post().to(pages::password::ask))
         .route("/password/reset", web::get().to(pages::password::reset))
         .route("/password/reset", web::post().to(pages::password::set))
+        .route("/join/{brand_slug}/{code}", web::get().to(pages::join::show))
+        .route("/join/{brand_slug}/{code}", web::post().to(pages::join::join))
         .route("/app", web::get().to(pages::overview::show))
         .route("/app/brands/{id}", web::get().to(pages::brand::show))
         .route("/app/codes", web::get().to(pages::codes::show))

@@ -37,6 +37,14 @@ pub struct TermsInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub fraud_review: Option<FraudInput>,
+    /// The recruiter's share of each recruit's commission, in percent. Absent = not
+    /// given; `null` = no override (a program without two tiers).
+    #[serde(
+        default,
+        deserialize_with = "present_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub override_rate: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -120,6 +128,7 @@ impl TermsInput {
             click_window_days: patch.click_window_days.or(self.click_window_days),
             customer_binding_days: patch.customer_binding_days.or(self.customer_binding_days),
             fraud_review: patch.fraud_review.or(self.fraud_review),
+            override_rate: patch.override_rate.or(self.override_rate),
         }
     }
 }

@@ -63,6 +63,10 @@ pub struct Terms {
     pub customer_binding_days: u32,
     /// When an attributed order's commission is held for the brand's review.
     pub fraud_review: FraudRules,
+    /// Two tiers: the share (percent) of each recruit's commission their recruiter
+    /// earns as an `override` entry; `None` when the program pays none
+    /// (`service::recruits`).
+    pub override_rate: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -44,6 +44,7 @@ impl Terms {
             click_window_days: Some(i64::from(self.click_window_days)),
             customer_binding_days: Some(i64::from(self.customer_binding_days)),
             fraud_review: Some(self.fraud_review.to_input()),
+            override_rate: Some(self.override_rate.map(rate_text)),
         }
     }
 
@@ -81,6 +82,7 @@ impl Terms {
             ("click_window_days", patch.click_window_days.is_some()),
             ("customer_binding_days", patch.customer_binding_days.is_some()),
             ("fraud_review", patch.fraud_review.is_some()),
+            ("override_rate", patch.override_rate.is_some()),
         ];
         let merged = self.to_input().merge(patch);
         let terms = merged.clone().validate_from(Origin::Stored)?;

@@ -65,6 +65,11 @@ impl TermsInput {
             Some(input) => input.validate(&mut errors),
         };
 
+        let override_rate = match self.override_rate.flatten() {
+            None => Some(None),
+            Some(rate) => check(&mut errors, "override_rate", parse_rate(&rate)).map(Some),
+        };
+
         let rewards = validate_rewards(self.rewards.unwrap_or_default(), origin, &mut errors);
 
         let min_payout = check(&mut errors, "min_payout", origin.amount(self.min_payout.unwrap_or(0)));
@@ -88,6 +93,7 @@ impl TermsInput {
             click_window_days,
             customer_binding_days,
             fraud_review,
+            override_rate,
         ) {
             (
                 Some(commission),
@@ -99,6 +105,7 @@ impl TermsInput {
                 Some(click_window_days),
                 Some(customer_binding_days),
                 Some(fraud_review),
+                Some(override_rate),
             ) if errors.is_empty() => Ok(Terms {
                 commission,
                 customer_discount,
@@ -109,6 +116,7 @@ impl TermsInput {
                 click_window_days,
                 customer_binding_days,
                 fraud_review,
+                override_rate,
             }),
             _ => Err(errors),
         }

@@ -69,6 +69,15 @@ impl Terms {
                 format!("{n} days")
             }
         };
+        if let Some(rate) = self.override_rate.filter(|r| !r.is_zero()) {
+            facts.push((
+                "Recruiting".to_owned(),
+                format!(
+                    "{} of the commission of each ambassador you invite with your invitation link",
+                    percent(rate)
+                ),
+            ));
+        }
         facts.push((
             "Your link counts".to_owned(),
             format!("for orders placed within {} of a click", days(self.click_window_days)),

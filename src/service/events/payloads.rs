@@ -261,7 +261,11 @@ pub struct AmbassadorJoined {
     pub ambassador_id: MembershipId,
     pub program_id: ProgramId,
     pub influencer_id: InfluencerId,
-    pub invitation_id: InvitationId,
+    /// The brand's invitation accepted; `None` when they joined through another
+    /// ambassador's invitation link.
+    pub invitation_id: Option<InvitationId>,
+    /// The ambassador whose invitation link they joined through (two tiers).
+    pub recruited_by: Option<MembershipId>,
     pub joined_at: DateTime<Utc>,
 }
 
@@ -301,7 +305,20 @@ impl AmbassadorJoined {
             ambassador_id: membership.id,
             program_id: membership.program_id,
             influencer_id: membership.influencer_id,
-            invitation_id: invitation,
+            invitation_id: Some(invitation),
+            recruited_by: None,
+            joined_at: time::from_db(membership.created_at),
+        }
+    }
+
+    /// Joined through `membership.recruited_by`'s invitation link.
+    pub fn recruited(membership: &MembershipRow) -> Self {
+        Self {
+            ambassador_id: membership.id,
+            program_id: membership.program_id,
+            influencer_id: membership.influencer_id,
+            invitation_id: None,
+            recruited_by: membership.recruited_by,
             joined_at: time::from_db(membership.created_at),
         }
     }

@@ -78,6 +78,7 @@ pub async fn accept(
             status: MembershipStatus::Active,
             created_at: now,
             updated_at: now,
+            recruited_by: None,
         };
         memberships::insert(conn, &membership).map_err(|err| {
             if is_unique_violation(&err) {

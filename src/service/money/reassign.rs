@@ -41,6 +41,7 @@ use crate::domain::refund::{self, RefundState};
 use crate::domain::terms::{CommissionBasis, Terms};
 use crate::service::auth::BrandActor;
 use crate::service::orders::SELF_REFERRAL;
+use crate::service::overrides;
 use crate::service::orders::conversion::{self, Conversion, Converting};
 use crate::service::orders::replay::{self, Answer, Answered, Keyed, RenderError};
 use crate::service::reports::{self, BrandOrderDetail};
@@ -101,7 +102,7 @@ pub async fn reassign(
                 }
                 // One commission per ambassador and order: an order does not go back to
                 // an ambassador whose commission on it was reversed by a reassignment.
-                if !ledger::of_order_for(conn, order.id, command.to)?.is_empty() {
+                if ledger::commission_of(conn, order.id, command.to)?.is_some() {
                     return Err(Refusal::PreviouslyAttributed.into());
                 }
                 let who = ReviewRow {
@@ -116,11 +117,8 @@ pub async fn reassign(
                     created_at: now,
                 };
                 reverse_first(conn, &order, &who, now)?;
-                let customer_is_target = order
-                    .customer_email_hash
-                    .as_deref()
-                    .is_some_and(|hash| hash == pepper.hash("email", &target.email));
-                attribute_to(conn, &order, &target, customer_is_target, now)?;
+                let email_hash = |email: &str| pepper.hash("email", email);
+                attribute_to(conn, &order, &target, &email_hash, now)?;
                 reviews::record(conn, &who, None)?;
                 let detail = reports::brand_order_in(conn, brand, order.id)?;
                 Ok(render(&detail)?)
@@ -147,6 +145,13 @@ fn reverse_first(conn: &mut DbConn, order: &OrderRow, who: &ReviewRow, now: Naiv
         .filter(|e| e.kind == EntryKind::Reversal)
         .map(|e| -e.amount)
         .sum();
+    // The first ambassador's recruiter loses the override on it too (two tiers).
+    let rest = overrides::Rest {
+        reason: who.reason.clone(),
+        acted_by: who.acted_by,
+        at_once: false,
+    };
+    overrides::reverse_rest(conn, order.id, &rest, now)?;
     let rest = commission.amount - reversed;
     if rest > 0 {
         ledger::append(
@@ -198,9 +203,11 @@ fn attribute_to(
     conn: &mut DbConn,
     order: &OrderRow,
     target: &AmbassadorRow,
-    customer_is_target: bool,
+    email_hash: &impl Fn(&str) -> String,
     now: NaiveDateTime,
 ) -> Result<(), MoneyError> {
+    let customer = order.customer_email_hash.as_deref();
+    let customer_is_target = customer.is_some_and(|hash| hash == email_hash(&target.email));
     let membership = target.membership.id;
     let version = programs::version_at(conn, target.membership.program_id, order.placed_at)?
         .ok_or(MoneyError::AmbassadorNotFound)?;
@@ -276,6 +283,11 @@ fn attribute_to(
     };
     ledger::append(conn, &earned)?;
     let refunded = refunds::totals(conn, order.id)?.0;
+    if let Some(recruiter) =
+        overrides::recruiter_of(conn, &target.membership, terms.override_rate, customer, email_hash)?
+    {
+        overrides::earn_after_refunds(conn, &earned, recruiter, (order.net_amount, refunded), now)?;
+    }
     if refunded > 0 {
         let net =
             commission::net_merchandise(cart.subtotal(), order.discount_total).map_err(|_| unpriceable(order.id))?;

@@ -23,6 +23,7 @@ use super::{MoneyError, Refusal};
 use crate::domain::adjustment::Reason;
 use crate::service::auth::BrandActor;
 use crate::service::events::{self, EventType};
+use crate::service::overrides;
 use crate::service::orders::replay::{self, Answer, Answered, Keyed, RenderError};
 use crate::service::reports::{self, BrandOrderDetail};
 use crate::store::ids::{CommissionReviewId, LedgerEntryId, OrderId};
@@ -212,6 +213,13 @@ fn do_reject(conn: &mut DbConn, order: &OrderRow, row: &ReviewRow, now: NaiveDat
         created_by: row.acted_by,
     };
     ledger::append(conn, &reversal)?;
+    // The recruiter's override on it goes with it (two tiers).
+    let rest = overrides::Rest {
+        reason: row.reason.clone(),
+        acted_by: row.acted_by,
+        at_once: true,
+    };
+    overrides::reverse_rest(conn, order.id, &rest, now)?;
     reviews::record(conn, row, Some(Review::Rejected))?;
     let told = events::CommissionRejected::new(order, &reversal, row);
     events::emit(conn, order.brand_id, EventType::CommissionRejected, &told, now)?;

@@ -10,6 +10,7 @@
 
 pub mod conversion;
 mod pricing;
+mod rows;
 pub mod replay;
 mod signals;
 mod view;

@@ -18,31 +18,32 @@
 //! When the check fails, or a concurrent order took a code's last use, the step answers
 //! [`RecordError::Stale`]; the caller rolls back and runs them all again.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use rust_decimal::Decimal;
 
 use super::RecordError;
 use super::conversion::{self, Conversion, Converting, Fx};
+use super::rows::{Binding, Priced, price};
 use crate::domain::Currency;
 use crate::domain::Email;
 use crate::domain::cart::Cart;
 use crate::domain::commission;
-use crate::domain::fraud::{self, Signal};
+use crate::domain::fraud::Signal;
 use crate::domain::fx::FxRate;
-use crate::domain::order_commission::price_order;
 use crate::domain::period::month_start;
 use crate::domain::terms::CommissionBasis;
-use crate::service::attribution::{self, AttributionMethod, Decision, Referral};
+use crate::service::attribution::{self, Decision, Referral};
 use crate::service::events::{self, EventType};
 use crate::store::batch::{Batch, Sink};
-use crate::store::bindings::{self, BindingRow};
+use crate::store::bindings;
 use crate::store::codes::{self, CodeStamp};
-use crate::store::ids::{BrandId, CodeId, CommissionReviewId, LedgerEntryId, OrderId};
+use crate::service::overrides;
+use crate::store::ids::{BrandId, CodeId, MembershipId};
 use crate::store::influencers;
-use crate::store::ledger::{self, EntryKind, LedgerEntryRow};
+use crate::store::ledger::{self, LedgerEntryRow};
 use crate::store::orders::{self, OrderLineRow, OrderRow};
-use crate::store::reviews::{self, Review, ReviewAction, ReviewRow};
+use crate::store::reviews::{self, ReviewRow};
 use crate::store::{DbConn, portable};
 
 pub const SELF_REFERRAL: &str = "self_referral";
@@ -77,6 +78,8 @@ pub struct Decided {
     pub order: OrderRow,
     pub decision: Decision,
     pub entry: Option<LedgerEntryRow>,
+    /// The recruiter's override on the commission (two tiers).
+    override_entry: Option<LedgerEntryRow>,
     lines: Vec<OrderLineRow>,
     binding: Option<Binding>,
     /// The automatic hold for review the order's signals call for.
@@ -94,6 +97,8 @@ pub struct Prepared {
     /// The order's net in its program's currency, when the two differ.
     fx: Option<Fx>,
     is_self: bool,
+    /// The recruiter who earns an override on the commission, and the rate.
+    recruiter: Option<(MembershipId, Decimal)>,
     /// The fraud signals raised (none for an unattributed order or a self-referral).
     signals: Vec<Signal>,
     /// The ambassador's attributed net this month before the order, when the terms
@@ -105,24 +110,6 @@ pub struct Prepared {
     /// when the customer is the code's own ambassador.
     takes_use: Option<CodeId>,
     priced: Priced,
-}
-
-/// The order's rows as they will be written.
-#[derive(Debug)]
-struct Priced {
-    row: OrderRow,
-    lines: Vec<OrderLineRow>,
-    entry: Option<LedgerEntryRow>,
-    binding: Option<Binding>,
-    hold: Option<ReviewRow>,
-}
-
-/// The customer binding an order referred by code or link makes, in a program that
-/// binds: written unless a binding made after `lapsed_by` still holds.
-#[derive(Debug)]
-struct Binding {
-    row: BindingRow,
-    lapsed_by: NaiveDateTime,
 }
 
 /// Decides attribution and prices the order. Reads only: run it on a read connection.
@@ -165,9 +152,12 @@ pub fn prepare(
     let mut is_self = false;
     let mut month_to_date = None;
     let mut signals = Vec::new();
+    let mut recruiter = None;
     if let Some(referral) = &decision.chosen {
         is_self = bought_by_owner(conn, referral, customer, &email_hash)?;
         if !is_self {
+            let rate = referral.terms.override_rate;
+            recruiter = overrides::recruiter_of(conn, &referral.owner.membership, rate, customer, &email_hash)?;
             if has_tiers(referral) {
                 month_to_date = Some(tier_basis(conn, referral, &order)?);
             }
@@ -198,12 +188,13 @@ pub fn prepare(
             stamps.push((id, CodeStamp::of(&referral.owner, referral.program.terms_version)));
         }
     }
-    let priced = price(&order, &decision, fx.as_ref(), is_self, month_to_date, &signals)?;
+    let priced = price(&order, &decision, fx.as_ref(), (is_self, recruiter), month_to_date, &signals)?;
     Ok(Prepared {
         order,
         decision,
         fx,
         is_self,
+        recruiter,
         signals,
         month_to_date,
         stamps,
@@ -220,6 +211,7 @@ pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordEr
         decision,
         fx,
         is_self,
+        recruiter,
         signals,
         month_to_date,
         stamps,
@@ -235,7 +227,7 @@ pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordEr
         // another tier: the sum inside the transaction is the one that counts.
         let current = tier_basis(conn, referral, &order)?;
         if current != read {
-            priced = price(&order, &decision, fx.as_ref(), is_self, Some(current), &signals)?;
+            priced = price(&order, &decision, fx.as_ref(), (is_self, recruiter), Some(current), &signals)?;
         }
     }
     // The order carries the use it takes; the running totals count it (`code_uses`),
@@ -245,6 +237,7 @@ pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordEr
         order: priced.row,
         lines: priced.lines,
         entry: priced.entry,
+        override_entry: priced.override_entry,
         binding: priced.binding,
         hold: priced.hold,
         decision,
@@ -258,6 +251,9 @@ pub fn write(sink: &mut impl Sink, decided: &Decided) -> QueryResult<()> {
     orders::insert(sink, &decided.order, &decided.lines)?;
     if let Some(entry) = &decided.entry {
         ledger::append(sink, entry)?;
+    }
+    if let Some(entry) = &decided.override_entry {
+        overrides::append(sink, entry)?;
     }
     if let Some(binding) = &decided.binding {
         bindings::bind(sink, &binding.row, binding.lapsed_by)?;
@@ -334,150 +330,4 @@ fn tier_basis(conn: &mut DbConn, referral: &Referral, order: &NewOrder) -> Query
         month_start(order.placed_at),
         order.placed_at,
     )
-}
-
-/// The order's rows: commission by the chosen referral's terms (none for an
-/// unattributed order or a self-referral).
-fn price(
-    order: &NewOrder,
-    decision: &Decision,
-    fx: Option<&Fx>,
-    is_self: bool,
-    month_to_date: Option<i64>,
-    signals: &[Signal],
-) -> Result<Priced, RecordError> {
-    let subtotal = order.cart.subtotal();
-    let net = commission::net_merchandise(subtotal, order.discount_total)?;
-    let id = OrderId::generate();
-    let mut line_rates: Vec<Option<Decimal>> = vec![None; order.cart.lines().len()];
-    let mut commission_amount = 0;
-    let mut headline_rate = None;
-    let mut entry = None;
-    let mut flags = Vec::new();
-    let mut reason = decision.reason;
-    if is_self {
-        flags.push(SELF_REFERRAL);
-        reason = SELF_REFERRAL;
-    } else if let Some(referral) = &decision.chosen {
-        let priced = price_order(
-            &referral.terms.commission,
-            &order.cart,
-            order.discount_total,
-            fx.map(|fx| fx.net),
-            month_to_date.unwrap_or(0),
-        )?;
-        line_rates = priced.line_rates;
-        headline_rate = priced.headline_rate;
-        commission_amount = priced.calc.amount;
-        entry = Some(LedgerEntryRow {
-            id: LedgerEntryId::generate(),
-            brand_id: order.brand_id,
-            membership_id: referral.owner.membership.id,
-            order_id: Some(id),
-            refund_id: None,
-            kind: EntryKind::Commission,
-            amount: priced.calc.amount,
-            currency: referral.program.currency.clone(),
-            available_at: order.placed_at + Duration::days(i64::from(referral.terms.hold_days)),
-            approved_at: None,
-            paid_out_in: None,
-            created_at: order.now,
-            reason: None,
-            created_by: None,
-        });
-    }
-
-    let chosen = decision.chosen.as_ref();
-    let binding = match (chosen, &order.customer_email_hash) {
-        (Some(referral), Some(customer))
-            if !is_self
-                && decision.method != AttributionMethod::Binding
-                && referral.terms.customer_binding_days > 0 =>
-        {
-            Some(Binding {
-                row: BindingRow {
-                    program_id: referral.program.id,
-                    customer_hash: customer.clone(),
-                    brand_id: order.brand_id,
-                    membership_id: referral.owner.membership.id,
-                    code_id: referral.owner.code.id,
-                    order_id: id,
-                    bound_at: order.placed_at,
-                },
-                lapsed_by: order.placed_at - Duration::days(i64::from(referral.terms.customer_binding_days)),
-            })
-        }
-        _ => None,
-    };
-    let row = OrderRow {
-        id,
-        brand_id: order.brand_id,
-        order_id: order.order_id.clone(),
-        currency: order.currency.code().to_owned(),
-        subtotal,
-        discount_total: order.discount_total,
-        shipping_total: order.shipping_total,
-        tax_total: order.tax_total,
-        net_amount: net,
-        placed_at: order.placed_at,
-        created_at: order.now,
-        membership_id: chosen.map(|r| r.owner.membership.id),
-        program_id: chosen.map(|r| r.program.id),
-        terms_version: chosen.map(|r| r.program.terms_version),
-        code_id: chosen.map(|r| r.owner.code.id),
-        click_id: decision.click.as_ref().map(|click| click.id),
-        commission: commission_amount,
-        commission_rate: headline_rate.map(|r| r.normalize().to_string()),
-        attribution_method: decision.method.as_str().to_owned(),
-        attribution_reason: reason.to_owned(),
-        attribution_candidates: serde_json::to_string(&decision.candidates).unwrap_or_else(|_| "[]".into()),
-        flags: serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
-        customer_email_hash: order.customer_email_hash.clone(),
-        signals: serde_json::to_string(&signals.iter().map(|s| s.as_str()).collect::<Vec<_>>())
-            .unwrap_or_else(|_| "[]".into()),
-        review: (!signals.is_empty()).then_some(Review::Held),
-        used_code_id: None,
-        fx_rate: None,
-        fx_source: None,
-        fx_at: None,
-        fx_currency: None,
-        fx_net: None,
-    }
-    .with_fx(fx.map(Fx::stored));
-    // Signals hold the commission from the start, as if the brand had held it, with
-    // no brand user as the actor; the brand releases or rejects it as any hold.
-    let hold = (!signals.is_empty()).then(|| ReviewRow {
-        id: CommissionReviewId::generate(),
-        brand_id: order.brand_id,
-        order_id: id,
-        action: ReviewAction::Hold,
-        reason: Some(fraud::hold_reason(signals)),
-        acted_by: None,
-        from_membership_id: None,
-        to_membership_id: None,
-        created_at: order.now,
-    });
-    let lines: Vec<OrderLineRow> = order
-        .cart
-        .lines()
-        .iter()
-        .zip(line_rates)
-        .enumerate()
-        .map(|(i, (line, rate))| OrderLineRow {
-            order_id: id,
-            line_no: i32::try_from(i).unwrap_or(i32::MAX),
-            sku: line.sku.clone(),
-            category: line.category.clone(),
-            quantity: line.quantity,
-            unit_price: line.unit_price,
-            rate: rate.map(|r| r.normalize().to_string()),
-        })
-        .collect();
-    Ok(Priced {
-        row,
-        lines,
-        entry,
-        binding,
-        hold,
-    })
 }

@@ -132,6 +132,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        recruited_by -> Nullable<Text>,
     }
 }
 

@@ -39,16 +39,18 @@ fn brand_ledger_sums() -> String {
 }
 
 /// Orders by ambassador ('' for none), UTC day, code ('' for none) and currency: net
-/// sales after refunds, commission after reversals, and Σ every ledger entry of the
-/// orders whoever it is for (what the ambassador's chart shows as commission).
+/// sales after refunds, commission after reversals, and Σ the ledger entries of the
+/// orders for their ambassador (what the ambassador's chart shows as commission; a
+/// recruiter's override on the order is in the recruiter's ledger totals).
 fn order_days() -> String {
     format!(
         "SELECT COALESCE(o.membership_id, '') AS membership_id, CAST(DATE(o.placed_at) AS TEXT) AS day, \
            COALESCE(o.code_id, '') AS code_id, COALESCE(o.fx_currency, o.currency) AS currency, o.brand_id AS brand_id, \
            CAST(COUNT(*) AS BIGINT) AS orders, {}, {}, {} \
          FROM orders o {REFUNDS_BY_ORDER} \
-         LEFT JOIN (SELECT order_id, SUM(amount) AS earned FROM ledger_entries WHERE order_id IS NOT NULL GROUP BY order_id) l \
-           ON l.order_id = o.id \
+         LEFT JOIN (SELECT order_id, membership_id, SUM(amount) AS earned FROM ledger_entries \
+                    WHERE order_id IS NOT NULL GROUP BY order_id, membership_id) l \
+           ON l.order_id = o.id AND l.membership_id = o.membership_id \
          GROUP BY COALESCE(o.membership_id, ''), CAST(DATE(o.placed_at) AS TEXT), COALESCE(o.code_id, ''), COALESCE(o.fx_currency, o.currency), o.brand_id",
         wide_sum("COALESCE(o.fx_net, o.net_amount) - COALESCE(r.refunded, 0)", "net_sales"),
         wide_sum("o.commission - COALESCE(r.reversed, 0)", "commission"),

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::codes::{CodeCard, card};
 use crate::api::AppState;
+use crate::api::codes::recruit_link;
 use crate::domain::conversion::conversion_rate;
 use crate::domain::display;
 use crate::domain::period::Period;
@@ -64,6 +65,9 @@ struct BrandPage<'a> {
     money: Vec<Money>,
     terms: Vec<(String, String)>,
     standing: Option<String>,
+    /// The ambassador's invitation link for other creators, when the program pays
+    /// recruiters.
+    recruit_link: Option<String>,
     codes: Vec<CodeCard>,
     figures: Vec<CodeFigures>,
     progress: Vec<Bar>,
@@ -185,6 +189,12 @@ pub async fn show(
             Err(_) => Vec::new(),
         },
         standing: standing(&home.terms, view.month_to_date_net, &currency),
+        recruit_link: home
+            .terms
+            .override_rate
+            .filter(|rate| !rate.is_zero())
+            .and_then(|_| view.codes.first())
+            .map(|c| recruit_link(&state.public_url, &c.code.brand_slug, &c.code.code)),
         figures,
         progress,
         codes: view.codes.into_iter().map(|c| card(&state.public_url, c)).collect(),

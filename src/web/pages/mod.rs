@@ -6,6 +6,7 @@ pub mod deal;
 pub mod deal_forms;
 pub mod deals;
 pub mod invitations;
+pub mod join;
 pub mod landing;
 pub mod login;
 pub mod notice;

@@ -79,6 +79,8 @@ pub struct ProgramForm {
     pub click_window_days: String,
     /// Blank or 0: no binding.
     pub customer_binding_days: String,
+    /// The recruiter's share of a recruit's commission; blank for none.
+    pub override_rate: String,
     /// The fraud review thresholds; blank takes the API's default, but a blank refund
     /// rate is off.
     pub fraud_repeat_orders: String,
@@ -130,6 +132,7 @@ impl ProgramForm {
             attribution: "code_first".into(),
             click_window_days: crate::domain::terms::DEFAULT_CLICK_WINDOW_DAYS.to_string(),
             customer_binding_days: "0".into(),
+            override_rate: String::new(),
             fraud_repeat_orders: fraud::DEFAULT_REPEAT_ORDERS.to_string(),
             fraud_repeat_hours: fraud::DEFAULT_REPEAT_HOURS.to_string(),
             fraud_max_refund_rate: fraud::DEFAULT_MAX_REFUND_RATE.to_string(),
@@ -161,6 +164,7 @@ impl ProgramForm {
             attribution: terms.attribution.unwrap_or_default(),
             click_window_days: terms.click_window_days.map(|d| d.to_string()).unwrap_or_default(),
             customer_binding_days: terms.customer_binding_days.map(|d| d.to_string()).unwrap_or_default(),
+            override_rate: terms.override_rate.flatten().unwrap_or_default(),
             fraud_repeat_orders: fraud.repeat_orders.map(|n| n.to_string()).unwrap_or_default(),
             fraud_repeat_hours: fraud.repeat_hours.map(|n| n.to_string()).unwrap_or_default(),
             fraud_max_refund_rate: fraud.max_refund_rate.clone().unwrap_or_default(),
@@ -243,6 +247,7 @@ impl ProgramForm {
                 "attribution" => &mut form.attribution,
                 "click_window_days" => &mut form.click_window_days,
                 "customer_binding_days" => &mut form.customer_binding_days,
+                "override_rate" => &mut form.override_rate,
                 "fraud_review.repeat_orders" => &mut form.fraud_repeat_orders,
                 "fraud_review.repeat_hours" => &mut form.fraud_repeat_hours,
                 "fraud_review.max_refund_rate" => &mut form.fraud_max_refund_rate,
@@ -420,6 +425,7 @@ impl ProgramForm {
             attribution: given(&self.attribution).map(str::to_owned),
             click_window_days: whole(errors, "click_window_days", &self.click_window_days, "days"),
             customer_binding_days: whole(errors, "customer_binding_days", &self.customer_binding_days, "days"),
+            override_rate: Some(given(&self.override_rate).map(str::to_owned)),
             fraud_review: Some(FraudInput {
                 repeat_orders: whole(
                     errors,

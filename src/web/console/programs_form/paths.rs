@@ -70,6 +70,7 @@ pub fn label(id: &str) -> String {
         "attribution" => "When a code and a link disagree",
         "click_window_days" => "Link click counts",
         "customer_binding_days" => "Returning customers",
+        "override_rate" => "Recruiter's share",
         "fraud_review.repeat_orders" => "Repeat orders held",
         "fraud_review.repeat_hours" => "Repeat window",
         "fraud_review.max_refund_rate" => "Refund rate held above",
