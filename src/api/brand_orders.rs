@@ -181,6 +181,8 @@ pub struct RefundView {
 #[derive(Debug, Serialize)]
 pub struct LedgerEntryView {
     pub id: String,
+    /// Whose entry (a recruiter's `override` on the order is theirs).
+    pub ambassador_id: MembershipId,
     pub kind: String,
     pub amount: i64,
     pub currency: String,
@@ -270,6 +272,7 @@ impl From<EntryLine> for LedgerEntryView {
     fn from(e: EntryLine) -> Self {
         Self {
             id: e.id.to_string(),
+            ambassador_id: e.ambassador_id,
             kind: e.kind.as_str().to_owned(),
             amount: e.amount,
             currency: e.currency,

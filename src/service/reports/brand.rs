@@ -182,6 +182,9 @@ pub struct RefundLine {
 #[derive(Debug, Clone)]
 pub struct EntryLine {
     pub id: LedgerEntryId,
+    /// Whose entry: the order's ambassador, an ambassador it was moved away from, or a
+    /// recruiter's override.
+    pub ambassador_id: MembershipId,
     pub kind: EntryKind,
     pub amount: i64,
     pub currency: String,
@@ -226,6 +229,7 @@ impl From<LedgerEntryRow> for EntryLine {
     fn from(e: LedgerEntryRow) -> Self {
         Self {
             id: e.id,
+            ambassador_id: e.membership_id,
             kind: e.kind,
             amount: e.amount,
             currency: e.currency,

@@ -8,6 +8,7 @@ mod fraud_review;
 mod identities;
 mod reassign;
 mod reviews;
+mod two_tier;
 
 use chrono::Duration;
 use serde_json::{Value, json};

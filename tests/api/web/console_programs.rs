@@ -35,6 +35,7 @@ fn fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         ("attribution", "link_first"),
         ("click_window_days", "14"),
         ("customer_binding_days", "60"),
+        ("override_rate", "10"),
         ("fraud_review.repeat_orders", "3"),
         ("fraud_review.repeat_hours", "12"),
         ("fraud_review.max_refund_rate", "40"),
@@ -130,7 +131,8 @@ async fn a_program_is_created_through_the_form_after_its_refusals_are_shown() {
             "attribution": "link_first",
             "click_window_days": 14,
             "customer_binding_days": 60,
-            "fraud_review": {"repeat_orders": 3, "repeat_hours": 12, "max_refund_rate": "40", "min_click_seconds": 5}
+            "fraud_review": {"repeat_orders": 3, "repeat_hours": 12, "max_refund_rate": "40", "min_click_seconds": 5},
+            "override_rate": "10"
         })
     );
     let shown = app.get_page(created.location(), &[(SESSION, &session)]).await;
@@ -138,6 +140,11 @@ async fn a_program_is_created_through_the_form_after_its_refusals_are_shown() {
     assert!(shown.html.contains("role=\"status\""), "{}", shown.html);
     assert!(shown.html.contains("12.5 % of each sale you refer"), "{}", shown.html);
     assert!(shown.html.contains("15 % from $1,000.00 a month"), "{}", shown.html);
+    assert!(
+        shown.html.contains("10 % of the commission of each ambassador you invite"),
+        "{}",
+        shown.html
+    );
     assert!(shown.html.contains("the link wins"), "{}", shown.html);
     assert!(shown.html.contains("within 14 days of a click"), "{}", shown.html);
     assert!(shown.html.contains("stay yours for 60 days"), "{}", shown.html);
