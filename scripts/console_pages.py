@@ -110,7 +110,8 @@ def program(w: Walk) -> None:
     """A program through the form: a rate of 150 % refused beside its field, then 10 %."""
     w.open("/console/programs/new")
     w.look("console-program-new")
-    fill(w, {"name": "Ambassadors", "commission.rate": "150", "hold_days": "0", "min_payout": "1.00"})
+    fill(w, {"name": "Ambassadors", "commission.rate": "150", "hold_days": "0", "min_payout": "1.00",
+             "override_rate": "10"})
     w.submit("form.program-form button[type=submit]")
     w.check(bool(w.driver.find_elements(By.CSS_SELECTOR, '[id="commission.rate-error"]')),
             "no error beside a rate of 150 %")
@@ -121,8 +122,8 @@ def program(w: Walk) -> None:
         raise Failure(f"saving the program led to {w.path()}")
     program_id = w.path().removeprefix("/console/programs/").split("?")[0]
     made = brand_api(w, "GET", f"/v1/brand/programs/{program_id}")
-    w.check(made["terms"]["commission"]["rate"] == "10" and made["terms"]["hold_days"] == 0,
-            f"the API's program is {made}")
+    w.check(made["terms"]["commission"]["rate"] == "10" and made["terms"]["hold_days"] == 0
+            and made["terms"]["override_rate"] == "10", f"the API's program is {made}")
     w.world["program_id"] = program_id
     w.look("console-program")
 
@@ -314,6 +315,53 @@ def team(w: Walk) -> None:
     w.check(status == 403 and body.get("code") == "forbidden_role", f"staff made a key: {status} {body}")
 
 
+def exchange_rates(w: Walk) -> None:
+    """The owner keeps a rate table: a rate with a comma refused beside its cell, then
+    EUR → USD saved; the API lists it."""
+    w.open("/console/settings/fx-rates")
+    w.look("console-fx-rates-empty")
+    fill(w, {"from_0": "EUR", "to_0": "USD", "rate_0": "1,0825"})
+    w.submit('form[action="/console/settings/fx-rates"] button[type=submit]')
+    w.check(bool(w.driver.find_elements(By.CSS_SELECTOR, "#rate_0-error")), "no error beside the rate 1,0825")
+    w.look("console-fx-rates-refused", status=422)
+    fill(w, {"rate_0": "1.0825"})
+    w.submit('form[action="/console/settings/fx-rates"] button[type=submit]')
+    w.check(w.path() == "/console/settings/fx-rates?done=saved", f"saving the rates led to {w.path()}")
+    rates = brand_api(w, "GET", "/v1/brand/fx-rates")["rates"]
+    w.check([(r["from"], r["to"], r["rate"]) for r in rates] == [("EUR", "USD", "1.0825")], f"the API's rates: {rates}")
+    w.look("console-fx-rates")
+
+
+def invitation_link(w: Walk) -> None:
+    """The ambassador's invitation link: on their brand page in the portal, its page as
+    a visitor sees it, a new creator joining with its form; the console names the
+    recruiter on the recruit's page."""
+    other = other_browser(w)
+    kai = w.world["influencer"]
+    other.driver.delete_all_cookies()
+    sign_in_influencer(other, kai)
+    other.open(f"/app/brands/{w.world['brand_id']}")
+    link = other.one("#recruit-link").get_attribute("value")
+    path = link[link.index("/join/"):]
+    other.check(path == f"/join/{w.world['slug']}/{w.world['code']}", f"the invitation link is {link}")
+    other.look("portal-brand-recruiting")
+    other.driver.delete_all_cookies()
+    other.open(path)
+    other.check("invites you to join" in other.one("main").text, "the link's page does not say who invites")
+    other.look("portal-join-visitor")
+    lea = new_influencer(w.api, "Lea Rose")
+    sign_in_influencer(other, lea)
+    other.open(path)
+    other.submit(f'form[action="{path}"] button[type=submit]')
+    other.check(other.path() == f"/app/brands/{w.world['brand_id']}", f"joining led to {other.path()}")
+    roster = brand_api(w, "GET", "/v1/brand/ambassadors")["items"]
+    recruit = [a for a in roster if a["recruited_by"] == w.world["membership_id"]]
+    w.check(len(recruit) == 1, f"the API's ambassadors: {roster}")
+    w.open(f"/console/ambassadors/{recruit[0]['id']}")
+    w.check("Recruited by" in w.one("main").text, "the recruit's page does not name the recruiter")
+    w.look("console-ambassador-recruited")
+
+
 def wait_for_link(w: Walk, email: str, marker: str) -> str:
     """The path `marker…` of the link in the latest mail to `email` (the suite's SMTP sink)."""
     pattern = re.compile(re.escape(marker) + r"[A-Za-z0-9_\-]+")
@@ -328,4 +376,5 @@ def wait_for_link(w: Walk, email: str, marker: str) -> str:
 
 
 # The day, in order; a failed sign-up ends it.
-PAGES = [sign_up, overview, program, ambassador, orders, payouts, overview_with_sales, tour, money_control, team]
+PAGES = [sign_up, overview, program, ambassador, orders, payouts, overview_with_sales, tour, money_control, team,
+         exchange_rates, invitation_link]

@@ -58,6 +58,10 @@ ACCEPTED_REJECTIONS: list[tuple[str, str, str | None, str | None]] = [
     # State: a quote's currency must be the attributed program's (an order in another
     # is converted or recorded unattributed, never refused).
     ("quote", "currency_mismatch", None, None),
+    # State: an invitation link names an active ambassador of a program that pays
+    # recruiters; who is an ambassador of the brand already cannot join again.
+    ("join_recruiter", "recruit_link_not_found", None, None),
+    ("join_recruiter", "already_member", None, None),
     # Several items: a rate table names each pair once, from one currency to another.
     ("replace_fx_rates", "validation_failed", r"rates\[\d+\]\.to",
      r"^(must differ from `from`|the pair [A-Z]{3} → [A-Z]{3} is already in the table)$"),

@@ -94,7 +94,12 @@ pub fn compute(
     discount_total: i64,
     max_per_order: Option<i64>,
 ) -> Result<CommissionCalc, CommissionError> {
-    compute_on(basis, subtotal, net_merchandise(subtotal, discount_total)?, max_per_order)
+    compute_on(
+        basis,
+        subtotal,
+        net_merchandise(subtotal, discount_total)?,
+        max_per_order,
+    )
 }
 
 /// [`compute`] on a net given in the commission's currency: an order's net converted
@@ -509,5 +514,17 @@ mod tests {
             let got = round_div_half_away(i128::from(numerator), i128::from(denominator));
             prop_assert_eq!(got.map(Decimal::from), Some(expected));
         }
+    }
+
+    #[test]
+    fn a_recruiters_override_is_the_rate_of_the_commission_rounded_once() {
+        let rate = |text: &str| Decimal::from_str_exact(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(override_of(1_000, rate("10")), Ok(100));
+        // 12.5 % of 595 = 74.375 → 74; of 596 = 74.5 → 75 (half away from zero).
+        assert_eq!(override_of(595, rate("12.5")), Ok(74));
+        assert_eq!(override_of(596, rate("12.5")), Ok(75));
+        assert_eq!(override_of(0, rate("50")), Ok(0));
+        assert_eq!(override_of(-1, rate("10")), Err(CommissionError::NegativeAmount));
+        assert_eq!(override_of(100, rate("100.5")), Err(CommissionError::InvalidRate));
     }
 }

@@ -50,7 +50,9 @@ impl FxRate {
             Some(fraction) => format!("{whole}.{fraction}"),
             None => whole.to_owned(),
         };
-        let value = Decimal::from_str_exact(&canonical).map_err(|_| FORM.to_owned())?.normalize();
+        let value = Decimal::from_str_exact(&canonical)
+            .map_err(|_| FORM.to_owned())?
+            .normalize();
         if value <= Decimal::ZERO {
             return Err("must be greater than 0".into());
         }
@@ -121,7 +123,20 @@ mod tests {
         assert_eq!(rate("1.08250").to_string(), "1.0825");
         assert_eq!(rate("0007").to_string(), "7");
         assert_eq!(rate("9999999.0000000001").to_string(), "9999999.0000000001");
-        for bad in ["", "0", "0.000", "-1", "+1", "1e2", " 1", "1.", ".5", "1,5", "10000000", "0.00000000001"] {
+        for bad in [
+            "",
+            "0",
+            "0.000",
+            "-1",
+            "+1",
+            "1e2",
+            " 1",
+            "1.",
+            ".5",
+            "1,5",
+            "10000000",
+            "0.00000000001",
+        ] {
             assert!(FxRate::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -178,6 +178,20 @@ mod tests {
         assert_eq!(all_off.calc.amount, 0);
     }
 
+    #[test]
+    fn a_converted_net_earns_in_the_programs_currency_with_its_caps() {
+        // 100.00 EUR converted to 108.25 USD: 10 % is 10.825 → 10.83; the lines only
+        // weigh the rates, so a discount spread over them changes nothing here.
+        let priced = price_order(&percent("10"), &cart(&[("A", 1, 10_000)]), 0, Some(10_825), 0)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((priced.calc.net, priced.calc.amount), (10_825, 1_083));
+        let mut capped = percent("10");
+        capped.max_per_order = Some(1_000);
+        let priced =
+            price_order(&capped, &cart(&[("A", 1, 10_000)]), 0, Some(10_825), 0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((priced.calc.amount, priced.calc.capped), (1_000, true));
+    }
+
     proptest! {
         #[test]
         fn line_shares_add_up_to_the_uncapped_commission(

@@ -81,7 +81,9 @@ impl Decision {
             let won = self.candidates.iter_mut().find(|c| {
                 c.method == self.method
                     && c.status == "ok"
-                    && c.code.as_deref().is_some_and(|code| code.eq_ignore_ascii_case(&chosen.owner.code.code))
+                    && c.code
+                        .as_deref()
+                        .is_some_and(|code| code.eq_ignore_ascii_case(&chosen.owner.code.code))
             });
             if let Some(candidate) = won {
                 candidate.status = reason;

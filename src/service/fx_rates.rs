@@ -70,9 +70,15 @@ pub fn parse(inputs: &[RateInput]) -> Result<Vec<NewRate>, Vec<(String, String)>
     let mut rates: Vec<NewRate> = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         let field = |name: &str| format!("rates[{i}].{name}");
-        let from = Currency::parse(&input.from).map_err(|m| errors.push((field("from"), m))).ok();
-        let to = Currency::parse(&input.to).map_err(|m| errors.push((field("to"), m))).ok();
-        let rate = FxRate::parse(&input.rate).map_err(|m| errors.push((field("rate"), m))).ok();
+        let from = Currency::parse(&input.from)
+            .map_err(|m| errors.push((field("from"), m)))
+            .ok();
+        let to = Currency::parse(&input.to)
+            .map_err(|m| errors.push((field("to"), m)))
+            .ok();
+        let rate = FxRate::parse(&input.rate)
+            .map_err(|m| errors.push((field("rate"), m)))
+            .ok();
         let (Some(from), Some(to), Some(rate)) = (from, to, rate) else {
             continue;
         };
@@ -113,9 +119,9 @@ pub async fn replace(
                 .iter()
                 .map(|r| {
                     let rate = r.rate.to_string();
-                    let kept = current.iter().find(|c| {
-                        c.from_currency == r.from.code() && c.to_currency == r.to.code() && c.rate == rate
-                    });
+                    let kept = current
+                        .iter()
+                        .find(|c| c.from_currency == r.from.code() && c.to_currency == r.to.code() && c.rate == rate);
                     FxRateRow {
                         brand_id: brand,
                         from_currency: r.from.code().to_owned(),

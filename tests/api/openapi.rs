@@ -152,7 +152,10 @@ fn request_examples_deserialize_into_the_request_types() {
         ("create_payout", parses_as::<payouts::CreatePayoutRequest>),
         ("quote", parses_as::<checkout::QuoteRequest>),
         ("record_order", parses_as::<orders::RecordOrderRequest>),
-        ("replace_fx_rates", parses_as::<reftrack::api::fx_rates::ReplaceRatesRequest>),
+        (
+            "replace_fx_rates",
+            parses_as::<reftrack::api::fx_rates::ReplaceRatesRequest>,
+        ),
         ("join_recruiter", parses_as::<reftrack::api::recruits::JoinRequest>),
         ("refund_order", parses_as::<orders::RefundRequest>),
         ("update_me", parses_as::<me::UpdateMeRequest>),

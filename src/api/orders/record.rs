@@ -104,10 +104,11 @@ fn parse(
             .ok(),
         None => None,
     };
-    let fx_rate = body
-        .fx_rate
-        .as_deref()
-        .and_then(|rate| FxRate::parse(rate).map_err(|m| errors.push(FieldError::new("fx_rate", m))).ok());
+    let fx_rate = body.fx_rate.as_deref().and_then(|rate| {
+        FxRate::parse(rate)
+            .map_err(|m| errors.push(FieldError::new("fx_rate", m)))
+            .ok()
+    });
     let placed_at = body.placed_at.unwrap_or(now);
     if placed_at > now + Duration::minutes(PLACED_AT_SKEW_MINUTES) {
         errors.push(FieldError::new("placed_at", "must not be in the future"));

@@ -10,8 +10,8 @@
 
 pub mod conversion;
 mod pricing;
-mod rows;
 pub mod replay;
+mod rows;
 mod signals;
 mod view;
 

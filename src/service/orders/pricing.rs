@@ -35,10 +35,10 @@ use crate::domain::period::month_start;
 use crate::domain::terms::CommissionBasis;
 use crate::service::attribution::{self, Decision, Referral};
 use crate::service::events::{self, EventType};
+use crate::service::overrides;
 use crate::store::batch::{Batch, Sink};
 use crate::store::bindings;
 use crate::store::codes::{self, CodeStamp};
-use crate::service::overrides;
 use crate::store::ids::{BrandId, CodeId, MembershipId};
 use crate::store::influencers;
 use crate::store::ledger::{self, LedgerEntryRow};
@@ -188,7 +188,14 @@ pub fn prepare(
             stamps.push((id, CodeStamp::of(&referral.owner, referral.program.terms_version)));
         }
     }
-    let priced = price(&order, &decision, fx.as_ref(), (is_self, recruiter), month_to_date, &signals)?;
+    let priced = price(
+        &order,
+        &decision,
+        fx.as_ref(),
+        (is_self, recruiter),
+        month_to_date,
+        &signals,
+    )?;
     Ok(Prepared {
         order,
         decision,
@@ -227,7 +234,14 @@ pub fn settle(conn: &mut DbConn, prepared: Prepared) -> Result<Decided, RecordEr
         // another tier: the sum inside the transaction is the one that counts.
         let current = tier_basis(conn, referral, &order)?;
         if current != read {
-            priced = price(&order, &decision, fx.as_ref(), (is_self, recruiter), Some(current), &signals)?;
+            priced = price(
+                &order,
+                &decision,
+                fx.as_ref(),
+                (is_self, recruiter),
+                Some(current),
+                &signals,
+            )?;
         }
     }
     // The order carries the use it takes; the running totals count it (`code_uses`),

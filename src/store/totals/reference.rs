@@ -52,7 +52,10 @@ fn order_days() -> String {
                     WHERE order_id IS NOT NULL GROUP BY order_id, membership_id) l \
            ON l.order_id = o.id AND l.membership_id = o.membership_id \
          GROUP BY COALESCE(o.membership_id, ''), CAST(DATE(o.placed_at) AS TEXT), COALESCE(o.code_id, ''), COALESCE(o.fx_currency, o.currency), o.brand_id",
-        wide_sum("COALESCE(o.fx_net, o.net_amount) - COALESCE(r.refunded, 0)", "net_sales"),
+        wide_sum(
+            "COALESCE(o.fx_net, o.net_amount) - COALESCE(r.refunded, 0)",
+            "net_sales"
+        ),
         wide_sum("o.commission - COALESCE(r.reversed, 0)", "commission"),
         wide_sum("COALESCE(l.earned, 0)", "earned"),
     )

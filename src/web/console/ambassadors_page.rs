@@ -106,6 +106,8 @@ struct AmbassadorPage {
     program_id: ProgramId,
     program: String,
     joined: String,
+    /// The ambassador whose invitation link this one joined through (two tiers).
+    recruiter: Option<(MembershipId, String)>,
     notice: Option<&'static str>,
     money: Vec<Money>,
     codes: Vec<CodeRow>,
@@ -200,6 +202,13 @@ pub(super) async fn render(
         .await
         .map_err(PageError::internal)?;
     let a = detail.ambassador;
+    let recruiter = match a.recruited_by {
+        Some(by) => ambassadors::get(&state.db, actor.brand_id, by)
+            .await
+            .ok()
+            .map(|r| (by, r.ambassador.display_name)),
+        None => None,
+    };
     let names: HashMap<ProgramId, String> = programs.iter().map(|p| (p.id, p.name.clone())).collect();
     let active_codes = detail.codes.iter().filter(|c| c.active).count();
     let view = AmbassadorPage {
@@ -212,6 +221,7 @@ pub(super) async fn render(
         program: names.get(&a.program_id).cloned().unwrap_or_default(),
         program_id: a.program_id,
         joined: display::date(a.created_at),
+        recruiter,
         notice: notice(done),
         money: account
             .earnings

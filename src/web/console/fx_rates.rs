@@ -52,9 +52,15 @@ impl RatesForm {
                 form.csrf = value;
                 continue;
             }
-            let Some((field, row)) = name.split_once('_') else { continue };
+            let Some((field, row)) = name.split_once('_') else {
+                continue;
+            };
             // A row number past what the page offers is not this page's form.
-            let Some(row) = row.parse::<usize>().ok().filter(|r| *r < fx_rates::MAX_RATES + BLANK_ROWS) else {
+            let Some(row) = row
+                .parse::<usize>()
+                .ok()
+                .filter(|r| *r < fx_rates::MAX_RATES + BLANK_ROWS)
+            else {
                 continue;
             };
             if form.rows.len() <= row {
@@ -93,7 +99,9 @@ pub async fn show(
     query: web::Query<super::settings::SettingsQuery>,
 ) -> Result<HttpResponse, PageError> {
     let (actor, frame) = super::enter(&state, &signed_in, "settings").await?;
-    let table = fx_rates::list(&state.db, actor.brand_id).await.map_err(PageError::internal)?;
+    let table = fx_rates::list(&state.db, actor.brand_id)
+        .await
+        .map_err(PageError::internal)?;
     let inputs: Vec<(RateInput, String)> = table
         .into_iter()
         .map(|r| {

@@ -98,7 +98,12 @@ pub async fn join(
                 .await
                 .map_err(PageError::internal)?;
             let csrf = Some(signed_in.session.csrf_token.as_str());
-            Ok(join_page(&offer, (slug, code), csrf, Some("You are already an ambassador of this brand.")))
+            Ok(join_page(
+                &offer,
+                (slug, code),
+                csrf,
+                Some("You are already an ambassador of this brand."),
+            ))
         }
         Err(err) => Err(PageError::internal(err)),
     }

@@ -53,7 +53,11 @@ async fn entries(app: &TestApp, token: &str, order: &Value, ana: &str) -> Vec<(S
         .unwrap()
         .iter()
         .map(|e| {
-            let whose = if e["ambassador_id"].as_str() == Some(ana) { "ana" } else { "other" };
+            let whose = if e["ambassador_id"].as_str() == Some(ana) {
+                "ana"
+            } else {
+                "other"
+            };
             (
                 whose.to_owned(),
                 e["kind"].as_str().unwrap().to_owned(),
@@ -85,7 +89,11 @@ async fn a_recruiter_earns_their_share_of_each_commission_and_loses_it_with_the_
     );
     // Half refunded: half of each goes back.
     let refund = app
-        .post("/v1/checkout/orders/b1/refunds", Some(&p.api_key), &json!({"refund_id": "r1", "amount": 5_000}))
+        .post(
+            "/v1/checkout/orders/b1/refunds",
+            Some(&p.api_key),
+            &json!({"refund_id": "r1", "amount": 5_000}),
+        )
         .await;
     assert_eq!(refund.body["reversal"], 500, "{}", refund.text);
     assert_eq!(
@@ -97,7 +105,11 @@ async fn a_recruiter_earns_their_share_of_each_commission_and_loses_it_with_the_
     let held = bens_sale(&app, &p, &ben_code, "b2", json!({})).await;
     let held_id = held["id"].as_str().unwrap().to_owned();
     let hold = app
-        .post(&format!("/v1/brand/orders/{held_id}/hold"), Some(&owner), &json!({"reason": "Checking"}))
+        .post(
+            &format!("/v1/brand/orders/{held_id}/hold"),
+            Some(&owner),
+            &json!({"reason": "Checking"}),
+        )
         .await;
     assert_eq!(hold.status, 200, "{}", hold.text);
     let kept = bens_sale(&app, &p, &ben_code, "b3", json!({})).await;
@@ -113,7 +125,11 @@ async fn a_recruiter_earns_their_share_of_each_commission_and_loses_it_with_the_
         [e("other", "commission", 1_000, true), e("ana", "override", 100, true)]
     );
     let reject = app
-        .post(&format!("/v1/brand/orders/{held_id}/reject"), Some(&owner), &json!({"reason": "Fake order"}))
+        .post(
+            &format!("/v1/brand/orders/{held_id}/reject"),
+            Some(&owner),
+            &json!({"reason": "Fake order"}),
+        )
         .await;
     assert_eq!(reject.status, 200, "{}", reject.text);
     assert_eq!(
@@ -138,12 +154,19 @@ async fn a_recruiter_earns_their_share_of_each_commission_and_loses_it_with_the_
         .await;
     assert_eq!(moved.status, 200, "{}", moved.text);
     let after = entries(&app, &owner, &kept, &ana).await;
-    assert_eq!(after.iter().filter(|x| x.0 == "ana").map(|x| x.2).sum::<i64>(), 0, "{after:?}");
+    assert_eq!(
+        after.iter().filter(|x| x.0 == "ana").map(|x| x.2).sum::<i64>(),
+        0,
+        "{after:?}"
+    );
     assert_eq!(after.iter().filter(|x| x.1 == "override").count(), 2, "{after:?}");
 
     // Ana buying through Ben's code earns Ben his commission and Ana no override.
     let own = bens_sale(&app, &p, &ben_code, "b4", json!({"customer_email": "ana@acme.example"})).await;
-    assert_eq!(entries(&app, &owner, &own, &ana).await, [e("other", "commission", 1_000, false)]);
+    assert_eq!(
+        entries(&app, &owner, &own, &ana).await,
+        [e("other", "commission", 1_000, false)]
+    );
 
     // Ana's overrides, net: 100 − 50 (b1) + 100 − 100 (b2) + 100 − 100 (b3) = 50.
     let totals = app.totals(&p).await;
@@ -161,9 +184,12 @@ async fn a_link_invites_only_into_a_program_that_pays_recruiters_and_never_its_o
         async move { app.post("/v1/me/recruiters/join", Some(&token), &body).await }
     };
     // Ana through her own link, Ben again through it or his own: already ambassadors.
-    join(p.influencer.access_token.clone(), json!({"brand_slug": "acme", "code": p.code}))
-        .await
-        .assert_problem(409, "already_member");
+    join(
+        p.influencer.access_token.clone(),
+        json!({"brand_slug": "acme", "code": p.code}),
+    )
+    .await
+    .assert_problem(409, "already_member");
     join(ben.clone(), json!({"brand_slug": "acme", "code": ben_code}))
         .await
         .assert_problem(409, "already_member");
@@ -175,9 +201,12 @@ async fn a_link_invites_only_into_a_program_that_pays_recruiters_and_never_its_o
     }
     // A program that pays recruiters nothing invites nobody through its links.
     let other = app.program_with_ambassador("other").await;
-    join(dan.access_token.clone(), json!({"brand_slug": "other", "code": other.code}))
-        .await
-        .assert_problem(404, "recruit_link_not_found");
+    join(
+        dan.access_token.clone(),
+        json!({"brand_slug": "other", "code": other.code}),
+    )
+    .await
+    .assert_problem(404, "recruit_link_not_found");
     // Nor does a paused ambassador's link.
     let paused = app
         .request(
@@ -192,11 +221,21 @@ async fn a_link_invites_only_into_a_program_that_pays_recruiters_and_never_its_o
         .await
         .assert_problem(404, "recruit_link_not_found");
     // One level: Ben recruits Dan; Dan's commission earns Ben, never Ana.
-    let joined = join(dan.access_token.clone(), json!({"brand_slug": "acme", "code": ben_code})).await;
+    let joined = join(
+        dan.access_token.clone(),
+        json!({"brand_slug": "acme", "code": ben_code}),
+    )
+    .await;
     assert_eq!(joined.status, 201, "{}", joined.text);
     let dan_code = joined.body["codes"][0]["code"].as_str().unwrap().to_owned();
     let order = bens_sale(&app, &p, &dan_code, "d1", json!({})).await;
     let kinds = entries(&app, &p.brand.access_token, &order, &p.membership_id).await;
-    assert_eq!(kinds, [e("other", "commission", 1_000, false), e("other", "override", 100, false)]);
+    assert_eq!(
+        kinds,
+        [
+            e("other", "commission", 1_000, false),
+            e("other", "override", 100, false)
+        ]
+    );
     assert_eq!(app.count("memberships WHERE recruited_by IS NOT NULL"), 2);
 }

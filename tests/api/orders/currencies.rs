@@ -55,11 +55,18 @@ async fn an_order_in_another_currency_earns_on_its_net_converted_at_the_shops_ra
     let order = recorded(
         &app,
         &p,
-        euro_order("eur-1", &p.code, json!({"fx_rate": "1.0825", "placed_at": "2026-11-02T10:00:00Z"})),
+        euro_order(
+            "eur-1",
+            &p.code,
+            json!({"fx_rate": "1.0825", "placed_at": "2026-11-02T10:00:00Z"}),
+        ),
     )
     .await;
     // The order stays in euros; 100.00 EUR is 108.25 USD, whose 10 % is 10.825 → 10.83.
-    assert_eq!((order["currency"].clone(), order["net_amount"].clone()), (json!("EUR"), json!(10_000)));
+    assert_eq!(
+        (order["currency"].clone(), order["net_amount"].clone()),
+        (json!("EUR"), json!(10_000))
+    );
     assert_eq!(order["attributed"], true, "{order}");
     assert_eq!(order["commission"]["amount"], 1_083);
     assert_eq!(order["commission"]["currency"], "USD");
@@ -76,12 +83,19 @@ async fn an_order_in_another_currency_earns_on_its_net_converted_at_the_shops_ra
     assert_eq!(detail.body["attribution"]["fx"]["rate"], "1.0825", "{}", detail.text);
     let entries = detail.body["ledger_entries"].as_array().cloned().unwrap_or_default();
     assert_eq!(entries.len(), 1, "{}", detail.text);
-    assert_eq!((entries[0]["amount"].clone(), entries[0]["currency"].clone()), (json!(1_083), json!("USD")));
+    assert_eq!(
+        (entries[0]["amount"].clone(), entries[0]["currency"].clone()),
+        (json!(1_083), json!("USD"))
+    );
 
     // The brand's file: the order's amounts in euros, the commission in dollars.
     let csv = app.get("/v1/brand/orders.csv", Some(&p.brand.access_token)).await;
     let row = csv.text.lines().nth(1).unwrap_or_default().to_owned();
-    assert!(row.starts_with("eur-1,2026-11-02T10:00:00Z,EUR,100.00,0.00,100.00,0.00,10.83,0.00,pending,"), "{}", csv.text);
+    assert!(
+        row.starts_with("eur-1,2026-11-02T10:00:00Z,EUR,100.00,0.00,100.00,0.00,10.83,0.00,pending,"),
+        "{}",
+        csv.text
+    );
     assert!(row.ends_with(",code,code,USD,1.0825"), "{}", csv.text);
 
     // The ambassador's figures are all in the program's currency.
@@ -99,7 +113,11 @@ async fn an_order_in_another_currency_earns_on_its_net_converted_at_the_shops_ra
         .get(&format!("/v1/me/orders/{id}"), Some(&p.influencer.access_token))
         .await;
     assert_eq!(
-        (mine.body["currency"].clone(), mine.body["order_currency"].clone(), mine.body["fx_rate"].clone()),
+        (
+            mine.body["currency"].clone(),
+            mine.body["order_currency"].clone(),
+            mine.body["fx_rate"].clone()
+        ),
         (json!("USD"), json!("EUR"), json!("1.0825")),
         "{}",
         mine.text
@@ -109,9 +127,15 @@ async fn an_order_in_another_currency_earns_on_its_net_converted_at_the_shops_ra
     let page = app.get_page(&format!("/app/orders/{id}"), &[(SESSION, &portal)]).await;
     assert_eq!(page.status, 200, "{}", page.html);
     assert!(page.html.contains("converted into USD at 1.0825"), "{}", page.html);
-    assert!(page.html.contains("$10.83") || page.html.contains("10.83 USD") || page.html.contains("US$10.83"), "{}", page.html);
+    assert!(
+        page.html.contains("$10.83") || page.html.contains("10.83 USD") || page.html.contains("US$10.83"),
+        "{}",
+        page.html
+    );
     let console = app.sign_in(&p.brand.email, "brand").await;
-    let page = app.get_page(&format!("/console/orders/{id}"), &[(SESSION, &console)]).await;
+    let page = app
+        .get_page(&format!("/console/orders/{id}"), &[(SESSION, &console)])
+        .await;
     assert_eq!(page.status, 200, "{}", page.html);
     assert!(page.html.contains("at 1.0825 (sent with the order"), "{}", page.html);
 
@@ -126,7 +150,10 @@ async fn an_order_in_another_currency_earns_on_its_net_converted_at_the_shops_ra
     assert_eq!(refund.status, 201, "{}", refund.text);
     assert_eq!(refund.body["reversal"], 542, "10.83 × 50.00 / 100.00 = 5.415 → 5.42");
     let dashboard = app.get("/v1/me/dashboard", Some(&p.influencer.access_token)).await;
-    assert_eq!(dashboard.body["brands"][0]["codes"][0]["net_sales"], 5_413, "10825 − ⌊10825 / 2⌋");
+    assert_eq!(
+        dashboard.body["brands"][0]["codes"][0]["net_sales"], 5_413,
+        "10825 − ⌊10825 / 2⌋"
+    );
     let rest = app
         .post(
             "/v1/checkout/orders/eur-1/refunds",
@@ -158,7 +185,10 @@ async fn without_a_rate_the_order_is_kept_unattributed_and_the_brands_table_conv
     assert_eq!(lost["attribution"]["reason"], "no_fx_rate");
     assert_eq!(lost["attribution"]["candidates"][0]["status"], "no_fx_rate");
     assert_eq!(lost["attribution"]["fx"], Value::Null);
-    assert_eq!((lost["commission"]["amount"].clone(), lost["currency"].clone()), (json!(0), json!("EUR")));
+    assert_eq!(
+        (lost["commission"]["amount"].clone(), lost["currency"].clone()),
+        (json!(0), json!("EUR"))
+    );
 
     let set = put_rates(&app, &p, json!([{"from": "EUR", "to": "USD", "rate": "1.10"}])).await;
     assert_eq!(set.status, 200, "{}", set.text);
@@ -172,7 +202,10 @@ async fn without_a_rate_the_order_is_kept_unattributed_and_the_brands_table_conv
     // The shop's own rate wins over the table.
     let own = recorded(&app, &p, euro_order("eur-3", &p.code, json!({"fx_rate": "1.2"}))).await;
     assert_eq!(
-        (own["commission"]["amount"].clone(), own["attribution"]["fx"]["source"].clone()),
+        (
+            own["commission"]["amount"].clone(),
+            own["attribution"]["fx"]["source"].clone()
+        ),
         (json!(1_200), json!("order"))
     );
 
@@ -198,7 +231,11 @@ async fn without_a_rate_the_order_is_kept_unattributed_and_the_brands_table_conv
     let absurd = recorded(
         &app,
         &p,
-        euro_order("eur-4", &p.code, json!({"fx_rate": "9999999", "lines": [{"sku": "B", "quantity": 1, "unit_price": 1_000_000_000_000i64}]})),
+        euro_order(
+            "eur-4",
+            &p.code,
+            json!({"fx_rate": "9999999", "lines": [{"sku": "B", "quantity": 1, "unit_price": 1_000_000_000_000i64}]}),
+        ),
     )
     .await;
     assert_eq!(absurd["attribution"]["reason"], "fx_out_of_range", "{absurd}");
@@ -235,7 +272,13 @@ async fn the_rate_table_is_replaced_whole_and_refuses_what_is_not_a_rate() {
     bad.assert_problem(422, "validation_failed");
     assert_eq!(
         bad.fields(),
-        ["rates[0].from", "rates[1].rate", "rates[2].to", "rates[4].to", "rates[5].from"]
+        [
+            "rates[0].from",
+            "rates[1].rate",
+            "rates[2].to",
+            "rates[4].to",
+            "rates[5].from"
+        ]
     );
     let too_many: Vec<Value> = (0..101)
         .map(|i| json!({"from": "EUR", "to": "USD", "rate": format!("1.{i}")}))
@@ -271,7 +314,10 @@ async fn the_rate_table_is_replaced_whole_and_refuses_what_is_not_a_rate() {
     )
     .await;
     assert_eq!(second.body["rates"][0]["updated_at"], eur_at, "{}", second.text);
-    assert_ne!(second.body["rates"][1]["updated_at"], first.body["rates"][1]["updated_at"]);
+    assert_ne!(
+        second.body["rates"][1]["updated_at"],
+        first.body["rates"][1]["updated_at"]
+    );
     let cleared = put_rates(&app, &p, json!([])).await;
     assert_eq!(cleared.body, json!({"rates": []}));
 
@@ -282,5 +328,8 @@ async fn the_rate_table_is_replaced_whole_and_refuses_what_is_not_a_rate() {
     let mine = app.get("/v1/brand/fx-rates", Some(&token)).await;
     assert_eq!(mine.body, json!({"rates": []}));
     let order = recorded(&app, &p, euro_order("eur-1", &p.code, json!({}))).await;
-    assert_eq!(order["attribution"]["reason"], "no_fx_rate", "another brand's rate is not ours");
+    assert_eq!(
+        order["attribution"]["reason"], "no_fx_rate",
+        "another brand's rate is not ours"
+    );
 }

@@ -100,7 +100,7 @@ fn shaped_body(method: &Method, path: &str) -> Option<Value> {
         ("POST", "/v1/checkout/orders") => Some(json!({"order_id": "matrix-1", "currency": "USD",
             "discount_total": 0, "lines": [{"sku": "A", "quantity": 1, "unit_price": 100}]})),
         ("POST", "/v1/checkout/orders/{order_id}/refunds") => Some(json!({"refund_id": "r-1", "amount": 1})),
-        ("POST" | "PATCH", _) => Some(json!({})),
+        ("POST" | "PATCH" | "PUT", _) => Some(json!({})),
         _ => None,
     }
 }

@@ -60,6 +60,8 @@ fn privileged_fields(route: &str) -> &'static [&'static str] {
         "/v1/me" => &["email", "id", "password_hash"],
         "/v1/me/password" => &["password_hash", "email", "keep_session"],
         "/v1/me/invitations/accept" => &["program_id", "brand_id", "email"],
+        "/v1/me/recruiters/join" => &["recruited_by", "program_id", "membership_id", "status"],
+        "/v1/brand/fx-rates" => &["brand_id", "updated_at"],
         "/v1/me/rewards/{id}/claim" => &["status", "membership_id"],
         "/v1/me/deals/{id}/counter" => &["version", "proposed_by", "declined_at"],
         "/v1/me/deals/{id}/deliverables/{deliverable_id}/proofs" => &["state", "fee_entry_id", "brand_id"],
@@ -81,7 +83,9 @@ async fn no_write_route_lets_a_caller_set_ids_tenant_state_or_money() {
     let covered: BTreeSet<(String, &str)> = routes.iter().map(|(m, r, ..)| (m.to_string(), *r)).collect();
     let served: BTreeSet<(String, &str)> = served_routes()
         .into_iter()
-        .filter(|(m, p)| (*m == Method::POST || *m == Method::PATCH) && !BODILESS_WRITES.contains(p))
+        .filter(|(m, p)| {
+            (*m == Method::POST || *m == Method::PATCH || *m == Method::PUT) && !BODILESS_WRITES.contains(p)
+        })
         .map(|(m, p)| (m.to_string(), p))
         .collect();
     assert_eq!(covered, served);

@@ -311,6 +311,20 @@ pub(super) fn write_routes(p: &Program) -> Vec<(Method, &'static str, String, Op
         ),
         (
             Method::POST,
+            "/v1/me/recruiters/join",
+            "/v1/me/recruiters/join".into(),
+            me.clone(),
+            json!({"brand_slug": "acme", "code": "NOSUCHCODE"}),
+        ),
+        (
+            Method::PUT,
+            "/v1/brand/fx-rates",
+            "/v1/brand/fx-rates".into(),
+            brand.clone(),
+            json!({"rates": [{"from": "EUR", "to": "USD", "rate": "1.1"}]}),
+        ),
+        (
+            Method::POST,
             "/v1/me/rewards/{id}/claim",
             format!("/v1/me/rewards/{}/claim", new_id()),
             me.clone(),

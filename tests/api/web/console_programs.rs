@@ -141,7 +141,9 @@ async fn a_program_is_created_through_the_form_after_its_refusals_are_shown() {
     assert!(shown.html.contains("12.5 % of each sale you refer"), "{}", shown.html);
     assert!(shown.html.contains("15 % from $1,000.00 a month"), "{}", shown.html);
     assert!(
-        shown.html.contains("10 % of the commission of each ambassador you invite"),
+        shown
+            .html
+            .contains("10 % of the commission of each ambassador you invite"),
         "{}",
         shown.html
     );

@@ -23,6 +23,7 @@ mod frame;
 mod orders;
 mod pages;
 mod portal_deals;
+mod recruits;
 mod rewards;
 
 use crate::helpers::{PASSWORD, TestApp};

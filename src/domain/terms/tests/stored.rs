@@ -31,7 +31,8 @@ fn canonical_document_writes_everything_out() {
             "attribution": "link_first",
             "click_window_days": 30,
             "customer_binding_days": 0,
-            "fraud_review": {"repeat_orders": 5, "repeat_hours": 24, "max_refund_rate": "50", "min_click_seconds": 0}
+            "fraud_review": {"repeat_orders": 5, "repeat_hours": 24, "max_refund_rate": "50", "min_click_seconds": 0},
+            "override_rate": null
         })
     );
     assert_eq!(Terms::from_stored(&stored.to_string()), Ok(terms));
@@ -207,7 +208,7 @@ fn terms() -> impl Strategy<Value = Terms> {
         proptest::collection::vec(reward(), 0..=20),
         0i64..=crate::domain::money::MAX_AMOUNT,
         prop_oneof![Just(AttributionRule::CodeFirst), Just(AttributionRule::LinkFirst)],
-        (1u32..=365, 0u32..=3650, fraud()),
+        (1u32..=365, 0u32..=3650, fraud(), proptest::option::of(rate())),
     )
         .prop_map(
             |(
@@ -217,7 +218,7 @@ fn terms() -> impl Strategy<Value = Terms> {
                 mut rewards,
                 min_payout,
                 attribution,
-                (click, binding, fraud_review),
+                (click, binding, fraud_review, override_rate),
             )| {
                 // One rule per sku, as validation requires.
                 let mut seen = std::collections::HashSet::new();
@@ -232,6 +233,7 @@ fn terms() -> impl Strategy<Value = Terms> {
                     click_window_days: click,
                     customer_binding_days: binding,
                     fraud_review,
+                    override_rate,
                 }
             },
         )

@@ -24,6 +24,7 @@ fn minimal_document_takes_defaults() {
             click_window_days: 30,
             customer_binding_days: 0,
             fraud_review: FraudRules::default(),
+            override_rate: None,
         })
     );
 }

@@ -45,6 +45,7 @@ fn the_form_builds_the_document_the_api_takes() {
         ("attribution", "link_first"),
         ("click_window_days", "7"),
         ("customer_binding_days", " 90 "),
+        ("override_rate", " 5 "),
         ("fraud_review.repeat_orders", "3"),
         ("fraud_review.max_refund_rate", ""),
         ("rewards[1].kind", "amount"),
@@ -66,6 +67,7 @@ fn the_form_builds_the_document_the_api_takes() {
         "click_window_days": 7,
         "customer_binding_days": 90,
         "fraud_review": {"repeat_orders": 3, "max_refund_rate": null},
+        "override_rate": "5",
         "rewards": [{"every_amount": 20000, "sku": "BAG", "description": "A bag"}]
     });
     let from_api: TermsInput = serde_json::from_value(body).unwrap_or_else(|e| panic!("{e}"));

@@ -32,8 +32,22 @@ async fn the_owner_saves_the_table_on_the_page_and_each_refused_rate_is_shown_be
     assert_eq!(refused.status, 422, "{}", refused.html);
     assert!(refused.html.contains("id=\"rate_0-error\""), "{}", refused.html);
     assert!(refused.html.contains("id=\"to_1-error\""), "{}", refused.html);
-    assert!(refused.html.contains("value=\"1,08\""), "what was typed is kept: {}", refused.html);
-    assert_eq!(forged(&app, &session, PATH, &[("from_0", "EUR"), ("to_0", "USD"), ("rate_0", "1.1")]).await.status, 403);
+    assert!(
+        refused.html.contains("value=\"1,08\""),
+        "what was typed is kept: {}",
+        refused.html
+    );
+    assert_eq!(
+        forged(
+            &app,
+            &session,
+            PATH,
+            &[("from_0", "EUR"), ("to_0", "USD"), ("rate_0", "1.1")]
+        )
+        .await
+        .status,
+        403
+    );
     let api = app.get("/v1/brand/fx-rates", Some(&brand.access_token)).await;
     assert_eq!(api.body, json!({"rates": []}));
 
@@ -50,7 +64,10 @@ async fn the_owner_saves_the_table_on_the_page_and_each_refused_rate_is_shown_be
         ("rate_2", "1.27"),
     ];
     let saved = post_console(&app, &session, &page, PATH, &good).await;
-    assert_eq!((saved.status, saved.location()), (303, "/console/settings/fx-rates?done=saved"));
+    assert_eq!(
+        (saved.status, saved.location()),
+        (303, "/console/settings/fx-rates?done=saved")
+    );
     let api = app.get("/v1/brand/fx-rates", Some(&brand.access_token)).await;
     let pairs: Vec<(String, String, String)> = api.body["rates"]
         .as_array()
@@ -89,7 +106,14 @@ async fn staff_see_the_rates_and_are_refused_a_save() {
     assert!(page.html.contains("value=\"1.1\""), "{}", page.html);
     assert!(page.html.contains(" disabled"), "{}", page.html);
     assert!(!page.html.contains("Save the rates"), "{}", page.html);
-    let refused = post_console(&app, &staff, &page, PATH, &[("from_0", "EUR"), ("to_0", "USD"), ("rate_0", "9")]).await;
+    let refused = post_console(
+        &app,
+        &staff,
+        &page,
+        PATH,
+        &[("from_0", "EUR"), ("to_0", "USD"), ("rate_0", "9")],
+    )
+    .await;
     assert_eq!(refused.status, 403, "{}", refused.html);
     assert!(refused.html.contains("Only an owner"), "{}", refused.html);
     let api = app.get("/v1/brand/fx-rates", Some(&p.brand.access_token)).await;
