@@ -81,6 +81,11 @@ async fn baseline_order(db: web::Data<(Db, BrandId)>, body: web::Json<BaselineOr
                 signals: "[]".into(),
                 review: None,
                 used_code_id: None,
+                fx_rate: None,
+                fx_source: None,
+                fx_at: None,
+                fx_currency: None,
+                fx_net: None,
             };
             let lines: Vec<OrderLineRow> = body
                 .lines

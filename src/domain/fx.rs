@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use super::Currency;
 use super::commission::round_div_half_away;
+use super::decimal::{Plain, plain};
 
 /// Digits after the decimal point a rate may have (once trailing zeros are dropped).
 pub const MAX_DECIMALS: usize = 10;
@@ -26,33 +27,11 @@ impl FxRate {
     /// once trailing zeros are dropped. No sign, exponent or space: a rate is part of
     /// what an ambassador is paid, and must read the same everywhere.
     pub fn parse(input: &str) -> Result<Self, String> {
-        const FORM: &str = "must be a decimal string such as \"1.0825\"";
-        let (whole, fraction) = match input.split_once('.') {
-            Some((whole, fraction)) => (whole, Some(fraction)),
-            None => (input, None),
-        };
-        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if !all_digits(whole) || !fraction.is_none_or(all_digits) {
-            return Err(FORM.into());
-        }
-        let whole = match whole.trim_start_matches('0') {
-            "" => "0",
-            digits => digits,
-        };
-        let fraction = fraction.map(|f| f.trim_end_matches('0')).filter(|f| !f.is_empty());
-        if whole.len() > MAX_WHOLE_DIGITS {
-            return Err(format!("must be below 10^{MAX_WHOLE_DIGITS}"));
-        }
-        if fraction.is_some_and(|f| f.len() > MAX_DECIMALS) {
-            return Err(format!("must have at most {MAX_DECIMALS} decimal places"));
-        }
-        let canonical = match fraction {
-            Some(fraction) => format!("{whole}.{fraction}"),
-            None => whole.to_owned(),
-        };
-        let value = Decimal::from_str_exact(&canonical)
-            .map_err(|_| FORM.to_owned())?
-            .normalize();
+        let value = plain(input, MAX_WHOLE_DIGITS, MAX_DECIMALS).map_err(|why| match why {
+            Plain::Form => "must be a decimal string such as \"1.0825\"".to_owned(),
+            Plain::Whole => format!("must be below 10^{MAX_WHOLE_DIGITS}"),
+            Plain::Places => format!("must have at most {MAX_DECIMALS} decimal places"),
+        })?;
         if value <= Decimal::ZERO {
             return Err("must be greater than 0".into());
         }

@@ -8,6 +8,7 @@ pub mod commission;
 pub mod conversion;
 pub mod csv;
 pub mod currency;
+pub mod decimal;
 pub mod discount;
 pub mod display;
 pub mod email;

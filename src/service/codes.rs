@@ -14,7 +14,7 @@ use super::paging::{PageRequest, Paged};
 use crate::domain::codes::{self, CodeText};
 use crate::store::codes::{self as store_codes, CodeChanges, CodeRow};
 use crate::store::ids::{BrandId, CodeId, InfluencerId, MembershipId};
-use crate::store::memberships::{self, MembershipStatus};
+use crate::store::memberships::{self, MembershipRow, MembershipStatus};
 use crate::store::{Db, DbConn, StoreError, UnitError, brands, is_unique_violation, portable, time};
 
 /// Most active codes one ambassador may hold.
@@ -76,6 +76,19 @@ pub fn issue_vanity(conn: &mut DbConn, spec: &CodeSpec, code: &CodeText) -> Resu
 }
 
 /// Generates a readable code from the display name, retrying on collision.
+/// A new ambassador's first code, generated from their display name, without limits:
+/// what accepting an invitation and joining through an invitation link both issue.
+pub fn issue_first(conn: &mut DbConn, membership: &MembershipRow, display_name: &str) -> Result<CodeRow, IssueError> {
+    let spec = CodeSpec {
+        brand_id: membership.brand_id,
+        membership_id: membership.id,
+        max_uses: None,
+        expires_at: None,
+        now: membership.created_at,
+    };
+    issue_generated(conn, &spec, display_name)
+}
+
 pub fn issue_generated(conn: &mut DbConn, spec: &CodeSpec, display_name: &str) -> Result<CodeRow, IssueError> {
     let mut rng = rand::rng();
     for _ in 0..GENERATE_ATTEMPTS {

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::attribution;
-use super::codes::{self as code_service, CodeSpec, IssueError};
+use super::codes::{self as code_service, IssueError};
 use super::events::{self, EventType};
 use super::invitations::{Accepted, MemberOf};
 use crate::domain::Currency;
@@ -24,7 +24,7 @@ use crate::store::codes::CodeOwnerRow;
 use crate::store::ids::{InfluencerId, MembershipId};
 use crate::store::memberships::{self, MembershipRow, MembershipStatus};
 use crate::store::programs::ProgramRow;
-use crate::store::{Db, DbConn, StoreError, UnitError, brands, influencers, is_unique_violation, programs, time};
+use crate::store::{Db, DbConn, StoreError, UnitError, brands, influencers, programs, time};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecruitError {
@@ -144,21 +144,11 @@ pub async fn join(
             updated_at: now,
             recruited_by: Some(link.owner.membership.id),
         };
-        memberships::insert(conn, &membership).map_err(|err| {
-            if is_unique_violation(&err) {
-                RecruitError::AlreadyMember
-            } else {
-                err.into()
-            }
-        })?;
-        let spec = CodeSpec {
-            brand_id: membership.brand_id,
-            membership_id: membership.id,
-            max_uses: None,
-            expires_at: None,
-            now,
-        };
-        let code = code_service::issue_generated(conn, &spec, &influencer.display_name).map_err(RecruitError::Code)?;
+        if !memberships::insert_new(conn, &membership)? {
+            return Err(RecruitError::AlreadyMember);
+        }
+        let code =
+            code_service::issue_first(conn, &membership, &influencer.display_name).map_err(RecruitError::Code)?;
         let told = events::AmbassadorJoined::recruited(&membership);
         events::emit(conn, membership.brand_id, EventType::AmbassadorJoined, &told, now)?;
         Ok(Accepted {

@@ -35,6 +35,16 @@ pub struct AmbassadorRow {
     pub email: String,
 }
 
+/// Inserts a new membership; `Ok(false)` when the influencer already has one in the
+/// brand (a concurrent join won the race on the unique key).
+pub fn insert_new(conn: &mut DbConn, row: &MembershipRow) -> QueryResult<bool> {
+    match insert(conn, row) {
+        Ok(()) => Ok(true),
+        Err(err) if super::is_unique_violation(&err) => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
 pub fn insert(conn: &mut DbConn, row: &MembershipRow) -> QueryResult<()> {
     diesel::insert_into(memberships::table)
         .values(row)

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::MAX_RATE_DECIMAL_PLACES;
 use super::MIN_EVERY_AMOUNT;
+use crate::domain::decimal::{Plain, plain};
 use crate::domain::money::bounded_amount;
 use crate::domain::text::{Lines, refuse_invisible};
 
@@ -17,35 +18,11 @@ pub(super) type FieldErrors = Vec<(String, String)>;
 /// exponent, no surrounding space: JSON numbers are refused by serde already, and a
 /// rate that reads differently in different parsers has no place in a contract.
 pub fn parse_rate(input: &str) -> Result<Decimal, String> {
-    const FORM: &str = "must be a decimal string such as \"12.5\"";
-    let (whole, fraction) = match input.split_once('.') {
-        Some((whole, fraction)) => (whole, Some(fraction)),
-        None => (input, None),
-    };
-    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !all_digits(whole) || !fraction.is_none_or(all_digits) {
-        return Err(FORM.into());
-    }
-    // Leading and trailing zeros carry no value; dropping them first keeps a padded
-    // "007.50000000000000000000000000000" within what `Decimal` parses (28 digits).
-    let whole = match whole.trim_start_matches('0') {
-        "" => "0",
-        digits => digits,
-    };
-    let fraction = fraction.map(|f| f.trim_end_matches('0')).filter(|f| !f.is_empty());
-    if whole.len() > 3 {
-        return Err("must be between 0 and 100".into());
-    }
-    if fraction.is_some_and(|f| f.len() > MAX_RATE_DECIMAL_PLACES as usize) {
-        return Err(format!("must have at most {MAX_RATE_DECIMAL_PLACES} decimal places"));
-    }
-    let canonical = match fraction {
-        Some(fraction) => format!("{whole}.{fraction}"),
-        None => whole.to_owned(),
-    };
-    let value = Decimal::from_str_exact(&canonical)
-        .map_err(|_| FORM.to_owned())?
-        .normalize();
+    let value = plain(input, 3, MAX_RATE_DECIMAL_PLACES as usize).map_err(|why| match why {
+        Plain::Form => "must be a decimal string such as \"12.5\"".to_owned(),
+        Plain::Whole => "must be between 0 and 100".to_owned(),
+        Plain::Places => format!("must have at most {MAX_RATE_DECIMAL_PLACES} decimal places"),
+    })?;
     if value > Decimal::ONE_HUNDRED {
         return Err("must be between 0 and 100".into());
     }

@@ -7,13 +7,13 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use super::InvitationError;
 use crate::auth::secrets::sha256_hex;
 use crate::domain::invitation::InvitationStatus;
-use crate::service::codes::{self as code_service, CodeSpec};
+use crate::service::codes as code_service;
 use crate::service::events::{self, EventType};
 use crate::store::ids::{BrandId, InfluencerId, InvitationId, MembershipId, ProgramId};
 use crate::store::influencers::InfluencerRow;
 use crate::store::invitations::{self, InvitationRow};
 use crate::store::memberships::{self, MembershipRow, MembershipStatus};
-use crate::store::{Db, DbConn, StoreError, brands, deals, influencers, is_unique_violation, time};
+use crate::store::{Db, DbConn, StoreError, brands, deals, influencers, time};
 
 /// Which invitation the influencer accepts.
 #[derive(Debug, Clone)]
@@ -80,13 +80,9 @@ pub async fn accept(
             updated_at: now,
             recruited_by: None,
         };
-        memberships::insert(conn, &membership).map_err(|err| {
-            if is_unique_violation(&err) {
-                InvitationError::AlreadyMember
-            } else {
-                err.into()
-            }
-        })?;
+        if !memberships::insert_new(conn, &membership)? {
+            return Err(InvitationError::AlreadyMember);
+        }
         if !invitations::accept(conn, invitation.id, membership.id, now)? {
             // Accepted or declined since it was read (a concurrent request): say which.
             let current = invitations::find_for_email(conn, invitation.id, &influencer.email)?;
@@ -97,15 +93,8 @@ pub async fn accept(
         }
         // The deals offered with the invitation are now the ambassador's to answer.
         deals::attach_to_membership(conn, invitation.id, membership.id, now)?;
-        let spec = CodeSpec {
-            brand_id: membership.brand_id,
-            membership_id: membership.id,
-            max_uses: None,
-            expires_at: None,
-            now,
-        };
         let code =
-            code_service::issue_generated(conn, &spec, &influencer.display_name).map_err(InvitationError::Code)?;
+            code_service::issue_first(conn, &membership, &influencer.display_name).map_err(InvitationError::Code)?;
         let told = events::AmbassadorJoined::new(&membership, invitation.id);
         events::emit(conn, membership.brand_id, EventType::AmbassadorJoined, &told, now)?;
         let brand = brands::find(conn, membership.brand_id)?

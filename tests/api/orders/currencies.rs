@@ -2,6 +2,8 @@
 //! commission on the net converted at the shop's `fx_rate` or the brand's rate table,
 //! and unattributed with the reason when there is neither.
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
