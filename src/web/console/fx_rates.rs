@@ -32,6 +32,8 @@ struct RateRow {
 struct RatesPage {
     frame: Frame,
     rows: Vec<RateRow>,
+    /// Whether the brand keeps no rate (what staff are told).
+    empty: bool,
     saved: bool,
     /// A refusal of the table as a whole (too many pairs).
     error: Option<String>,
@@ -115,6 +117,7 @@ pub async fn show(
         .collect();
     let view = RatesPage {
         frame,
+        empty: inputs.is_empty(),
         rows: rows(&inputs, &FieldErrors::default()),
         saved: query.saved(),
         error: None,
@@ -157,9 +160,17 @@ pub async fn save(
                     None => error = Some(format!("The table {message}.")),
                 }
             }
-            let typed: Vec<(RateInput, String)> = form.rows.into_iter().map(|r| (r, String::new())).collect();
+            // What was typed, without the blank rows at its end (the page adds its own).
+            let mut typed: Vec<(RateInput, String)> = form.rows.into_iter().map(|r| (r, String::new())).collect();
+            while typed
+                .last()
+                .is_some_and(|(r, _)| r.from.is_empty() && r.to.is_empty() && r.rate.is_empty())
+            {
+                typed.pop();
+            }
             let view = RatesPage {
                 frame,
+                empty: false,
                 rows: rows(&typed, &errors),
                 saved: false,
                 error,
