@@ -29,7 +29,8 @@ use crate::store::ledger::EntryKind;
 use crate::store::memberships::MembershipStatus;
 use crate::store::rewards::{RewardRow, RewardStatus};
 use crate::store::{
-    Db, DbConn, StoreError, deals, ledger, membership_standing, portable, programs, rewards as store_rewards, time,
+    Db, DbConn, StoreError, deals, is_deadlock, ledger, membership_standing, portable, programs,
+    rewards as store_rewards, time,
 };
 
 /// Entries approved per transaction, so a large backlog never holds the writer long.
@@ -83,6 +84,9 @@ pub async fn run_pass(db: &Db, now: DateTime<Utc>) -> Result<PassReport, StoreEr
     Ok(report)
 }
 
+/// Tries of one membership's approval that lose a deadlock before the next pass gets it.
+const DEADLOCK_TRIES: usize = 3;
+
 struct ChunkOutcome {
     /// Due entries read, approved or not.
     seen: i64,
@@ -107,24 +111,41 @@ fn approve_chunk(conn: &mut DbConn, now: NaiveDateTime, skip: &[MembershipId]) -
         served: Vec::new(),
     };
     for (membership, entries) in by_membership {
-        let work = conn.transaction(|conn| {
-            let approved = ledger::approve(conn, &entries, now)?;
-            // Under the maturation lock no other pass approves these entries, so every
-            // one of them was approved here: each commission is told once.
-            for entry in ledger::find_many(conn, &entries)? {
-                if entry.kind == EntryKind::Commission {
-                    let told = events::CommissionApproved::new(&entry, now);
-                    events::emit(conn, entry.brand_id, EventType::CommissionApproved, &told, now)?;
+        let approve = |conn: &mut DbConn| {
+            conn.transaction(|conn| {
+                let approved = ledger::approve(conn, &entries, now)?;
+                // Under the maturation lock no other pass approves these entries, so every
+                // one of them was approved here: each commission is told once.
+                for entry in ledger::find_many(conn, &entries)? {
+                    if entry.kind == EntryKind::Commission {
+                        let told = events::CommissionApproved::new(&entry, now);
+                        events::emit(conn, entry.brand_id, EventType::CommissionApproved, &told, now)?;
+                    }
                 }
+                let granted = grant_rewards(conn, membership, now)?;
+                Ok::<_, diesel::result::Error>((approved, granted))
+            })
+        };
+        // The approval's triggers update the running totals that a concurrent refund or
+        // order of the membership updates too: PostgreSQL may break a deadlock by
+        // aborting this savepoint. That is a lost race, not a failure: try again, and
+        // past a few tries leave the membership to the next pass.
+        let mut work = approve(conn);
+        for _ in 1..DEADLOCK_TRIES {
+            match &work {
+                Err(err) if is_deadlock(err) => work = approve(conn),
+                _ => break,
             }
-            let granted = grant_rewards(conn, membership, now)?;
-            Ok::<_, diesel::result::Error>((approved, granted))
-        });
+        }
         match work {
             Ok((approved, granted)) => {
                 outcome.report.approved += approved;
                 outcome.report.rewards_granted += granted;
                 outcome.served.push(membership);
+            }
+            Err(err) if is_deadlock(&err) => {
+                tracing::warn!(membership = %membership, error = %err, "maturation left a membership to the next pass");
+                outcome.failed.push(membership);
             }
             Err(err) => {
                 tracing::error!(membership = %membership, error = %err, "maturation skipped a membership");
